@@ -1,0 +1,20 @@
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "sipdns/config/expected.h"
+
+namespace sipdns::config {
+
+// Domain-name text rules shared by the loader and the zone builder (RFC 1035 §2.3.4: labels
+// of 1..63 octets, whole name <= 255 octets in wire form).
+//
+// Turns a name as written in the site file into an absolute, lower-case name without the
+// trailing dot. Names without a trailing dot are relative to `origin` (DESIGN.md §2); "@" is
+// the origin itself. The error text says what is wrong ("label 'x…' is 64 octets, at most 63").
+Expected<std::string, std::string> absolute_name(std::string_view name, std::string_view origin);
+
+// Checks an absolute name (no trailing dot) against the length rules; empty string = valid root.
+Expected<std::string, std::string> check_domain_name(std::string_view name);
+
+}  // namespace sipdns::config

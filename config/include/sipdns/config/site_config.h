@@ -1,0 +1,124 @@
+#pragma once
+// The site description as plain structs (DESIGN.md §2). No yaml-cpp type leaks out of config/:
+// the loader is the only place that includes yaml-cpp. Every item keeps the SourcePos of the
+// YAML node it came from, so later stages (the zone builder's conflict checks) can still report
+// `file:line:col`.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sipdns/config/address.h"
+#include "sipdns/config/diagnostic.h"
+
+namespace sipdns::config {
+
+enum class SipTransport : std::uint8_t { Udp, Tcp, Tls };
+
+// A call server (SCS guide): S1 is the primary. At least one address.
+struct ServerEntry {
+    std::string name;                 // absolute, lower case, no trailing dot
+    std::optional<IpAddress> ipv4;
+    std::optional<IpAddress> ipv6;
+    SourcePos pos;
+};
+
+struct SipSettings {
+    std::vector<SipTransport> transports{SipTransport::Udp, SipTransport::Tcp};
+    std::uint16_t proxy_port = 5060;
+    std::uint16_t redirect_port = 5070;
+    std::uint16_t tls_port = 5061;
+    bool naptr = true;
+    SourcePos pos;
+};
+
+// `hosts:` — a name with one or more addresses (A/AAAA).
+struct HostEntry {
+    std::string name;                 // absolute
+    std::vector<IpAddress> addresses;
+    SourcePos pos;
+};
+
+// `aliases:` — a CNAME.
+struct AliasEntry {
+    std::string name;                 // absolute
+    std::string target;               // absolute
+    SourcePos pos;
+};
+
+struct ServiceTarget {
+    std::string target;               // absolute
+    std::uint16_t priority = 0;
+    std::uint16_t weight = 0;
+    std::uint16_t port = 0;
+    SourcePos pos;
+};
+
+// `services:` — an SRV RRset at `owner` (e.g. _ldap._tcp.<domain>).
+struct ServiceEntry {
+    std::string owner;                // absolute
+    std::vector<ServiceTarget> targets;
+    SourcePos pos;
+};
+
+// `records:` — one zone-file line, parsed with ldns at load time into wire form.
+struct RawRecord {
+    std::string text;                 // as written
+    std::string owner;                // absolute, lower case
+    std::uint16_t type = 0;
+    std::uint16_t rclass = 1;
+    std::uint32_t ttl = 0;
+    std::string rdata;                // uncompressed wire rdata (bytes)
+    SourcePos pos;
+};
+
+struct ReverseSettings {
+    enum class Mode : std::uint8_t { Auto, Off, Prefixes };
+    Mode mode = Mode::Auto;
+    std::vector<IpPrefix> prefixes;   // Mode::Prefixes: the reverse zones to serve
+    SourcePos pos;
+};
+
+// SOA timers (RFC 1035 §3.3.13; values as RFC 1912 suggests). serial unset = automatic.
+struct SoaSettings {
+    std::optional<std::uint32_t> serial;
+    std::uint32_t refresh = 3600;
+    std::uint32_t retry = 600;
+    std::uint32_t expire = 604800;
+    std::uint32_t minimum = 300;      // negative-caching TTL (RFC 2308)
+    std::string rname;                // absolute; default hostmaster.<domain>
+    SourcePos pos;
+};
+
+// `server:` — daemon settings; CLI flags override. Startup-only items (listen, threads,
+// user) are kept apart from what a reload may change by the daemon, not here.
+struct DaemonSettings {
+    std::vector<std::string> listen;  // "ADDR:PORT" / "[ADDR]:PORT"; empty = daemon default
+    std::optional<unsigned> threads;
+    std::string nsid;                 // EDNS NSID (RFC 5001); empty = off
+    std::string identity;             // CHAOS id.server / hostname.bind; empty = hidden
+    std::string version;              // CHAOS version.bind; empty = hidden
+    std::uint16_t edns_udp_size = 1232;
+    std::uint32_t tcp_idle_timeout_ms = 10000;
+    std::uint32_t tcp_max_connections = 1000;
+    SourcePos pos;
+};
+
+struct SiteConfig {
+    std::string file;                 // path as given, for diagnostics
+    std::string domain;               // absolute, lower case, no trailing dot
+    SourcePos domain_pos;
+    std::uint32_t ttl = 3600;
+    std::vector<ServerEntry> servers;
+    SipSettings sip;
+    std::vector<HostEntry> hosts;
+    std::vector<AliasEntry> aliases;
+    std::vector<ServiceEntry> services;
+    std::vector<RawRecord> records;
+    ReverseSettings reverse;
+    std::vector<std::string> nameservers;  // absolute; default: the servers
+    SoaSettings soa;
+    DaemonSettings server;
+};
+
+}  // namespace sipdns::config

@@ -1,0 +1,60 @@
+#pragma once
+// The answering engine (DESIGN.md §4): a pure function from a query packet (+ transport and
+// client address) and a zone set to a response packet or "drop". No sockets, no Asio, no heap
+// allocation per query: the response is assembled from precompiled bodies into the caller's
+// buffer.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "sipdns/zone/zone.h"
+
+namespace sipdns::engine {
+
+enum class Transport : std::uint8_t { Udp, Tcp };
+
+// What a reload may change about answering (startup-only settings live in the daemon).
+struct EngineSettings {
+    std::uint16_t edns_udp_size = 1232;  // DNS Flag Day 2020 default payload
+    std::string nsid;                    // RFC 5001; empty = do not send
+    std::string identity;                // CHAOS id.server / hostname.bind; empty = REFUSED
+    std::string version;                 // CHAOS version.bind / version.server; empty = REFUSED
+};
+
+struct QueryContext {
+    Transport transport = Transport::Udp;
+};
+
+// Response codes (RFC 1035 §4.1.1, RFC 6891 §9 for BADVERS).
+namespace rcode {
+inline constexpr std::uint16_t NoError = 0;
+inline constexpr std::uint16_t FormErr = 1;
+inline constexpr std::uint16_t ServFail = 2;
+inline constexpr std::uint16_t NxDomain = 3;
+inline constexpr std::uint16_t NotImp = 4;
+inline constexpr std::uint16_t Refused = 5;
+inline constexpr std::uint16_t BadVers = 16;
+}  // namespace rcode
+
+struct EngineResult {
+    enum class Action : std::uint8_t { Respond, Drop };
+    Action action = Action::Drop;
+    std::size_t length = 0;       // bytes written to the output buffer
+    std::uint16_t rcode = 0;      // including the extended part (BADVERS = 16)
+    bool truncated = false;
+    std::uint16_t qtype = 0;
+};
+
+// The smallest output buffer respond() accepts: a UDP answer never exceeds the negotiated
+// payload (at most 4096 here); TCP callers pass 65535.
+inline constexpr std::size_t kMinOutputBuffer = 4096;
+inline constexpr std::size_t kMaxTcpMessage = 65535;
+
+// Answers one DNS message. `out` must hold kMinOutputBuffer bytes (UDP) or kMaxTcpMessage (TCP);
+// the response is limited to what the transport allows (512 / EDNS payload / 65535).
+EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& context,
+                     const zone::ZoneSet& zones, const EngineSettings& settings,
+                     std::span<std::uint8_t> out);
+
+}  // namespace sipdns::engine

@@ -1,0 +1,285 @@
+#include "sipdns/engine/query_engine.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+
+#include "query_parser.h"
+#include "sipdns/zone/name.h"
+#include "sipdns/zone/rr_types.h"
+
+namespace sipdns::engine {
+
+namespace {
+
+using zone::PrecompiledAnswer;
+namespace rrtype = zone::rrtype;
+namespace rrclass = zone::rrclass;
+
+constexpr std::uint16_t kOpcodeQuery = 0;
+constexpr std::uint16_t kOpcodeNotify = 4;
+constexpr std::uint16_t kOptionNsid = 3;
+constexpr std::size_t kPlainUdpLimit = 512;  // RFC 1035 §4.2.1
+
+// Header flag bits (RFC 1035 §4.1.1, RFC 4035 §3.2 for AD/CD).
+constexpr std::uint16_t kQr = 0x8000, kAa = 0x0400, kTc = 0x0200, kRd = 0x0100, kCd = 0x0010;
+constexpr std::uint16_t kOpcodeMask = 0x7800;
+
+class ResponseWriter {
+public:
+    explicit ResponseWriter(std::span<std::uint8_t> out) : out_(out) {}
+
+    std::size_t size() const { return len_; }
+    bool put(const void* data, std::size_t n) {
+        if (len_ + n > out_.size()) return false;
+        std::memcpy(out_.data() + len_, data, n);
+        len_ += n;
+        return true;
+    }
+    bool put16(std::uint16_t v) {
+        const std::uint8_t b[2] = {static_cast<std::uint8_t>(v >> 8),
+                                   static_cast<std::uint8_t>(v & 0xff)};
+        return put(b, 2);
+    }
+    void set16(std::size_t at, std::uint16_t v) {
+        out_[at] = static_cast<std::uint8_t>(v >> 8);
+        out_[at + 1] = static_cast<std::uint8_t>(v & 0xff);
+    }
+    void truncate(std::size_t n) { len_ = n; }
+    std::uint8_t* data() { return out_.data(); }
+
+private:
+    std::span<std::uint8_t> out_;
+    std::size_t len_ = 0;
+};
+
+struct Counts {
+    std::uint16_t qd = 0, an = 0, ns = 0, ar = 0;
+};
+
+std::size_t opt_size(const ParsedQuery& q, const EngineSettings& s) {
+    if (!q.has_edns) return 0;
+    std::size_t n = 11;  // root name, type, class, ttl, rdlength
+    if (q.nsid_requested && !s.nsid.empty()) n += 4 + s.nsid.size();
+    return n;
+}
+
+// RFC 6891 §6.1.2-6.1.3: our payload size, the upper 8 bits of the rcode, version 0, DO copied.
+void write_opt(ResponseWriter& w, const ParsedQuery& q, const EngineSettings& s,
+               std::uint16_t full_rcode) {
+    const std::uint8_t root = 0;
+    w.put(&root, 1);
+    w.put16(rrtype::OPT);
+    w.put16(s.edns_udp_size);
+    const std::uint8_t ttl[4] = {static_cast<std::uint8_t>(full_rcode >> 4), 0,
+                                 static_cast<std::uint8_t>(q.edns_do ? 0x80 : 0), 0};
+    w.put(ttl, 4);
+    if (q.nsid_requested && !s.nsid.empty()) {
+        w.put16(static_cast<std::uint16_t>(4 + s.nsid.size()));
+        w.put16(kOptionNsid);
+        w.put16(static_cast<std::uint16_t>(s.nsid.size()));
+        w.put(s.nsid.data(), s.nsid.size());
+    } else {
+        w.put16(0);
+    }
+}
+
+class Responder {
+public:
+    Responder(std::span<const std::uint8_t> query, const QueryContext& ctx,
+              const EngineSettings& s, std::span<std::uint8_t> out)
+        : query_(query), ctx_(ctx), settings_(s), w_(out) {}
+
+    ParsedQuery& parsed() { return q_; }
+
+    std::size_t limit() const {
+        if (ctx_.transport == Transport::Tcp) return kMaxTcpMessage;
+        if (!q_.has_edns) return kPlainUdpLimit;
+        return std::clamp<std::size_t>(std::min(q_.edns_payload, settings_.edns_udp_size),
+                                       kPlainUdpLimit, kMinOutputBuffer);
+    }
+
+    // Header + question (echoed byte for byte: 0x20 case preserved) with the given flags.
+    void begin(std::uint16_t flags, bool with_question) {
+        w_.truncate(0);
+        w_.put16(q_.id);
+        w_.put16(flags);
+        for (int i = 0; i < 4; ++i) w_.put16(0);
+        if (with_question && q_.has_question) {
+            w_.put(query_.data() + 12, q_.question_end - 12);
+            counts_.qd = 1;
+        }
+    }
+
+    EngineResult finish(std::uint16_t full_rcode, bool truncated) {
+        if (q_.has_edns) {
+            write_opt(w_, q_, settings_, full_rcode);
+            ++counts_.ar;
+        }
+        std::uint16_t flags = static_cast<std::uint16_t>(w_.data()[2] << 8 | w_.data()[3]);
+        flags = static_cast<std::uint16_t>((flags & ~0x000f) | (full_rcode & 0xf));
+        if (truncated) flags |= kTc;
+        w_.set16(2, flags);
+        w_.set16(4, counts_.qd);
+        w_.set16(6, counts_.an);
+        w_.set16(8, counts_.ns);
+        w_.set16(10, counts_.ar);
+        return {EngineResult::Action::Respond, w_.size(), full_rcode, truncated, q_.qtype};
+    }
+
+    std::uint16_t reply_flags(bool aa) const {
+        // QR set, opcode/RD/CD copied (RFC 1035 §4.1.1, RFC 6840 §5.9), RA never: we are not
+        // recursive.
+        std::uint16_t f = kQr | static_cast<std::uint16_t>(q_.flags & (kOpcodeMask | kRd | kCd));
+        if (aa) f |= kAa;
+        return f;
+    }
+
+    EngineResult error(std::uint16_t full_rcode) {
+        begin(reply_flags(false), true);
+        return finish(full_rcode, false);
+    }
+
+    EngineResult truncated_reply(bool aa, std::uint16_t rc) {
+        begin(reply_flags(aa), true);
+        return finish(rc, true);
+    }
+
+    EngineResult precompiled(const PrecompiledAnswer& a) {
+        const std::size_t budget = limit();
+        const std::size_t fixed = q_.question_end + a.additional_offset + opt_size(q_, settings_);
+        if (fixed > budget) return truncated_reply(a.authoritative, a.rcode);
+        begin(reply_flags(a.authoritative), true);
+        // Additional RRsets that fit, whole; the rest is left out, never TC (DESIGN.md §4).
+        std::size_t body_len = a.additional_offset;
+        std::uint16_t ar = 0;
+        for (std::size_t i = 0; i < a.additional_ends.size(); ++i) {
+            if (fixed - a.additional_offset + a.additional_ends[i] > budget) break;
+            body_len = a.additional_ends[i];
+            ar = a.additional_counts[i];
+        }
+        const std::size_t body_at = w_.size();
+        w_.put(a.body.data(), body_len);
+        if (!a.patch_positions.empty()) {
+            // Template: point at the anchor's suffix of this query's name.
+            const auto target =
+                static_cast<std::uint16_t>(0xc000 | (12 + q_.qname_length - a.anchor_length));
+            for (std::uint16_t p : a.patch_positions)
+                if (p < body_len) w_.set16(body_at + p, target);
+        }
+        counts_.an = a.ancount;
+        counts_.ns = a.nscount;
+        counts_.ar = ar;
+        return finish(a.rcode, false);
+    }
+
+    EngineResult chaos(std::string_view text) {
+        // RFC 4892: CHAOS TXT; a single TXT string, owner = the question name.
+        begin(reply_flags(true), true);
+        const std::size_t len = std::min<std::size_t>(text.size(), 255);
+        const std::size_t need = 2 + 2 + 2 + 4 + 2 + 1 + len + opt_size(q_, settings_);
+        if (w_.size() + need > limit()) return truncated_reply(true, rcode::NoError);
+        w_.put16(0xc000 | 12);
+        w_.put16(rrtype::TXT);
+        w_.put16(rrclass::CH);
+        w_.put16(0);
+        w_.put16(0);
+        w_.put16(static_cast<std::uint16_t>(len + 1));
+        const auto l = static_cast<std::uint8_t>(len);
+        w_.put(&l, 1);
+        w_.put(text.data(), len);
+        counts_.an = 1;
+        return finish(rcode::NoError, false);
+    }
+
+private:
+    std::span<const std::uint8_t> query_;
+    const QueryContext& ctx_;
+    const EngineSettings& settings_;
+    ResponseWriter w_;
+    ParsedQuery q_;
+    Counts counts_;
+};
+
+bool name_equals(const ParsedQuery& q, std::string_view wire) {
+    return q.qname_length == wire.size() &&
+           std::memcmp(q.qname_lower.data(), wire.data(), wire.size()) == 0;
+}
+
+EngineResult answer_chaos(Responder& r, const ParsedQuery& q, const EngineSettings& s) {
+    // RFC 4892 identification queries; hidden unless configured (DESIGN.md §4).
+    if (q.qtype == rrtype::TXT || q.qtype == rrtype::ANY) {
+        const std::string* text = nullptr;
+        if (name_equals(q, std::string_view("\7version\4bind\0", 14)) ||
+            name_equals(q, std::string_view("\7version\6server\0", 16)))
+            text = &s.version;
+        else if (name_equals(q, std::string_view("\2id\6server\0", 11)) ||
+                 name_equals(q, std::string_view("\10hostname\4bind\0", 15)))
+            text = &s.identity;
+        if (text && !text->empty()) return r.chaos(*text);
+    }
+    return r.error(rcode::Refused);
+}
+
+}  // namespace
+
+EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& context,
+                     const zone::ZoneSet& zones, const EngineSettings& settings,
+                     std::span<std::uint8_t> out) {
+    if (out.size() < kPlainUdpLimit) return {};
+    Responder r(query, context, settings, out);
+    ParsedQuery& q = r.parsed();
+    switch (parse_query(query, q)) {
+        case ParseStatus::Drop:
+            return {};
+        case ParseStatus::FormErr:
+            return r.error(rcode::FormErr);
+        case ParseStatus::Ok:
+            break;
+    }
+    const std::uint16_t opcode = q.opcode();
+    if (opcode == kOpcodeNotify) return r.error(rcode::Refused);  // we are nobody's secondary
+    if (opcode != kOpcodeQuery) return r.error(rcode::NotImp);
+    if (q.has_edns && q.edns_version > 0) return r.error(rcode::BadVers);  // RFC 6891 §6.1.3
+
+    if (q.qclass == rrclass::CH) return answer_chaos(r, q, settings);
+    if (q.qclass != rrclass::IN && q.qclass != rrclass::ANY) return r.error(rcode::Refused);
+    // Zone transfers are not offered (yet): refuse them like any client not allowed.
+    if (q.qtype == rrtype::AXFR || q.qtype == rrtype::IXFR) return r.error(rcode::Refused);
+
+    const std::string_view qname(reinterpret_cast<const char*>(q.qname_lower.data()),
+                                 q.qname_length);
+    const PrecompiledAnswer* answer = nullptr;
+    if (const zone::Node* node = zones.find_node(qname)) {
+        answer = &node->answer_for(q.qtype);
+    } else {
+        // The closest encloser decides (RFC 4592 §3.3.1): NXDOMAIN, wildcard or referral.
+        for (std::string_view n = zone::name_parent(qname); !n.empty();
+             n = zone::name_parent(n)) {
+            const zone::Node* ce = zones.find_node(n);
+            if (!ce) continue;
+            switch (ce->descendants) {
+                case zone::Node::DescendantKind::NxDomain:
+                    answer = &ce->zone->nxdomain();
+                    break;
+                case zone::Node::DescendantKind::Wildcard:
+                    answer = &ce->wildcard->answer_for(q.qtype);
+                    break;
+                case zone::Node::DescendantKind::Referral:
+                    answer = ce->referral;
+                    break;
+            }
+            break;
+        }
+    }
+    if (!answer) return r.error(rcode::Refused);  // not a name of ours: authoritative only
+
+    // ANY over UDP: TC so the client retries over TCP and gets every RRset (DESIGN.md §4,
+    // RFC 8482 §4.4 amplification safety without hiding data from `dig ANY`).
+    if (q.qtype == rrtype::ANY && context.transport == Transport::Udp && answer->authoritative &&
+        answer->ancount > 0)
+        return r.truncated_reply(true, answer->rcode);
+    return r.precompiled(*answer);
+}
+
+}  // namespace sipdns::engine

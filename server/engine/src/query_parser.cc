@@ -1,0 +1,112 @@
+#include "query_parser.h"
+
+namespace sipdns::engine {
+
+namespace {
+
+constexpr std::uint16_t kTypeOpt = 41;
+
+std::uint16_t get16(std::span<const std::uint8_t> m, std::size_t at) {
+    return static_cast<std::uint16_t>((m[at] << 8) | m[at + 1]);
+}
+
+// Skips a possibly compressed name in a record; returns the offset after it or 0 if malformed.
+// Only the name's own bytes are walked (a pointer ends it), so pointer loops cannot trap us.
+std::size_t skip_name(std::span<const std::uint8_t> m, std::size_t at, bool& is_root) {
+    is_root = at < m.size() && m[at] == 0;
+    std::size_t total = 0;
+    while (at < m.size()) {
+        const std::uint8_t len = m[at];
+        if (len == 0) return at + 1;
+        if ((len & 0xc0) == 0xc0) return at + 2 <= m.size() ? at + 2 : 0;
+        if (len > 63) return 0;  // 0x40/0x80 label types are obsolete (RFC 6891 §5)
+        total += len + 1u;
+        if (total > 255) return 0;
+        at += len + 1u;
+    }
+    return 0;
+}
+
+}  // namespace
+
+ParseStatus parse_query(std::span<const std::uint8_t> m, ParsedQuery& q) {
+    if (m.size() < 12) return ParseStatus::Drop;
+    q.id = get16(m, 0);
+    q.flags = get16(m, 2);
+    if (q.is_response()) return ParseStatus::Drop;
+    q.qdcount = get16(m, 4);
+    const std::uint16_t ancount = get16(m, 6);
+    const std::uint16_t nscount = get16(m, 8);
+    const std::uint16_t arcount = get16(m, 10);
+
+    std::size_t at = 12;
+    if (q.qdcount == 1) {
+        // The question name: plain labels only (a pointer would have to point backwards, and
+        // there is nothing before it), at most 255 octets (RFC 1035 §2.3.4).
+        std::size_t n = 0;
+        for (;;) {
+            if (at >= m.size()) return ParseStatus::FormErr;
+            const std::uint8_t len = m[at];
+            if (len > 63) return ParseStatus::FormErr;
+            if (n + len + 1u > q.qname_lower.size()) return ParseStatus::FormErr;
+            if (at + len + 1u > m.size()) return ParseStatus::FormErr;
+            q.qname_lower[n++] = len;
+            for (std::size_t i = 1; i <= len; ++i) {
+                std::uint8_t c = m[at + i];
+                if (c >= 'A' && c <= 'Z') c = static_cast<std::uint8_t>(c + 32);
+                q.qname_lower[n++] = c;
+            }
+            at += len + 1u;
+            if (len == 0) break;
+        }
+        if (at + 4 > m.size()) return ParseStatus::FormErr;
+        q.qname_length = n;
+        q.qtype = get16(m, at);
+        q.qclass = get16(m, at + 2);
+        at += 4;
+        q.has_question = true;
+        q.question_end = at;
+    } else if (q.qdcount > 1) {
+        return ParseStatus::FormErr;  // RFC 9619: exactly one question
+    }
+
+    // Answer and authority records of a query are skipped; an OPT there is malformed
+    // (RFC 6891 §6.1.1: OPT only in the additional section, at most once).
+    const std::uint32_t total = static_cast<std::uint32_t>(ancount) + nscount + arcount;
+    for (std::uint32_t i = 0; i < total; ++i) {
+        bool root = false;
+        at = skip_name(m, at, root);
+        if (at == 0 || at + 10 > m.size()) return ParseStatus::FormErr;
+        const std::uint16_t type = get16(m, at);
+        const std::uint16_t rclass = get16(m, at + 2);
+        const std::uint8_t ext_rcode = m[at + 4];
+        const std::uint8_t version = m[at + 5];
+        const std::uint16_t ttl_low = get16(m, at + 6);
+        const std::uint16_t rdlength = get16(m, at + 8);
+        at += 10;
+        if (at + rdlength > m.size()) return ParseStatus::FormErr;
+        if (type == kTypeOpt) {
+            const bool in_additional = i >= static_cast<std::uint32_t>(ancount) + nscount;
+            if (!in_additional || q.has_edns || !root) return ParseStatus::FormErr;
+            q.has_edns = true;
+            q.edns_payload = rclass < 512 ? 512 : rclass;  // RFC 6891 §6.2.3
+            q.edns_version = version;
+            q.edns_do = (ttl_low & 0x8000) != 0;
+            (void)ext_rcode;
+            // Options: {code, length, data}; bounds-checked, unknown ones ignored (§6.1.2).
+            for (std::size_t o = at; o < at + rdlength;) {
+                if (o + 4 > at + rdlength) return ParseStatus::FormErr;
+                const std::uint16_t code = get16(m, o);
+                const std::uint16_t len = get16(m, o + 2);
+                if (o + 4 + len > at + rdlength) return ParseStatus::FormErr;
+                if (code == 3) q.nsid_requested = true;  // RFC 5001 NSID
+                o += 4u + len;
+            }
+        }
+        at += rdlength;
+    }
+    if (q.qdcount == 0) return ParseStatus::FormErr;
+    return ParseStatus::Ok;
+}
+
+}  // namespace sipdns::engine

@@ -1,0 +1,40 @@
+#pragma once
+// Parsing a query message (RFC 1035 §4.1) with every untrusted length bounds-checked. The
+// question name is lower-cased into a fixed buffer: no allocation.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace sipdns::engine {
+
+struct ParsedQuery {
+    std::uint16_t id = 0;
+    std::uint16_t flags = 0;  // as received
+    std::uint16_t qdcount = 0;
+    bool has_question = false;
+    std::size_t question_end = 12;  // offset just past QTYPE/QCLASS
+    std::size_t qname_length = 0;
+    std::array<std::uint8_t, 255> qname_lower{};
+    std::uint16_t qtype = 0;
+    std::uint16_t qclass = 0;
+
+    bool has_edns = false;     // RFC 6891
+    std::uint16_t edns_payload = 0;
+    std::uint8_t edns_version = 0;
+    bool edns_do = false;      // RFC 3225: copied into the response
+    bool nsid_requested = false;  // RFC 5001
+
+    std::uint8_t opcode() const { return static_cast<std::uint8_t>((flags >> 11) & 0xf); }
+    bool is_response() const { return (flags & 0x8000) != 0; }
+};
+
+enum class ParseStatus : std::uint8_t {
+    Ok,
+    Drop,      // too short for a header, or a response (QR=1): never answer
+    FormErr,   // a header we can echo, but the rest is malformed
+};
+
+ParseStatus parse_query(std::span<const std::uint8_t> msg, ParsedQuery& q);
+
+}  // namespace sipdns::engine

@@ -1,0 +1,117 @@
+#include "cli.h"
+
+#include <charconv>
+
+namespace sipdns::app {
+
+namespace {
+
+bool take_value(const std::vector<std::string>& args, std::size_t& i, const std::string& flag,
+                std::string& value, Command& cmd) {
+    const std::string& arg = args[i];
+    if (arg.size() > flag.size() && arg.compare(0, flag.size() + 1, flag + "=") == 0) {
+        value = arg.substr(flag.size() + 1);
+        return true;
+    }
+    if (arg != flag) return false;
+    if (i + 1 >= args.size()) {
+        cmd.kind = Command::Kind::Error;
+        cmd.error = flag + " needs a value";
+        return true;
+    }
+    value = args[++i];
+    return true;
+}
+
+Command error(std::string text) {
+    Command c;
+    c.kind = Command::Kind::Error;
+    c.error = std::move(text);
+    return c;
+}
+
+}  // namespace
+
+std::string usage_text() {
+    return R"(Usage:
+  sipdnsd [--config FILE] [--listen ADDR:PORT]... [--threads N] [--log-level LEVEL] [--user NAME]
+      Serve the site in FILE (default /etc/sipdns/site.yaml) in the foreground.
+  sipdnsd check FILE
+      Validate FILE and print a summary: zones, record counts, serial, the SIP Domain to enter.
+  sipdnsd export FILE [--format zone]
+      Print every generated record as RFC 1035 zone files (one $ORIGIN block per zone).
+  sipdnsd --help | --version
+
+Options:
+  --config FILE       site description (YAML), see sipdns-site.yaml(5)
+  --listen ADDR:PORT  address to serve on, e.g. 127.0.0.1:5353 or [::1]:5353; repeatable;
+                      overrides server.listen in the site file (default 0.0.0.0:53 and [::]:53)
+  --threads N         worker threads (default: server.threads, else the number of cores)
+  --log-level LEVEL   trace, debug, info (default), warn, error, critical or off
+  --user NAME         after binding the sockets, switch to this user (when started as root)
+)";
+}
+
+Command parse_command_line(const std::vector<std::string>& args) {
+    Command cmd;
+    std::size_t i = 0;
+    if (!args.empty() && (args[0] == "check" || args[0] == "export")) {
+        cmd.kind = args[0] == "check" ? Command::Kind::Check : Command::Kind::Export;
+        for (i = 1; i < args.size(); ++i) {
+            if (cmd.kind == Command::Kind::Export &&
+                take_value(args, i, "--format", cmd.format, cmd)) {
+                if (cmd.kind == Command::Kind::Error) return cmd;
+                continue;
+            }
+            if (args[i] == "--help" || args[i] == "-h") {
+                cmd.kind = Command::Kind::Help;
+                return cmd;
+            }
+            if (!args[i].empty() && args[i][0] == '-') return error("unknown option " + args[i]);
+            if (!cmd.file.empty()) return error("only one site file, got '" + args[i] + "' too");
+            cmd.file = args[i];
+        }
+        if (cmd.file.empty()) return error(args[0] + " needs a site file");
+        return cmd;
+    }
+    for (; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        std::string value;
+        if (a == "--help" || a == "-h") {
+            cmd.kind = Command::Kind::Help;
+            return cmd;
+        }
+        if (a == "--version" || a == "-V") {
+            cmd.kind = Command::Kind::Version;
+            return cmd;
+        }
+        if (take_value(args, i, "--config", cmd.serve.config_file, cmd) ||
+            take_value(args, i, "--log-level", cmd.serve.log_level, cmd) ||
+            take_value(args, i, "--user", cmd.serve.user, cmd)) {
+            if (cmd.kind == Command::Kind::Error) return cmd;
+            continue;
+        }
+        if (take_value(args, i, "--listen", value, cmd)) {
+            if (cmd.kind == Command::Kind::Error) return cmd;
+            cmd.serve.listen.push_back(value);
+            continue;
+        }
+        if (take_value(args, i, "--threads", value, cmd)) {
+            if (cmd.kind == Command::Kind::Error) return cmd;
+            unsigned n = 0;
+            auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+            if (ec != std::errc() || p != value.data() + value.size() || n == 0 || n > 256)
+                return error("--threads expects a number from 1 to 256, got '" + value + "'");
+            cmd.serve.threads = n;
+            continue;
+        }
+        return error("unknown argument '" + a + "' (see sipdnsd --help)");
+    }
+    static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+    bool level_ok = false;
+    for (const char* l : levels) level_ok |= cmd.serve.log_level == l;
+    if (!level_ok) return error("--log-level expects trace, debug, info, warn, error, critical or off");
+    return cmd;
+}
+
+}  // namespace sipdns::app

@@ -1,0 +1,31 @@
+#pragma once
+// Command-line parsing for sipdnsd (DESIGN.md §6). No globals: parse() returns what to do.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sipdns::app {
+
+struct ServeOptions {
+    std::string config_file = "/etc/sipdns/site.yaml";
+    std::vector<std::string> listen;  // --listen ADDR:PORT, repeatable; overrides the file
+    std::optional<unsigned> threads;  // --threads N; default: the file, then the core count
+    std::string log_level = "info";   // trace debug info warn error critical off
+    std::string user;                 // --user NAME: drop privileges after binding
+};
+
+struct Command {
+    enum class Kind { Serve, Check, Export, Help, Version, Error };
+    Kind kind = Kind::Serve;
+    ServeOptions serve;
+    std::string file;              // check / export
+    std::string format = "zone";   // export
+    std::string error;             // Kind::Error: what was wrong
+};
+
+Command parse_command_line(const std::vector<std::string>& args);
+
+// The text of `sipdnsd --help`.
+std::string usage_text();
+
+}  // namespace sipdns::app

@@ -1,0 +1,42 @@
+// sipdnsd: wiring only (DESIGN.md §1). Each command lives in its own file.
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "commands.h"
+#include "serve.h"
+
+#ifndef SIPDNS_VERSION
+#define SIPDNS_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+    using sipdns::app::Command;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    const Command cmd = sipdns::app::parse_command_line(args);
+    try {
+        switch (cmd.kind) {
+            case Command::Kind::Help:
+                std::cout << sipdns::app::usage_text();
+                return 0;
+            case Command::Kind::Version:
+                std::cout << "sipdnsd " << SIPDNS_VERSION << "\n";
+                return 0;
+            case Command::Kind::Error:
+                std::cerr << "sipdnsd: " << cmd.error << "\n" << sipdns::app::usage_text();
+                return 2;
+            case Command::Kind::Check:
+                return sipdns::app::run_check(cmd.file, std::cout, std::cerr);
+            case Command::Kind::Export:
+                return sipdns::app::run_export(cmd.file, cmd.format, std::cout, std::cerr);
+            case Command::Kind::Serve:
+                return sipdns::app::run_server(cmd.serve);
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "sipdnsd: fatal: " << e.what() << "\n";
+        return 1;
+    }
+    return 1;
+}

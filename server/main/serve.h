@@ -1,0 +1,9 @@
+#pragma once
+#include "cli.h"
+
+namespace sipdns::app {
+
+// Runs the daemon in the foreground until SIGTERM/SIGINT. Returns the exit code.
+int run_server(const ServeOptions& options);
+
+}  // namespace sipdns::app

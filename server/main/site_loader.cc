@@ -1,0 +1,23 @@
+#include "site_loader.h"
+
+#include <sys/stat.h>
+
+#include "sipdns/config/loader.h"
+
+namespace sipdns::app {
+
+Expected<LoadedSite, config::Diagnostics> load_site(const std::string& path,
+                                                    zone::SerialPolicy policy) {
+    auto cfg = config::load_site_file(path);
+    if (!cfg) return unexpected(std::move(cfg.error()));
+    if (policy.base_time == 0) {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) == 0 && st.st_mtime > 0)
+            policy.base_time = static_cast<std::uint32_t>(st.st_mtime);
+    }
+    auto zones = zone::build_zone_set(*cfg, policy);
+    if (!zones) return unexpected(std::move(zones.error()));
+    return LoadedSite{std::move(*cfg), std::move(*zones)};
+}
+
+}  // namespace sipdns::app

@@ -1,0 +1,23 @@
+#pragma once
+// Site file -> zone set, shared by check, export, the daemon's start and its SIGHUP reload.
+#include <memory>
+#include <string>
+
+#include "sipdns/config/expected.h"
+#include "sipdns/config/site_config.h"
+#include "sipdns/zone/builder.h"
+#include "sipdns/zone/zone.h"
+
+namespace sipdns::app {
+
+struct LoadedSite {
+    config::SiteConfig config;
+    std::shared_ptr<const zone::ZoneSet> zones;
+};
+
+// Loads, validates and builds. The serial policy's base time is the file's modification time,
+// so an untouched file gives the same serial run after run (DESIGN.md §3).
+Expected<LoadedSite, config::Diagnostics> load_site(const std::string& path,
+                                                    zone::SerialPolicy policy = {});
+
+}  // namespace sipdns::app

@@ -1,0 +1,362 @@
+// A valid site loads into exactly the expected structs (DESIGN.md §2).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "sipdns/config/loader.h"
+
+namespace sipdns::config {
+namespace {
+
+IpAddress ip(const char* text) {
+    auto a = IpAddress::parse(text);
+    EXPECT_TRUE(a) << text;
+    return a.value_or(IpAddress{});
+}
+
+std::string joined(const Diagnostics& diags) {
+    std::string s;
+    for (const auto& d : diags) s += d.to_string() + "\n";
+    return s;
+}
+
+SiteConfig load_ok(const std::string& yaml) {
+    auto r = load_site_text(yaml, "site.yaml");
+    EXPECT_TRUE(r) << joined(r ? Diagnostics{} : r.error());
+    return r ? std::move(*r) : SiteConfig{};
+}
+
+// Every section of DESIGN.md §2 at once; line numbers matter for the SourcePos checks.
+const char* const kFullSite = R"(domain: ScsNetwork.Local.
+ttl: 1800
+servers:
+  - { name: scs1, ipv4: 192.0.2.11, ipv6: "2001:db8::11" }
+  - { name: scs2.scsnetwork.local., ipv4: 192.0.2.12 }
+  - name: scs3
+    ipv6: 2001:db8::13
+sip:
+  transports: [udp, tcp, TLS]
+  proxy_port: 5062
+  redirect_port: 5072
+  tls_port: 5063
+  naptr: false
+hosts:
+  ntp: 192.0.2.1
+  gw1: [192.0.2.20, "2001:db8::20"]
+  "@": 192.0.2.10
+  dc1.example.com.: 198.51.100.1
+aliases:
+  tftp: scs1
+  www: web.example.net.
+services:
+  - { service: _ldap._tcp, port: 389, targets: [dc1, dc2.example.com.] }
+  - service: _sip._udp.sip-dc
+    targets:
+      - { target: sip-dc1, priority: 10, weight: 50, port: 6000 }
+      - { target: sip-dc2, priority: 20, port: 6001 }
+records:
+  - "@ IN TXT \"site=lab-3\""
+reverse: [192.0.2.0/24, "2001:db8::/64"]
+nameservers: [scs1, ns.example.net.]
+soa:
+  serial: 2024010101
+  refresh: 7200
+  retry: 900
+  expire: 1209600
+  minimum: 60
+  rname: dns-admin
+server:
+  listen: ["0.0.0.0:53", "[::]:5353"]
+  threads: 4
+  nsid: scs-a
+  identity: scs1.scsnetwork.local
+  version: "1.0"
+  edns_udp_size: 1400
+  tcp_idle_timeout_ms: 5000
+  tcp_max_connections: 200
+)";
+
+TEST(Loader, FullSiteFillsEveryStruct) {
+    const SiteConfig s = load_ok(kFullSite);
+    EXPECT_EQ(s.file, "site.yaml");
+    EXPECT_EQ(s.domain, "scsnetwork.local");
+    EXPECT_EQ(s.domain_pos, (SourcePos{1, 9}));
+    EXPECT_EQ(s.ttl, 1800u);
+
+    ASSERT_EQ(s.servers.size(), 3u);
+    EXPECT_EQ(s.servers[0].name, "scs1.scsnetwork.local");
+    EXPECT_EQ(s.servers[0].ipv4, ip("192.0.2.11"));
+    EXPECT_EQ(s.servers[0].ipv6, ip("2001:db8::11"));
+    EXPECT_EQ(s.servers[0].pos, (SourcePos{4, 5}));
+    EXPECT_EQ(s.servers[1].name, "scs2.scsnetwork.local");
+    EXPECT_EQ(s.servers[1].ipv4, ip("192.0.2.12"));
+    EXPECT_FALSE(s.servers[1].ipv6);
+    EXPECT_EQ(s.servers[2].name, "scs3.scsnetwork.local");
+    EXPECT_FALSE(s.servers[2].ipv4);
+    EXPECT_EQ(s.servers[2].ipv6, ip("2001:db8::13"));
+    EXPECT_EQ(s.servers[2].pos, (SourcePos{6, 5}));
+
+    EXPECT_EQ(s.sip.transports,
+              (std::vector{SipTransport::Udp, SipTransport::Tcp, SipTransport::Tls}));
+    EXPECT_EQ(s.sip.proxy_port, 5062);
+    EXPECT_EQ(s.sip.redirect_port, 5072);
+    EXPECT_EQ(s.sip.tls_port, 5063);
+    EXPECT_FALSE(s.sip.naptr);
+    EXPECT_EQ(s.sip.pos, (SourcePos{9, 3}));
+
+    ASSERT_EQ(s.hosts.size(), 4u);  // file order is kept
+    EXPECT_EQ(s.hosts[0].name, "ntp.scsnetwork.local");
+    EXPECT_EQ(s.hosts[0].addresses, std::vector{ip("192.0.2.1")});
+    EXPECT_EQ(s.hosts[0].pos, (SourcePos{15, 3}));
+    EXPECT_EQ(s.hosts[1].name, "gw1.scsnetwork.local");
+    EXPECT_EQ(s.hosts[1].addresses, (std::vector{ip("192.0.2.20"), ip("2001:db8::20")}));
+    EXPECT_EQ(s.hosts[2].name, "scsnetwork.local");
+    EXPECT_EQ(s.hosts[3].name, "dc1.example.com");
+
+    ASSERT_EQ(s.aliases.size(), 2u);
+    EXPECT_EQ(s.aliases[0].name, "tftp.scsnetwork.local");
+    EXPECT_EQ(s.aliases[0].target, "scs1.scsnetwork.local");
+    EXPECT_EQ(s.aliases[0].pos, (SourcePos{20, 3}));
+    EXPECT_EQ(s.aliases[1].name, "www.scsnetwork.local");
+    EXPECT_EQ(s.aliases[1].target, "web.example.net");
+
+    ASSERT_EQ(s.services.size(), 2u);
+    const ServiceEntry& ldap = s.services[0];
+    EXPECT_EQ(ldap.owner, "_ldap._tcp.scsnetwork.local");
+    ASSERT_EQ(ldap.targets.size(), 2u);
+    EXPECT_EQ(ldap.targets[0].target, "dc1.scsnetwork.local");
+    EXPECT_EQ(ldap.targets[0].priority, 0);
+    EXPECT_EQ(ldap.targets[0].weight, 0);
+    EXPECT_EQ(ldap.targets[0].port, 389);
+    EXPECT_EQ(ldap.targets[1].target, "dc2.example.com");
+    EXPECT_EQ(ldap.targets[1].port, 389);
+    const ServiceEntry& dc = s.services[1];
+    EXPECT_EQ(dc.owner, "_sip._udp.sip-dc.scsnetwork.local");
+    EXPECT_EQ(dc.pos, (SourcePos{24, 5}));
+    ASSERT_EQ(dc.targets.size(), 2u);
+    EXPECT_EQ(dc.targets[0].target, "sip-dc1.scsnetwork.local");
+    EXPECT_EQ(dc.targets[0].priority, 10);
+    EXPECT_EQ(dc.targets[0].weight, 50);
+    EXPECT_EQ(dc.targets[0].port, 6000);
+    EXPECT_EQ(dc.targets[0].pos, (SourcePos{26, 9}));
+    EXPECT_EQ(dc.targets[1].target, "sip-dc2.scsnetwork.local");
+    EXPECT_EQ(dc.targets[1].priority, 20);
+    EXPECT_EQ(dc.targets[1].weight, 0);  // default
+    EXPECT_EQ(dc.targets[1].port, 6001);
+
+    ASSERT_EQ(s.records.size(), 1u);
+    EXPECT_EQ(s.records[0].text, "@ IN TXT \"site=lab-3\"");
+    EXPECT_EQ(s.records[0].owner, "scsnetwork.local");
+    EXPECT_EQ(s.records[0].type, 16);
+    EXPECT_EQ(s.records[0].ttl, 1800u);
+    EXPECT_EQ(s.records[0].rdata, "\x0Asite=lab-3");
+    EXPECT_EQ(s.records[0].pos, (SourcePos{29, 5}));
+
+    EXPECT_EQ(s.reverse.mode, ReverseSettings::Mode::Prefixes);
+    EXPECT_EQ(s.reverse.prefixes,
+              (std::vector{*IpPrefix::parse("192.0.2.0/24"), *IpPrefix::parse("2001:db8::/64")}));
+
+    EXPECT_EQ(s.nameservers, (std::vector<std::string>{"scs1.scsnetwork.local", "ns.example.net"}));
+
+    EXPECT_EQ(s.soa.serial, 2024010101u);
+    EXPECT_EQ(s.soa.refresh, 7200u);
+    EXPECT_EQ(s.soa.retry, 900u);
+    EXPECT_EQ(s.soa.expire, 1209600u);
+    EXPECT_EQ(s.soa.minimum, 60u);
+    EXPECT_EQ(s.soa.rname, "dns-admin.scsnetwork.local");
+
+    EXPECT_EQ(s.server.listen, (std::vector<std::string>{"0.0.0.0:53", "[::]:5353"}));
+    EXPECT_EQ(s.server.threads, 4u);
+    EXPECT_EQ(s.server.nsid, "scs-a");
+    EXPECT_EQ(s.server.identity, "scs1.scsnetwork.local");
+    EXPECT_EQ(s.server.version, "1.0");
+    EXPECT_EQ(s.server.edns_udp_size, 1400);
+    EXPECT_EQ(s.server.tcp_idle_timeout_ms, 5000u);
+    EXPECT_EQ(s.server.tcp_max_connections, 200u);
+}
+
+TEST(Loader, MinimalSiteKeepsDefaults) {
+    const SiteConfig s = load_ok("domain: scsnetwork.local\nservers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n");
+    EXPECT_EQ(s.ttl, 3600u);
+    EXPECT_EQ(s.sip.transports, (std::vector{SipTransport::Udp, SipTransport::Tcp}));
+    EXPECT_EQ(s.sip.proxy_port, 5060);
+    EXPECT_EQ(s.sip.redirect_port, 5070);
+    EXPECT_EQ(s.sip.tls_port, 5061);
+    EXPECT_TRUE(s.sip.naptr);
+    EXPECT_TRUE(s.hosts.empty());
+    EXPECT_TRUE(s.aliases.empty());
+    EXPECT_TRUE(s.services.empty());
+    EXPECT_TRUE(s.records.empty());
+    EXPECT_EQ(s.reverse.mode, ReverseSettings::Mode::Auto);
+    EXPECT_TRUE(s.nameservers.empty());
+    EXPECT_FALSE(s.soa.serial);
+    EXPECT_EQ(s.soa.refresh, 3600u);
+    EXPECT_EQ(s.soa.minimum, 300u);
+    EXPECT_EQ(s.soa.rname, "hostmaster.scsnetwork.local");  // filled in by the loader
+    EXPECT_TRUE(s.server.listen.empty());
+    EXPECT_FALSE(s.server.threads);
+    EXPECT_EQ(s.server.edns_udp_size, 1232);
+}
+
+// The example from DESIGN.md §2, verbatim.
+TEST(Loader, DesignExampleLoads) {
+    const SiteConfig s = load_ok(R"(domain: scsnetwork.local          # the SIP domain = the zone apex
+ttl: 1800                         # default TTL for generated records
+servers:                          # call servers, primary first: 1 = single server, 2+ = HA
+  - { name: scs1, ipv4: 192.0.2.11, ipv6: "2001:db8::11" }
+  - { name: scs2, ipv4: 192.0.2.12 }
+sip:                              # what to generate for the servers
+  transports: [udp, tcp]          # add tls for _sips._tcp and _sip._tls
+  proxy_port: 5060
+  redirect_port: 5070             # rr.<server> records
+  tls_port: 5061
+  naptr: true
+hosts:                            # other names in the site (gateways, NTP, TFTP, phones)
+  ntp: 192.0.2.1
+  gw1: [192.0.2.20, "2001:db8::20"]
+aliases:                          # CNAMEs
+  tftp: scs1
+services:                         # any other SRV service, same style as SIP
+  - { service: _ldap._tcp, port: 389, targets: [dc1] }
+records:                          # anything else, in zone-file syntax (parsed with ldns)
+  - "@ IN TXT \"site=lab-3\""
+reverse: auto                     # PTR for every address; or a list of prefixes; or off
+server:                           # daemon settings (CLI flags override)
+  listen: ["0.0.0.0:53", "[::]:53"]
+)");
+    EXPECT_EQ(s.servers.size(), 2u);
+    EXPECT_EQ(s.hosts.size(), 2u);
+    EXPECT_EQ(s.reverse.mode, ReverseSettings::Mode::Auto);
+    EXPECT_EQ(s.server.listen.size(), 2u);
+}
+
+TEST(Loader, ReverseOffAndEmptySections) {
+    const SiteConfig s = load_ok(
+        "domain: lab.example\nreverse: off\nhosts:\n  a: 10.0.0.1\nservers:\naliases:\nsip:\n");
+    EXPECT_EQ(s.reverse.mode, ReverseSettings::Mode::Off);
+    EXPECT_TRUE(s.servers.empty());
+    EXPECT_EQ(s.hosts.size(), 1u);
+}
+
+TEST(Loader, NamesRelativeAbsoluteAndApex) {
+    const SiteConfig s = load_ok(R"(domain: lab.example
+hosts:
+  "@": 10.0.0.1
+  Phone1: 10.0.0.2
+  phone2.lab.example.: 10.0.0.3
+  "*.phones": 10.0.0.4
+aliases:
+  ftp: "@"
+  mirror: ftp.other.example.
+)");
+    ASSERT_EQ(s.hosts.size(), 4u);
+    EXPECT_EQ(s.hosts[0].name, "lab.example");
+    EXPECT_EQ(s.hosts[1].name, "phone1.lab.example");
+    EXPECT_EQ(s.hosts[2].name, "phone2.lab.example");
+    EXPECT_EQ(s.hosts[3].name, "*.phones.lab.example");
+    ASSERT_EQ(s.aliases.size(), 2u);
+    EXPECT_EQ(s.aliases[0].target, "lab.example");
+    EXPECT_EQ(s.aliases[1].target, "ftp.other.example");
+}
+
+TEST(Loader, HostsWithLists) {
+    const SiteConfig s = load_ok(R"(domain: lab.example
+hosts:
+  dual: [10.0.0.1, "2001:db8::1", 10.0.0.2]
+  v6only: "2001:db8::5"
+  block:
+    - 10.0.0.7
+    - 10.0.0.8
+)");
+    ASSERT_EQ(s.hosts.size(), 3u);
+    EXPECT_EQ(s.hosts[0].addresses, (std::vector{ip("10.0.0.1"), ip("2001:db8::1"), ip("10.0.0.2")}));
+    EXPECT_EQ(s.hosts[1].addresses, std::vector{ip("2001:db8::5")});
+    EXPECT_EQ(s.hosts[2].addresses, (std::vector{ip("10.0.0.7"), ip("10.0.0.8")}));
+}
+
+TEST(Loader, ServicesBothForms) {
+    const SiteConfig s = load_ok(R"(domain: lab.example
+services:
+  - service: _ldap._tcp
+    port: 389
+    targets: [dc1, dc2]
+  - service: _sip._udp.sip-dc
+    targets:
+      - { target: sip-dc1, priority: 10, weight: 50, port: 6000 }
+      - target: sip-dc2
+        priority: 20
+        weight: 50
+        port: 6000
+)");
+    ASSERT_EQ(s.services.size(), 2u);
+    ASSERT_EQ(s.services[0].targets.size(), 2u);
+    for (const auto& t : s.services[0].targets) {
+        EXPECT_EQ(t.priority, 0);
+        EXPECT_EQ(t.weight, 0);
+        EXPECT_EQ(t.port, 389);
+    }
+    EXPECT_EQ(s.services[0].targets[1].target, "dc2.lab.example");
+    ASSERT_EQ(s.services[1].targets.size(), 2u);
+    EXPECT_EQ(s.services[1].targets[1].target, "sip-dc2.lab.example");
+    EXPECT_EQ(s.services[1].targets[1].priority, 20);
+    EXPECT_EQ(s.services[1].targets[1].weight, 50);
+    EXPECT_EQ(s.services[1].targets[1].port, 6000);
+    EXPECT_EQ(s.services[1].targets[1].pos, (SourcePos{9, 9}));
+}
+
+TEST(Loader, BooleansAndCaseInsensitiveWords) {
+    EXPECT_TRUE(load_ok("domain: a.example\nhosts: {x: 10.0.0.1}\nsip: {naptr: yes}\n").sip.naptr);
+    EXPECT_FALSE(load_ok("domain: a.example\nhosts: {x: 10.0.0.1}\nsip: {naptr: off}\n").sip.naptr);
+    EXPECT_EQ(load_ok("domain: a.example\nhosts: {x: 10.0.0.1}\nreverse: OFF\n").reverse.mode,
+              ReverseSettings::Mode::Off);
+}
+
+TEST(LoadSiteFile, ReadsAFile) {
+    const auto path = std::filesystem::temp_directory_path() / "sipdns_config_test_site.yaml";
+    {
+        std::ofstream out(path);
+        out << "domain: file.example\nhosts:\n  a: 10.0.0.1\n";
+    }
+    auto r = load_site_file(path.string());
+    std::filesystem::remove(path);
+    ASSERT_TRUE(r) << joined(r ? Diagnostics{} : r.error());
+    EXPECT_EQ(r->file, path.string());
+    EXPECT_EQ(r->domain, "file.example");
+}
+
+TEST(LoadSiteFile, DiagnosticsNameTheFile) {
+    const auto path = std::filesystem::temp_directory_path() / "sipdns_config_test_bad.yaml";
+    {
+        std::ofstream out(path);
+        out << "domain: file.example\nhosts:\n  a: 10.0.0.300\n";
+    }
+    auto r = load_site_file(path.string());
+    std::filesystem::remove(path);
+    ASSERT_FALSE(r);
+    ASSERT_EQ(r.error().size(), 1u);
+    EXPECT_EQ(r.error()[0].to_string(),
+              path.string() + ":3:6: hosts.a: expected an IPv4 or IPv6 address, got '10.0.0.300'");
+}
+
+// Every shipped example must load (DESIGN.md §2: `sipdnsd check` passes on each).
+TEST(Examples, AllLoad) {
+    const std::filesystem::path dir = SIPDNS_EXAMPLES_DIR;
+    std::vector<std::filesystem::path> files;
+    if (std::filesystem::is_directory(dir)) {
+        for (const auto& e : std::filesystem::directory_iterator(dir)) {
+            const auto ext = e.path().extension();
+            if (ext == ".yaml" || ext == ".yml") files.push_back(e.path());
+        }
+    }
+    if (files.empty()) GTEST_SKIP() << "no example sites in " << dir;
+    for (const auto& f : files) {
+        auto r = load_site_file(f.string());
+        EXPECT_TRUE(r) << joined(r ? Diagnostics{} : r.error());
+    }
+}
+
+}  // namespace
+}  // namespace sipdns::config

@@ -1,0 +1,26 @@
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "sipdns/config/diagnostic.h"
+#include "sipdns/config/expected.h"
+#include "sipdns/config/site_config.h"
+#include "sipdns/zone/zone.h"
+
+namespace sipdns::zone {
+
+// How to pick the SOA serial (DESIGN.md §3): the Unix time at which the content last changed.
+// Same content as the previous build -> same serial; changed content -> max(base, previous + 1).
+struct SerialPolicy {
+    std::optional<std::uint32_t> previous_serial;
+    std::uint64_t previous_content_hash = 0;
+    std::uint32_t base_time = 0;  // e.g. the site file's mtime; 0 = now
+};
+
+// Generates every record of the site, checks the result (conflicts, out-of-zone owners, CNAME
+// rules) and returns an immutable, indexed zone set with precompiled answers, or every problem.
+Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> build_zone_set(
+    const config::SiteConfig& site, const SerialPolicy& serial = {});
+
+}  // namespace sipdns::zone

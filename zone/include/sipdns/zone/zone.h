@@ -1,0 +1,144 @@
+#pragma once
+// The immutable, indexed zone set built from a site (DESIGN.md §1): one forward zone (the SIP
+// domain) plus the reverse zones of its addresses. After build nothing changes; a reload builds
+// a new ZoneSet and the daemon swaps one pointer.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sipdns/zone/name_table.h"
+#include "sipdns/zone/precompiled.h"
+#include "sipdns/zone/record.h"
+
+namespace sipdns::zone {
+
+class Zone;
+
+// A name in a zone: an owner of RRsets or an empty non-terminal (RFC 8020 / RFC 4592 §2.2.2),
+// with the precompiled answers for a query that names it.
+struct Node {
+    std::string name;                 // wire, lower case
+    const Zone* zone = nullptr;
+    std::vector<RRset> rrsets;
+    bool delegation = false;          // a zone cut: NS at a non-apex name (RFC 1034 §4.2.1)
+    bool below_delegation = false;    // glue or occluded data under a cut
+    bool is_wildcard = false;         // owner "*.<parent>" (RFC 4592)
+
+    const RRset* find(std::uint16_t type) const;
+
+    struct TypedAnswer {
+        std::uint16_t type;
+        PrecompiledAnswer answer;
+    };
+    // One answer per qtype that has its own (data, or the CNAME chain reaching that type); for a
+    // wildcard node these are templates whose owner is the question name itself.
+    std::vector<TypedAnswer> typed_answers;
+    // Every other qtype: the zone's shared NODATA template, or this node's own (CNAME chain to
+    // NODATA, referral).
+    const PrecompiledAnswer* other_types = nullptr;
+    std::unique_ptr<PrecompiledAnswer> own_other_types;
+
+    // Names below this one that do not exist and have this node as closest encloser
+    // (RFC 4592 §3.3.1): NXDOMAIN, synthesis from `*.<this>`, or a referral (below a cut).
+    enum class DescendantKind : std::uint8_t { NxDomain, Wildcard, Referral };
+    DescendantKind descendants = DescendantKind::NxDomain;
+    const Node* wildcard = nullptr;             // DescendantKind::Wildcard
+    const PrecompiledAnswer* referral = nullptr;  // DescendantKind::Referral: the cut's template
+    std::unique_ptr<PrecompiledAnswer> own_referral;  // delegation nodes: their template
+
+    // The precompiled answer for a query naming this node (or, for a wildcard node, any name it
+    // matches). QTYPE ANY at a node with one RRset is that RRset's answer.
+    const PrecompiledAnswer& answer_for(std::uint16_t qtype) const;
+};
+
+// What a lookup found (RFC 1034 §4.3.2). Owners are wire names.
+enum class LookupStatus : std::uint8_t {
+    Answer,            // data (possibly via CNAME)
+    NoData,            // name exists (or is an empty non-terminal), type absent
+    NxDomain,          // name does not exist in the zone
+    Referral,          // name at or below a zone cut: NS in authority, AA=0
+    NotAuthoritative,  // name in none of our zones: REFUSED
+};
+
+struct RRsetRef {
+    std::string owner;  // wire
+    const RRset* rrset = nullptr;
+    friend bool operator==(const RRsetRef& a, const RRsetRef& b) {
+        return a.owner == b.owner && a.rrset == b.rrset;
+    }
+};
+
+struct LookupResult {
+    LookupStatus status = LookupStatus::NotAuthoritative;
+    const Zone* zone = nullptr;
+    bool wildcard = false;  // synthesised from a wildcard
+    std::vector<RRsetRef> answer, authority, additional;
+    // The negative-answer SOA TTL: min(SOA TTL, SOA minimum) (RFC 2308 §3, DESIGN.md §4).
+    std::uint32_t negative_ttl = 0;
+};
+
+class Zone {
+public:
+    Zone(std::string apex_wire, std::uint32_t negative_ttl);
+
+    const std::string& apex() const { return apex_; }
+    const Node* find(std::string_view name_wire) const;
+    const Node& apex_node() const;
+    const RRset& soa() const;
+    std::uint32_t negative_ttl() const { return negative_ttl_; }
+    // Every owner with data, in canonical order (RFC 4034 §6.1).
+    std::vector<const Node*> nodes_in_canonical_order() const;
+    std::size_t record_count() const;
+    const PrecompiledAnswer& nxdomain() const { return nxdomain_; }
+    const PrecompiledAnswer& nodata() const { return nodata_; }
+
+    LookupResult lookup(std::string_view qname_wire, std::uint16_t qtype) const;
+
+private:
+    friend class ZoneBuilder;
+    friend class ZoneSet;
+    std::string apex_;
+    std::uint32_t negative_ttl_;
+    std::vector<std::unique_ptr<Node>> nodes_;
+    NameTable<const Node*> index_;
+    RRset negative_soa_;          // the SOA with the negative TTL, for authority sections
+    PrecompiledAnswer nxdomain_;  // templates: SOA owner patched to the apex suffix
+    PrecompiledAnswer nodata_;
+
+    Node* mutable_find(std::string_view name_wire);
+    Node& node_at(const std::string& name);  // builder only: find or create (with ancestors)
+    const Node* cut_above_or_at(std::string_view qname_wire) const;
+    void answer_from_node(const Node& node, const std::string& owner, std::uint16_t qtype,
+                          LookupResult& r, int depth) const;
+    void set_negative(LookupResult& r, LookupStatus status) const;
+    void add_additional(LookupResult& r, const RRset& rrset) const;
+    void add_addresses_of(LookupResult& r, std::string_view target) const;
+    void add_referral(LookupResult& r, const Node& cut) const;
+};
+
+class ZoneSet {
+public:
+    const std::vector<std::unique_ptr<Zone>>& zones() const { return zones_; }
+    const Zone* forward_zone() const { return zones_.empty() ? nullptr : zones_.front().get(); }
+    // The zone whose apex is the longest suffix of `qname_wire` (lower case), or nullptr.
+    const Zone* find_zone(std::string_view qname_wire) const;
+    LookupResult lookup(std::string_view qname_wire, std::uint16_t qtype) const;
+
+    // The engine's single hash lookup: every node of every zone by lower-case wire name.
+    const Node* find_node(std::string_view name_wire) const { return all_nodes_.find(name_wire); }
+
+    std::uint32_t serial() const { return serial_; }
+    std::uint64_t content_hash() const { return content_hash_; }
+    std::size_t record_count() const;
+
+private:
+    friend class ZoneBuilder;
+    std::vector<std::unique_ptr<Zone>> zones_;  // forward zone first, then reverse zones
+    NameTable<const Node*> all_nodes_;
+    std::uint32_t serial_ = 0;
+    std::uint64_t content_hash_ = 0;
+};
+
+}  // namespace sipdns::zone

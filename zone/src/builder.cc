@@ -1,0 +1,395 @@
+// From a SiteConfig to an immutable ZoneSet (DESIGN.md §1, §3): generate, assign to zones, merge
+// into RRsets, check the conflict rules, add SOA/NS, pick the serial, precompile the answers.
+#include "sipdns/zone/builder.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "precompile.h"
+#include "sipdns/zone/generators.h"
+#include "sipdns/zone/name.h"
+#include "sipdns/zone/rr_types.h"
+
+namespace sipdns::zone {
+
+class ZoneBuilder {
+public:
+    explicit ZoneBuilder(const config::SiteConfig& site) : site_(site) {}
+
+    Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> build(const SerialPolicy& p);
+
+private:
+    void error(const config::SourcePos& pos, std::string message) {
+        problems_.push_back({site_.file, pos, std::move(message)});
+    }
+    std::string show(std::string_view wire) const {
+        std::string t = name_to_text(wire);
+        t.pop_back();
+        return t;
+    }
+    static std::string describe(const Record& r, const config::SourcePos& pos) {
+        return std::string(r.section) + (pos.line ? " (line " + std::to_string(pos.line) + ")" : "");
+    }
+
+    Zone* zone_for(std::string_view owner);
+    void place(const Record& r);
+    void add_name_servers(Zone& z, const std::vector<std::string>& ns_targets);
+    void add_soa(Zone& z, const std::string& mname, std::uint32_t serial);
+    void check_cname_rules();
+    void check_address_agreement();
+    void mark_cuts_and_wildcards(Zone& z);
+    void precompile(Zone& z);
+    std::uint64_t content_hash() const;
+    std::uint32_t pick_serial(const SerialPolicy& p, std::uint64_t hash) const;
+
+    const config::SiteConfig& site_;
+    config::Diagnostics problems_;
+    std::unique_ptr<ZoneSet> set_ = std::make_unique<ZoneSet>();
+    std::vector<std::unique_ptr<Zone>> zones_;
+    // Where each RRset came from (every record of each node and type), for diagnostics.
+    struct OriginKeyHash {
+        std::size_t operator()(const std::pair<const Node*, std::uint16_t>& k) const {
+            return std::hash<const void*>()(k.first) * 31u + k.second;
+        }
+    };
+    std::unordered_map<std::pair<const Node*, std::uint16_t>, std::vector<const Record*>,
+                       OriginKeyHash>
+        origins_;
+    RecordList records_;
+};
+
+Zone* ZoneBuilder::zone_for(std::string_view owner) {
+    Zone* best = nullptr;
+    for (auto& z : zones_)
+        if (name_is_at_or_below(owner, z->apex()) &&
+            (!best || z->apex().size() > best->apex().size()))
+            best = z.get();
+    return best;
+}
+
+void ZoneBuilder::place(const Record& r) {
+    Zone* z = zone_for(r.owner);
+    if (!z) {
+        error(r.pos, std::string(r.section) + ": owner '" + show(r.owner) +
+                         "' is outside the zone " + site_.domain + " and its reverse zones");
+        return;
+    }
+    if (r.type == rrtype::SOA) {
+        error(r.pos, std::string(r.section) +
+                         ": SOA records are generated; set the serial and timers under soa:");
+        return;
+    }
+    Node& node = z->node_at(r.owner);
+    RRset* set = nullptr;
+    for (auto& s : node.rrsets)
+        if (s.type == r.type) set = &s;
+    if (!set) {
+        node.rrsets.push_back(RRset{r.type, r.ttl, {}});
+        set = &node.rrsets.back();
+    }
+    // RFC 2181 §5.2: one TTL per RRset; the lowest wins when sections disagree.
+    set->ttl = std::min(set->ttl, r.ttl);
+    auto& from = origins_[{&node, r.type}];
+    from.push_back(&r);
+    // An exact duplicate (same owner, type and rdata) collapses (DESIGN.md §3 Conflicts).
+    if (std::find(set->rdatas.begin(), set->rdatas.end(), r.rdata) == set->rdatas.end())
+        set->rdatas.push_back(r.rdata);
+}
+
+void ZoneBuilder::add_name_servers(Zone& z, const std::vector<std::string>& ns_targets) {
+    // NS: one per server, or the listed nameservers (DESIGN.md §3); NS lines under records:
+    // at the apex merge after them.
+    Node& apex = z.node_at(z.apex());
+    auto it = std::find_if(apex.rrsets.begin(), apex.rrsets.end(),
+                           [](const RRset& s) { return s.type == rrtype::NS; });
+    RRset ns{rrtype::NS, site_.ttl, ns_targets};
+    if (it != apex.rrsets.end()) {
+        ns.ttl = std::min(ns.ttl, it->ttl);
+        for (const auto& rd : it->rdatas)
+            if (std::find(ns.rdatas.begin(), ns.rdatas.end(), rd) == ns.rdatas.end())
+                ns.rdatas.push_back(rd);
+        apex.rrsets.erase(it);
+    }
+    apex.rrsets.insert(apex.rrsets.begin(), std::move(ns));
+}
+
+void ZoneBuilder::add_soa(Zone& z, const std::string& mname, std::uint32_t serial) {
+    // SOA: mname the primary server, rname hostmaster.<domain> (DESIGN.md §3).
+    Node& apex = z.node_at(z.apex());
+    const auto& soa = site_.soa;
+    const std::string rname = name_to_wire(
+        soa.rname.empty() ? "hostmaster." + site_.domain : soa.rname);
+    apex.rrsets.insert(apex.rrsets.begin(),
+                       RRset{rrtype::SOA, site_.ttl,
+                             {rdata::soa(mname, rname, serial, soa.refresh, soa.retry,
+                                         soa.expire, soa.minimum)}});
+    // RFC 2308 §3: negative answers carry the SOA with TTL min(SOA TTL, SOA minimum).
+    z.negative_soa_ = RRset{rrtype::SOA, std::min(site_.ttl, soa.minimum),
+                            apex.rrsets.front().rdatas};
+    z.negative_ttl_ = z.negative_soa_.ttl;
+}
+
+void ZoneBuilder::check_cname_rules() {
+    for (auto& z : zones_) {
+        for (auto& node : z->nodes_) {
+            const RRset* cname = node->find(rrtype::CNAME);
+            if (cname) {
+                const Record* alias = origins_[{node.get(), rrtype::CNAME}].front();
+                if (cname->rdatas.size() > 1)
+                    error(alias->pos, std::string(alias->section) + ": '" + show(node->name) +
+                                          "' has more than one alias target (RFC 2181 §10.1)");
+                for (const auto& other : node->rrsets) {
+                    if (other.type == rrtype::CNAME) continue;
+                    const Record* o = origins_[{node.get(), other.type}].front();
+                    error(alias->pos,
+                          std::string(alias->section) + ": '" + show(node->name) +
+                              "' cannot be an alias (CNAME): the name also has " +
+                              type_name(other.type) + " records from " + describe(*o, o->pos) +
+                              " (RFC 1034 §3.6.2)");
+                    break;
+                }
+            }
+            // RFC 2782 (SRV), RFC 2181 §10.3 (NS, MX): targets must not be aliases.
+            for (const auto& set : node->rrsets) {
+                if (set.type != rrtype::SRV && set.type != rrtype::NS && set.type != rrtype::MX)
+                    continue;
+                for (const auto& rd : set.rdatas) {
+                    const std::size_t at = rdata_target_offset(set.type, rd);
+                    const std::string target(rd.substr(at));
+                    Zone* tz = zone_for(target);
+                    const Node* tn = tz ? tz->find(target) : nullptr;
+                    if (!tn || !tn->find(rrtype::CNAME)) continue;
+                    const Record* from = nullptr;
+                    for (const Record* r : origins_[{node.get(), set.type}])
+                        if (r->rdata == rd) from = r;
+                    if (!from) continue;  // generated NS of the apex: reported via servers
+                    error(from->pos, std::string(from->section) + ": " + type_name(set.type) +
+                                         " target '" + show(target) +
+                                         "' is an alias (CNAME); " + type_name(set.type) +
+                                         " targets must be names with addresses (" +
+                                         (set.type == rrtype::SRV ? "RFC 2782" : "RFC 2181 §10.3") +
+                                         ")");
+                }
+            }
+        }
+    }
+}
+
+void ZoneBuilder::check_address_agreement() {
+    // DESIGN.md §2: a name given an address in two places with different addresses is an error.
+    for (auto& z : zones_) {
+        for (auto& node : z->nodes_) {
+            for (std::uint16_t type : {rrtype::A, rrtype::AAAA}) {
+                auto it = origins_.find({node.get(), type});
+                if (it == origins_.end()) continue;
+                std::map<std::string, std::set<std::string>> by_section;
+                std::map<std::string, const Record*> first;
+                for (const Record* r : it->second) {
+                    if (r->section == section::kRecords) continue;  // raw records merge
+                    by_section[r->section].insert(r->rdata);
+                    first.emplace(r->section, r);
+                }
+                if (by_section.size() < 2) continue;
+                const auto& [sec_a, addrs_a] = *by_section.begin();
+                for (const auto& [sec_b, addrs_b] : by_section) {
+                    if (addrs_b == addrs_a) continue;
+                    const Record* a = first[sec_a];
+                    const Record* b = first[sec_b];
+                    const Record* later = a->pos.line > b->pos.line ? a : b;
+                    const Record* earlier = later == a ? b : a;
+                    error(later->pos, std::string(later->section) + ": '" + show(node->name) +
+                                          "' has different addresses here and in " +
+                                          describe(*earlier, earlier->pos) +
+                                          "; a name must have the same addresses everywhere");
+                }
+            }
+        }
+    }
+}
+
+void ZoneBuilder::mark_cuts_and_wildcards(Zone& z) {
+    for (auto& node : z.nodes_) {
+        if (node->name != z.apex() && node->find(rrtype::NS)) node->delegation = true;
+        if (node->name.size() > 2 && node->name[0] == 1 && node->name[1] == '*') {
+            node->is_wildcard = true;
+            if (Node* parent = z.mutable_find(name_parent(node->name))) {
+                parent->descendants = Node::DescendantKind::Wildcard;
+                parent->wildcard = node.get();
+            }
+        }
+    }
+    for (auto& node : z.nodes_)
+        for (std::string_view n = name_parent(node->name); n.size() > z.apex().size();
+             n = name_parent(n))
+            if (const Node* up = z.find(n); up && up->delegation) node->below_delegation = true;
+}
+
+void ZoneBuilder::precompile(Zone& z) {
+    LookupResult negative;
+    negative.zone = &z;
+    negative.authority.push_back({z.apex(), &z.negative_soa_});
+    negative.status = LookupStatus::NxDomain;
+    z.nxdomain_ = encode_answer(negative, EncodeMode::SuffixTemplate, z.apex());
+    negative.status = LookupStatus::NoData;
+    z.nodata_ = encode_answer(negative, EncodeMode::SuffixTemplate, z.apex());
+
+    for (auto& node : z.nodes_) {
+        if (!node->delegation) continue;
+        node->own_referral = std::make_unique<PrecompiledAnswer>(
+            encode_answer(z.lookup(node->name, rrtype::NS), EncodeMode::SuffixTemplate,
+                          node->name));
+        node->referral = node->own_referral.get();
+        node->descendants = Node::DescendantKind::Referral;
+        node->other_types = node->referral;
+    }
+    for (auto& node : z.nodes_) {
+        if (node->delegation) continue;
+        if (node->below_delegation) {
+            const Node* cut = z.cut_above_or_at(node->name);
+            node->referral = cut->referral;
+            node->descendants = Node::DescendantKind::Referral;
+            node->other_types = cut->referral;
+            continue;
+        }
+        const EncodeMode mode = node->is_wildcard ? EncodeMode::QnameTemplate : EncodeMode::Exact;
+        // The qtypes with an answer of their own: the node's types, and with a CNAME the types
+        // found along the chain (RFC 1034 §3.6.2).
+        std::vector<std::uint16_t> types;
+        for (const auto& s : node->rrsets) types.push_back(s.type);
+        const RRset* cname = node->find(rrtype::CNAME);
+        for (const Node* n = node.get(); cname && types.size() < 64;) {
+            const std::size_t at = rdata_target_offset(rrtype::CNAME, cname->rdatas.front());
+            n = z.find(std::string_view(cname->rdatas.front()).substr(at));
+            if (!n || n == node.get()) break;
+            for (const auto& s : n->rrsets)
+                if (std::find(types.begin(), types.end(), s.type) == types.end())
+                    types.push_back(s.type);
+            cname = n->find(rrtype::CNAME);
+        }
+        if (node->rrsets.size() > 1) types.push_back(rrtype::ANY);
+        for (std::uint16_t t : types)
+            node->typed_answers.push_back({t, encode_answer(z.lookup(node->name, t), mode,
+                                                            node->name)});
+        if (node->find(rrtype::CNAME)) {
+            // Type 0 is reserved (RFC 6895 §3.1): no RRset has it, so this is "any other type".
+            node->own_other_types =
+                std::make_unique<PrecompiledAnswer>(encode_answer(z.lookup(node->name, 0), mode,
+                                                                  node->name));
+            node->other_types = node->own_other_types.get();
+        } else {
+            node->other_types = &z.nodata_;
+        }
+    }
+}
+
+std::uint64_t ZoneBuilder::content_hash() const {
+    // Order-independent: a sum of per-record hashes, so equal content gives equal hashes
+    // whatever order the site file lists it in.
+    std::uint64_t total = 0;
+    for (const auto& z : zones_)
+        for (const auto& node : z->nodes_)
+            for (const auto& set : node->rrsets)
+                for (const auto& rd : set.rdatas) {
+                    std::string key = node->name;
+                    key += static_cast<char>(set.type >> 8);
+                    key += static_cast<char>(set.type & 0xff);
+                    key += std::to_string(set.ttl);
+                    key += rd;
+                    std::uint64_t h = hash_name(key);
+                    h ^= h >> 33;
+                    h *= 0xff51afd7ed558ccdULL;
+                    h ^= h >> 33;
+                    total += h;
+                }
+    const auto& s = site_.soa;
+    const std::string soa_key = std::to_string(s.refresh) + "/" + std::to_string(s.retry) + "/" +
+                                std::to_string(s.expire) + "/" + std::to_string(s.minimum) + "/" +
+                                s.rname + "/" + std::to_string(site_.ttl);
+    return total ^ hash_name(soa_key);
+}
+
+std::uint32_t ZoneBuilder::pick_serial(const SerialPolicy& p, std::uint64_t hash) const {
+    if (site_.soa.serial) return *site_.soa.serial;
+    if (p.previous_serial && p.previous_content_hash == hash) return *p.previous_serial;
+    std::uint32_t base = p.base_time;
+    if (base == 0)
+        base = static_cast<std::uint32_t>(
+            std::chrono::duration_cast<std::chrono::seconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count());
+    // Never decreases while running (RFC 1982 arithmetic is not needed before 2106).
+    if (p.previous_serial && base <= *p.previous_serial) base = *p.previous_serial + 1;
+    return base;
+}
+
+Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build(
+    const SerialPolicy& policy) {
+    generate_scs_servers(site_, records_);
+    generate_naptr(site_, records_);
+    generate_hosts(site_, records_);
+    generate_aliases(site_, records_);
+    generate_services(site_, records_);
+    generate_raw_records(site_, records_);
+    ReversePlan reverse = plan_reverse(site_);
+    problems_.insert(problems_.end(), reverse.problems.begin(), reverse.problems.end());
+
+    const std::string apex = name_to_wire(site_.domain);
+    zones_.push_back(std::make_unique<Zone>(apex, 0));
+    for (const auto& r : reverse.zone_apexes) zones_.push_back(std::make_unique<Zone>(r, 0));
+    for (auto& z : zones_) z->node_at(z->apex());
+
+    for (const auto& s : site_.servers)
+        if (!name_is_at_or_below(name_to_wire(s.name), apex))
+            error(s.pos, "servers: server '" + s.name + "' must be inside the domain " +
+                             site_.domain + " (its rr. and SRV records live there)");
+
+    std::vector<std::string> ns_targets;
+    for (const auto& n : site_.nameservers) ns_targets.push_back(name_to_wire(n));
+    if (ns_targets.empty())
+        for (const auto& s : site_.servers) ns_targets.push_back(name_to_wire(s.name));
+    if (ns_targets.empty())
+        error(site_.domain_pos,
+              "nameservers: the zone needs a name server: list servers, or name hosts under "
+              "nameservers");
+
+    for (const auto& r : records_) place(r);
+    for (const auto& r : reverse.ptr_records) place(r);
+    check_cname_rules();
+    check_address_agreement();
+    if (!problems_.empty()) return unexpected(std::move(problems_));
+
+    for (auto& z : zones_) add_name_servers(*z, ns_targets);
+    const std::uint64_t hash = content_hash();  // everything but the SOA's serial
+    const std::uint32_t serial = pick_serial(policy, hash);
+    for (auto& z : zones_) {
+        add_soa(*z, ns_targets.front(), serial);
+        mark_cuts_and_wildcards(*z);
+        precompile(*z);
+    }
+
+    // Shallower zones first into the shared index, so that a deeper zone's names win.
+    std::size_t total = 0;
+    for (const auto& z : zones_) total += z->nodes_.size();
+    set_->all_nodes_.reserve(total);
+    std::vector<Zone*> by_depth;
+    for (auto& z : zones_) by_depth.push_back(z.get());
+    std::stable_sort(by_depth.begin(), by_depth.end(), [](Zone* a, Zone* b) {
+        return a->apex().size() < b->apex().size();
+    });
+    for (Zone* z : by_depth)
+        for (const auto& node : z->nodes_) set_->all_nodes_.insert(node->name, node.get());
+    set_->zones_ = std::move(zones_);
+    set_->serial_ = serial;
+    set_->content_hash_ = hash;
+    return std::shared_ptr<const ZoneSet>(std::move(set_));
+}
+
+Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> build_zone_set(
+    const config::SiteConfig& site, const SerialPolicy& serial) {
+    return ZoneBuilder(site).build(serial);
+}
+
+}  // namespace sipdns::zone

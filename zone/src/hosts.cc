@@ -1,0 +1,24 @@
+// hosts: (A/AAAA for lab gateways, NTP, phones...) and aliases: (CNAME), DESIGN.md §2.
+#include "sipdns/zone/generators.h"
+#include "sipdns/zone/name.h"
+#include "sipdns/zone/rr_types.h"
+
+namespace sipdns::zone {
+
+void generate_hosts(const config::SiteConfig& site, RecordList& out) {
+    for (const auto& host : site.hosts) {
+        const std::string owner = name_to_wire(host.name);
+        for (const auto& addr : host.addresses)
+            out.push_back({owner, addr.is_v4() ? rrtype::A : rrtype::AAAA, site.ttl,
+                           rdata::from_address(addr.bytes.data(), addr.size()), host.pos,
+                           section::kHosts});
+    }
+}
+
+void generate_aliases(const config::SiteConfig& site, RecordList& out) {
+    for (const auto& alias : site.aliases)
+        out.push_back({name_to_wire(alias.name), rrtype::CNAME, site.ttl,
+                       rdata::name(name_to_wire(alias.target)), alias.pos, section::kAliases});
+}
+
+}  // namespace sipdns::zone

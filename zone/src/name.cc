@@ -1,0 +1,119 @@
+#include "sipdns/zone/name.h"
+
+#include <algorithm>
+#include <cctype>
+#include <vector>
+
+namespace sipdns::zone {
+
+std::string name_to_wire(std::string_view text) {
+    std::string wire;
+    wire.reserve(text.size() + 2);
+    if (!text.empty() && text.back() == '.') text.remove_suffix(1);
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t dot = text.find('.', start);
+        if (dot == std::string_view::npos) dot = text.size();
+        const std::size_t len = dot - start;
+        wire.push_back(static_cast<char>(len));
+        for (std::size_t i = start; i < dot; ++i)
+            wire.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))));
+        start = dot + 1;
+    }
+    wire.push_back('\0');
+    return wire;
+}
+
+std::string name_to_text(std::string_view wire) {
+    std::string text;
+    std::size_t i = 0;
+    while (i < wire.size()) {
+        const auto len = static_cast<unsigned char>(wire[i]);
+        if (len == 0) break;
+        for (std::size_t j = i + 1; j <= i + len && j < wire.size(); ++j) {
+            const auto c = static_cast<unsigned char>(wire[j]);
+            if (c == '.' || c == '\\' || c == '"' || c == ';' || c == '(' || c == ')' ||
+                c == '@' || c == '$') {
+                text.push_back('\\');
+                text.push_back(static_cast<char>(c));
+            } else if (c <= 0x20 || c >= 0x7f) {
+                text.push_back('\\');
+                text.push_back(static_cast<char>('0' + c / 100));
+                text.push_back(static_cast<char>('0' + (c / 10) % 10));
+                text.push_back(static_cast<char>('0' + c % 10));
+            } else {
+                text.push_back(static_cast<char>(c));
+            }
+        }
+        text.push_back('.');
+        i += len + 1;
+    }
+    if (text.empty()) text.push_back('.');
+    return text;
+}
+
+std::string_view name_parent(std::string_view wire) {
+    if (wire.empty() || wire[0] == 0) return {};
+    const auto len = static_cast<unsigned char>(wire[0]);
+    if (len + 1u >= wire.size()) return {};
+    return wire.substr(len + 1);
+}
+
+bool name_is_at_or_below(std::string_view name, std::string_view ancestor) {
+    if (ancestor.size() > name.size()) return false;
+    // Walk label boundaries of `name` so that "xexample" is not taken for "example".
+    std::size_t i = 0;
+    while (name.size() - i > ancestor.size()) {
+        i += static_cast<unsigned char>(name[i]) + 1u;
+    }
+    return name.size() - i == ancestor.size() && name.substr(i) == ancestor;
+}
+
+std::size_t name_label_count(std::string_view wire) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < wire.size() && wire[i] != 0;
+         i += static_cast<unsigned char>(wire[i]) + 1u)
+        ++n;
+    return n;
+}
+
+std::size_t name_wire_length(std::string_view data) {
+    std::size_t i = 0;
+    while (i < data.size()) {
+        const auto len = static_cast<unsigned char>(data[i]);
+        if (len == 0) return i + 1 <= kMaxNameWire ? i + 1 : 0;
+        if (len > 63) return 0;
+        i += len + 1u;
+    }
+    return 0;
+}
+
+namespace {
+std::vector<std::string_view> labels_of(std::string_view wire) {
+    std::vector<std::string_view> labels;
+    for (std::size_t i = 0; i < wire.size() && wire[i] != 0;) {
+        const auto len = static_cast<unsigned char>(wire[i]);
+        labels.push_back(wire.substr(i + 1, len));
+        i += len + 1u;
+    }
+    return labels;
+}
+}  // namespace
+
+bool name_canonical_less(std::string_view a, std::string_view b) {
+    // RFC 4034 §6.1: compare label by label from the root, each label as lower-case octets.
+    auto la = labels_of(a);
+    auto lb = labels_of(b);
+    auto ia = la.rbegin();
+    auto ib = lb.rbegin();
+    for (; ia != la.rend() && ib != lb.rend(); ++ia, ++ib) {
+        if (*ia != *ib)
+            return std::lexicographical_compare(
+                ia->begin(), ia->end(), ib->begin(), ib->end(), [](char x, char y) {
+                    return static_cast<unsigned char>(x) < static_cast<unsigned char>(y);
+                });
+    }
+    return la.size() < lb.size();
+}
+
+}  // namespace sipdns::zone

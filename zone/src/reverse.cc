@@ -1,0 +1,103 @@
+// reverse: auto — a PTR for every address of every server and host (DESIGN.md §3): servers win
+// when two names share an address; rr.* names never get a PTR. Reverse zones are the /24
+// (IPv4, RFC 1035 §3.5) or /64 (IPv6, RFC 3596 §2.5) around each address, unless the site lists
+// its prefixes; sipdnsd is authoritative for them.
+#include <algorithm>
+#include <set>
+
+#include "sipdns/zone/generators.h"
+#include "sipdns/zone/name.h"
+#include "sipdns/zone/rr_types.h"
+
+namespace sipdns::zone {
+
+namespace {
+constexpr char kHex[] = "0123456789abcdef";
+
+std::string reverse_text(const config::IpAddress& a, std::size_t significant_bits) {
+    std::string text;
+    if (a.is_v4()) {
+        for (int i = static_cast<int>(significant_bits / 8) - 1; i >= 0; --i)
+            text += std::to_string(a.bytes[static_cast<std::size_t>(i)]) + ".";
+        return text + "in-addr.arpa";
+    }
+    for (int nib = static_cast<int>(significant_bits / 4) - 1; nib >= 0; --nib) {
+        const std::uint8_t byte = a.bytes[static_cast<std::size_t>(nib / 2)];
+        text.push_back(kHex[nib % 2 == 0 ? byte >> 4 : byte & 0xf]);
+        text.push_back('.');
+    }
+    return text + "ip6.arpa";
+}
+
+struct AddressOwner {
+    config::IpAddress address;
+    std::string name;  // wire
+    config::SourcePos pos;
+};
+}  // namespace
+
+std::string reverse_name(const config::IpAddress& address) {
+    return name_to_wire(reverse_text(address, address.is_v4() ? 32 : 128));
+}
+
+std::string reverse_zone_apex(const config::IpPrefix& prefix) {
+    return name_to_wire(reverse_text(prefix.address, prefix.length));
+}
+
+ReversePlan plan_reverse(const config::SiteConfig& site) {
+    ReversePlan plan;
+    if (site.reverse.mode == config::ReverseSettings::Mode::Off) return plan;
+
+    std::vector<AddressOwner> owners;  // servers first: the first owner of an address wins
+    for (const auto& s : site.servers) {
+        const std::string name = name_to_wire(s.name);
+        if (s.ipv4) owners.push_back({*s.ipv4, name, s.pos});
+        if (s.ipv6) owners.push_back({*s.ipv6, name, s.pos});
+    }
+    for (const auto& h : site.hosts)
+        for (const auto& a : h.addresses) owners.push_back({a, name_to_wire(h.name), h.pos});
+
+    std::vector<config::IpPrefix> zones;
+    if (site.reverse.mode == config::ReverseSettings::Mode::Prefixes) {
+        for (const auto& p : site.reverse.prefixes) {
+            const unsigned step = p.address.is_v4() ? 8 : 4;
+            if (p.length % step != 0 || p.length == 0) {
+                plan.problems.push_back(
+                    {site.file, site.reverse.pos,
+                     "reverse: prefix " + p.to_string() + " must have a length that is a " +
+                         "non-zero multiple of " + std::to_string(step) +
+                         (p.address.is_v4() ? " for IPv4" : " for IPv6") +
+                         " (classless delegation, RFC 2317, is not supported)"});
+                continue;
+            }
+            zones.push_back(p);
+        }
+    }
+
+    std::set<std::string> apexes;
+    std::set<config::IpAddress> seen;
+    for (const auto& o : owners) {
+        if (!seen.insert(o.address).second) continue;  // servers first: they win
+        std::string apex;
+        if (site.reverse.mode == config::ReverseSettings::Mode::Auto) {
+            config::IpPrefix p{o.address, static_cast<std::uint8_t>(o.address.is_v4() ? 24 : 64)};
+            apex = reverse_zone_apex(p);
+        } else {
+            // The longest listed prefix that contains the address; none -> no PTR.
+            const config::IpPrefix* best = nullptr;
+            for (const auto& p : zones)
+                if (p.contains(o.address) && (!best || p.length > best->length)) best = &p;
+            if (!best) continue;
+            apex = reverse_zone_apex(*best);
+        }
+        apexes.insert(apex);
+        plan.ptr_records.push_back({reverse_name(o.address), rrtype::PTR, site.ttl,
+                                    rdata::name(o.name), o.pos, section::kReverse});
+    }
+    if (site.reverse.mode == config::ReverseSettings::Mode::Prefixes)
+        for (const auto& p : zones) apexes.insert(reverse_zone_apex(p));
+    plan.zone_apexes.assign(apexes.begin(), apexes.end());
+    return plan;
+}
+
+}  // namespace sipdns::zone

@@ -1,0 +1,251 @@
+// Lookup per RFC 1034 §4.3.2, with RFC 4592 wildcards, RFC 2308 negative answers and the
+// additional-section rules of DESIGN.md §4. Not on the per-query path: the engine serves the
+// answers the builder precompiled from these results.
+#include "sipdns/zone/zone.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "sipdns/zone/name.h"
+#include "sipdns/zone/rr_types.h"
+
+namespace sipdns::zone {
+
+namespace {
+constexpr int kMaxCnameChain = 8;  // loops and long chains stop here (RFC 1034 §3.6.2)
+
+std::string_view target_name(const RRset& rrset, std::string_view rd) {
+    const std::size_t at = rdata_target_offset(rrset.type, rd);
+    if (at == std::string_view::npos) return {};
+    const std::string_view rest = rd.substr(at);
+    const std::size_t len = name_wire_length(rest);
+    return len ? rest.substr(0, len) : std::string_view{};
+}
+
+// NAPTR flags (RFC 3403 §4.1): the character-string after ORDER and PREFERENCE.
+bool naptr_has_flag(std::string_view rd, char flag) {
+    if (rd.size() < 5) return false;
+    const auto len = static_cast<unsigned char>(rd[4]);
+    for (std::size_t i = 5; i < 5u + len && i < rd.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(rd[i])) == flag) return true;
+    return false;
+}
+}  // namespace
+
+const RRset* Node::find(std::uint16_t type) const {
+    for (const auto& r : rrsets)
+        if (r.type == type) return &r;
+    return nullptr;
+}
+
+const PrecompiledAnswer& Node::answer_for(std::uint16_t qtype) const {
+    for (const auto& t : typed_answers)
+        if (t.type == qtype) return t.answer;
+    if (qtype == rrtype::ANY && typed_answers.size() == 1 && rrsets.size() == 1)
+        return typed_answers.front().answer;
+    return *other_types;
+}
+
+Zone::Zone(std::string apex_wire, std::uint32_t negative_ttl)
+    : apex_(std::move(apex_wire)), negative_ttl_(negative_ttl) {}
+
+const Node* Zone::find(std::string_view name_wire) const { return index_.find(name_wire); }
+
+Node* Zone::mutable_find(std::string_view name_wire) {
+    return const_cast<Node*>(index_.find(name_wire));
+}
+
+const Node& Zone::apex_node() const { return *find(apex_); }
+
+const RRset& Zone::soa() const { return *apex_node().find(rrtype::SOA); }
+
+Node& Zone::node_at(const std::string& name) {
+    if (Node* n = mutable_find(name)) return *n;
+    auto node = std::make_unique<Node>();
+    node->name = name;
+    node->zone = this;
+    Node& ref = *node;
+    nodes_.push_back(std::move(node));
+    index_.insert(ref.name, &ref);
+    // Every ancestor up to the apex exists, as an empty non-terminal if nothing else.
+    if (name != apex_) {
+        const std::string_view parent = name_parent(name);
+        if (!parent.empty() && name_is_at_or_below(parent, apex_)) node_at(std::string(parent));
+    }
+    return ref;
+}
+
+std::vector<const Node*> Zone::nodes_in_canonical_order() const {
+    std::vector<const Node*> out;
+    for (const auto& n : nodes_)
+        if (!n->rrsets.empty()) out.push_back(n.get());
+    std::sort(out.begin(), out.end(), [](const Node* a, const Node* b) {
+        return name_canonical_less(a->name, b->name);
+    });
+    return out;
+}
+
+std::size_t Zone::record_count() const {
+    std::size_t n = 0;
+    for (const auto& node : nodes_)
+        for (const auto& r : node->rrsets) n += r.rdatas.size();
+    return n;
+}
+
+const Node* Zone::cut_above_or_at(std::string_view qname) const {
+    // The topmost delegation between the apex (exclusive) and qname (inclusive): RFC 1034
+    // §4.3.2 step 3b stops at the first cut going down from the zone's top.
+    const Node* cut = nullptr;
+    for (std::string_view n = qname; n.size() > apex_.size(); n = name_parent(n)) {
+        const Node* node = find(n);
+        if (node && node->delegation) cut = node;
+    }
+    return cut;
+}
+
+void Zone::set_negative(LookupResult& r, LookupStatus status) const {
+    r.status = status;
+    r.authority.push_back({apex_, &negative_soa_});
+}
+
+void Zone::add_addresses_of(LookupResult& r, std::string_view target) const {
+    if (target.empty() || !name_is_at_or_below(target, apex_)) return;
+    const Node* node = find(target);
+    if (!node) return;
+    for (std::uint16_t type : {rrtype::A, rrtype::AAAA}) {
+        const RRset* set = node->find(type);
+        if (!set) continue;
+        RRsetRef ref{node->name, set};
+        if (std::find(r.answer.begin(), r.answer.end(), ref) != r.answer.end()) continue;
+        if (std::find(r.additional.begin(), r.additional.end(), ref) != r.additional.end())
+            continue;
+        r.additional.push_back(std::move(ref));
+    }
+}
+
+void Zone::add_additional(LookupResult& r, const RRset& rrset) const {
+    // DESIGN.md §4: addresses of in-zone SRV, NS and MX targets (RFC 2782, RFC 1035 §3.3.9 and
+    // §3.3.11); for NAPTR with flag "s" the SRV RRset of the replacement and its targets'
+    // addresses (RFC 3403 §4.1, RFC 3263 §4.1), so a phone resolves a domain in one round trip.
+    for (const auto& rd : rrset.rdatas) {
+        const std::string_view target = target_name(rrset, rd);
+        switch (rrset.type) {
+            case rrtype::SRV:
+            case rrtype::MX:
+            case rrtype::NS:
+                add_addresses_of(r, target);
+                break;
+            case rrtype::NAPTR: {
+                if (!naptr_has_flag(rd, 's') || !name_is_at_or_below(target, apex_)) break;
+                const Node* node = find(target);
+                const RRset* srv = node ? node->find(rrtype::SRV) : nullptr;
+                if (!srv) break;
+                RRsetRef ref{node->name, srv};
+                if (std::find(r.additional.begin(), r.additional.end(), ref) ==
+                    r.additional.end())
+                    r.additional.push_back(ref);
+                for (const auto& srd : srv->rdatas) add_addresses_of(r, target_name(*srv, srd));
+                break;
+            }
+            default:
+                break;
+        }
+    }
+}
+
+void Zone::add_referral(LookupResult& r, const Node& cut) const {
+    // RFC 1034 §4.3.2 step 3b: NS of the cut in authority, glue addresses in additional, AA=0.
+    r.status = LookupStatus::Referral;
+    const RRset* ns = cut.find(rrtype::NS);
+    r.authority.push_back({cut.name, ns});
+    for (const auto& rd : ns->rdatas) add_addresses_of(r, target_name(*ns, rd));
+}
+
+void Zone::answer_from_node(const Node& node, const std::string& owner, std::uint16_t qtype,
+                            LookupResult& r, int depth) const {
+    if (qtype == rrtype::ANY) {
+        if (node.rrsets.empty()) return set_negative(r, LookupStatus::NoData);
+        r.status = LookupStatus::Answer;
+        for (const auto& set : node.rrsets) r.answer.push_back({owner, &set});
+        for (const auto& set : node.rrsets) add_additional(r, set);
+        return;
+    }
+    if (const RRset* set = node.find(qtype)) {
+        r.status = LookupStatus::Answer;
+        r.answer.push_back({owner, set});
+        add_additional(r, *set);
+        return;
+    }
+    const RRset* cname = node.find(rrtype::CNAME);
+    if (!cname) return set_negative(r, LookupStatus::NoData);
+
+    // CNAME: followed within the zone (DESIGN.md §4); the rcode is that of the last name
+    // (RFC 6604 §2), and an out-of-zone target ends the chain for the resolver to follow.
+    r.status = LookupStatus::Answer;
+    r.answer.push_back({owner, cname});
+    const std::string target(target_name(*cname, cname->rdatas.front()));
+    if (depth >= kMaxCnameChain || !name_is_at_or_below(target, apex_)) return;
+    for (const auto& a : r.answer)
+        if (a.owner == target) return;  // a loop: stop here
+    if (const Node* cut = cut_above_or_at(target)) {
+        add_referral(r, *cut);
+        return;
+    }
+    if (const Node* next = find(target)) return answer_from_node(*next, target, qtype, r, depth + 1);
+    // Wildcard for the target? (RFC 4592 §3.3.1: closest encloser, then "*.<encloser>")
+    std::string_view ce = name_parent(target);
+    while (!find(ce)) ce = name_parent(ce);
+    if (const Node* wc = find("\1*" + std::string(ce))) {
+        r.wildcard = true;
+        return answer_from_node(*wc, target, qtype, r, depth + 1);
+    }
+    set_negative(r, LookupStatus::NxDomain);
+}
+
+LookupResult Zone::lookup(std::string_view qname, std::uint16_t qtype) const {
+    LookupResult r;
+    r.zone = this;
+    r.negative_ttl = negative_ttl_;
+    if (!name_is_at_or_below(qname, apex_)) return r;  // NotAuthoritative
+    if (const Node* cut = cut_above_or_at(qname)) {
+        add_referral(r, *cut);
+        return r;
+    }
+    const std::string owner(qname);
+    if (const Node* node = find(qname)) {
+        answer_from_node(*node, owner, qtype, r, 0);
+        return r;
+    }
+    std::string_view ce = name_parent(qname);
+    while (!find(ce)) ce = name_parent(ce);
+    if (const Node* wc = find("\1*" + std::string(ce))) {
+        r.wildcard = true;
+        answer_from_node(*wc, owner, qtype, r, 0);
+        return r;
+    }
+    set_negative(r, LookupStatus::NxDomain);
+    return r;
+}
+
+const Zone* ZoneSet::find_zone(std::string_view qname) const {
+    const Zone* best = nullptr;
+    for (const auto& z : zones_)
+        if (name_is_at_or_below(qname, z->apex()) &&
+            (!best || z->apex().size() > best->apex().size()))
+            best = z.get();
+    return best;
+}
+
+LookupResult ZoneSet::lookup(std::string_view qname, std::uint16_t qtype) const {
+    const Zone* z = find_zone(qname);
+    if (!z) return {};
+    return z->lookup(qname, qtype);
+}
+
+std::size_t ZoneSet::record_count() const {
+    std::size_t n = 0;
+    for (const auto& z : zones_) n += z->record_count();
+    return n;
+}
+
+}  // namespace sipdns::zone
