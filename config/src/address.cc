@@ -21,10 +21,14 @@ std::optional<IpAddress> parse_family(std::string_view text, IpAddress::Family f
     return a;
 }
 
-std::uint8_t max_length(const IpAddress& a) { return a.is_v4() ? 32 : 128; }
+std::uint8_t max_length(const IpAddress& a) {
+    return a.is_v4() ? 32 : 128;
+}
 
 // True if bit `i` (0 = most significant bit of the first byte) is set.
-bool bit(const IpAddress& a, unsigned i) { return (a.bytes[i / 8] >> (7 - i % 8)) & 1U; }
+bool bit(const IpAddress& a, unsigned i) {
+    return (a.bytes[i / 8] >> (7 - i % 8)) & 1U;
+}
 
 }  // namespace
 
@@ -121,7 +125,8 @@ std::optional<IpEndpoint> IpEndpoint::parse(std::string_view text) {
 }
 
 std::string IpEndpoint::to_string() const {
-    const std::string host = address.is_v4() ? address.to_string() : "[" + address.to_string() + "]";
+    const std::string host =
+        address.is_v4() ? address.to_string() : "[" + address.to_string() + "]";
     return host + ":" + std::to_string(port);
 }
 

@@ -6,22 +6,24 @@ namespace sipdns::config {
 
 namespace {
 
-constexpr std::size_t kMaxLabel = 63;       // RFC 1035 §2.3.4
-constexpr std::size_t kMaxWireName = 255;   // RFC 1035 §2.3.4, counted in wire form
-constexpr std::size_t kShownLabel = 20;     // how much of an over-long label a message shows
+constexpr std::size_t kMaxLabel = 63;      // RFC 1035 §2.3.4
+constexpr std::size_t kMaxWireName = 255;  // RFC 1035 §2.3.4, counted in wire form
+constexpr std::size_t kShownLabel = 20;    // how much of an over-long label a message shows
 
 std::string_view strip_trailing_dot(std::string_view s) {
     if (!s.empty() && s.back() == '.') s.remove_suffix(1);
     return s;
 }
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // Letters, digits and '-' are the host name rule (RFC 952, RFC 1123 §2.1); '_' is needed for
 // SRV owners (RFC 2782) and is legal DNS (RFC 2181 §11).
 bool allowed_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
 }
 
 std::string shown_char(char c) {
@@ -39,7 +41,8 @@ std::string shown_label(std::string_view label) {
 
 // Checks `full` (absolute, no trailing dot, "" = root); `written` is what the user wrote, for
 // messages. Returns the name in lower case.
-Expected<std::string, std::string> check_full_name(std::string_view full, std::string_view written) {
+Expected<std::string, std::string> check_full_name(std::string_view full,
+                                                   std::string_view written) {
     if (full.empty()) return std::string();
     std::string out;
     out.reserve(full.size());
@@ -48,8 +51,8 @@ Expected<std::string, std::string> check_full_name(std::string_view full, std::s
     std::size_t start = 0;
     while (true) {
         const auto dot = full.find('.', start);
-        const auto label = full.substr(start, dot == std::string_view::npos ? full.npos
-                                                                            : dot - start);
+        const auto label =
+            full.substr(start, dot == std::string_view::npos ? full.npos : dot - start);
         if (label.empty()) {
             return unexpected("empty label in '" + std::string(written) + "'");
         }
@@ -81,8 +84,9 @@ Expected<std::string, std::string> check_full_name(std::string_view full, std::s
         start = dot + 1;
     }
     if (wire > kMaxWireName) {
-        return unexpected("name is " + std::to_string(wire) + " octets long in wire form, at most " +
-                          std::to_string(kMaxWireName) + " are allowed");
+        return unexpected("name is " + std::to_string(wire) +
+                          " octets long in wire form, at most " + std::to_string(kMaxWireName) +
+                          " are allowed");
     }
     return out;
 }

@@ -1,39 +1,46 @@
 // The site-file loader (DESIGN.md §2): YAML in, SiteConfig out, or every problem found.
 //
-// The only file that includes yaml-cpp. Each top-level section has its own parse_* function;
-// they all report through one Reader, never stop at the first problem, and point each
-// diagnostic at the offending node (the key for unknown keys, the value for bad values).
+// Each top-level section has its own parse_* function; they all report through one Reader
+// (yaml_reader.h), never stop at the first problem, and point each diagnostic at the offending
+// node (the key for unknown keys, the value for bad values). `records:` lines go through ldns
+// (raw_record.h).
 #include "sipdns/config/loader.h"
 
 #include <fcntl.h>
-#include <ldns/ldns.h>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
-#include <algorithm>
 #include <array>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
-#include <map>
-#include <memory>
-#include <optional>
-#include <span>
 
+#include "raw_record.h"
 #include "sipdns/config/dns_name.h"
+#include "yaml_reader.h"
 
 namespace sipdns::config {
+
+using namespace detail;
+
+// Top-level messages, next to the shared ones of yaml_reader.h.
+namespace detail::msg {
+
+const std::string kNotMapping = "expected a mapping of site keys at the top level";
+const std::string kDomainMissing =
+    "domain: required key is missing (the SIP domain, e.g. scsnetwork.local)";
+const std::string kNoRecordSource =
+    "servers: a site needs at least one of servers, hosts, services or records";
+const std::string kNotYaml = "not valid YAML: ";
+
+}  // namespace detail::msg
 
 namespace {
 
 // ---------------------------------------------------------------------------------------------
-// Keys and messages, in one place.
+// Keys of each mapping.
 
-using KeyList = std::span<const std::string_view>;
-
-constexpr std::array<std::string_view, 12> kTopKeys{
-    "domain",  "ttl",     "servers", "sip",         "hosts", "aliases",
-    "services", "records", "reverse", "nameservers", "soa",   "server"};
+constexpr std::array<std::string_view, 12> kTopKeys{"domain",  "ttl",         "servers",  "sip",
+                                                    "hosts",   "aliases",     "services", "records",
+                                                    "reverse", "nameservers", "soa",      "server"};
 constexpr std::array<std::string_view, 3> kServerKeys{"name", "ipv4", "ipv6"};
 constexpr std::array<std::string_view, 5> kSipKeys{"transports", "proxy_port", "redirect_port",
                                                    "tls_port", "naptr"};
@@ -41,343 +48,14 @@ constexpr std::array<std::string_view, 3> kServiceKeys{"service", "port", "targe
 constexpr std::array<std::string_view, 4> kTargetKeys{"target", "priority", "weight", "port"};
 constexpr std::array<std::string_view, 6> kSoaKeys{"serial", "refresh", "retry",
                                                    "expire", "minimum", "rname"};
-constexpr std::array<std::string_view, 8> kDaemonKeys{
-    "listen",  "threads",        "nsid",        "identity", "version", "edns_udp_size",
-    "tcp_idle_timeout_ms", "tcp_max_connections"};
-
-// Largest TTL or SOA time value: RFC 2181 §8 (the top bit of a 32-bit TTL must be zero).
-constexpr std::uint64_t kMaxTtl = 2147483647;
-
-namespace msg {
-
-const std::string kNotMapping = "expected a mapping of site keys at the top level";
-const std::string kDomainMissing =
-    "required key is missing (the SIP domain, e.g. scsnetwork.local)";
-const std::string kNoRecordSource = "a site needs at least one of servers, hosts, services or records";
-const std::string kRequired = "required key is missing";
-
-std::string not_yaml(const std::string& why) { return "not valid YAML: " + why; }
-
-std::string did_you_mean(std::string_view known) {
-    return "unknown key; did you mean '" + std::string(known) + "'?";
-}
-
-std::string unknown_key(KeyList known) {
-    std::string s = "unknown key (expected one of: ";
-    for (std::size_t i = 0; i < known.size(); ++i) {
-        if (i) s += ", ";
-        s += known[i];
-    }
-    return s + ")";
-}
-
-std::string at_line(std::uint32_t line) { return "(first at line " + std::to_string(line) + ")"; }
-
-std::string duplicate(std::string_view what, std::string_view written, std::uint32_t first_line) {
-    return "duplicate " + std::string(what) + " '" + std::string(written) + "' " +
-           at_line(first_line);
-}
-
-std::string listed_twice(std::string_view written) {
-    return "'" + std::string(written) + "' is listed twice";
-}
-
-std::string invalid_name(std::string_view kind, std::string_view written, const std::string& why) {
-    return "invalid " + std::string(kind) + " '" + std::string(written) + "': " + why;
-}
-
-std::string cannot_parse_record(const std::string& text, const std::string& why) {
-    return "cannot parse '" + text + "': " + why;
-}
-
-}  // namespace msg
-
-// Edit distance for "did you mean": Levenshtein plus adjacent transpositions ("nmae" -> "name"
-// is one typo), the optimal-string-alignment variant.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    return d[a.size()][b.size()];
-}
-
-std::string lower_ascii(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-}
-
-bool all_digits(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading YAML nodes with positions and key paths.
-
-// A YAML node together with its key path (for messages) and 1-based position.
-struct Value {
-    YAML::Node node;
-    std::string path;
-    SourcePos pos;
-
-    bool is_null() const { return !node.IsDefined() || node.IsNull(); }
-};
-
-std::string join(const std::string& path, std::string_view key) {
-    return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-
-std::string index(const std::string& path, std::size_t i) {
-    return path + "[" + std::to_string(i) + "]";
-}
-
-// yaml-cpp marks are 0-based; a null value's mark points past it, so it uses the key's place.
-SourcePos pos_of(const YAML::Node& node, SourcePos fallback) {
-    if (!node.IsDefined() || node.IsNull()) return fallback;
-    const YAML::Mark m = node.Mark();
-    if (m.is_null() || m.line < 0 || m.column < 0) return fallback;
-    return {static_cast<std::uint32_t>(m.line) + 1, static_cast<std::uint32_t>(m.column) + 1};
-}
-
-// How a value is shown after "got": scalars quoted (numbers bare), containers by kind.
-std::string describe(const YAML::Node& n) {
-    if (!n.IsDefined() || n.IsNull()) return "nothing";
-    if (n.IsSequence()) return "a list";
-    if (n.IsMap()) return "a mapping";
-    const std::string& s = n.Scalar();
-    if (all_digits(s) || (s.size() > 1 && s[0] == '-' && all_digits(s.substr(1)))) return s;
-    return "'" + s + "'";
-}
-
-// The fields of one YAML mapping read against a fixed key list.
-class Mapping {
-public:
-    const Value* get(std::string_view key) const {
-        for (const auto& [k, v] : fields_) {
-            if (k == key) return &v;
-        }
-        return nullptr;
-    }
-    void add(std::string key, Value v) { fields_.emplace_back(std::move(key), std::move(v)); }
-    Value self;
-
-private:
-    std::vector<std::pair<std::string, Value>> fields_;
-};
-
-// One key: value pair of a free-form mapping (hosts, aliases).
-struct Entry {
-    std::string key;
-    SourcePos key_pos;
-    Value value;
-};
-
-// Carries the file name and the diagnostics; all typed reads go through it.
-class Reader {
-public:
-    explicit Reader(std::string file) : file_(std::move(file)) {}
-
-    const std::string& file() const { return file_; }
-    bool failed() const { return !diags_.empty(); }
-
-    void error(SourcePos pos, std::string message) {
-        diags_.push_back({file_, pos, std::move(message)});
-    }
-    // "path: message" at the value.
-    void error(const Value& v, const std::string& message) {
-        error(v.pos, v.path.empty() ? message : v.path + ": " + message);
-    }
-    void expected(const Value& v, std::string_view what) {
-        error(v, "expected " + std::string(what) + ", got " + describe(v.node));
-    }
-
-    // All diagnostics, in file order (sections are checked in a fixed order, not file order).
-    Diagnostics take() {
-        std::stable_sort(diags_.begin(), diags_.end(), [](const Diagnostic& a, const Diagnostic& b) {
-            return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);
-        });
-        return std::move(diags_);
-    }
-
-    // A free-form mapping's entries in file order; keys must be scalars.
-    std::optional<std::vector<Entry>> entries(const Value& v, std::string_view what) {
-        if (!v.node.IsMap()) {
-            error(v, "expected " + std::string(what));
-            return std::nullopt;
-        }
-        std::vector<Entry> out;
-        for (auto it = v.node.begin(); it != v.node.end(); ++it) {
-            const SourcePos key_pos = pos_of(it->first, v.pos);
-            if (!it->first.IsScalar()) {
-                error(key_pos, (v.path.empty() ? "" : v.path + ": ") + "expected a key name, got " +
-                                   describe(it->first));
-                continue;
-            }
-            const std::string key = it->first.Scalar();
-            const std::string path = join(v.path, key);
-            out.push_back({key, key_pos, Value{it->second, path, pos_of(it->second, key_pos)}});
-        }
-        return out;
-    }
-
-    // A mapping with a fixed key list: unknown keys get a "did you mean", repeated keys an error.
-    std::optional<Mapping> mapping(const Value& v, KeyList known, std::string_view what) {
-        auto list = entries(v, what);
-        if (!list) return std::nullopt;
-        Mapping m;
-        m.self = v;
-        std::map<std::string, std::uint32_t, std::less<>> seen;
-        for (auto& e : *list) {
-            const std::string path = join(v.path, e.key);
-            if (std::find(known.begin(), known.end(), e.key) == known.end()) {
-                error(e.key_pos, path + ": " + unknown_key_message(e.key, known));
-                continue;
-            }
-            if (auto it = seen.find(e.key); it != seen.end()) {
-                error(e.key_pos, path + ": duplicate key " + msg::at_line(it->second));
-                continue;
-            }
-            seen.emplace(e.key, e.key_pos.line);
-            m.add(e.key, std::move(e.value));
-        }
-        return m;
-    }
-
-    // A list; null counts as empty (a section with everything commented out).
-    std::optional<std::vector<Value>> list(const Value& v, std::string_view what) {
-        if (v.is_null()) return std::vector<Value>{};
-        if (!v.node.IsSequence()) {
-            error(v, "expected " + std::string(what));
-            return std::nullopt;
-        }
-        std::vector<Value> out;
-        std::size_t i = 0;
-        for (const auto& item : v.node) {
-            out.push_back(Value{item, index(v.path, i), pos_of(item, v.pos)});
-            ++i;
-        }
-        return out;
-    }
-
-    std::optional<std::string> scalar(const Value& v, std::string_view what) {
-        if (!v.node.IsScalar()) {
-            expected(v, what);
-            return std::nullopt;
-        }
-        return v.node.Scalar();
-    }
-
-    // An unsigned decimal number in [min, max]: "expected a port number 1-65535, got 70000".
-    std::optional<std::uint64_t> number(const Value& v, std::string_view what, std::uint64_t min,
-                                        std::uint64_t max) {
-        const std::string range = std::string(what) + " " + std::to_string(min) + "-" +
-                                  std::to_string(max);
-        if (!v.node.IsScalar() || !all_digits(v.node.Scalar())) {
-            expected(v, range);
-            return std::nullopt;
-        }
-        const std::string& s = v.node.Scalar();
-        std::uint64_t n = 0;
-        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-        if (ec != std::errc{} || end != s.data() + s.size() || n < min || n > max) {
-            expected(v, range);
-            return std::nullopt;
-        }
-        return n;
-    }
-
-    std::optional<std::uint16_t> port(const Value& v) {
-        auto n = number(v, "a port number", 1, 65535);
-        if (!n) return std::nullopt;
-        return static_cast<std::uint16_t>(*n);
-    }
-
-    std::optional<bool> boolean(const Value& v) {
-        if (v.node.IsScalar()) {
-            const std::string s = lower_ascii(v.node.Scalar());
-            if (s == "true" || s == "yes" || s == "on") return true;
-            if (s == "false" || s == "no" || s == "off") return false;
-        }
-        expected(v, "true or false");
-        return std::nullopt;
-    }
-
-    // A name as written in the site file, made absolute against `origin` (DESIGN.md §2).
-    std::optional<std::string> name(const Value& v, const std::string& origin,
-                                    std::string_view kind = "name") {
-        auto text = scalar(v, kind == "name" ? "a name" : "a " + std::string(kind));
-        if (!text) return std::nullopt;
-        auto n = absolute_name(*text, origin);
-        if (!n) {
-            error(v, msg::invalid_name(kind, *text, n.error()));
-            return std::nullopt;
-        }
-        return std::move(*n);
-    }
-
-    std::optional<IpAddress> address(const Value& v, std::optional<IpAddress::Family> family) {
-        std::string_view what = "an IPv4 or IPv6 address";
-        if (family) what = *family == IpAddress::Family::V4 ? "an IPv4 address" : "an IPv6 address";
-        std::optional<IpAddress> a;
-        if (v.node.IsScalar()) {
-            const std::string& s = v.node.Scalar();
-            if (!family) {
-                a = IpAddress::parse(s);
-            } else if (*family == IpAddress::Family::V4) {
-                a = IpAddress::parse_v4(s);
-            } else {
-                a = IpAddress::parse_v6(s);
-            }
-        }
-        if (!a) expected(v, what);
-        return a;
-    }
-
-private:
-    static std::string unknown_key_message(std::string_view key, KeyList known) {
-        // Suggest within distance 2, and not when half the key would change ("foo" is not a
-        // typo of "soa").
-        std::string_view best;
-        std::size_t best_distance = 3;
-        const std::string typed = lower_ascii(key);
-        for (const auto k : known) {
-            const std::size_t d = edit_distance(typed, k);
-            if (d < best_distance && 2 * d <= typed.size()) {
-                best = k;
-                best_distance = d;
-            }
-        }
-        return best.empty() ? msg::unknown_key(known) : msg::did_you_mean(best);
-    }
-
-    std::string file_;
-    Diagnostics diags_;
-};
-
-// Remembers where each name was first seen, to report repeats with "first at line N".
-class FirstSeen {
-public:
-    // Returns the first line if `key` was seen before; records it otherwise.
-    std::optional<std::uint32_t> check(const std::string& key, SourcePos pos) {
-        auto [it, inserted] = lines_.emplace(key, pos.line);
-        if (inserted) return std::nullopt;
-        return it->second;
-    }
-
-private:
-    std::map<std::string, std::uint32_t> lines_;
-};
+constexpr std::array<std::string_view, 8> kDaemonKeys{"listen",
+                                                      "threads",
+                                                      "nsid",
+                                                      "identity",
+                                                      "version",
+                                                      "edns_udp_size",
+                                                      "tcp_idle_timeout_ms",
+                                                      "tcp_max_connections"};
 
 // ---------------------------------------------------------------------------------------------
 // Sections (DESIGN.md §2), one function each.
@@ -391,7 +69,7 @@ struct Context {
 
 void parse_domain(Context& c, const Value* v) {
     if (v == nullptr) {
-        c.r.error(SourcePos{1, 1}, "domain: " + msg::kDomainMissing);
+        c.r.error(SourcePos{1, 1}, msg::kDomainMissing);
         return;
     }
     auto text = c.r.scalar(*v, "a domain name such as scsnetwork.local");
@@ -428,7 +106,7 @@ void parse_servers(Context& c, const Value& v) {
         bool ok = true;
         const Value* name = m->get("name");
         if (name == nullptr) {
-            c.r.error(item.pos, join(item.path, "name") + ": " + msg::kRequired);
+            c.r.missing(item, "name");
             ok = false;
         } else if (auto n = c.r.name(*name, c.origin)) {
             s.name = *n;
@@ -478,7 +156,8 @@ void parse_sip(Context& c, const Value& v) {
             if (items->empty()) c.r.error(*t, "expected at least one of udp, tcp, tls");
         }
     }
-    if (const Value* p = m->get("proxy_port")) sip.proxy_port = c.r.port(*p).value_or(sip.proxy_port);
+    if (const Value* p = m->get("proxy_port"))
+        sip.proxy_port = c.r.port(*p).value_or(sip.proxy_port);
     if (const Value* p = m->get("redirect_port")) {
         sip.redirect_port = c.r.port(*p).value_or(sip.redirect_port);
     }
@@ -585,7 +264,7 @@ std::optional<ServiceTarget> parse_target_mapping(Context& c, const Value& item)
         ok = n.has_value();
         if (n) t.target = *n;
     } else {
-        c.r.error(item.pos, join(item.path, "target") + ": " + msg::kRequired);
+        c.r.missing(item, "target");
         ok = false;
     }
     if (const Value* p = m->get("port")) {
@@ -593,7 +272,7 @@ std::optional<ServiceTarget> parse_target_mapping(Context& c, const Value& item)
         ok = port.has_value() && ok;
         t.port = port.value_or(0);
     } else {
-        c.r.error(item.pos, join(item.path, "port") + ": " + msg::kRequired);
+        c.r.missing(item, "port");
         ok = false;
     }
     for (auto [key, field] : {std::pair{"priority", &t.priority}, std::pair{"weight", &t.weight}}) {
@@ -635,7 +314,7 @@ void parse_services(Context& c, const Value& v) {
             ok = n.has_value();
             if (n) s.owner = *n;
         } else {
-            c.r.error(item.pos, join(item.path, "service") + ": " + msg::kRequired);
+            c.r.missing(item, "service");
             ok = false;
         }
 
@@ -649,7 +328,7 @@ void parse_services(Context& c, const Value& v) {
 
         const Value* targets = m->get("targets");
         if (targets == nullptr) {
-            c.r.error(item.pos, join(item.path, "targets") + ": " + msg::kRequired);
+            c.r.missing(item, "targets");
             continue;
         }
         auto list = c.r.list(*targets, "a list of targets");
@@ -661,8 +340,10 @@ void parse_services(Context& c, const Value& v) {
         for (const auto& t : *list) {
             if (t.node.IsScalar()) {
                 if (!port_value) {
-                    c.r.error(t, "a plain target name needs 'port' on the service; or write "
-                                 "{ target: " + t.node.Scalar() + ", port: N }");
+                    c.r.error(t,
+                              "a plain target name needs 'port' on the service; or write "
+                              "{ target: " +
+                                  t.node.Scalar() + ", port: N }");
                     ok = false;
                     continue;
                 }
@@ -674,9 +355,10 @@ void parse_services(Context& c, const Value& v) {
                 s.targets.push_back(ServiceTarget{*n, 0, 0, port, t.pos});
             } else if (t.node.IsMap()) {
                 if (port_value) {
-                    c.r.error(t, "the service has 'port', so its targets are plain names; to give "
-                                 "each target its own priority, weight and port, drop the "
-                                 "service's 'port'");
+                    c.r.error(t,
+                              "the service has 'port', so its targets are plain names; to give "
+                              "each target its own priority, weight and port, drop the "
+                              "service's 'port'");
                     ok = false;
                     continue;
                 }
@@ -692,135 +374,20 @@ void parse_services(Context& c, const Value& v) {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// records: zone-file lines, parsed with ldns.
-
-struct LdnsRrDeleter {
-    void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
-};
-struct LdnsRdfDeleter {
-    void operator()(ldns_rdf* rdf) const { ldns_rdf_deep_free(rdf); }
-};
-struct LdnsBufferDeleter {
-    void operator()(ldns_buffer* b) const { ldns_buffer_free(b); }
-};
-using RrPtr = std::unique_ptr<ldns_rr, LdnsRrDeleter>;
-using RdfPtr = std::unique_ptr<ldns_rdf, LdnsRdfDeleter>;
-using BufferPtr = std::unique_ptr<ldns_buffer, LdnsBufferDeleter>;
-
-Expected<RrPtr, std::string> ldns_parse(const std::string& text, std::uint32_t default_ttl,
-                                        const ldns_rdf* origin) {
-    ldns_rr* rr = nullptr;
-    const ldns_status st = ldns_rr_new_frm_str(&rr, text.c_str(), default_ttl, origin, nullptr);
-    if (st != LDNS_STATUS_OK) {
-        if (rr) ldns_rr_free(rr);
-        return unexpected(std::string(ldns_get_errorstr_by_id(st)));
-    }
-    return RrPtr(rr);
-}
-
-std::string owner_text(const ldns_rdf* owner) {
-    char* s = ldns_rdf2str(owner);
-    std::string out = s ? lower_ascii(s) : std::string();
-    std::free(s);
-    if (!out.empty() && out.back() == '.') out.pop_back();
-    return out;
-}
-
-bool is_at_or_below(std::string_view name, std::string_view zone) {
-    if (zone.empty()) return true;
-    return name == zone || (name.size() > zone.size() && name.ends_with(zone) &&
-                            name[name.size() - zone.size() - 1] == '.');
-}
-
-// Meta and query-only types (RFC 6895 §3.1) and SOA, which `soa:` generates, do not belong in
-// `records:`.
-std::optional<std::string> unsupported_type(std::uint16_t type) {
-    if (type == LDNS_RR_TYPE_SOA) return "SOA is generated from the 'soa:' section; set its values there";
-    if (type == LDNS_RR_TYPE_OPT || (type >= 128 && type <= 255)) {
-        return "type " + std::to_string(type) + " is a meta or query type, not zone data";
-    }
-    return std::nullopt;
-}
-
-std::optional<RawRecord> parse_record(Context& c, const Value& v, const ldns_rdf* origin) {
-    auto text = c.r.scalar(v, "a zone-file line such as \"www IN A 192.0.2.80\"");
-    if (!text) return std::nullopt;
-    // ldns reads "$ORIGIN x." as a record owned by "$ORIGIN"; each line here is one record.
-    if (const auto first = text->find_first_not_of(" \t"); first != std::string::npos &&
-                                                           (*text)[first] == '$') {
-        c.r.error(v, msg::cannot_parse_record(*text, "directives such as $ORIGIN and $TTL are "
-                                                      "not supported here; names are relative "
-                                                      "to the domain and 'ttl' is the default"));
-        return std::nullopt;
-    }
-    // ldns replaces a default TTL of 0 by 3600; with a site TTL of 0, parse with 1 and 2 to
-    // tell whether the line has its own TTL.
-    auto rr = ldns_parse(*text, c.site.ttl == 0 ? 1 : c.site.ttl, origin);
-    if (!rr) {
-        c.r.error(v, msg::cannot_parse_record(*text, rr.error()));
-        return std::nullopt;
-    }
-    RawRecord rec;
-    rec.text = *text;
-    rec.pos = v.pos;
-    rec.owner = owner_text(ldns_rr_owner(rr->get()));
-    rec.type = static_cast<std::uint16_t>(ldns_rr_get_type(rr->get()));
-    rec.rclass = static_cast<std::uint16_t>(ldns_rr_get_class(rr->get()));
-    rec.ttl = ldns_rr_ttl(rr->get());
-    if (c.site.ttl == 0) {
-        auto again = ldns_parse(*text, 2, origin);
-        if (again && ldns_rr_ttl(again->get()) != rec.ttl) rec.ttl = 0;
-    }
-
-    const ldns_rr_descriptor* d = ldns_rr_descript(rec.type);
-    if (rec.type == 0) {
-        c.r.error(v, msg::cannot_parse_record(*text, "no record type"));
-        return std::nullopt;
-    }
-    if (d != nullptr && ldns_rr_rd_count(rr->get()) < ldns_rr_descriptor_minimum(d)) {
-        c.r.error(v, msg::cannot_parse_record(*text, "the record data is missing or incomplete"));
-        return std::nullopt;
-    }
-    if (rec.rclass != LDNS_RR_CLASS_IN) {
-        c.r.error(v, "only class IN is supported, in '" + *text + "'");
-        return std::nullopt;
-    }
-    if (auto why = unsupported_type(rec.type)) {
-        c.r.error(v, *why + ", in '" + *text + "'");
-        return std::nullopt;
-    }
-    if (rec.ttl > kMaxTtl) {
-        c.r.error(v, "TTL " + std::to_string(rec.ttl) + " is above " + std::to_string(kMaxTtl) +
-                         " (RFC 2181 §8), in '" + *text + "'");
-        return std::nullopt;
-    }
-    // The site serves its domain and the reverse zones of its addresses, nothing else.
-    if (!c.origin.empty() && !is_at_or_below(rec.owner, c.origin) &&
-        !is_at_or_below(rec.owner, "in-addr.arpa") && !is_at_or_below(rec.owner, "ip6.arpa")) {
-        c.r.error(v, "owner '" + rec.owner + "' is outside the zone '" + c.origin +
-                         "' and its reverse zones, in '" + *text + "'");
-        return std::nullopt;
-    }
-
-    // RDATA in uncompressed wire form (RFC 1035 §3.2.1 without RDLENGTH; RFC 3597 §4).
-    BufferPtr buf(ldns_buffer_new(LDNS_MAX_PACKETLEN));
-    if (ldns_rr_rdata2buffer_wire(buf.get(), rr->get()) != LDNS_STATUS_OK ||
-        ldns_buffer_position(buf.get()) > 65535) {
-        c.r.error(v, msg::cannot_parse_record(*text, "the record data is too long"));
-        return std::nullopt;
-    }
-    rec.rdata.assign(reinterpret_cast<const char*>(ldns_buffer_begin(buf.get())),
-                     ldns_buffer_position(buf.get()));
-    return rec;
-}
-
+// records: zone-file lines, parsed with ldns (raw_record.cc).
 void parse_records(Context& c, const Value& v) {
     auto items = c.r.list(v, "a list of zone-file lines");
     if (!items) return;
-    RdfPtr origin(ldns_dname_new_frm_str(c.origin.empty() ? "." : (c.origin + ".").c_str()));
     for (const auto& item : *items) {
-        if (auto rec = parse_record(c, item, origin.get())) c.site.records.push_back(std::move(*rec));
+        auto text = c.r.scalar(item, "a zone-file line such as \"www IN A 192.0.2.80\"");
+        if (!text) continue;
+        auto rec = parse_raw_record(*text, c.origin, c.site.ttl);
+        if (!rec) {
+            c.r.error(item, rec.error());
+            continue;
+        }
+        rec->pos = item.pos;
+        c.site.records.push_back(std::move(*rec));
     }
 }
 
@@ -854,8 +421,9 @@ void parse_reverse(Context& c, const Value& v) {
         if (!p) {
             c.r.expected(item, "an address prefix such as 192.168.11.0/24 or 2001:db8::/64");
         } else if (p->has_host_bits()) {
-            c.r.error(item, "prefix '" + item.node.Scalar() + "' has host bits set; did you mean '" +
-                                p->network().to_string() + "'?");
+            c.r.error(item, "prefix '" + item.node.Scalar() +
+                                "' has host bits set; did you mean '" + p->network().to_string() +
+                                "'?");
         } else if (seen.check(p->to_string(), item.pos)) {
             c.r.error(item, msg::listed_twice(item.node.Scalar()));
         } else {
@@ -892,8 +460,9 @@ void parse_soa(Context& c, const Value& v) {
         }
     }
     // SOA times are 32-bit; keep them in the TTL range like every other time (RFC 2181 §8).
-    for (auto [key, field] : {std::pair{"refresh", &soa.refresh}, std::pair{"retry", &soa.retry},
-                              std::pair{"expire", &soa.expire}, std::pair{"minimum", &soa.minimum}}) {
+    for (auto [key, field] :
+         {std::pair{"refresh", &soa.refresh}, std::pair{"retry", &soa.retry},
+          std::pair{"expire", &soa.expire}, std::pair{"minimum", &soa.minimum}}) {
         if (const Value* t = m->get(key)) {
             if (auto n = c.r.number(*t, "a time in seconds", 0, kMaxTtl)) {
                 *field = static_cast<std::uint32_t>(*n);
@@ -915,7 +484,8 @@ void parse_daemon(Context& c, const Value& v) {
         if (auto items = c.r.list(*l, "a list of ADDR:PORT strings")) {
             FirstSeen seen;
             for (const auto& item : *items) {
-                auto ep = item.node.IsScalar() ? IpEndpoint::parse(item.node.Scalar()) : std::nullopt;
+                auto ep =
+                    item.node.IsScalar() ? IpEndpoint::parse(item.node.Scalar()) : std::nullopt;
                 if (!ep) {
                     c.r.expected(item, "ADDR:PORT such as 0.0.0.0:53 or [::]:53");
                 } else if (seen.check(ep->to_string(), item.pos)) {
@@ -927,7 +497,8 @@ void parse_daemon(Context& c, const Value& v) {
         }
     }
     if (const Value* t = m->get("threads")) {
-        if (auto n = c.r.number(*t, "a thread count", 1, 256)) d.threads = static_cast<unsigned>(*n);
+        if (auto n = c.r.number(*t, "a thread count", 1, 256))
+            d.threads = static_cast<unsigned>(*n);
     }
     // Each is sent as one TXT character-string (RFC 1035 §3.3.14) or NSID option: 255 octets.
     for (auto [key, field] : {std::pair{"nsid", &d.nsid}, std::pair{"identity", &d.identity},
@@ -984,15 +555,17 @@ SiteConfig parse_site(Reader& r, const Mapping& top) {
 
     if (!has_items(top.get("servers")) && !has_items(top.get("hosts")) &&
         !has_items(top.get("services")) && !has_items(top.get("records"))) {
-        r.error(SourcePos{1, 1}, "servers: " + msg::kNoRecordSource);
+        r.error(SourcePos{1, 1}, msg::kNoRecordSource);
     }
-    if (site.soa.rname.empty() && !site.domain.empty()) site.soa.rname = "hostmaster." + site.domain;
+    if (site.soa.rname.empty() && !site.domain.empty())
+        site.soa.rname = "hostmaster." + site.domain;
     return site;
 }
 
 }  // namespace
 
-Expected<SiteConfig, Diagnostics> load_site_text(std::string_view text, const std::string& file_name) {
+Expected<SiteConfig, Diagnostics> load_site_text(std::string_view text,
+                                                 const std::string& file_name) {
     Reader r(file_name);
     std::vector<YAML::Node> docs;
     try {
@@ -1000,7 +573,7 @@ Expected<SiteConfig, Diagnostics> load_site_text(std::string_view text, const st
     } catch (const YAML::ParserException& e) {
         r.error(SourcePos{static_cast<std::uint32_t>(e.mark.line + 1),
                           static_cast<std::uint32_t>(e.mark.column + 1)},
-                msg::not_yaml(e.msg));
+                msg::kNotYaml + e.msg);
         return unexpected(r.take());
     }
     if (docs.size() > 1) {
@@ -1027,7 +600,8 @@ Expected<SiteConfig, Diagnostics> load_site_text(std::string_view text, const st
 
 Expected<SiteConfig, Diagnostics> load_site_file(const std::string& path) {
     const auto cannot_read = [&path](int err) {
-        return unexpected(Diagnostics{{path, {}, std::string("cannot read: ") + std::strerror(err)}});
+        return unexpected(
+            Diagnostics{{path, {}, std::string("cannot read: ") + std::strerror(err)}});
     };
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return cannot_read(errno);

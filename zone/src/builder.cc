@@ -161,7 +161,8 @@ void ZoneBuilder::check_cname_rules() {
                     const std::string target(rd.substr(at));
                     Zone* tz = zone_for(target);
                     const Node* tn = tz ? tz->find(target) : nullptr;
-                    if (!tn || !tn->find(rrtype::CNAME)) continue;
+                    // An alias beside other data is reported once, above, not again here.
+                    if (!tn || !tn->find(rrtype::CNAME) || tn->rrsets.size() > 1) continue;
                     const Record* from = nullptr;
                     for (const Record* r : origins_[{node.get(), set.type}])
                         if (r->rdata == rd) from = r;
@@ -359,7 +360,16 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     for (const auto& r : reverse.ptr_records) place(r);
     check_cname_rules();
     check_address_agreement();
-    if (!problems_.empty()) return unexpected(std::move(problems_));
+    if (!problems_.empty()) {
+        // One message per place and problem: the UDP and TCP SRV of a server share a position.
+        config::Diagnostics unique;
+        for (auto& d : problems_)
+            if (std::none_of(unique.begin(), unique.end(), [&](const config::Diagnostic& u) {
+                    return u.pos == d.pos && u.message == d.message;
+                }))
+                unique.push_back(std::move(d));
+        return unexpected(std::move(unique));
+    }
 
     for (auto& z : zones_) add_name_servers(*z, ns_targets);
     const std::uint64_t hash = content_hash();  // everything but the SOA's serial

@@ -25,9 +25,9 @@ TEST(IpAddress, ParsesAndPrintsBothFamilies) {
 }
 
 TEST(IpAddress, RejectsWhatInetPtonRejects) {
-    for (const char* bad : {"192.0.2.300", "1.2.3", "1.2.3.4.5", "", " 1.2.3.4", "1.2.3.4 ",
-                            "0x1.2.3.4", "2001:db8:::1", "2001:db8::1%eth0", "fe80::1/64",
-                            "scs1", "::ffff:1.2.3"}) {
+    for (const char* bad :
+         {"192.0.2.300", "1.2.3", "1.2.3.4.5", "", " 1.2.3.4", "1.2.3.4 ", "0x1.2.3.4",
+          "2001:db8:::1", "2001:db8::1%eth0", "fe80::1/64", "scs1", "::ffff:1.2.3"}) {
         EXPECT_FALSE(IpAddress::parse(bad)) << bad;
     }
 }
@@ -111,8 +111,8 @@ TEST(IpEndpoint, Parses) {
 }
 
 TEST(IpEndpoint, RejectsBadSyntax) {
-    for (const char* bad : {"0.0.0.0", "0.0.0.0:", "0.0.0.0:0", "0.0.0.0:65536", "::1:53",
-                            "[::1]", "[::1]53", "[192.0.2.1]:53", "[::1]:x", "localhost:53",
+    for (const char* bad : {"0.0.0.0", "0.0.0.0:", "0.0.0.0:0", "0.0.0.0:65536", "::1:53", "[::1]",
+                            "[::1]53", "[192.0.2.1]:53", "[::1]:x", "localhost:53",
                             "192.0.2.300:53", "0.0.0.0:53 ", "0.0.0.0:-1"}) {
         EXPECT_FALSE(IpEndpoint::parse(bad)) << bad;
     }

@@ -17,7 +17,9 @@ struct BadSite {
     std::vector<std::string> expected;
 };
 
-void PrintTo(const BadSite& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const BadSite& c, std::ostream* os) {
+    *os << c.name;
+}
 
 std::vector<std::string> diagnostics_of(const std::string& yaml) {
     auto r = load_site_text(yaml, "site.yaml");
@@ -45,140 +47,189 @@ std::string diag(int line, int col, const std::string& message) {
 
 const std::vector<BadSite> kRows = {
     // --- not a site at all
-    {"NotYamlUnclosedList", "domain: [scsnetwork.local\n",
+    {"NotYamlUnclosedList",
+     "domain: [scsnetwork.local\n",
      {diag(2, 1, "not valid YAML: end of sequence flow not found")}},
     {"NotYamlMapValue", "domain: a: b\n", {diag(1, 10, "not valid YAML: illegal map value")}},
-    {"TopLevelList", "- domain\n",
+    {"TopLevelList",
+     "- domain\n",
      {diag(1, 1, "expected a mapping of site keys at the top level")}},
-    {"TopLevelScalar", "\n\nhello\n",
+    {"TopLevelScalar",
+     "\n\nhello\n",
      {diag(3, 1, "expected a mapping of site keys at the top level")}},
     {"EmptyFile", "", {diag(1, 1, "expected a mapping of site keys at the top level")}},
-    {"TwoDocuments", kHead + "---\ndomain: other.local\n",
+    {"TwoDocuments",
+     kHead + "---\ndomain: other.local\n",
      {diag(5, 1, "expected one YAML document, found 2")}},
 
     // --- domain
-    {"MissingDomain", "hosts:\n  ntp: 192.0.2.1\n",
-     {diag(1, 1,
-           "domain: required key is missing (the SIP domain, e.g. scsnetwork.local)")}},
-    {"DomainEmptyLabel", "domain: a..b\nhosts: { ntp: 192.0.2.1 }\n",
+    {"MissingDomain",
+     "hosts:\n  ntp: 192.0.2.1\n",
+     {diag(1, 1, "domain: required key is missing (the SIP domain, e.g. scsnetwork.local)")}},
+    {"DomainEmptyLabel",
+     "domain: a..b\nhosts: { ntp: 192.0.2.1 }\n",
      {diag(1, 9, "domain: invalid domain name 'a..b': empty label in 'a..b'")}},
-    {"DomainLeadingDot", "domain: .scsnetwork.local\nhosts: { ntp: 192.0.2.1 }\n",
+    {"DomainLeadingDot",
+     "domain: .scsnetwork.local\nhosts: { ntp: 192.0.2.1 }\n",
      {diag(1, 9,
            "domain: invalid domain name '.scsnetwork.local': empty label in "
            "'.scsnetwork.local'")}},
-    {"DomainLabelTooLong", "domain: " + k64 + ".local\nhosts: { ntp: 192.0.2.1 }\n",
-     {diag(1, 9, "domain: invalid domain name '" + k64 + ".local': label '" + k20 +
-                     "\u2026' is 64 octets long, at most 63 are allowed")}},
-    {"DomainIsAList", "domain: [a, b]\nhosts: { ntp: 192.0.2.1 }\n",
+    {"DomainLabelTooLong",
+     "domain: " + k64 + ".local\nhosts: { ntp: 192.0.2.1 }\n",
+     {diag(1, 9,
+           "domain: invalid domain name '" + k64 + ".local': label '" + k20 +
+               "\u2026' is 64 octets long, at most 63 are allowed")}},
+    {"DomainIsAList",
+     "domain: [a, b]\nhosts: { ntp: 192.0.2.1 }\n",
      {diag(1, 9, "domain: expected a domain name such as scsnetwork.local, got a list")}},
-    {"DomainWildcard", "domain: '*.local'\nhosts: { ntp: 192.0.2.1 }\n",
+    {"DomainWildcard",
+     "domain: '*.local'\nhosts: { ntp: 192.0.2.1 }\n",
      {diag(1, 9, "domain: invalid domain name '*.local': a wildcard cannot be a site's domain")}},
 
     // --- names
-    {"HostLabelTooLong", kHead + "  " + k64 + ": 192.0.2.2\n",
-     {diag(4, 3, "hosts." + k64 + ": invalid name '" + k64 + "': label '" + k20 +
-                     "\u2026' is 64 octets long, at most 63 are allowed")}},
+    {"HostLabelTooLong",
+     kHead + "  " + k64 + ": 192.0.2.2\n",
+     {diag(4, 3,
+           "hosts." + k64 + ": invalid name '" + k64 + "': label '" + k20 +
+               "\u2026' is 64 octets long, at most 63 are allowed")}},
     {"ServerNameTooLong",
      kHead + "servers:\n  - { name: " + k63 + "." + k63 + "." + k63 + "." + k63 +
          ", ipv4: 192.0.2.11 }\n",
-     {diag(5, 13, "servers[0].name: invalid name '" + k63 + "." + k63 + "." + k63 + "." + k63 +
-                      "': name is 274 octets long in wire form, at most 255 are allowed")}},
-    {"AliasEmptyLabel", kHead + "aliases:\n  tftp: scs1..x\n",
+     {diag(5, 13,
+           "servers[0].name: invalid name '" + k63 + "." + k63 + "." + k63 + "." + k63 +
+               "': name is 274 octets long in wire form, at most 255 are allowed")}},
+    {"AliasEmptyLabel",
+     kHead + "aliases:\n  tftp: scs1..x\n",
      {diag(5, 9, "aliases.tftp: invalid target name 'scs1..x': empty label in 'scs1..x'")}},
-    {"AliasAtApex", kHead + "aliases:\n  '@': ntp\n",
+    {"AliasAtApex",
+     kHead + "aliases:\n  '@': ntp\n",
      {diag(5, 3, "aliases.@: a CNAME cannot be at the zone apex (RFC 1034 §3.6.2)")}},
 
     // --- unknown keys
-    {"UnknownKeyDidYouMean", kHead + "sever:\n  threads: 2\n",
+    {"UnknownKeyDidYouMean",
+     kHead + "sever:\n  threads: 2\n",
      {diag(4, 1, "sever: unknown key; did you mean 'server'?")}},
-    {"UnknownKeyNoSuggestion", kHead + "foo: 1\n",
+    {"UnknownKeyNoSuggestion",
+     kHead + "foo: 1\n",
      {diag(4, 1,
            "foo: unknown key (expected one of: domain, ttl, servers, sip, hosts, aliases, "
            "services, records, reverse, nameservers, soa, server)")}},
-    {"UnknownNestedKey", kHead + "servers:\n  - { nmae: scs1, ipv4: 192.0.2.11 }\n",
+    {"UnknownNestedKey",
+     kHead + "servers:\n  - { nmae: scs1, ipv4: 192.0.2.11 }\n",
      {diag(5, 5, "servers[0].name: required key is missing"),
       diag(5, 7, "servers[0].nmae: unknown key; did you mean 'name'?")}},
-    {"UnknownSipKey", kHead + "sip:\n  proxy-port: 5060\n  tarnsports: [udp]\n",
+    {"UnknownSipKey",
+     kHead + "sip:\n  proxy-port: 5060\n  tarnsports: [udp]\n",
      {diag(5, 3, "sip.proxy-port: unknown key; did you mean 'proxy_port'?"),
       diag(6, 3, "sip.tarnsports: unknown key; did you mean 'transports'?")}},
-    {"DuplicateKey", kHead + "ttl: 60\nttl: 70\n",
+    {"DuplicateKey",
+     kHead + "ttl: 60\nttl: 70\n",
      {diag(5, 1, "ttl: duplicate key (first at line 4)")}},
 
     // --- addresses
-    {"BadIpv4", kHead + "servers:\n  - { name: scs1, ipv4: 192.0.2.300 }\n",
+    {"BadIpv4",
+     kHead + "servers:\n  - { name: scs1, ipv4: 192.0.2.300 }\n",
      {diag(5, 25, "servers[0].ipv4: expected an IPv4 address, got '192.0.2.300'")}},
-    {"Ipv6InIpv4", kHead + "servers:\n  - { name: scs1, ipv4: '2001:db8::1' }\n",
+    {"Ipv6InIpv4",
+     kHead + "servers:\n  - { name: scs1, ipv4: '2001:db8::1' }\n",
      {diag(5, 25, "servers[0].ipv4: expected an IPv4 address, got '2001:db8::1'")}},
-    {"BadIpv6", kHead + "servers:\n  - name: scs1\n    ipv6: 192.0.2.1\n",
+    {"BadIpv6",
+     kHead + "servers:\n  - name: scs1\n    ipv6: 192.0.2.1\n",
      {diag(6, 11, "servers[0].ipv6: expected an IPv6 address, got '192.0.2.1'")}},
-    {"ServerWithoutAddress", kHead + "servers:\n  - name: scs1\n",
+    {"ServerWithoutAddress",
+     kHead + "servers:\n  - name: scs1\n",
      {diag(5, 5, "servers[0]: a server needs an ipv4 or ipv6 address, or both")}},
-    {"ServerEmptyAddress", kHead + "servers:\n  - name: scs1\n    ipv4:\n",
+    {"ServerEmptyAddress",
+     kHead + "servers:\n  - name: scs1\n    ipv4:\n",
      {diag(6, 5, "servers[0].ipv4: expected an IPv4 address, got nothing")}},
-    {"BadHostAddress", kHead + "  gw1: x\n",
+    {"BadHostAddress",
+     kHead + "  gw1: x\n",
      {diag(4, 8, "hosts.gw1: expected an IPv4 or IPv6 address, got 'x'")}},
-    {"BadHostAddressInList", kHead + "  gw1: [192.0.2.20, 192.0.2.256]\n",
+    {"BadHostAddressInList",
+     kHead + "  gw1: [192.0.2.20, 192.0.2.256]\n",
      {diag(4, 21, "hosts.gw1[1]: expected an IPv4 or IPv6 address, got '192.0.2.256'")}},
-    {"HostAddressTwice", kHead + "  gw1: [192.0.2.20, 192.0.2.20]\n",
+    {"HostAddressTwice",
+     kHead + "  gw1: [192.0.2.20, 192.0.2.20]\n",
      {diag(4, 21, "hosts.gw1[1]: '192.0.2.20' is listed twice")}},
-    {"DuplicateHost", kHead + "  NTP.scsnetwork.local.: 192.0.2.2\n",
-     {diag(4, 3, "hosts.NTP.scsnetwork.local.: duplicate host name 'NTP.scsnetwork.local.' "
-                 "(first at line 3)")}},
+    {"DuplicateHost",
+     kHead + "  NTP.scsnetwork.local.: 192.0.2.2\n",
+     {diag(4, 3,
+           "hosts.NTP.scsnetwork.local.: duplicate host name 'NTP.scsnetwork.local.' "
+           "(first at line 3)")}},
 
     // --- numbers
-    {"PortOutOfRange", kHead + "sip:\n  proxy_port: 70000\n",
+    {"PortOutOfRange",
+     kHead + "sip:\n  proxy_port: 70000\n",
      {diag(5, 15, "sip.proxy_port: expected a port number 1-65535, got 70000")}},
-    {"PortZero", kHead + "sip:\n  tls_port: 0\n",
+    {"PortZero",
+     kHead + "sip:\n  tls_port: 0\n",
      {diag(5, 13, "sip.tls_port: expected a port number 1-65535, got 0")}},
-    {"PortNotANumber", kHead + "sip:\n  redirect_port: five\n",
+    {"PortNotANumber",
+     kHead + "sip:\n  redirect_port: five\n",
      {diag(5, 18, "sip.redirect_port: expected a port number 1-65535, got 'five'")}},
-    {"TtlTooBig", "ttl: 2147483648\n" + kHead,
+    {"TtlTooBig",
+     "ttl: 2147483648\n" + kHead,
      {diag(1, 6, "ttl: expected a TTL in seconds 0-2147483647, got 2147483648")}},
-    {"TtlNegative", "ttl: -1\n" + kHead,
+    {"TtlNegative",
+     "ttl: -1\n" + kHead,
      {diag(1, 6, "ttl: expected a TTL in seconds 0-2147483647, got -1")}},
-    {"NaptrNotBool", kHead + "sip:\n  naptr: maybe\n",
+    {"NaptrNotBool",
+     kHead + "sip:\n  naptr: maybe\n",
      {diag(5, 10, "sip.naptr: expected true or false, got 'maybe'")}},
-    {"BadTransport", kHead + "sip:\n  transports: [udp, sctp, udp]\n",
+    {"BadTransport",
+     kHead + "sip:\n  transports: [udp, sctp, udp]\n",
      {diag(5, 21, "sip.transports[1]: expected udp, tcp or tls, got 'sctp'"),
       diag(5, 27, "sip.transports[2]: 'udp' is listed twice")}},
 
     // --- servers
     {"DuplicateServer",
-     kHead + "servers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n  - { name: SCS1, ipv4: 192.0.2.12 }\n",
+     kHead +
+         "servers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n  - { name: SCS1, ipv4: 192.0.2.12 }\n",
      {diag(6, 13, "servers[1].name: duplicate server name 'SCS1' (first at line 5)")}},
-    {"ServersNotAList", kHead + "servers: scs1\n",
+    {"ServersNotAList",
+     kHead + "servers: scs1\n",
      {diag(4, 10, "servers: expected a list of servers")}},
-    {"ServerNotAMapping", kHead + "servers:\n  - scs1\n",
+    {"ServerNotAMapping",
+     kHead + "servers:\n  - scs1\n",
      {diag(5, 5, "servers[0]: expected a server: { name, ipv4, ipv6 }")}},
 
     // --- no record source
-    {"NoRecordSource", "domain: scsnetwork.local\nttl: 60\n",
+    {"NoRecordSource",
+     "domain: scsnetwork.local\nttl: 60\n",
      {diag(1, 1, "servers: a site needs at least one of servers, hosts, services or records")}},
-    {"OnlyEmptySections", "domain: scsnetwork.local\nservers: []\nhosts:\n",
+    {"OnlyEmptySections",
+     "domain: scsnetwork.local\nservers: []\nhosts:\n",
      {diag(1, 1, "servers: a site needs at least one of servers, hosts, services or records")}},
 
     // --- services
-    {"ServicePlainTargetWithoutPort", kHead + "services:\n  - { service: _ldap._tcp, targets: [dc1] }\n",
-     {diag(5, 38, "services[0].targets[0]: a plain target name needs 'port' on the service; "
-                  "or write { target: dc1, port: N }")}},
+    {"ServicePlainTargetWithoutPort",
+     kHead + "services:\n  - { service: _ldap._tcp, targets: [dc1] }\n",
+     {diag(5, 38,
+           "services[0].targets[0]: a plain target name needs 'port' on the service; "
+           "or write { target: dc1, port: N }")}},
     {"ServiceMixedForms",
      kHead + "services:\n  - service: _ldap._tcp\n    port: 389\n    targets:\n"
              "      - { target: dc1, port: 389 }\n",
-     {diag(8, 9, "services[0].targets[0]: the service has 'port', so its targets are plain names; "
-                 "to give each target its own priority, weight and port, drop the service's "
-                 "'port'")}},
+     {diag(8, 9,
+           "services[0].targets[0]: the service has 'port', so its targets are plain names; "
+           "to give each target its own priority, weight and port, drop the service's "
+           "'port'")}},
     {"ServiceTargetMissingPort",
      kHead + "services:\n  - service: _sip._udp.sip-dc\n    targets:\n"
              "      - { target: sip-dc1, priority: 10 }\n      - { target: sip-dc2, port: 0 }\n",
      {diag(7, 9, "services[0].targets[0].port: required key is missing"),
       diag(8, 34, "services[0].targets[1].port: expected a port number 1-65535, got 0")}},
-    {"ServiceBadOwner", kHead + "services:\n  - { service: ldap.tcp, port: 389, targets: [dc1] }\n",
-     {diag(5, 16, "services[0].service: expected _service._proto or _service._proto.name "
-                  "(RFC 2782), got 'ldap.tcp'")}},
-    {"ServiceWithoutTargets", kHead + "services:\n  - { service: _ldap._tcp, port: 389 }\n",
+    {"ServiceBadOwner",
+     kHead + "services:\n  - { service: ldap.tcp, port: 389, targets: [dc1] }\n",
+     {diag(5, 16,
+           "services[0].service: expected _service._proto or _service._proto.name "
+           "(RFC 2782), got 'ldap.tcp'")}},
+    {"ServiceWithoutTargets",
+     kHead + "services:\n  - { service: _ldap._tcp, port: 389 }\n",
      {diag(5, 5, "services[0].targets: required key is missing")}},
     {"ServicePriorityTooBig",
-     kHead + "services:\n  - service: _x._tcp\n    targets: [{ target: a, port: 1, weight: 65536 }]\n",
+     kHead +
+         "services:\n  - service: _x._tcp\n    targets: [{ target: a, port: 1, weight: 65536 }]\n",
      {diag(6, 45, "services[0].targets[0].weight: expected a weight 0-65535, got 65536")}},
     {"DuplicateService",
      kHead + "services:\n  - { service: _ldap._tcp, port: 389, targets: [dc1] }\n"
@@ -186,53 +237,111 @@ const std::vector<BadSite> kRows = {
      {diag(6, 16, "services[1].service: duplicate service '_LDAP._tcp' (first at line 5)")}},
 
     // --- records
-    {"RecordDoesNotParse", kHead + "records:\n  - foo IN A 1.2.3\n",
-     {diag(5, 5, "records[0]: cannot parse 'foo IN A 1.2.3': Syntax error, could not parse the RR's rdata")}},
-    {"RecordUnknownType", kHead + "records:\n  - 'foo IN BOGUS 1'\n",
-     {diag(5, 5, "records[0]: cannot parse 'foo IN BOGUS 1': Syntax error, could not parse the "
-                 "RR's rdata")}},
-    {"RecordWithoutRdata", kHead + "records:\n  - foo IN MX\n",
+    {"RecordDoesNotParse",
+     kHead + "records:\n  - foo IN A 1.2.3\n",
+     {diag(5, 5,
+           "records[0]: cannot parse 'foo IN A 1.2.3': Syntax error, could not parse the RR's "
+           "rdata")}},
+    {"RecordUnknownType",
+     kHead + "records:\n  - 'foo IN BOGUS 1'\n",
+     {diag(5, 5,
+           "records[0]: cannot parse 'foo IN BOGUS 1': Syntax error, could not parse the "
+           "RR's rdata")}},
+    {"RecordWithoutRdata",
+     kHead + "records:\n  - foo IN MX\n",
      {diag(5, 5, "records[0]: cannot parse 'foo IN MX': Syntax error, value expected")}},
-    {"RecordClassCh", kHead + "records:\n  - foo CH TXT x\n",
+    {"RecordClassCh",
+     kHead + "records:\n  - foo CH TXT x\n",
      {diag(5, 5, "records[0]: only class IN is supported, in 'foo CH TXT x'")}},
-    {"RecordSoa", kHead + "records:\n  - '@ IN SOA a b 1 2 3 4 5'\n",
-     {diag(5, 5, "records[0]: SOA is generated from the 'soa:' section; set its values there, "
-                 "in '@ IN SOA a b 1 2 3 4 5'")}},
-    {"RecordOutOfZone", kHead + "records:\n  - www.example.com. IN A 192.0.2.1\n",
-     {diag(5, 5, "records[0]: owner 'www.example.com' is outside the zone 'scsnetwork.local' "
-                 "and its reverse zones, in 'www.example.com. IN A 192.0.2.1'")}},
-    {"RecordNotAString", kHead + "records:\n  - { a: b }\n",
-     {diag(5, 5, "records[0]: expected a zone-file line such as \"www IN A 192.0.2.80\", got a "
-                 "mapping")}},
+    {"RecordSoa",
+     kHead + "records:\n  - '@ IN SOA a b 1 2 3 4 5'\n",
+     {diag(5, 5,
+           "records[0]: SOA is generated from the 'soa:' section; set its values there, "
+           "in '@ IN SOA a b 1 2 3 4 5'")}},
+    {"RecordOutOfZone",
+     kHead + "records:\n  - www.example.com. IN A 192.0.2.1\n",
+     {diag(5, 5,
+           "records[0]: owner 'www.example.com' is outside the zone 'scsnetwork.local' "
+           "and its reverse zones, in 'www.example.com. IN A 192.0.2.1'")}},
+    {"RecordNotAString",
+     kHead + "records:\n  - { a: b }\n",
+     {diag(5, 5,
+           "records[0]: expected a zone-file line such as \"www IN A 192.0.2.80\", got a "
+           "mapping")}},
 
     // --- reverse, nameservers, soa, server
-    {"ReverseBadWord", kHead + "reverse: on\n",
+    {"ReverseBadWord",
+     kHead + "reverse: on\n",
      {diag(4, 10, "reverse: expected auto, off or a list of prefixes, got 'on'")}},
-    {"ReverseBadPrefix", kHead + "reverse: [192.168.11.0/33, 10.1.2.3/8, 10.0.0.0/8, 10.0.0.0/8]\n",
-     {diag(4, 11, "reverse[0]: expected an address prefix such as 192.168.11.0/24 or "
-                  "2001:db8::/64, got '192.168.11.0/33'"),
-      diag(4, 28, "reverse[1]: prefix '10.1.2.3/8' has host bits set; did you mean "
-                  "'10.0.0.0/8'?"),
+    {"ReverseBadPrefix",
+     kHead + "reverse: [192.168.11.0/33, 10.1.2.3/8, 10.0.0.0/8, 10.0.0.0/8]\n",
+     {diag(4, 11,
+           "reverse[0]: expected an address prefix such as 192.168.11.0/24 or "
+           "2001:db8::/64, got '192.168.11.0/33'"),
+      diag(4, 28,
+           "reverse[1]: prefix '10.1.2.3/8' has host bits set; did you mean "
+           "'10.0.0.0/8'?"),
       diag(4, 52, "reverse[3]: '10.0.0.0/8' is listed twice")}},
-    {"NameserversBad", kHead + "nameservers: [ns1, 'a b', ns1]\n",
-     {diag(4, 20, "nameservers[1]: invalid name 'a b': character '\\032' is not allowed in "
-                  "'a b' (only letters, digits, '-' and '_')"),
+    {"NameserversBad",
+     kHead + "nameservers: [ns1, 'a b', ns1]\n",
+     {diag(4, 20,
+           "nameservers[1]: invalid name 'a b': character '\\032' is not allowed in "
+           "'a b' (only letters, digits, '-' and '_')"),
       diag(4, 27, "nameservers[2]: 'ns1' is listed twice")}},
-    {"SoaBad", kHead + "soa:\n  serial: 4294967296\n  refresh: 1h\n  mname: x\n",
+    {"SoaBad",
+     kHead + "soa:\n  serial: 4294967296\n  refresh: 1h\n  mname: x\n",
      {diag(5, 11, "soa.serial: expected a serial number 0-4294967295, got 4294967296"),
       diag(6, 12, "soa.refresh: expected a time in seconds 0-2147483647, got '1h'"),
       diag(7, 3, "soa.mname: unknown key; did you mean 'rname'?")}},
-    {"ListenBad", kHead + "server:\n  listen: ['0.0.0.0:53', '::1:53', '[::1]:0', '0.0.0.0:53']\n",
-     {diag(5, 26, "server.listen[1]: expected ADDR:PORT such as 0.0.0.0:53 or [::]:53, got "
-                  "'::1:53'"),
-      diag(5, 36, "server.listen[2]: expected ADDR:PORT such as 0.0.0.0:53 or [::]:53, got "
-                  "'[::1]:0'"),
+    {"ListenBad",
+     kHead + "server:\n  listen: ['0.0.0.0:53', '::1:53', '[::1]:0', '0.0.0.0:53']\n",
+     {diag(5, 26,
+           "server.listen[1]: expected ADDR:PORT such as 0.0.0.0:53 or [::]:53, got "
+           "'::1:53'"),
+      diag(5, 36,
+           "server.listen[2]: expected ADDR:PORT such as 0.0.0.0:53 or [::]:53, got "
+           "'[::1]:0'"),
       diag(5, 47, "server.listen[3]: '0.0.0.0:53' is listed twice")}},
-    {"DaemonNumbers", kHead + "server:\n  threads: 0\n  edns_udp_size: 65535\n",
+    {"DaemonNumbers",
+     kHead + "server:\n  threads: 0\n  edns_udp_size: 65535\n",
      {diag(5, 12, "server.threads: expected a thread count 1-256, got 0"),
       diag(6, 18, "server.edns_udp_size: expected an EDNS UDP payload size 512-4096, got 65535")}},
-    {"ListenNotAList", kHead + "server:\n  listen: 0.0.0.0:53\n",
+    {"ListenNotAList",
+     kHead + "server:\n  listen: 0.0.0.0:53\n",
      {diag(5, 11, "server.listen: expected a list of ADDR:PORT strings")}},
+
+    // --- more shapes
+    {"KeyInWrongCase",
+     "Domain: scsnetwork.local\nhosts: { ntp: 192.0.2.1 }\n",
+     {diag(1, 1, "Domain: unknown key; did you mean 'domain'?"),
+      diag(1, 1, "domain: required key is missing (the SIP domain, e.g. scsnetwork.local)")}},
+    {"NonScalarKey", kHead + "? [a, b]\n: c\n", {diag(4, 3, "expected a key name, got a list")}},
+    {"HostWithoutAddress",
+     kHead + "  gw1:\n",
+     {diag(4, 3, "hosts.gw1: expected an IPv4 or IPv6 address, got nothing")}},
+    {"HostEmptyList",
+     kHead + "  gw1: []\n",
+     {diag(4, 8, "hosts.gw1: expected an IPv4 or IPv6 address or a list of them")}},
+    {"HostsNotAMapping",
+     "domain: scsnetwork.local\nhosts: [192.0.2.1]\n",
+     {diag(2, 8, "hosts: expected a mapping of host names to addresses")}},
+    {"DuplicateAlias",
+     kHead + "aliases:\n  tftp: ntp\n  TFTP: ntp\n",
+     {diag(6, 3, "aliases.TFTP: duplicate alias 'TFTP' (first at line 5)")}},
+    {"TransportsEmpty",
+     kHead + "sip: { transports: [] }\n",
+     {diag(4, 20, "sip.transports: expected at least one of udp, tcp, tls")}},
+    {"ReverseEmptyList",
+     kHead + "reverse: []\n",
+     {diag(4, 10, "reverse: expected at least one prefix, or write 'off'")}},
+    {"VersionTooLong",
+     kHead + "server:\n  version: " + std::string(256, 'v') + "\n",
+     {diag(5, 12, "server.version: expected at most 255 octets, got 256")}},
+    {"ServiceTargetNotAName",
+     kHead + "services:\n  - { service: _x._tcp, port: 1, targets: [[a]] }\n",
+     {diag(5, 44,
+           "services[0].targets[0]: expected a target name or { target, priority, weight, "
+           "port }, got a list")}},
 
     // --- several problems at once, in file order
     {"SeveralAtOnce",
@@ -246,15 +355,17 @@ const std::vector<BadSite> kRows = {
      "  proxy_port: 70000\n"
      "records:\n"
      "  - foo IN A 1.2.3\n",
-     {diag(1, 9, "domain: invalid domain name 'scsnetwork..local': empty label in "
-                 "'scsnetwork..local'"),
+     {diag(1, 9,
+           "domain: invalid domain name 'scsnetwork..local': empty label in "
+           "'scsnetwork..local'"),
       diag(2, 1, "sever: unknown key; did you mean 'server'?"),
       diag(4, 25, "servers[0].ipv4: expected an IPv4 address, got '192.0.2.300'"),
       diag(6, 13, "servers[2].name: duplicate server name 'scs2' (first at line 5)"),
       diag(6, 25, "servers[2].ipv6: expected an IPv6 address, got '192.0.2.13'"),
       diag(8, 15, "sip.proxy_port: expected a port number 1-65535, got 70000"),
-      diag(10, 5, "records[0]: cannot parse 'foo IN A 1.2.3': Syntax error, could not parse "
-                  "the RR's rdata")}},
+      diag(10, 5,
+           "records[0]: cannot parse 'foo IN A 1.2.3': Syntax error, could not parse "
+           "the RR's rdata")}},
 };
 
 INSTANTIATE_TEST_SUITE_P(Rows, LoaderErrors, ::testing::ValuesIn(kRows),

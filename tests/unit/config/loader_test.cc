@@ -179,7 +179,8 @@ TEST(Loader, FullSiteFillsEveryStruct) {
 }
 
 TEST(Loader, MinimalSiteKeepsDefaults) {
-    const SiteConfig s = load_ok("domain: scsnetwork.local\nservers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n");
+    const SiteConfig s =
+        load_ok("domain: scsnetwork.local\nservers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n");
     EXPECT_EQ(s.ttl, 3600u);
     EXPECT_EQ(s.sip.transports, (std::vector{SipTransport::Udp, SipTransport::Tcp}));
     EXPECT_EQ(s.sip.proxy_port, 5060);
@@ -203,7 +204,8 @@ TEST(Loader, MinimalSiteKeepsDefaults) {
 
 // The example from DESIGN.md §2, verbatim.
 TEST(Loader, DesignExampleLoads) {
-    const SiteConfig s = load_ok(R"(domain: scsnetwork.local          # the SIP domain = the zone apex
+    const SiteConfig s =
+        load_ok(R"(domain: scsnetwork.local          # the SIP domain = the zone apex
 ttl: 1800                         # default TTL for generated records
 servers:                          # call servers, primary first: 1 = single server, 2+ = HA
   - { name: scs1, ipv4: 192.0.2.11, ipv6: "2001:db8::11" }
@@ -272,7 +274,8 @@ hosts:
     - 10.0.0.8
 )");
     ASSERT_EQ(s.hosts.size(), 3u);
-    EXPECT_EQ(s.hosts[0].addresses, (std::vector{ip("10.0.0.1"), ip("2001:db8::1"), ip("10.0.0.2")}));
+    EXPECT_EQ(s.hosts[0].addresses,
+              (std::vector{ip("10.0.0.1"), ip("2001:db8::1"), ip("10.0.0.2")}));
     EXPECT_EQ(s.hosts[1].addresses, std::vector{ip("2001:db8::5")});
     EXPECT_EQ(s.hosts[2].addresses, (std::vector{ip("10.0.0.7"), ip("10.0.0.8")}));
 }

@@ -47,14 +47,17 @@ struct RecordCase {
     std::string rdata;
 };
 
-void PrintTo(const RecordCase& c, std::ostream* os) { *os << c.line; }
+void PrintTo(const RecordCase& c, std::ostream* os) {
+    *os << c.line;
+}
 
 class Records : public ::testing::TestWithParam<RecordCase> {};
 
 TEST_P(Records, ParseIntoWireForm) {
     const RecordCase& c = GetParam();
     // Single quotes in YAML keep the zone-file double quotes as they are.
-    const std::string yaml = "domain: scsnetwork.local\nttl: 1800\nrecords:\n  - '" + c.line + "'\n";
+    const std::string yaml =
+        "domain: scsnetwork.local\nttl: 1800\nrecords:\n  - '" + c.line + "'\n";
     auto r = load_site_text(yaml, "site.yaml");
     ASSERT_TRUE(r) << r.error()[0].to_string();
     ASSERT_EQ(r->records.size(), 1u);
@@ -78,7 +81,9 @@ INSTANTIATE_TEST_SUITE_P(
         RecordCase{"www A 192.0.2.80", "www." + kZone, 1, 1800, bytes({192, 0, 2, 80})},
         RecordCase{"www.scsnetwork.local. 1h IN AAAA 2001:db8::80", "www." + kZone, 28, 3600,
                    bytes({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80})},
-        RecordCase{"@ IN TXT \"site=lab-3\" \"b\"", kZone, 16, 1800, "\x0Asite=lab-3\x01" "b"},
+        RecordCase{"@ IN TXT \"site=lab-3\" \"b\"", kZone, 16, 1800,
+                   "\x0Asite=lab-3\x01"
+                   "b"},
         RecordCase{"@ IN MX 10 mail", kZone, 15, 1800,
                    bytes({0, 10}) + wire_name("mail.scsnetwork.local")},
         // Names inside RDATA keep the case they were written in (RFC 4343).
@@ -97,8 +102,8 @@ INSTANTIATE_TEST_SUITE_P(
                    wire_name("scs1.scsnetwork.local")},
         RecordCase{"scs1 IN SSHFP 1 1 0123456789abcdef0123456789abcdef01234567", "scs1." + kZone,
                    44, 1800,
-                   bytes({1, 1, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45,
-                          0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67})},
+                   bytes({1,    1,    0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01,
+                          0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67})},
         RecordCase{"sub IN NS ns1.sub", "sub." + kZone, 2, 1800,
                    wire_name("ns1.sub.scsnetwork.local")},
         RecordCase{"*.phones IN A 192.0.2.99", "*.phones." + kZone, 1, 1800,
@@ -106,8 +111,7 @@ INSTANTIATE_TEST_SUITE_P(
         // RFC 3597 generic syntax for types ldns does not know by name.
         RecordCase{"x IN TYPE65000 \\# 3 abcdef", "x." + kZone, 65000, 1800,
                    bytes({0xab, 0xcd, 0xef})},
-        RecordCase{"x IN A 192.0.2.1 ; a comment", "x." + kZone, 1, 1800,
-                   bytes({192, 0, 2, 1})}));
+        RecordCase{"x IN A 192.0.2.1 ; a comment", "x." + kZone, 1, 1800, bytes({192, 0, 2, 1})}));
 
 // ldns turns a default TTL of 0 into 3600; the loader must not.
 TEST(RecordsTtl, SiteTtlZeroIsKept) {
@@ -125,18 +129,26 @@ TEST(RecordsTtl, SiteTtlZeroIsKept) {
 TEST(RecordsErrors, DirectivesAndMetaTypes) {
     auto r = load_site_text(
         "domain: a.example\nrecords:\n  - $ORIGIN b.example.\n  - x IN ANY 192.0.2.1\n"
-        "  - x 2147483648 IN A 192.0.2.1\n",
+        "  - x 2147483648 IN A 192.0.2.1\n  - x IN TYPE255 \\# 0\n  - x IN A \\# 0\n",
         "site.yaml");
     ASSERT_FALSE(r);
-    ASSERT_EQ(r.error().size(), 3u);
+    ASSERT_EQ(r.error().size(), 5u);
     EXPECT_EQ(r.error()[0].to_string(),
               "site.yaml:3:5: records[0]: cannot parse '$ORIGIN b.example.': directives such as "
               "$ORIGIN and $TTL are not supported here; names are relative to the domain and "
               "'ttl' is the default");
-    EXPECT_EQ(r.error()[1].to_string(), "site.yaml:4:5: records[1]: cannot parse 'x IN ANY 192.0.2.1': Syntax error, could not parse the RR's rdata");
+    EXPECT_EQ(r.error()[1].to_string(),
+              "site.yaml:4:5: records[1]: cannot parse 'x IN ANY 192.0.2.1': Syntax error, could "
+              "not parse the RR's rdata");
     EXPECT_EQ(r.error()[2].to_string(),
               "site.yaml:5:5: records[2]: TTL 2147483648 is above 2147483647 (RFC 2181 §8), in "
               "'x 2147483648 IN A 192.0.2.1'");
+    EXPECT_EQ(r.error()[3].to_string(),
+              "site.yaml:6:5: records[3]: type 255 is a meta or query type, not zone data, in "
+              "'x IN TYPE255 \\# 0'");
+    EXPECT_EQ(r.error()[4].to_string(),
+              "site.yaml:7:5: records[4]: cannot parse 'x IN A \\# 0': the record data is "
+              "missing or incomplete");
 }
 
 }  // namespace

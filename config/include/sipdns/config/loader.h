@@ -13,6 +13,7 @@ namespace sipdns::config {
 Expected<SiteConfig, Diagnostics> load_site_file(const std::string& path);
 
 // Same, from text already in memory; `file_name` is used in diagnostics.
-Expected<SiteConfig, Diagnostics> load_site_text(std::string_view text, const std::string& file_name);
+Expected<SiteConfig, Diagnostics> load_site_text(std::string_view text,
+                                                 const std::string& file_name);
 
 }  // namespace sipdns::config

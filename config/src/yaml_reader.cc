@@ -1,0 +1,266 @@
+#include "yaml_reader.h"
+
+#include <algorithm>
+#include <charconv>
+#include <tuple>
+
+#include "sipdns/config/dns_name.h"
+
+namespace sipdns::config::detail {
+
+namespace msg {
+
+std::string unknown_key(std::string_view key, KeyList known) {
+    // Suggest the closest key within distance 2, but not when half the key would change
+    // ("foo" is no typo of "soa").
+    std::string_view best;
+    std::size_t best_distance = 3;
+    const std::string typed = lower_ascii(key);
+    for (const auto k : known) {
+        const std::size_t d = edit_distance(typed, k);
+        if (d < best_distance && 2 * d <= typed.size()) {
+            best = k;
+            best_distance = d;
+        }
+    }
+    if (!best.empty()) return "unknown key; did you mean '" + std::string(best) + "'?";
+
+    std::string s = "unknown key (expected one of: ";
+    for (std::size_t i = 0; i < known.size(); ++i) {
+        if (i) s += ", ";
+        s += known[i];
+    }
+    return s + ")";
+}
+
+std::string at_line(std::uint32_t line) {
+    return "(first at line " + std::to_string(line) + ")";
+}
+
+std::string duplicate(std::string_view what, std::string_view written, std::uint32_t first_line) {
+    return "duplicate " + std::string(what) + " '" + std::string(written) + "' " +
+           at_line(first_line);
+}
+
+std::string listed_twice(std::string_view written) {
+    return "'" + std::string(written) + "' is listed twice";
+}
+
+std::string invalid_name(std::string_view kind, std::string_view written, const std::string& why) {
+    return "invalid " + std::string(kind) + " '" + std::string(written) + "': " + why;
+}
+
+}  // namespace msg
+
+std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
+bool all_digits(std::string_view s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    return d[a.size()][b.size()];
+}
+
+std::string join(const std::string& path, std::string_view key) {
+    return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::string index(const std::string& path, std::size_t i) {
+    return path + "[" + std::to_string(i) + "]";
+}
+
+SourcePos pos_of(const YAML::Node& node, SourcePos fallback) {
+    if (!node.IsDefined() || node.IsNull()) return fallback;
+    const YAML::Mark m = node.Mark();
+    if (m.is_null() || m.line < 0 || m.column < 0) return fallback;
+    return {static_cast<std::uint32_t>(m.line) + 1, static_cast<std::uint32_t>(m.column) + 1};
+}
+
+std::string describe(const YAML::Node& n) {
+    if (!n.IsDefined() || n.IsNull()) return "nothing";
+    if (n.IsSequence()) return "a list";
+    if (n.IsMap()) return "a mapping";
+    const std::string& s = n.Scalar();
+    if (all_digits(s) || (s.size() > 1 && s[0] == '-' && all_digits(s.substr(1)))) return s;
+    return "'" + s + "'";
+}
+
+const Value* Mapping::get(std::string_view key) const {
+    for (const auto& [k, v] : fields_) {
+        if (k == key) return &v;
+    }
+    return nullptr;
+}
+
+void Reader::error(SourcePos pos, std::string message) {
+    diags_.push_back({file_, pos, std::move(message)});
+}
+
+void Reader::error(const Value& v, const std::string& message) {
+    error(v.pos, v.path.empty() ? message : v.path + ": " + message);
+}
+
+void Reader::expected(const Value& v, std::string_view what) {
+    error(v, "expected " + std::string(what) + ", got " + describe(v.node));
+}
+
+void Reader::missing(const Value& parent, std::string_view key) {
+    error(parent.pos, join(parent.path, key) + ": " + msg::kRequired);
+}
+
+Diagnostics Reader::take() {
+    std::stable_sort(diags_.begin(), diags_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+        return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);
+    });
+    return std::move(diags_);
+}
+
+std::optional<std::vector<Entry>> Reader::entries(const Value& v, std::string_view what) {
+    if (!v.node.IsMap()) {
+        error(v, "expected " + std::string(what));
+        return std::nullopt;
+    }
+    std::vector<Entry> out;
+    for (auto it = v.node.begin(); it != v.node.end(); ++it) {
+        const SourcePos key_pos = pos_of(it->first, v.pos);
+        if (!it->first.IsScalar()) {
+            error(Value{it->first, v.path, key_pos},
+                  "expected a key name, got " + describe(it->first));
+            continue;
+        }
+        const std::string& key = it->first.Scalar();
+        out.push_back(
+            {key, key_pos, Value{it->second, join(v.path, key), pos_of(it->second, key_pos)}});
+    }
+    return out;
+}
+
+std::optional<Mapping> Reader::mapping(const Value& v, KeyList known, std::string_view what) {
+    auto list = entries(v, what);
+    if (!list) return std::nullopt;
+    Mapping m;
+    FirstSeen seen;
+    for (auto& e : *list) {
+        const std::string path = join(v.path, e.key);
+        if (std::find(known.begin(), known.end(), e.key) == known.end()) {
+            error(e.key_pos, path + ": " + msg::unknown_key(e.key, known));
+        } else if (auto first = seen.check(e.key, e.key_pos)) {
+            error(e.key_pos, path + ": duplicate key " + msg::at_line(*first));
+        } else {
+            m.add(e.key, std::move(e.value));
+        }
+    }
+    return m;
+}
+
+std::optional<std::vector<Value>> Reader::list(const Value& v, std::string_view what) {
+    if (v.is_null()) return std::vector<Value>{};
+    if (!v.node.IsSequence()) {
+        error(v, "expected " + std::string(what));
+        return std::nullopt;
+    }
+    std::vector<Value> out;
+    for (const auto& item : v.node) {
+        out.push_back(Value{item, index(v.path, out.size()), pos_of(item, v.pos)});
+    }
+    return out;
+}
+
+std::optional<std::string> Reader::scalar(const Value& v, std::string_view what) {
+    if (!v.node.IsScalar()) {
+        expected(v, what);
+        return std::nullopt;
+    }
+    return v.node.Scalar();
+}
+
+std::optional<std::uint64_t> Reader::number(const Value& v, std::string_view what,
+                                            std::uint64_t min, std::uint64_t max) {
+    const std::string range =
+        std::string(what) + " " + std::to_string(min) + "-" + std::to_string(max);
+    if (!v.node.IsScalar() || !all_digits(v.node.Scalar())) {
+        expected(v, range);
+        return std::nullopt;
+    }
+    const std::string& s = v.node.Scalar();
+    std::uint64_t n = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (ec != std::errc{} || end != s.data() + s.size() || n < min || n > max) {
+        expected(v, range);
+        return std::nullopt;
+    }
+    return n;
+}
+
+std::optional<std::uint16_t> Reader::port(const Value& v) {
+    auto n = number(v, "a port number", 1, 65535);
+    if (!n) return std::nullopt;
+    return static_cast<std::uint16_t>(*n);
+}
+
+// YAML 1.1 spellings too, since yaml-cpp hands us the text and installers write `naptr: yes`.
+std::optional<bool> Reader::boolean(const Value& v) {
+    if (v.node.IsScalar()) {
+        const std::string s = lower_ascii(v.node.Scalar());
+        if (s == "true" || s == "yes" || s == "on") return true;
+        if (s == "false" || s == "no" || s == "off") return false;
+    }
+    expected(v, "true or false");
+    return std::nullopt;
+}
+
+std::optional<std::string> Reader::name(const Value& v, const std::string& origin,
+                                        std::string_view kind) {
+    auto text = scalar(v, "a " + std::string(kind));
+    if (!text) return std::nullopt;
+    auto n = absolute_name(*text, origin);
+    if (!n) {
+        error(v, msg::invalid_name(kind, *text, n.error()));
+        return std::nullopt;
+    }
+    return std::move(*n);
+}
+
+std::optional<IpAddress> Reader::address(const Value& v, std::optional<IpAddress::Family> family) {
+    std::optional<IpAddress> a;
+    std::string_view what = "an IPv4 or IPv6 address";
+    if (!family) {
+        if (v.node.IsScalar()) a = IpAddress::parse(v.node.Scalar());
+    } else if (*family == IpAddress::Family::V4) {
+        what = "an IPv4 address";
+        if (v.node.IsScalar()) a = IpAddress::parse_v4(v.node.Scalar());
+    } else {
+        what = "an IPv6 address";
+        if (v.node.IsScalar()) a = IpAddress::parse_v6(v.node.Scalar());
+    }
+    if (!a) expected(v, what);
+    return a;
+}
+
+std::optional<std::uint32_t> FirstSeen::check(const std::string& key, SourcePos pos) {
+    auto [it, inserted] = lines_.emplace(key, pos.line);
+    if (inserted) return std::nullopt;
+    return it->second;
+}
+
+}  // namespace sipdns::config::detail

@@ -1,0 +1,129 @@
+#pragma once
+// Private to config/: reading yaml-cpp nodes with key paths, 1-based positions and collected
+// diagnostics. Only the loader's sources include this header, and so yaml-cpp (DESIGN.md §1).
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sipdns/config/address.h"
+#include "sipdns/config/diagnostic.h"
+
+namespace sipdns::config::detail {
+
+using KeyList = std::span<const std::string_view>;
+
+// Messages used in more than one place. Section-specific ones stay next to their checks.
+namespace msg {
+
+inline const std::string kRequired = "required key is missing";
+
+std::string unknown_key(std::string_view key, KeyList known);
+std::string at_line(std::uint32_t line);  // "(first at line N)"
+std::string duplicate(std::string_view what, std::string_view written, std::uint32_t first_line);
+std::string listed_twice(std::string_view written);
+std::string invalid_name(std::string_view kind, std::string_view written, const std::string& why);
+
+}  // namespace msg
+
+std::string lower_ascii(std::string_view s);
+bool all_digits(std::string_view s);
+
+// Edit distance for "did you mean": Levenshtein plus adjacent transpositions ("nmae" -> "name"
+// is one typo), the optimal-string-alignment variant.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// A YAML node together with its key path (for messages, e.g. "servers[1].ipv4") and 1-based
+// position.
+struct Value {
+    YAML::Node node;
+    std::string path;
+    SourcePos pos;
+
+    bool is_null() const { return !node.IsDefined() || node.IsNull(); }
+};
+
+std::string join(const std::string& path, std::string_view key);  // "sip" + "tls_port"
+std::string index(const std::string& path, std::size_t i);        // "servers" + 1
+
+// yaml-cpp marks are 0-based; a null value's mark points past it, so it uses `fallback` (the
+// key's place) instead.
+SourcePos pos_of(const YAML::Node& node, SourcePos fallback);
+
+// How a value is shown after "got": scalars quoted (numbers bare), containers by kind.
+std::string describe(const YAML::Node& n);
+
+// The fields of one YAML mapping that passed the key check, in file order.
+class Mapping {
+  public:
+    const Value* get(std::string_view key) const;
+    void add(std::string key, Value v) { fields_.emplace_back(std::move(key), std::move(v)); }
+
+  private:
+    std::vector<std::pair<std::string, Value>> fields_;
+};
+
+// One key: value pair of a free-form mapping (hosts, aliases).
+struct Entry {
+    std::string key;
+    SourcePos key_pos;
+    Value value;
+};
+
+// Carries the file name and the diagnostics; all typed reads go through it. Each read that
+// fails reports why at the value and returns nullopt; callers keep going.
+class Reader {
+  public:
+    explicit Reader(std::string file) : file_(std::move(file)) {}
+
+    const std::string& file() const { return file_; }
+    bool failed() const { return !diags_.empty(); }
+
+    void error(SourcePos pos, std::string message);
+    void error(const Value& v, const std::string& message);   // "path: message" at the value
+    void expected(const Value& v, std::string_view what);     // "path: expected X, got Y"
+    void missing(const Value& parent, std::string_view key);  // "path.key: required key ..."
+
+    // All diagnostics, in file order (sections are checked in a fixed order, not file order).
+    Diagnostics take();
+
+    // A free-form mapping's entries in file order; keys must be scalars.
+    std::optional<std::vector<Entry>> entries(const Value& v, std::string_view what);
+    // A mapping with a fixed key list: unknown keys get a "did you mean", repeated keys an error.
+    std::optional<Mapping> mapping(const Value& v, KeyList known, std::string_view what);
+    // A list; null counts as empty (a section with everything commented out).
+    std::optional<std::vector<Value>> list(const Value& v, std::string_view what);
+
+    std::optional<std::string> scalar(const Value& v, std::string_view what);
+    // An unsigned decimal in [min, max]: "expected a port number 1-65535, got 70000".
+    std::optional<std::uint64_t> number(const Value& v, std::string_view what, std::uint64_t min,
+                                        std::uint64_t max);
+    std::optional<std::uint16_t> port(const Value& v);
+    std::optional<bool> boolean(const Value& v);
+    // A name as written in the site file, made absolute against `origin` (DESIGN.md §2).
+    std::optional<std::string> name(const Value& v, const std::string& origin,
+                                    std::string_view kind = "name");
+    // nullopt family = either.
+    std::optional<IpAddress> address(const Value& v, std::optional<IpAddress::Family> family);
+
+  private:
+    std::string file_;
+    Diagnostics diags_;
+};
+
+// Remembers where each key was first seen, to report repeats with "first at line N".
+class FirstSeen {
+  public:
+    // The first line if `key` was seen before; otherwise records it and returns nullopt.
+    std::optional<std::uint32_t> check(const std::string& key, SourcePos pos);
+
+  private:
+    std::map<std::string, std::uint32_t> lines_;
+};
+
+}  // namespace sipdns::config::detail

@@ -1,0 +1,51 @@
+#pragma once
+// Building query packets and decoding the engine's answers with ldns: an independent DNS
+// implementation reads every byte we produce.
+#include <ldns/ldns.h>
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sipdns/engine/query_engine.h"
+
+namespace sipdns::test {
+
+struct QuerySpec {
+    std::string name;            // as sent (case preserved)
+    std::uint16_t type = 1;
+    std::uint16_t qclass = 1;
+    std::uint16_t id = 0x1234;
+    std::uint16_t flags = 0x0100;  // RD
+    bool edns = false;
+    std::uint16_t edns_payload = 1232;
+    std::uint8_t edns_version = 0;
+    bool edns_do = false;
+    bool nsid = false;
+};
+
+// Query bytes built by hand (so malformed variants can be made from them).
+std::vector<std::uint8_t> make_query(const QuerySpec& spec);
+
+struct Response {
+    bool dropped = true;
+    std::vector<std::uint8_t> bytes;
+    engine::EngineResult result;
+    std::shared_ptr<ldns_pkt> pkt;  // null if ldns could not decode it
+
+    std::uint16_t id() const;
+    std::uint8_t rcode() const;  // header rcode (low 4 bits)
+    bool aa() const, tc() const, ra() const, rd() const, qr() const;
+    std::size_t count(ldns_pkt_section s) const;
+    // Section as "owner ttl IN TYPE rdata" lines, owner lower-cased.
+    std::set<std::string> lines(ldns_pkt_section s) const;
+    const ldns_rr* opt_present() const;
+};
+
+Response run(const zone::ZoneSet& zones, const std::vector<std::uint8_t>& query,
+             engine::Transport transport = engine::Transport::Udp,
+             const engine::EngineSettings& settings = {});
+
+}  // namespace sipdns::test

@@ -1,0 +1,182 @@
+// The conflict rules of DESIGN.md §3 and the other build-time checks, each with its exact
+// message.
+#include <gtest/gtest.h>
+
+#include "zone_test_support.h"
+
+namespace sipdns::test {
+namespace {
+
+struct BadSite {
+    const char* what;
+    const char* yaml;
+    std::vector<std::string> errors;
+};
+
+class BuildErrors : public ::testing::TestWithParam<BadSite> {};
+
+TEST_P(BuildErrors, ExactMessages) {
+    EXPECT_EQ(build_errors(GetParam().yaml), GetParam().errors) << GetParam().what;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rows, BuildErrors,
+    ::testing::Values(
+        BadSite{"a CNAME alias beside other data (RFC 1034 §3.6.2)",
+                "domain: example.test\n"
+                "servers:\n"
+                "  - { name: scs1, ipv4: 192.0.2.11 }\n"
+                "aliases:\n"
+                "  scs1: other\n",
+                {"site.yaml:5:3: aliases: 'scs1.example.test' cannot be an alias (CNAME): the "
+                 "name also has A records from servers (line 3) (RFC 1034 §3.6.2)"}},
+        BadSite{"an SRV target that is an alias (RFC 2782)",
+                "domain: example.test\n"
+                "hosts:\n"
+                "  dc1: 192.0.2.30\n"
+                "aliases:\n"
+                "  ldap: dc1\n"
+                "services:\n"
+                "  - { service: _ldap._tcp, port: 389, targets: [ldap] }\n"
+                "nameservers: [dc1]\n",
+                {"site.yaml:7:49: services: SRV target 'ldap.example.test' is an alias (CNAME); "
+                 "SRV targets must be names with addresses (RFC 2782)"}},
+        BadSite{"an MX target that is an alias (RFC 2181 §10.3)",
+                "domain: example.test\n"
+                "servers:\n"
+                "  - { name: scs1, ipv4: 192.0.2.11 }\n"
+                "aliases:\n"
+                "  mail: scs1\n"
+                "records:\n"
+                "  - '@ IN MX 10 mail'\n",
+                {"site.yaml:7:5: records: MX target 'mail.example.test' is an alias (CNAME); MX "
+                 "targets must be names with addresses (RFC 2181 §10.3)"}},
+        BadSite{"one name, two different addresses",
+                "domain: example.test\n"
+                "servers:\n"
+                "  - { name: scs1, ipv4: 192.0.2.11 }\n"
+                "hosts:\n"
+                "  scs1: 192.0.2.99\n",
+                {"site.yaml:5:3: hosts: 'scs1.example.test' has different addresses here and in "
+                 "servers (line 3); a name must have the same addresses everywhere"}},
+        BadSite{"a record outside the zone",
+                "domain: example.test\n"
+                "servers:\n"
+                "  - { name: scs1, ipv4: 192.0.2.11 }\n"
+                "records:\n"
+                "  - 'www.example.org. IN A 192.0.2.80'\n",
+                {"site.yaml:5:5: records[0]: owner 'www.example.org' is outside the zone "
+                 "'example.test' and its reverse zones, in 'www.example.org. IN A 192.0.2.80'"}},
+        BadSite{"a PTR in a reverse zone the site does not serve",
+                "domain: example.test\n"
+                "servers:\n"
+                "  - { name: scs1, ipv4: 192.0.2.11 }\n"
+                "records:\n"
+                "  - '1.100.51.198.in-addr.arpa. IN PTR scs1'\n",
+                {"site.yaml:5:5: records: owner '1.100.51.198.in-addr.arpa' is outside the zone "
+                 "example.test and its reverse zones"}},
+        BadSite{"a SOA under records",
+                "domain: example.test\n"
+                "servers:\n"
+                "  - { name: scs1, ipv4: 192.0.2.11 }\n"
+                "records:\n"
+                "  - '@ IN SOA a b 1 2 3 4 5'\n",
+                {"site.yaml:5:5: records[0]: SOA is generated from the 'soa:' section; set its "
+                 "values there, in '@ IN SOA a b 1 2 3 4 5'"}},
+        BadSite{"no name server",
+                "domain: example.test\n"
+                "hosts:\n"
+                "  gw: 192.0.2.1\n",
+                {"site.yaml:1:9: nameservers: the zone needs a name server: list servers, or "
+                 "name hosts under nameservers"}},
+        BadSite{"a reverse prefix off the octet boundary",
+                "domain: example.test\n"
+                "servers:\n"
+                "  - { name: scs1, ipv4: 192.0.2.11 }\n"
+                "reverse: [192.0.2.0/25]\n",
+                {"site.yaml:4:10: reverse: prefix 192.0.2.0/25 must have a length that is a "
+                 "non-zero multiple of 8 for IPv4 (classless delegation, RFC 2317, is not "
+                 "supported)"}}));
+
+TEST(Conflicts, SameAddressInTwoPlacesAndDuplicatesCollapse) {
+    auto zones = build_from_yaml(R"(
+domain: example.test
+servers:
+  - { name: scs1, ipv4: 192.0.2.11 }
+hosts:
+  scs1: 192.0.2.11
+records:
+  - "scs1 IN A 192.0.2.11"
+  - "@ IN TXT \"a\""
+  - "@ IN TXT \"a\""
+reverse: off
+)");
+    ASSERT_TRUE(zones);
+    EXPECT_EQ(all_lines(*zones, zone::rrtype::A),
+              (std::set<std::string>{"scs1.example.test. 3600 IN A 192.0.2.11"}));
+    EXPECT_EQ(all_lines(*zones, zone::rrtype::TXT),
+              (std::set<std::string>{"example.test. 3600 IN TXT \"a\""}));
+}
+
+TEST(Conflicts, RecordsMergeWithGeneratedRRsets) {
+    auto zones = build_from_yaml(R"(
+domain: example.test
+servers:
+  - { name: scs1, ipv4: 192.0.2.11 }
+records:
+  - "_sip._udp 300 IN SRV 9 0 5060 backup.example.net."
+  - "@ IN NS ns.example.net."
+reverse: off
+)");
+    ASSERT_TRUE(zones);
+    EXPECT_EQ(section_lines(zones->lookup(wire("_sip._udp.example.test"), zone::rrtype::SRV).answer),
+              (std::set<std::string>{
+                  "_sip._udp.example.test. 300 IN SRV 1 0 5060 scs1.example.test.",
+                  "_sip._udp.example.test. 300 IN SRV 9 0 5060 backup.example.net.",
+              }));
+    EXPECT_EQ(all_lines(*zones, zone::rrtype::NS),
+              (std::set<std::string>{"example.test. 3600 IN NS scs1.example.test.",
+                                     "example.test. 3600 IN NS ns.example.net."}));
+}
+
+TEST(Serial, SameContentSameSerialChangedContentLarger) {
+    const std::string site = "domain: example.test\nservers:\n  - { name: a, ipv4: 192.0.2.1 }\n";
+    auto cfg = config::load_site_text(site, "site.yaml");
+    ASSERT_TRUE(cfg);
+    auto first = zone::build_zone_set(*cfg, {std::nullopt, 0, 1000});
+    ASSERT_TRUE(first);
+    EXPECT_EQ((*first)->serial(), 1000u);
+    auto same = zone::build_zone_set(*cfg, {(*first)->serial(), (*first)->content_hash(), 5000});
+    ASSERT_TRUE(same);
+    EXPECT_EQ((*same)->serial(), 1000u);
+
+    auto changed_cfg =
+        config::load_site_text(site + "hosts:\n  gw: 192.0.2.9\n", "site.yaml");
+    ASSERT_TRUE(changed_cfg);
+    auto changed =
+        zone::build_zone_set(*changed_cfg, {(*first)->serial(), (*first)->content_hash(), 900});
+    ASSERT_TRUE(changed);
+    EXPECT_EQ((*changed)->serial(), 1001u);  // never decreases, even with an older base time
+    auto later =
+        zone::build_zone_set(*changed_cfg, {(*first)->serial(), (*first)->content_hash(), 7000});
+    ASSERT_TRUE(later);
+    EXPECT_EQ((*later)->serial(), 7000u);
+
+    auto fixed_cfg = config::load_site_text(site + "soa: { serial: 2026112201 }\n", "site.yaml");
+    ASSERT_TRUE(fixed_cfg);
+    auto fixed = zone::build_zone_set(*fixed_cfg, {});
+    ASSERT_TRUE(fixed);
+    EXPECT_EQ((*fixed)->serial(), 2026112201u);
+}
+
+TEST(Serial, OrderOfTheFileDoesNotChangeTheContentHash) {
+    auto a = build_from_yaml("domain: e.test\nhosts:\n  x: 192.0.2.1\n  y: 192.0.2.2\n"
+                             "nameservers: [x]\n");
+    auto b = build_from_yaml("domain: e.test\nhosts:\n  y: 192.0.2.2\n  x: 192.0.2.1\n"
+                             "nameservers: [x]\n");
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(a->content_hash(), b->content_hash());
+}
+
+}  // namespace
+}  // namespace sipdns::test
