@@ -49,25 +49,21 @@ private:
     config::Diagnostics problems_;
     std::unique_ptr<ZoneSet> set_ = std::make_unique<ZoneSet>();
     std::vector<std::unique_ptr<Zone>> zones_;
-    // Where each RRset came from (every record of each node and type), for diagnostics.
-    struct OriginKeyHash {
-        std::size_t operator()(const std::pair<const Node*, std::uint16_t>& k) const {
-            return std::hash<const void*>()(k.first) * 31u + k.second;
-        }
-    };
-    std::unordered_map<std::pair<const Node*, std::uint16_t>, std::vector<const Record*>,
-                       OriginKeyHash>
-        origins_;
+    NameTable<Zone*> zone_by_apex_;
     RecordList records_;
+    // Every placed record with the node it went to, for the checks' diagnostics.
+    struct Placed {
+        const Record* record;
+        const Node* node;
+    };
+    std::vector<Placed> placed_;
 };
 
 Zone* ZoneBuilder::zone_for(std::string_view owner) {
-    Zone* best = nullptr;
-    for (auto& z : zones_)
-        if (name_is_at_or_below(owner, z->apex()) &&
-            (!best || z->apex().size() > best->apex().size()))
-            best = z.get();
-    return best;
+    // The closest enclosing apex: walk up the name, one hash lookup per label.
+    for (std::string_view n = owner; !n.empty(); n = name_parent(n))
+        if (Zone* z = zone_by_apex_.find(n)) return z;
+    return nullptr;
 }
 
 void ZoneBuilder::place(const Record& r) {
@@ -92,8 +88,7 @@ void ZoneBuilder::place(const Record& r) {
     }
     // RFC 2181 §5.2: one TTL per RRset; the lowest wins when sections disagree.
     set->ttl = std::min(set->ttl, r.ttl);
-    auto& from = origins_[{&node, r.type}];
-    from.push_back(&r);
+    placed_.push_back({&r, &node});
     // An exact duplicate (same owner, type and rdata) collapses (DESIGN.md §3 Conflicts).
     if (std::find(set->rdatas.begin(), set->rdatas.end(), r.rdata) == set->rdatas.end())
         set->rdatas.push_back(r.rdata);
@@ -133,87 +128,95 @@ void ZoneBuilder::add_soa(Zone& z, const std::string& mname, std::uint32_t seria
 }
 
 void ZoneBuilder::check_cname_rules() {
-    for (auto& z : zones_) {
-        for (auto& node : z->nodes_) {
-            const RRset* cname = node->find(rrtype::CNAME);
-            if (cname) {
-                const Record* alias = origins_[{node.get(), rrtype::CNAME}].front();
-                if (cname->rdatas.size() > 1)
-                    error(alias->pos, std::string(alias->section) + ": '" + show(node->name) +
-                                          "' has more than one alias target (RFC 2181 §10.1)");
-                for (const auto& other : node->rrsets) {
-                    if (other.type == rrtype::CNAME) continue;
-                    const Record* o = origins_[{node.get(), other.type}].front();
-                    error(alias->pos,
-                          std::string(alias->section) + ": '" + show(node->name) +
-                              "' cannot be an alias (CNAME): the name also has " +
-                              type_name(other.type) + " records from " + describe(*o, o->pos) +
-                              " (RFC 1034 §3.6.2)");
-                    break;
-                }
-            }
-            // RFC 2782 (SRV), RFC 2181 §10.3 (NS, MX): targets must not be aliases.
-            for (const auto& set : node->rrsets) {
-                if (set.type != rrtype::SRV && set.type != rrtype::NS && set.type != rrtype::MX)
-                    continue;
-                for (const auto& rd : set.rdatas) {
-                    const std::size_t at = rdata_target_offset(set.type, rd);
-                    const std::string target(rd.substr(at));
-                    Zone* tz = zone_for(target);
-                    const Node* tn = tz ? tz->find(target) : nullptr;
-                    // An alias beside other data is reported once, above, not again here.
-                    if (!tn || !tn->find(rrtype::CNAME) || tn->rrsets.size() > 1) continue;
-                    const Record* from = nullptr;
-                    for (const Record* r : origins_[{node.get(), set.type}])
-                        if (r->rdata == rd) from = r;
-                    if (!from) continue;  // generated NS of the apex: reported via servers
-                    error(from->pos, std::string(from->section) + ": " + type_name(set.type) +
-                                         " target '" + show(target) +
-                                         "' is an alias (CNAME); " + type_name(set.type) +
-                                         " targets must be names with addresses (" +
-                                         (set.type == rrtype::SRV ? "RFC 2782" : "RFC 2181 §10.3") +
-                                         ")");
-                }
-            }
+    // RFC 1034 §3.6.2 / RFC 2181 §10.1: a CNAME owner has no other data, and one target.
+    auto first_of = [&](const Node* node, std::uint16_t type) -> const Record* {
+        for (const auto& p : placed_)
+            if (p.node == node && p.record->type == type) return p.record;
+        return nullptr;
+    };
+    for (const auto& p : placed_) {
+        if (p.record->type != rrtype::CNAME) continue;
+        const Node* node = p.node;
+        if (node->rrsets.size() == 1 && node->rrsets.front().rdatas.size() == 1) continue;
+        if (first_of(node, rrtype::CNAME) != p.record) continue;  // once per name (rare path)
+        const Record* alias = p.record;
+        if (node->find(rrtype::CNAME)->rdatas.size() > 1)
+            error(alias->pos, std::string(alias->section) + ": '" + show(node->name) +
+                                  "' has more than one alias target (RFC 2181 §10.1)");
+        for (const auto& other : node->rrsets) {
+            if (other.type == rrtype::CNAME) continue;
+            const Record* o = first_of(node, other.type);
+            error(alias->pos, std::string(alias->section) + ": '" + show(node->name) +
+                                  "' cannot be an alias (CNAME): the name also has " +
+                                  type_name(other.type) + " records from " +
+                                  describe(*o, o->pos) + " (RFC 1034 §3.6.2)");
+            break;
         }
+    }
+    // RFC 2782 (SRV), RFC 2181 §10.3 (NS, MX): targets must not be aliases.
+    for (const auto& p : placed_) {
+        const Record& r = *p.record;
+        if (r.type != rrtype::SRV && r.type != rrtype::NS && r.type != rrtype::MX) continue;
+        const std::string_view target =
+            std::string_view(r.rdata).substr(rdata_target_offset(r.type, r.rdata));
+        const Zone* tz = zone_for(target);
+        const Node* tn = tz ? tz->find(target) : nullptr;
+        // An alias beside other data is reported once, above, not again here.
+        if (!tn || !tn->find(rrtype::CNAME) || tn->rrsets.size() > 1) continue;
+        error(r.pos, std::string(r.section) + ": " + type_name(r.type) + " target '" +
+                         show(target) + "' is an alias (CNAME); " + type_name(r.type) +
+                         " targets must be names with addresses (" +
+                         (r.type == rrtype::SRV ? "RFC 2782" : "RFC 2181 §10.3") + ")");
     }
 }
 
 void ZoneBuilder::check_address_agreement() {
     // DESIGN.md §2: a name given an address in two places with different addresses is an error.
-    for (auto& z : zones_) {
-        for (auto& node : z->nodes_) {
-            for (std::uint16_t type : {rrtype::A, rrtype::AAAA}) {
-                auto it = origins_.find({node.get(), type});
-                if (it == origins_.end()) continue;
-                std::map<std::string, std::set<std::string>> by_section;
-                std::map<std::string, const Record*> first;
-                for (const Record* r : it->second) {
-                    if (r->section == section::kRecords) continue;  // raw records merge
-                    by_section[r->section].insert(r->rdata);
-                    first.emplace(r->section, r);
-                }
-                if (by_section.size() < 2) continue;
-                const auto& [sec_a, addrs_a] = *by_section.begin();
-                for (const auto& [sec_b, addrs_b] : by_section) {
-                    if (addrs_b == addrs_a) continue;
-                    const Record* a = first[sec_a];
-                    const Record* b = first[sec_b];
-                    const Record* later = a->pos.line > b->pos.line ? a : b;
-                    const Record* earlier = later == a ? b : a;
-                    error(later->pos, std::string(later->section) + ": '" + show(node->name) +
-                                          "' has different addresses here and in " +
-                                          describe(*earlier, earlier->pos) +
-                                          "; a name must have the same addresses everywhere");
-                }
+    // Raw records merge instead. Group the structured sections' address records by name.
+    std::vector<const Placed*> addr;
+    for (const auto& p : placed_)
+        if ((p.record->type == rrtype::A || p.record->type == rrtype::AAAA) &&
+            p.record->section != section::kRecords)
+            addr.push_back(&p);
+    std::stable_sort(addr.begin(), addr.end(), [](const Placed* a, const Placed* b) {
+        return std::less<const Node*>()(a->node, b->node);
+    });
+    for (std::size_t i = 0; i < addr.size();) {
+        std::size_t j = i;
+        while (j < addr.size() && addr[j]->node == addr[i]->node) ++j;
+        // Per section, the set of addresses (type + rdata) it gives this name.
+        std::map<std::string, std::set<std::pair<std::uint16_t, std::string>>> by_section;
+        std::map<std::string, const Record*> first;
+        for (std::size_t k = i; k < j; ++k) {
+            const Record* r = addr[k]->record;
+            by_section[r->section].insert({r->type, r->rdata});
+            first.emplace(r->section, r);
+        }
+        if (by_section.size() > 1) {
+            const auto& [sec_a, addrs_a] = *by_section.begin();
+            for (const auto& [sec_b, addrs_b] : by_section) {
+                if (addrs_b == addrs_a) continue;
+                const Record* a = first[sec_a];
+                const Record* b = first[sec_b];
+                const Record* later = a->pos.line > b->pos.line ? a : b;
+                const Record* earlier = later == a ? b : a;
+                error(later->pos, std::string(later->section) + ": '" +
+                                      show(addr[i]->node->name) +
+                                      "' has different addresses here and in " +
+                                      describe(*earlier, earlier->pos) +
+                                      "; a name must have the same addresses everywhere");
             }
         }
+        i = j;
     }
 }
 
 void ZoneBuilder::mark_cuts_and_wildcards(Zone& z) {
     for (auto& node : z.nodes_) {
-        if (node->name != z.apex() && node->find(rrtype::NS)) node->delegation = true;
+        if (node->name != z.apex() && node->find(rrtype::NS)) {
+            node->delegation = true;
+            z.has_delegations_ = true;
+        }
         if (node->name.size() > 2 && node->name[0] == 1 && node->name[1] == '*') {
             node->is_wildcard = true;
             if (Node* parent = z.mutable_find(name_parent(node->name))) {
@@ -222,6 +225,7 @@ void ZoneBuilder::mark_cuts_and_wildcards(Zone& z) {
             }
         }
     }
+    if (!z.has_delegations_) return;
     for (auto& node : z.nodes_)
         for (std::string_view n = name_parent(node->name); n.size() > z.apex().size();
              n = name_parent(n))
@@ -340,7 +344,10 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     const std::string apex = name_to_wire(site_.domain);
     zones_.push_back(std::make_unique<Zone>(apex, 0));
     for (const auto& r : reverse.zone_apexes) zones_.push_back(std::make_unique<Zone>(r, 0));
-    for (auto& z : zones_) z->node_at(z->apex());
+    for (auto& z : zones_) {
+        z->node_at(z->apex());
+        zone_by_apex_.insert(z->apex(), z.get());
+    }
 
     for (const auto& s : site_.servers)
         if (!name_is_at_or_below(name_to_wire(s.name), apex))

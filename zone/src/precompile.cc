@@ -1,7 +1,8 @@
 #include "precompile.h"
 
 #include <string>
-#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "sipdns/zone/name.h"
 #include "sipdns/zone/rr_types.h"
@@ -25,8 +26,7 @@ public:
             // The question name sits at offset 12; every suffix of it can be pointed to.
             for (std::size_t i = 0; i < anchor_.size() && anchor_[i] != 0;
                  i += static_cast<unsigned char>(anchor_[i]) + 1u)
-                offsets_.emplace(std::string(anchor_.substr(i)),
-                                 static_cast<std::uint16_t>(kQuestionOffset + i));
+                offsets_.push_back({anchor_.substr(i), static_cast<std::uint16_t>(kQuestionOffset + i)});
             base_ = kQuestionOffset + anchor_.size() + 4;  // + QTYPE, QCLASS
         }
     }
@@ -79,16 +79,16 @@ private:
         // to it.
         std::size_t i = 0;
         while (i < name.size() && name[i] != 0) {
-            const std::string suffix(name.substr(i));
+            const std::string_view suffix = name.substr(i);
             if (compress) {
-                auto it = offsets_.find(suffix);
-                if (it != offsets_.end()) {
-                    put16(static_cast<std::uint16_t>(0xc000 | it->second));
+                if (const auto* known = find_suffix(suffix)) {
+                    put16(static_cast<std::uint16_t>(0xc000 | *known));
                     return;
                 }
             }
             const std::size_t at = base_ + body_.size();
-            if (at <= kMaxPointerOffset) offsets_.emplace(suffix, static_cast<std::uint16_t>(at));
+            if (at <= kMaxPointerOffset && !find_suffix(suffix))
+                offsets_.push_back({suffix, static_cast<std::uint16_t>(at)});
             const auto len = static_cast<unsigned char>(name[i]);
             body_.append(name.substr(i, len + 1u));
             i += len + 1u;
@@ -114,10 +114,18 @@ private:
         write_name(rd.substr(at), true);
     }
 
+    const std::uint16_t* find_suffix(std::string_view suffix) const {
+        for (const auto& [name, offset] : offsets_)
+            if (name == suffix) return &offset;
+        return nullptr;
+    }
+
     EncodeMode mode_;
     std::string_view anchor_;
     std::size_t base_ = 0;
-    std::unordered_map<std::string, std::uint16_t> offsets_;
+    // Names already written and where: views into the names being encoded (they outlive the
+    // writer). A linear list: an answer holds a few dozen names at most.
+    std::vector<std::pair<std::string_view, std::uint16_t>> offsets_;
     std::string body_;
     PrecompiledAnswer answer_;
 };

@@ -96,6 +96,7 @@ const Node* Zone::cut_above_or_at(std::string_view qname) const {
     // The topmost delegation between the apex (exclusive) and qname (inclusive): RFC 1034
     // §4.3.2 step 3b stops at the first cut going down from the zone's top.
     const Node* cut = nullptr;
+    if (!has_delegations_) return cut;
     for (std::string_view n = qname; n.size() > apex_.size(); n = name_parent(n)) {
         const Node* node = find(n);
         if (node && node->delegation) cut = node;

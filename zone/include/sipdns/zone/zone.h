@@ -101,6 +101,7 @@ private:
     friend class ZoneSet;
     std::string apex_;
     std::uint32_t negative_ttl_;
+    bool has_delegations_ = false;  // lets lookups skip the zone-cut walk in the common case
     std::vector<std::unique_ptr<Node>> nodes_;
     NameTable<const Node*> index_;
     RRset negative_soa_;          // the SOA with the negative TTL, for authority sections

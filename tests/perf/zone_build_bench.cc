@@ -1,0 +1,65 @@
+// Zone build time (YAML -> ready snapshot with precompiled answers) for a large site, and the
+// memory it takes. A benchmark, not a test: run by tests/perf/zone_build.sh.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "sipdns/config/loader.h"
+#include "sipdns/zone/builder.h"
+
+namespace {
+double ms_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+long current_rss_kib() {
+    long pages = 0, resident = 0;
+    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+        if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+        std::fclose(f);
+    }
+    return resident * 4;
+}
+long peak_rss_kib() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: %s SITE.yaml\n", argv[0]);
+        return 2;
+    }
+    const long rss_before = peak_rss_kib();
+    const auto t0 = std::chrono::steady_clock::now();
+    auto cfg = sipdns::config::load_site_file(argv[1]);
+    const double load_ms = ms_since(t0);
+    if (!cfg) {
+        for (const auto& d : cfg.error()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+        return 1;
+    }
+    const long rss_config = current_rss_kib();
+    const auto t1 = std::chrono::steady_clock::now();
+    auto zones = sipdns::zone::build_zone_set(*cfg);
+    const double build_ms = ms_since(t1);
+    if (!zones) {
+        for (const auto& d : zones.error()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+        return 1;
+    }
+    const std::size_t records = (*zones)->record_count();
+    const long rss_zones = current_rss_kib();
+    const long rss = peak_rss_kib();
+    std::printf("hosts_in_file=%zu records=%zu zones=%zu\n", cfg->hosts.size(), records,
+                (*zones)->zones().size());
+    std::printf("yaml_load_ms=%.1f zone_build_ms=%.1f total_ms=%.1f\n", load_ms, build_ms,
+                load_ms + build_ms);
+    // The snapshot's own memory: resident growth across the build (the parsed site stays).
+    std::printf("peak_rss_mib=%.1f snapshot_mib=%.1f snapshot_bytes_per_record=%.0f\n",
+                rss / 1024.0, (rss_zones - rss_config) / 1024.0,
+                (rss_zones - rss_config) * 1024.0 / static_cast<double>(records));
+    (void)rss_before;
+    return 0;
+}
