@@ -274,7 +274,9 @@ void ZoneBuilder::precompile(Zone& z) {
                     types.push_back(s.type);
             cname = n->find(rrtype::CNAME);
         }
-        if (node->rrsets.size() > 1) types.push_back(rrtype::ANY);
+        // QTYPE ANY gets every RRset of the name and never chases a CNAME (RFC 1034 §4.3.2
+        // step 3a); Node::answer_for reuses the one typed answer when that is all there is.
+        if (types.size() > 1) types.push_back(rrtype::ANY);
         for (std::uint16_t t : types)
             node->typed_answers.push_back({t, encode_answer(z.lookup(node->name, t), mode,
                                                             node->name)});

@@ -128,6 +128,9 @@ INSTANTIATE_TEST_SUITE_P(
             {"scs2.example.test. 600 IN A 192.0.2.12",
              "scs2.example.test. 600 IN AAAA 2001:db8::12"},
             0, 0},
+        Row{"ANY at a CNAME is the CNAME, not chased", q("tftp.example.test.", rr::ANY),
+            Transport::Tcp, 0, true, false,
+            {"tftp.example.test. 600 IN CNAME scs1.example.test."}, 0, 0},
         Row{"CHAOS hidden by default", QuerySpec{"version.bind.", rr::TXT, 3}, Transport::Udp, 5,
             false, false, {}, 0, 0},
         Row{"AXFR refused", q("example.test.", rr::AXFR), Transport::Tcp, 5, false, false, {}, 0,
@@ -310,7 +313,7 @@ TEST_P(PrecompiledMatchesLookup, EveryNameEveryType) {
         names.push_back("\7missing" + zone->apex());
         for (const auto& name : names) {
             for (std::uint16_t type : {rr::A, rr::AAAA, rr::NS, rr::SOA, rr::CNAME, rr::PTR,
-                                       rr::MX, rr::TXT, rr::SRV, rr::NAPTR}) {
+                                       rr::MX, rr::TXT, rr::SRV, rr::NAPTR, rr::ANY}) {
                 const auto expected = z->lookup(name, type);
                 QuerySpec s{zone::name_to_text(name), type};
                 s.edns = true;

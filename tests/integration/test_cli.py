@@ -1,0 +1,272 @@
+"""`sipdnsd check` and `sipdnsd export` (DESIGN.md §6), no server needed.
+
+The SCS examples must give exactly the tables of the SCS 4.0 guide (DESIGN.md §3)."""
+
+import pathlib
+import re
+import shutil
+import subprocess
+
+import dns.rdataclass
+import dns.rdatatype
+import dns.zone
+import pytest
+
+from sipdnsd_harness import EXAMPLES, example, export_zones, run_sipdnsd, site_domain
+
+ALL_EXAMPLES = sorted(p.name for p in EXAMPLES.glob("*.yaml"))
+ERROR_LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<msg>.+)$")
+
+
+def test_examples_exist():
+    for name in ("scs-single.yaml", "scs-ha.yaml", "lab.yaml"):
+        assert name in ALL_EXAMPLES
+
+
+# ---------------------------------------------------------------------------------------------
+# check
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_check_passes_on_example(name):
+    path = EXAMPLES / name
+    r = run_sipdnsd("check", str(path))
+    assert r.returncode == 0, f"check {name}: exit {r.returncode}\n{r.stdout}\n{r.stderr}"
+    domain = site_domain(path)
+    # The summary names the SIP domain to enter in the PBX.
+    sip_lines = [l for l in r.stdout.splitlines() if re.search(r"sip domain", l, re.I)]
+    assert sip_lines, f"no 'SIP domain' line in the summary:\n{r.stdout}"
+    assert any(re.search(rf"\b{re.escape(domain)}\b", l) for l in sip_lines), r.stdout
+
+
+def _check_errors(tmp_path, text, name="bad.yaml"):
+    p = tmp_path / name
+    p.write_text(text)
+    r = run_sipdnsd("check", str(p))
+    assert r.returncode == 1, f"exit {r.returncode}\n{r.stdout}\n{r.stderr}"
+    out = r.stdout + r.stderr
+    errors = []
+    for line in out.splitlines():
+        m = ERROR_LINE.match(line)
+        if m:
+            errors.append((m.group("file"), int(m.group("line")), int(m.group("col")),
+                           m.group("msg")))
+    assert errors, f"no file:line:col: message in\n{out}"
+    for f, line, col, _ in errors:
+        assert f == str(p), f"diagnostic names {f}, not {p}"
+        assert line >= 1 and col >= 1
+    return errors, out
+
+
+def test_check_reports_every_error_with_position(tmp_path):
+    text = (
+        "domain: scsnetwork.local\n"              # 1
+        "sever:\n"                                 # 2  unknown key (did you mean server)
+        "  listen: [\"127.0.0.1:53\"]\n"           # 3
+        "servers:\n"                               # 4
+        "  - { name: scs1, ipv4: 192.0.2.300 }\n"  # 5  bad address
+    )
+    errors, out = _check_errors(tmp_path, text)
+    lines = {e[1] for e in errors}
+    assert 2 in lines, f"the unknown key 'sever' (line 2) is not reported:\n{out}"
+    assert 5 in lines, f"the address 192.0.2.300 (line 5) is not reported:\n{out}"
+    sever = [e for e in errors if e[1] == 2]
+    assert any("sever" in e[3] for e in sever), out
+    assert any("server" in e[3].replace("sever", "") for e in sever), \
+        f"no 'did you mean server' hint:\n{out}"
+    addr = [e for e in errors if e[1] == 5]
+    assert any("192.0.2.300" in e[3] for e in addr), out
+    assert addr[0][2] > 1, "the column must point at the value"
+
+
+@pytest.mark.parametrize("text,line", [
+    ("domain: scsnetwork.local\nservers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n"
+     "sip:\n  proxy_port: 70000\n", 5),
+    ("domain: scsnetwork.local\nservers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n"
+     "sip:\n  transports: [udp, sctp]\n", 5),
+    ("domain: scsnetwork.local\nservers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n"
+     "hosts:\n  scs1: 192.0.2.99\n", 5),
+    ("domain: scsnetwork.local\nservers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n"
+     "aliases:\n  scs1: elsewhere\n", 5),
+    ("domain: [unclosed\n", 1),
+    ("ttl: 300\nhosts:\n  a: 192.0.2.1\n", 1),
+], ids=["port-range", "transport", "address-conflict", "cname-beside-data", "yaml-syntax",
+        "no-domain"])
+def test_check_rejects_bad_file(tmp_path, text, line):
+    errors, out = _check_errors(tmp_path, text)
+    assert any(abs(e[1] - line) <= 1 for e in errors), \
+        f"expected a diagnostic at (or next to) line {line}:\n{out}"
+
+
+def test_check_missing_file_fails(tmp_path):
+    r = run_sipdnsd("check", str(tmp_path / "absent.yaml"))
+    assert r.returncode == 1
+    assert "absent.yaml" in r.stdout + r.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# export
+
+
+def _write_zones(tmp_path, name):
+    files = []
+    for origin, text in export_zones(EXAMPLES / name):
+        f = tmp_path / f"{origin}.zone"
+        f.write_text(text)
+        files.append((origin, f))
+    return files
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_export_loads_in_named_checkzone(tmp_path, name):
+    assert shutil.which("named-checkzone"), "named-checkzone (bind9-utils) is not installed"
+    for origin, f in _write_zones(tmp_path, name):
+        r = subprocess.run(["named-checkzone", "-k", "fail", "-n", "fail", "-m", "fail",
+                            "-M", "fail", "-S", "fail", "-i", "local", origin, str(f)],
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, f"named-checkzone {origin}:\n{r.stdout}{r.stderr}\n{f.read_text()}"
+        assert "OK" in r.stdout
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_export_loads_in_ldns_read_zone(tmp_path, name):
+    assert shutil.which("ldns-read-zone"), "ldns-read-zone (ldnsutils) is not installed"
+    for origin, f in _write_zones(tmp_path, name):
+        r = subprocess.run(["ldns-read-zone", str(f)], capture_output=True, text=True,
+                           timeout=30)
+        assert r.returncode == 0, f"ldns-read-zone {origin}:\n{r.stderr}\n{f.read_text()}"
+        # Same number of records out as in (ldns prints one RR per line).
+        rrs_out = [l for l in r.stdout.splitlines() if l.strip() and not l.startswith(";")]
+        zone = dns.zone.from_text(f.read_text(), origin=origin + ".", relativize=False)
+        n = sum(len(rds) for _, node in zone.nodes.items() for rds in node.rdatasets)
+        assert len(rrs_out) == n, f"{origin}: ldns read {len(rrs_out)} RRs, dnspython {n}"
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_export_zone_structure(name):
+    for origin, text in export_zones(EXAMPLES / name):
+        zone = dns.zone.from_text(text, origin=origin + ".", relativize=False,
+                                  check_origin=True)
+        soa = zone.get_rdataset(origin + ".", "SOA")
+        assert soa is not None and len(soa) == 1
+        ns = zone.get_rdataset(origin + ".", "NS")
+        assert ns is not None and len(ns) >= 1
+
+
+def _zone(name, origin="scsnetwork.local"):
+    zones = dict(export_zones(example(name)))
+    assert origin in zones, f"no zone {origin} in the export of {name}: {list(zones)}"
+    return dns.zone.from_text(zones[origin], origin=origin + ".", relativize=False)
+
+
+def _records(zone, rdtype):
+    out = set()
+    for name, node in zone.nodes.items():
+        rds = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.from_text(rdtype))
+        if rds:
+            for rd in rds:
+                out.add((name.to_text().lower(), rd.to_text().lower()))
+    return out
+
+
+def _srv(zone):
+    return {(owner, tuple(rd.split()[:3]) + (rd.split()[3],))
+            for owner, rd in _records(zone, "SRV")}
+
+
+D = "scsnetwork.local."
+
+
+def test_scs_single_is_the_guides_table():
+    zone = _zone("scs-single")
+    # "Single Server System - A Records & SRV Records": 1 A record, 2 SRV records.
+    assert _records(zone, "A") == {("scs1." + D, "192.0.2.11")}
+    assert _srv(zone) == {
+        ("_sip._tcp." + D, ("2", "0", "5060", "scs1." + D)),
+        ("_sip._udp." + D, ("1", "0", "5060", "scs1." + D)),
+    }
+    assert not [n for n in zone.nodes if n.to_text().lower().startswith("rr.")
+                or ".rr." in n.to_text().lower()], "rr.* records need two servers or more"
+
+
+def test_scs_ha_is_the_guides_table():
+    zone = _zone("scs-ha")
+    s1, s2 = "scs1." + D, "scs2." + D
+    expected_srv = {
+        # apex
+        ("_sip._udp." + D, ("1", "0", "5060", s1)),
+        ("_sip._udp." + D, ("2", "0", "5060", s2)),
+        ("_sip._tcp." + D, ("3", "0", "5060", s1)),
+        ("_sip._tcp." + D, ("4", "0", "5060", s2)),
+        # rr.scs1
+        ("_sip._tcp.rr." + s1, ("1", "0", "5070", s1)),
+        ("_sip._tcp.rr." + s1, ("2", "100", "5070", s2)),
+        ("_sip._udp.rr." + s1, ("3", "0", "5070", s1)),
+        ("_sip._udp.rr." + s1, ("4", "100", "5070", s2)),
+        # rr.scs2: the mirror image
+        ("_sip._tcp.rr." + s2, ("1", "0", "5070", s2)),
+        ("_sip._tcp.rr." + s2, ("2", "100", "5070", s1)),
+        ("_sip._udp.rr." + s2, ("3", "0", "5070", s2)),
+        ("_sip._udp.rr." + s2, ("4", "100", "5070", s1)),
+    }
+    assert _srv(zone) == expected_srv
+    srv_count = sum(len(node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.SRV) or [])
+                    for node in zone.nodes.values())
+    assert srv_count == 12, "the guide's HA system has exactly 12 SRV records"
+    assert _records(zone, "A") == {
+        (s1, "192.0.2.11"), (s2, "192.0.2.12"),
+        ("rr." + s1, "192.0.2.11"), ("rr." + s2, "192.0.2.12"),
+    }
+
+
+@pytest.mark.parametrize("name", ["scs-single", "scs-ha"])
+def test_scs_srv_targets_are_real_server_names(name):
+    zone = _zone(name)
+    targets = {rd.split()[3] for _, rd in _records(zone, "SRV")}
+    assert targets <= {"scs1." + D, "scs2." + D}, targets
+    text = "\n".join(t for _, t in export_zones(example(name))).lower()
+    # The guide's screenshots have typos; the generated zone must not.
+    assert "scserver" not in text and "scsserver" not in text
+
+
+@pytest.mark.parametrize("name", ["scs-single", "scs-ha"])
+def test_scs_reverse_zone(name):
+    zone = _zone(name, "2.0.192.in-addr.arpa")
+    ptr = _records(zone, "PTR")
+    assert ("11.2.0.192.in-addr.arpa.", "scs1." + D) in ptr
+    if name == "scs-ha":
+        assert ("12.2.0.192.in-addr.arpa.", "scs2." + D) in ptr
+    assert not any("rr." in target for _, target in ptr), "rr.* names never get a PTR"
+
+
+def test_scs_naptr():
+    zone = _zone("scs-ha")
+    naptr = {rd for _, rd in _records(zone, "NAPTR")}
+    assert naptr == {'10 10 "s" "sip+d2u" "" _sip._udp.' + D,
+                     '10 20 "s" "sip+d2t" "" _sip._tcp.' + D}
+
+
+def test_scs_ha_ns_and_soa():
+    zone = _zone("scs-ha")
+    assert {rd for _, rd in _records(zone, "NS")} == {"scs1." + D, "scs2." + D}
+    soa = zone.get_rdataset(D, "SOA")[0]
+    assert soa.mname.to_text().lower() == "scs1." + D
+    assert soa.rname.to_text().lower() == "hostmaster." + D
+
+
+def test_export_is_stable():
+    # Same content -> same serial (DESIGN.md §3).
+    a = run_sipdnsd("export", str(example("scs-ha")), "--format", "zone")
+    b = run_sipdnsd("export", str(example("scs-ha")), "--format", "zone")
+    assert a.returncode == 0 and a.stdout == b.stdout
+
+
+def test_lab_export_has_the_site():
+    zone = _zone("lab", "lab.example.test")
+    L = "lab.example.test."
+    assert ("tftp." + L, "pbx." + L) in _records(zone, "CNAME")
+    assert ("provisioning." + L, "pbx." + L) in _records(zone, "CNAME")
+    assert (L, "10 pbx." + L) in _records(zone, "MX")
+    assert (L, '"site=lab-3"') in _records(zone, "TXT")
+    assert ("_ldap._tcp." + L, "0 0 389 dc1." + L) in _records(zone, "SRV")
+    assert ("pbx." + L, "2001:db8:99::10") in _records(zone, "AAAA")
