@@ -29,7 +29,6 @@ const std::string kDomainMissing =
     "domain: required key is missing (the SIP domain, e.g. scsnetwork.local)";
 const std::string kNoRecordSource =
     "servers: a site needs at least one of servers, hosts, services or records";
-const std::string kNotYaml = "not valid YAML: ";
 
 }  // namespace detail::msg
 
@@ -111,7 +110,7 @@ void parse_servers(Context& c, const Value& v) {
         } else if (auto n = c.r.name(*name, c.origin)) {
             s.name = *n;
             if (auto first = names.check(*n, name->pos)) {
-                c.r.error(*name, msg::duplicate("server name", name->node.Scalar(), *first));
+                c.r.error(*name, msg::duplicate("server name", name->node.scalar(), *first));
                 ok = false;
             }
         } else {
@@ -140,7 +139,7 @@ void parse_sip(Context& c, const Value& v) {
             sip.transports.clear();
             FirstSeen seen;
             for (const auto& item : *items) {
-                const std::string s = item.node.IsScalar() ? lower_ascii(item.node.Scalar()) : "";
+                const std::string s = item.node.is_scalar() ? lower_ascii(item.node.scalar()) : "";
                 std::optional<SipTransport> tr;
                 if (s == "udp") tr = SipTransport::Udp;
                 if (s == "tcp") tr = SipTransport::Tcp;
@@ -148,7 +147,7 @@ void parse_sip(Context& c, const Value& v) {
                 if (!tr) {
                     c.r.expected(item, "udp, tcp or tls");
                 } else if (seen.check(s, item.pos)) {
-                    c.r.error(item, msg::listed_twice(item.node.Scalar()));
+                    c.r.error(item, msg::listed_twice(item.node.scalar()));
                 } else {
                     sip.transports.push_back(*tr);
                 }
@@ -175,7 +174,7 @@ void parse_hosts(Context& c, const Value& v) {
         HostEntry h;
         h.pos = e.key_pos;
         bool ok = true;
-        const Value key{YAML::Node(e.key), e.value.path, e.key_pos};
+        const Value key{e.key_node, e.value.path, e.key_pos};
         if (auto n = c.r.name(key, c.origin)) {
             h.name = *n;
             if (auto first = names.check(*n, e.key_pos)) {
@@ -185,7 +184,7 @@ void parse_hosts(Context& c, const Value& v) {
         } else {
             ok = false;
         }
-        if (e.value.node.IsSequence()) {
+        if (e.value.node.is_sequence()) {
             auto items = c.r.list(e.value, "a list of addresses");
             if (items->empty()) {
                 c.r.error(e.value, "expected an IPv4 or IPv6 address or a list of them");
@@ -197,7 +196,7 @@ void parse_hosts(Context& c, const Value& v) {
                 if (!a) {
                     ok = false;
                 } else if (seen.check(a->to_string(), item.pos)) {
-                    c.r.error(item, msg::listed_twice(item.node.Scalar()));
+                    c.r.error(item, msg::listed_twice(item.node.scalar()));
                     ok = false;
                 } else {
                     h.addresses.push_back(*a);
@@ -221,7 +220,7 @@ void parse_aliases(Context& c, const Value& v) {
     for (const auto& e : *entries) {
         AliasEntry a;
         a.pos = e.key_pos;
-        const Value key{YAML::Node(e.key), e.value.path, e.key_pos};
+        const Value key{e.key_node, e.value.path, e.key_pos};
         auto name = c.r.name(key, c.origin);
         if (name && !c.origin.empty() && *name == c.origin) {
             // The apex owns SOA and NS, and a CNAME may not share its owner (RFC 1034 §3.6.2).
@@ -301,13 +300,13 @@ void parse_services(Context& c, const Value& v) {
         bool ok = true;
         if (const Value* owner = m->get("service")) {
             auto n = c.r.name(*owner, c.origin, "service name");
-            if (n && !is_srv_owner(owner->node.Scalar())) {
+            if (n && !is_srv_owner(owner->node.scalar())) {
                 c.r.expected(*owner, "_service._proto or _service._proto.name (RFC 2782)");
                 n.reset();
             }
             if (n) {
                 if (auto first = owners.check(*n, owner->pos)) {
-                    c.r.error(*owner, msg::duplicate("service", owner->node.Scalar(), *first));
+                    c.r.error(*owner, msg::duplicate("service", owner->node.scalar(), *first));
                     n.reset();
                 }
             }
@@ -338,12 +337,12 @@ void parse_services(Context& c, const Value& v) {
             ok = false;
         }
         for (const auto& t : *list) {
-            if (t.node.IsScalar()) {
+            if (t.node.is_scalar()) {
                 if (!port_value) {
                     c.r.error(t,
                               "a plain target name needs 'port' on the service; or write "
                               "{ target: " +
-                                  t.node.Scalar() + ", port: N }");
+                                  std::string(t.node.scalar()) + ", port: N }");
                     ok = false;
                     continue;
                 }
@@ -353,7 +352,7 @@ void parse_services(Context& c, const Value& v) {
                     continue;
                 }
                 s.targets.push_back(ServiceTarget{*n, 0, 0, port, t.pos});
-            } else if (t.node.IsMap()) {
+            } else if (t.node.is_mapping()) {
                 if (port_value) {
                     c.r.error(t,
                               "the service has 'port', so its targets are plain names; to give "
@@ -397,8 +396,8 @@ void parse_reverse(Context& c, const Value& v) {
     if (v.is_null()) return;
     ReverseSettings& rev = c.site.reverse;
     rev.pos = v.pos;
-    if (v.node.IsScalar()) {
-        const std::string s = lower_ascii(v.node.Scalar());
+    if (v.node.is_scalar()) {
+        const std::string s = lower_ascii(v.node.scalar());
         if (s == "auto") {
             rev.mode = ReverseSettings::Mode::Auto;
         } else if (s == "off") {
@@ -408,7 +407,7 @@ void parse_reverse(Context& c, const Value& v) {
         }
         return;
     }
-    if (!v.node.IsSequence()) {
+    if (!v.node.is_sequence()) {
         c.r.expected(v, "auto, off or a list of prefixes");
         return;
     }
@@ -417,15 +416,15 @@ void parse_reverse(Context& c, const Value& v) {
     if (items->empty()) c.r.error(v, "expected at least one prefix, or write 'off'");
     FirstSeen seen;
     for (const auto& item : *items) {
-        auto p = item.node.IsScalar() ? IpPrefix::parse(item.node.Scalar()) : std::nullopt;
+        auto p = item.node.is_scalar() ? IpPrefix::parse(item.node.scalar()) : std::nullopt;
         if (!p) {
             c.r.expected(item, "an address prefix such as 192.168.11.0/24 or 2001:db8::/64");
         } else if (p->has_host_bits()) {
-            c.r.error(item, "prefix '" + item.node.Scalar() +
+            c.r.error(item, "prefix '" + std::string(item.node.scalar()) +
                                 "' has host bits set; did you mean '" + p->network().to_string() +
                                 "'?");
         } else if (seen.check(p->to_string(), item.pos)) {
-            c.r.error(item, msg::listed_twice(item.node.Scalar()));
+            c.r.error(item, msg::listed_twice(item.node.scalar()));
         } else {
             rev.prefixes.push_back(*p);
         }
@@ -440,7 +439,7 @@ void parse_nameservers(Context& c, const Value& v) {
         auto n = c.r.name(item, c.origin);
         if (!n) continue;
         if (seen.check(*n, item.pos)) {
-            c.r.error(item, msg::listed_twice(item.node.Scalar()));
+            c.r.error(item, msg::listed_twice(item.node.scalar()));
             continue;
         }
         c.site.nameservers.push_back(*n);
@@ -485,13 +484,13 @@ void parse_daemon(Context& c, const Value& v) {
             FirstSeen seen;
             for (const auto& item : *items) {
                 auto ep =
-                    item.node.IsScalar() ? IpEndpoint::parse(item.node.Scalar()) : std::nullopt;
+                    item.node.is_scalar() ? IpEndpoint::parse(item.node.scalar()) : std::nullopt;
                 if (!ep) {
                     c.r.expected(item, "ADDR:PORT such as 0.0.0.0:53 or [::]:53");
                 } else if (seen.check(ep->to_string(), item.pos)) {
-                    c.r.error(item, msg::listed_twice(item.node.Scalar()));
+                    c.r.error(item, msg::listed_twice(item.node.scalar()));
                 } else {
-                    d.listen.push_back(item.node.Scalar());
+                    d.listen.emplace_back(item.node.scalar());
                 }
             }
         }
@@ -533,7 +532,7 @@ void parse_daemon(Context& c, const Value& v) {
 
 // True if the section is present and not empty.
 bool has_items(const Value* v) {
-    return v != nullptr && (v->node.IsScalar() || (v->node.IsDefined() && v->node.size() > 0));
+    return v != nullptr && (v->node.is_scalar() || v->node.size() > 0);
 }
 
 SiteConfig parse_site(Reader& r, const Mapping& top) {
@@ -567,35 +566,26 @@ SiteConfig parse_site(Reader& r, const Mapping& top) {
 Expected<SiteConfig, Diagnostics> load_site_text(std::string_view text,
                                                  const std::string& file_name) {
     Reader r(file_name);
-    std::vector<YAML::Node> docs;
-    try {
-        docs = YAML::LoadAll(std::string(text));
-    } catch (const YAML::ParserException& e) {
-        r.error(SourcePos{static_cast<std::uint32_t>(e.mark.line + 1),
-                          static_cast<std::uint32_t>(e.mark.column + 1)},
-                msg::kNotYaml + e.msg);
+    auto doc = yaml::Document::parse(text);
+    if (!doc) {
+        r.error(doc.error().pos, std::move(doc.error().message));
         return unexpected(r.take());
     }
-    if (docs.size() > 1) {
-        r.error(pos_of(docs[1], SourcePos{1, 1}),
-                "expected one YAML document, found " + std::to_string(docs.size()));
+    const std::size_t docs = doc->document_count();
+    if (docs > 1) {
+        r.error(pos_of(doc->root(1), SourcePos{1, 1}),
+                "expected one YAML document, found " + std::to_string(docs));
         return unexpected(r.take());
     }
-    const Value root{docs.empty() ? YAML::Node() : docs[0], "", SourcePos{1, 1}};
-    if (!root.node.IsMap()) {
+    const Value root{docs == 0 ? yaml::Node() : doc->root(0), "", SourcePos{1, 1}};
+    if (!root.node.is_mapping()) {
         r.error(pos_of(root.node, SourcePos{1, 1}), msg::kNotMapping);
         return unexpected(r.take());
     }
-    try {
-        auto top = r.mapping(root, kTopKeys, msg::kNotMapping);
-        SiteConfig site = parse_site(r, *top);
-        if (r.failed()) return unexpected(r.take());
-        return site;
-    } catch (const YAML::Exception& e) {
-        // Not expected: every node is type-checked before use. Report rather than crash.
-        r.error(SourcePos{}, std::string("internal error while reading the site: ") + e.what());
-        return unexpected(r.take());
-    }
+    auto top = r.mapping(root, kTopKeys, msg::kNotMapping);
+    SiteConfig site = parse_site(r, *top);
+    if (r.failed()) return unexpected(r.take());
+    return site;
 }
 
 Expected<SiteConfig, Diagnostics> load_site_file(const std::string& path) {

@@ -89,20 +89,20 @@ std::string index(const std::string& path, std::size_t i) {
     return path + "[" + std::to_string(i) + "]";
 }
 
-SourcePos pos_of(const YAML::Node& node, SourcePos fallback) {
-    if (!node.IsDefined() || node.IsNull()) return fallback;
-    const YAML::Mark m = node.Mark();
-    if (m.is_null() || m.line < 0 || m.column < 0) return fallback;
-    return {static_cast<std::uint32_t>(m.line) + 1, static_cast<std::uint32_t>(m.column) + 1};
+SourcePos pos_of(const yaml::Node& node, SourcePos fallback) {
+    if (node.is_null()) return fallback;
+    return node.pos();
 }
 
-std::string describe(const YAML::Node& n) {
-    if (!n.IsDefined() || n.IsNull()) return "nothing";
-    if (n.IsSequence()) return "a list";
-    if (n.IsMap()) return "a mapping";
-    const std::string& s = n.Scalar();
-    if (all_digits(s) || (s.size() > 1 && s[0] == '-' && all_digits(s.substr(1)))) return s;
-    return "'" + s + "'";
+std::string describe(const yaml::Node& n) {
+    if (n.is_null()) return "nothing";
+    if (n.is_sequence()) return "a list";
+    if (n.is_mapping()) return "a mapping";
+    const std::string_view s = n.scalar();
+    if (all_digits(s) || (s.size() > 1 && s[0] == '-' && all_digits(s.substr(1)))) {
+        return std::string(s);
+    }
+    return "'" + std::string(s) + "'";
 }
 
 const Value* Mapping::get(std::string_view key) const {
@@ -136,21 +136,24 @@ Diagnostics Reader::take() {
 }
 
 std::optional<std::vector<Entry>> Reader::entries(const Value& v, std::string_view what) {
-    if (!v.node.IsMap()) {
+    if (!v.node.is_mapping()) {
         error(v, "expected " + std::string(what));
         return std::nullopt;
     }
     std::vector<Entry> out;
-    for (auto it = v.node.begin(); it != v.node.end(); ++it) {
-        const SourcePos key_pos = pos_of(it->first, v.pos);
-        if (!it->first.IsScalar()) {
-            error(Value{it->first, v.path, key_pos},
-                  "expected a key name, got " + describe(it->first));
+    out.reserve(v.node.size());
+    for (std::size_t i = 0; i < v.node.size(); ++i) {
+        const yaml::Node k = v.node.key(i);
+        const yaml::Node val = v.node.value(i);
+        const SourcePos key_pos = pos_of(k, v.pos);
+        if (!k.is_scalar()) {
+            error(Value{k, v.path, key_pos}, "expected a key name, got " + describe(k));
             continue;
         }
-        const std::string& key = it->first.Scalar();
+        std::string key(k.scalar());
+        std::string path = join(v.path, key);
         out.push_back(
-            {key, key_pos, Value{it->second, join(v.path, key), pos_of(it->second, key_pos)}});
+            {std::move(key), k, key_pos, Value{val, std::move(path), pos_of(val, key_pos)}});
     }
     return out;
 }
@@ -175,34 +178,36 @@ std::optional<Mapping> Reader::mapping(const Value& v, KeyList known, std::strin
 
 std::optional<std::vector<Value>> Reader::list(const Value& v, std::string_view what) {
     if (v.is_null()) return std::vector<Value>{};
-    if (!v.node.IsSequence()) {
+    if (!v.node.is_sequence()) {
         error(v, "expected " + std::string(what));
         return std::nullopt;
     }
     std::vector<Value> out;
-    for (const auto& item : v.node) {
-        out.push_back(Value{item, index(v.path, out.size()), pos_of(item, v.pos)});
+    out.reserve(v.node.size());
+    for (std::size_t i = 0; i < v.node.size(); ++i) {
+        const yaml::Node item = v.node.item(i);
+        out.push_back(Value{item, index(v.path, i), pos_of(item, v.pos)});
     }
     return out;
 }
 
 std::optional<std::string> Reader::scalar(const Value& v, std::string_view what) {
-    if (!v.node.IsScalar()) {
+    if (!v.node.is_scalar()) {
         expected(v, what);
         return std::nullopt;
     }
-    return v.node.Scalar();
+    return std::string(v.node.scalar());
 }
 
 std::optional<std::uint64_t> Reader::number(const Value& v, std::string_view what,
                                             std::uint64_t min, std::uint64_t max) {
     const std::string range =
         std::string(what) + " " + std::to_string(min) + "-" + std::to_string(max);
-    if (!v.node.IsScalar() || !all_digits(v.node.Scalar())) {
+    if (!v.node.is_scalar() || !all_digits(v.node.scalar())) {
         expected(v, range);
         return std::nullopt;
     }
-    const std::string& s = v.node.Scalar();
+    const std::string_view s = v.node.scalar();
     std::uint64_t n = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
     if (ec != std::errc{} || end != s.data() + s.size() || n < min || n > max) {
@@ -218,10 +223,11 @@ std::optional<std::uint16_t> Reader::port(const Value& v) {
     return static_cast<std::uint16_t>(*n);
 }
 
-// YAML 1.1 spellings too, since yaml-cpp hands us the text and installers write `naptr: yes`.
+// YAML 1.1 spellings too, as the yaml-cpp loader accepted (any quoting, any case): the model
+// hands us the text, and installers write `naptr: yes`.
 std::optional<bool> Reader::boolean(const Value& v) {
-    if (v.node.IsScalar()) {
-        const std::string s = lower_ascii(v.node.Scalar());
+    if (v.node.is_scalar()) {
+        const std::string s = lower_ascii(v.node.scalar());
         if (s == "true" || s == "yes" || s == "on") return true;
         if (s == "false" || s == "no" || s == "off") return false;
     }
@@ -245,13 +251,13 @@ std::optional<IpAddress> Reader::address(const Value& v, std::optional<IpAddress
     std::optional<IpAddress> a;
     std::string_view what = "an IPv4 or IPv6 address";
     if (!family) {
-        if (v.node.IsScalar()) a = IpAddress::parse(v.node.Scalar());
+        if (v.node.is_scalar()) a = IpAddress::parse(v.node.scalar());
     } else if (*family == IpAddress::Family::V4) {
         what = "an IPv4 address";
-        if (v.node.IsScalar()) a = IpAddress::parse_v4(v.node.Scalar());
+        if (v.node.is_scalar()) a = IpAddress::parse_v4(v.node.scalar());
     } else {
         what = "an IPv6 address";
-        if (v.node.IsScalar()) a = IpAddress::parse_v6(v.node.Scalar());
+        if (v.node.is_scalar()) a = IpAddress::parse_v6(v.node.scalar());
     }
     if (!a) expected(v, what);
     return a;

@@ -1,8 +1,6 @@
 #pragma once
-// Private to config/: reading yaml-cpp nodes with key paths, 1-based positions and collected
-// diagnostics. Only the loader's sources include this header, and so yaml-cpp (DESIGN.md §1).
-#include <yaml-cpp/yaml.h>
-
+// Private to config/: reading YAML nodes (yaml_document.h, built with libyaml) with key paths,
+// 1-based positions and collected diagnostics. Only the loader's sources include this header.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -13,6 +11,7 @@
 
 #include "sipdns/config/address.h"
 #include "sipdns/config/diagnostic.h"
+#include "yaml_document.h"
 
 namespace sipdns::config::detail {
 
@@ -41,22 +40,22 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // A YAML node together with its key path (for messages, e.g. "servers[1].ipv4") and 1-based
 // position.
 struct Value {
-    YAML::Node node;
+    yaml::Node node;
     std::string path;
     SourcePos pos;
 
-    bool is_null() const { return !node.IsDefined() || node.IsNull(); }
+    bool is_null() const { return node.is_null(); }
 };
 
 std::string join(const std::string& path, std::string_view key);  // "sip" + "tls_port"
 std::string index(const std::string& path, std::size_t i);        // "servers" + 1
 
-// yaml-cpp marks are 0-based; a null value's mark points past it, so it uses `fallback` (the
-// key's place) instead.
-SourcePos pos_of(const YAML::Node& node, SourcePos fallback);
+// A null value (`key:` with nothing after it) has no text to point at, so it uses `fallback`
+// (the key's place) instead, as the yaml-cpp loader did.
+SourcePos pos_of(const yaml::Node& node, SourcePos fallback);
 
 // How a value is shown after "got": scalars quoted (numbers bare), containers by kind.
-std::string describe(const YAML::Node& n);
+std::string describe(const yaml::Node& n);
 
 // The fields of one YAML mapping that passed the key check, in file order.
 class Mapping {
@@ -71,6 +70,7 @@ class Mapping {
 // One key: value pair of a free-form mapping (hosts, aliases).
 struct Entry {
     std::string key;
+    yaml::Node key_node;
     SourcePos key_pos;
     Value value;
 };

@@ -47,10 +47,52 @@ std::string diag(int line, int col, const std::string& message) {
 
 const std::vector<BadSite> kRows = {
     // --- not a site at all
+    // libyaml's problem (and context) at the problem's place.
     {"NotYamlUnclosedList",
      "domain: [scsnetwork.local\n",
-     {diag(2, 1, "not valid YAML: end of sequence flow not found")}},
-    {"NotYamlMapValue", "domain: a: b\n", {diag(1, 10, "not valid YAML: illegal map value")}},
+     {diag(2, 1,
+           "not valid YAML: did not find expected ',' or ']' while parsing a flow sequence")}},
+    {"NotYamlMapValue",
+     "domain: a: b\n",
+     {diag(1, 10, "not valid YAML: mapping values are not allowed in this context")}},
+    {"NotYamlTabIndent",
+     kHead + "\tttl: 60\n",
+     {diag(4, 1,
+           "not valid YAML: found a tab character that violates indentation while scanning "
+           "a plain scalar")}},
+    {"NotYamlInvalidUtf8",
+     kHead + "  h\xC3\xA9\xFF: 192.0.2.2\n",
+     {diag(4, 5, "not valid YAML: invalid leading UTF-8 octet (0xFF)")}},
+    {"NotYamlControlCharacter",
+     kHead + "  h" + std::string(1, '\0') + ": 192.0.2.2\n",
+     {diag(4, 4, "not valid YAML: control characters are not allowed (0x0)")}},
+    {"NotYamlUndefinedAlias",
+     kHead + "services:\n  - { service: _ldap._tcp, port: 389, targets: *dcs }\n",
+     {diag(5, 48, "not valid YAML: alias *dcs has no anchor &dcs before it in its document")}},
+    {"NotYamlAliasOfItsOwnParent",
+     kHead + "services: &s\n  - { service: _ldap._tcp, port: 389, targets: *s }\n",
+     {diag(5, 48, "not valid YAML: alias *s has no anchor &s before it in its document")}},
+    // Limits against hostile files (yaml_document.h): nesting depth, alias expansion.
+    {"NestedTooDeep",
+     kHead + "records: " + std::string(64, '[') + std::string(64, ']') + "\n",
+     {diag(4, 73, "lists and mappings are nested more than 64 levels deep")}},
+    {"NestedTenThousandDeep",
+     kHead + "records: " + std::string(10000, '[') + std::string(10000, ']') + "\n",
+     {diag(4, 73, "lists and mappings are nested more than 64 levels deep")}},
+    {"NestedDeepUnclosed",
+     kHead + "records: " + std::string(10000, '[') + "\n",
+     {diag(4, 73, "lists and mappings are nested more than 64 levels deep")}},
+    {"NestedDeepUnclosedKey",  // libyaml gives up first: a collection may start a key
+     kHead + "records:\n" + std::string(10000, '{') + "\n",
+     {diag(5, 1026, "not valid YAML: could not find expected ':' while scanning a simple key")}},
+    {"AliasBomb",
+     kHead + "x0: &a0 [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n"
+             "x1: &a1 [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0]\n"
+             "x2: &a2 [*a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1]\n"
+             "x3: &a3 [*a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2]\n"
+             "x4: &a4 [*a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3]\n"
+             "x5: &a5 [*a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4]\n",
+     {diag(8, 45, "aliases expand to more than 100000 nodes; write the values out instead")}},
     {"TopLevelList",
      "- domain\n",
      {diag(1, 1, "expected a mapping of site keys at the top level")}},
@@ -61,6 +103,9 @@ const std::vector<BadSite> kRows = {
     {"TwoDocuments",
      kHead + "---\ndomain: other.local\n",
      {diag(5, 1, "expected one YAML document, found 2")}},
+    {"ThreeDocumentsSecondEmpty",
+     kHead + "---\n---\ndomain: other.local\n",
+     {diag(1, 1, "expected one YAML document, found 3")}},
 
     // --- domain
     {"MissingDomain",
@@ -176,6 +221,17 @@ const std::vector<BadSite> kRows = {
     {"NaptrNotBool",
      kHead + "sip:\n  naptr: maybe\n",
      {diag(5, 10, "sip.naptr: expected true or false, got 'maybe'")}},
+    // Plain, untagged null spellings are null (pointed at by their key); quoted ones are text.
+    {"NaptrNullSpellings",
+     kHead + "sip:\n  naptr: ~\n  proxy_port: NULL\n  tls_port: null\n  redirect_port: Null\n",
+     {diag(5, 3, "sip.naptr: expected true or false, got nothing"),
+      diag(6, 3, "sip.proxy_port: expected a port number 1-65535, got nothing"),
+      diag(7, 3, "sip.tls_port: expected a port number 1-65535, got nothing"),
+      diag(8, 3, "sip.redirect_port: expected a port number 1-65535, got nothing")}},
+    {"NaptrQuotedOrTaggedNull",
+     kHead + "sip:\n  naptr: 'null'\n  tls_port: !!str ~\n",
+     {diag(5, 10, "sip.naptr: expected true or false, got 'null'"),
+      diag(6, 13, "sip.tls_port: expected a port number 1-65535, got '~'")}},
     {"BadTransport",
      kHead + "sip:\n  transports: [udp, sctp, udp]\n",
      {diag(5, 21, "sip.transports[1]: expected udp, tcp or tls, got 'sctp'"),
@@ -342,6 +398,20 @@ const std::vector<BadSite> kRows = {
      {diag(5, 44,
            "services[0].targets[0]: expected a target name or { target, priority, weight, "
            "port }, got a list")}},
+
+    // --- positions: a byte-order mark is not a column, CR LF ends a line, columns count
+    // characters (not bytes)
+    {"PositionAfterByteOrderMark",
+     "\xEF\xBB\xBF"
+     "domain: a..b\nhosts: { ntp: 192.0.2.1 }\n",
+     {diag(1, 9, "domain: invalid domain name 'a..b': empty label in 'a..b'")}},
+    {"PositionWithCrLf",
+     "domain: scsnetwork.local\r\nhosts:\r\n  ntp: 192.0.2.1\r\n  gw1: x\r\n",
+     {diag(4, 8, "hosts.gw1: expected an IPv4 or IPv6 address, got 'x'")}},
+    {"PositionAfterNonAscii",
+     kHead + "  gw1: ['\xC3\xA9', 192.0.2.300]\n",
+     {diag(4, 9, "hosts.gw1[0]: expected an IPv4 or IPv6 address, got '\xC3\xA9'"),
+      diag(4, 14, "hosts.gw1[1]: expected an IPv4 or IPv6 address, got '192.0.2.300'")}},
 
     // --- several problems at once, in file order
     {"SeveralAtOnce",

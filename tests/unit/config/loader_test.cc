@@ -317,6 +317,74 @@ TEST(Loader, BooleansAndCaseInsensitiveWords) {
               ReverseSettings::Mode::Off);
 }
 
+// Anchors and aliases: an alias stands for the anchored node (and its place in the file).
+TEST(Loader, AliasesResolveToTheAnchoredNode) {
+    const SiteConfig s = load_ok(R"(domain: lab.example
+hosts:
+  dc1: &dc1addr 10.0.0.1
+  dc1-backup: *dc1addr
+services:
+  - { service: _ldap._tcp, port: 389, targets: &dcs [dc1, dc2] }
+  - { service: _kerberos._tcp, port: 88, targets: *dcs }
+)");
+    ASSERT_EQ(s.hosts.size(), 2u);
+    EXPECT_EQ(s.hosts[1].addresses, std::vector{ip("10.0.0.1")});
+    ASSERT_EQ(s.services.size(), 2u);
+    ASSERT_EQ(s.services[1].targets.size(), 2u);
+    EXPECT_EQ(s.services[1].targets[1].target, "dc2.lab.example");
+    EXPECT_EQ(s.services[1].targets[1].port, 88);
+    EXPECT_EQ(s.services[1].targets[1].pos, (SourcePos{6, 59}));
+}
+
+// Quoting and tags do not change what the loader reads from a scalar's text.
+TEST(Loader, ScalarStylesReadTheSameText) {
+    const SiteConfig s = load_ok(R"(domain: "lab.example"
+ttl: '60'
+hosts:
+  ? a
+  : |-
+    10.0.0.1
+  b: !!str 10.0.0.2
+  "c": >-
+    10.0.0.3
+sip: { naptr: "Yes", proxy_port: !!int 5070 }
+)");
+    EXPECT_EQ(s.domain, "lab.example");
+    EXPECT_EQ(s.ttl, 60u);
+    ASSERT_EQ(s.hosts.size(), 3u);
+    EXPECT_EQ(s.hosts[0].addresses, std::vector{ip("10.0.0.1")});
+    EXPECT_EQ(s.hosts[0].pos, (SourcePos{4, 5}));
+    EXPECT_EQ(s.hosts[1].addresses, std::vector{ip("10.0.0.2")});
+    EXPECT_EQ(s.hosts[2].addresses, std::vector{ip("10.0.0.3")});
+    EXPECT_TRUE(s.sip.naptr);
+    EXPECT_EQ(s.sip.proxy_port, 5070);
+}
+
+// One document, with or without markers; comments only are no document (an empty site).
+TEST(Loader, DocumentMarkers) {
+    EXPECT_EQ(load_ok("%YAML 1.1\n---\ndomain: a.example\nhosts: {x: 10.0.0.1}\n...\n").domain,
+              "a.example");
+    auto r = load_site_text("# nothing yet\n", "site.yaml");
+    ASSERT_FALSE(r);
+    ASSERT_EQ(r.error().size(), 1u);
+    EXPECT_EQ(r.error()[0].to_string(),
+              "site.yaml:1:1: expected a mapping of site keys at the top level");
+}
+
+// A large free-form mapping keeps file order and positions.
+TEST(Loader, ManyHostsInFileOrder) {
+    std::string yaml = "domain: lab.example\nhosts:\n";
+    for (int i = 0; i < 5000; ++i) {
+        yaml += "  h" + std::to_string(i) + ": 10.0." + std::to_string(i / 256) + "." +
+                std::to_string(i % 256) + "\n";
+    }
+    const SiteConfig s = load_ok(yaml);
+    ASSERT_EQ(s.hosts.size(), 5000u);
+    EXPECT_EQ(s.hosts[4999].name, "h4999.lab.example");
+    EXPECT_EQ(s.hosts[4999].pos, (SourcePos{5002, 3}));
+    EXPECT_EQ(s.hosts[4999].addresses, std::vector{ip("10.0.19.135")});
+}
+
 TEST(LoadSiteFile, ReadsAFile) {
     const auto path = std::filesystem::temp_directory_path() / "sipdns_config_test_site.yaml";
     {

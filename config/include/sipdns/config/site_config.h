@@ -1,8 +1,8 @@
 #pragma once
-// The site description as plain structs (DESIGN.md §2). No yaml-cpp type leaks out of config/:
-// the loader is the only place that includes yaml-cpp. Every item keeps the SourcePos of the
-// YAML node it came from, so later stages (the zone builder's conflict checks) can still report
-// `file:line:col`.
+// The site description as plain structs (DESIGN.md §2). No YAML type leaks out of config/: the
+// loader's YAML model (config/src/yaml_document.cc) is the only place that includes libyaml.
+// Every item keeps the SourcePos of the YAML node it came from, so later stages (the zone
+// builder's conflict checks) can still report `file:line:col`.
 #include <cstdint>
 #include <optional>
 #include <string>
