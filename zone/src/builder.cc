@@ -212,24 +212,24 @@ void ZoneBuilder::check_address_agreement() {
 }
 
 void ZoneBuilder::mark_cuts_and_wildcards(Zone& z) {
-    for (auto& node : z.nodes_) {
-        if (node->name != z.apex() && node->find(rrtype::NS)) {
-            node->delegation = true;
+    for (Node& node : z.nodes_) {
+        if (node.name != z.apex() && node.find(rrtype::NS)) {
+            node.delegation = true;
             z.has_delegations_ = true;
         }
-        if (node->name.size() > 2 && node->name[0] == 1 && node->name[1] == '*') {
-            node->is_wildcard = true;
-            if (Node* parent = z.mutable_find(name_parent(node->name))) {
+        if (node.name.size() > 2 && node.name[0] == 1 && node.name[1] == '*') {
+            node.is_wildcard = true;
+            if (Node* parent = z.mutable_find(name_parent(node.name))) {
                 parent->descendants = Node::DescendantKind::Wildcard;
-                parent->wildcard = node.get();
+                parent->wildcard = &node;
             }
         }
     }
     if (!z.has_delegations_) return;
-    for (auto& node : z.nodes_)
-        for (std::string_view n = name_parent(node->name); n.size() > z.apex().size();
+    for (Node& node : z.nodes_)
+        for (std::string_view n = name_parent(node.name); n.size() > z.apex().size();
              n = name_parent(n))
-            if (const Node* up = z.find(n); up && up->delegation) node->below_delegation = true;
+            if (const Node* up = z.find(n); up && up->delegation) node.below_delegation = true;
 }
 
 void ZoneBuilder::precompile(Zone& z) {
@@ -241,7 +241,8 @@ void ZoneBuilder::precompile(Zone& z) {
     negative.status = LookupStatus::NoData;
     z.nodata_ = encode_answer(negative, EncodeMode::SuffixTemplate, z.apex());
 
-    for (auto& node : z.nodes_) {
+    for (Node& nref : z.nodes_) {
+        Node* node = &nref;
         if (!node->delegation) continue;
         node->own_referral = std::make_unique<PrecompiledAnswer>(
             encode_answer(z.lookup(node->name, rrtype::NS), EncodeMode::SuffixTemplate,
@@ -250,7 +251,8 @@ void ZoneBuilder::precompile(Zone& z) {
         node->descendants = Node::DescendantKind::Referral;
         node->other_types = node->referral;
     }
-    for (auto& node : z.nodes_) {
+    for (Node& nref : z.nodes_) {
+        Node* node = &nref;
         if (node->delegation) continue;
         if (node->below_delegation) {
             const Node* cut = z.cut_above_or_at(node->name);
@@ -265,10 +267,10 @@ void ZoneBuilder::precompile(Zone& z) {
         std::vector<std::uint16_t> types;
         for (const auto& s : node->rrsets) types.push_back(s.type);
         const RRset* cname = node->find(rrtype::CNAME);
-        for (const Node* n = node.get(); cname && types.size() < 64;) {
+        for (const Node* n = node; cname && types.size() < 64;) {
             const std::size_t at = rdata_target_offset(rrtype::CNAME, cname->rdatas.front());
             n = z.find(std::string_view(cname->rdatas.front()).substr(at));
-            if (!n || n == node.get()) break;
+            if (!n || n == node) break;
             for (const auto& s : n->rrsets)
                 if (std::find(types.begin(), types.end(), s.type) == types.end())
                     types.push_back(s.type);
@@ -295,22 +297,21 @@ void ZoneBuilder::precompile(Zone& z) {
 std::uint64_t ZoneBuilder::content_hash() const {
     // Order-independent: a sum of per-record hashes, so equal content gives equal hashes
     // whatever order the site file lists it in.
+    auto mix = [](std::uint64_t h) {
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdULL;
+        h ^= h >> 33;
+        return h;
+    };
     std::uint64_t total = 0;
     for (const auto& z : zones_)
-        for (const auto& node : z->nodes_)
-            for (const auto& set : node->rrsets)
-                for (const auto& rd : set.rdatas) {
-                    std::string key = node->name;
-                    key += static_cast<char>(set.type >> 8);
-                    key += static_cast<char>(set.type & 0xff);
-                    key += std::to_string(set.ttl);
-                    key += rd;
-                    std::uint64_t h = hash_name(key);
-                    h ^= h >> 33;
-                    h *= 0xff51afd7ed558ccdULL;
-                    h ^= h >> 33;
-                    total += h;
-                }
+        for (const Node& node : z->nodes_) {
+            const std::uint64_t owner = hash_name(node.name);
+            for (const auto& set : node.rrsets) {
+                const std::uint64_t head = mix(owner ^ (std::uint64_t{set.type} << 32 | set.ttl));
+                for (const auto& rd : set.rdatas) total += mix(head ^ hash_name(rd));
+            }
+        }
     const auto& s = site_.soa;
     const std::string soa_key = std::to_string(s.refresh) + "/" + std::to_string(s.retry) + "/" +
                                 std::to_string(s.expire) + "/" + std::to_string(s.minimum) + "/" +
@@ -365,6 +366,8 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
               "nameservers: the zone needs a name server: list servers, or name hosts under "
               "nameservers");
 
+    zones_.front()->index_.reserve(records_.size());
+    placed_.reserve(records_.size() + reverse.ptr_records.size());
     for (const auto& r : records_) place(r);
     for (const auto& r : reverse.ptr_records) place(r);
     check_cname_rules();
@@ -399,7 +402,7 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
         return a->apex().size() < b->apex().size();
     });
     for (Zone* z : by_depth)
-        for (const auto& node : z->nodes_) set_->all_nodes_.insert(node->name, node.get());
+        for (const Node& node : z->nodes_) set_->all_nodes_.insert(node.name, &node);
     set_->zones_ = std::move(zones_);
     set_->serial_ = serial;
     set_->content_hash_ = hash;

@@ -16,8 +16,10 @@ std::string name_to_wire(std::string_view text) {
         if (dot == std::string_view::npos) dot = text.size();
         const std::size_t len = dot - start;
         wire.push_back(static_cast<char>(len));
-        for (std::size_t i = start; i < dot; ++i)
-            wire.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))));
+        for (std::size_t i = start; i < dot; ++i) {
+            const char c = text[i];
+            wire.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+        }
         start = dot + 1;
     }
     wire.push_back('\0');

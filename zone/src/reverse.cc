@@ -75,13 +75,31 @@ ReversePlan plan_reverse(const config::SiteConfig& site) {
     }
 
     std::set<std::string> apexes;
-    std::set<config::IpAddress> seen;
-    for (const auto& o : owners) {
-        if (!seen.insert(o.address).second) continue;  // servers first: they win
+    // Servers first: the first owner of an address wins. Sorting (address, file order) finds
+    // the duplicates without a tree of 100,000 nodes.
+    std::vector<std::size_t> order(owners.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return owners[a].address < owners[b].address;
+    });
+    std::vector<bool> wins(owners.size(), false);
+    for (std::size_t i = 0; i < order.size(); ++i)
+        wins[order[i]] = i == 0 || !(owners[order[i]].address == owners[order[i - 1]].address);
+    config::IpPrefix last_network{};
+    std::string last_apex;
+    for (std::size_t i = 0; i < owners.size(); ++i) {
+        if (!wins[i]) continue;
+        const auto& o = owners[i];
         std::string apex;
         if (site.reverse.mode == config::ReverseSettings::Mode::Auto) {
+            // The /24 or /64 around the address; neighbours share it, so reuse the last one.
             config::IpPrefix p{o.address, static_cast<std::uint8_t>(o.address.is_v4() ? 24 : 64)};
-            apex = reverse_zone_apex(p);
+            p = p.network();
+            if (!(p == last_network) || last_apex.empty()) {
+                last_network = p;
+                last_apex = reverse_zone_apex(p);
+            }
+            apex = last_apex;
         } else {
             // The longest listed prefix that contains the address; none -> no PTR.
             const config::IpPrefix* best = nullptr;

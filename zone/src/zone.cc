@@ -61,11 +61,9 @@ const RRset& Zone::soa() const { return *apex_node().find(rrtype::SOA); }
 
 Node& Zone::node_at(const std::string& name) {
     if (Node* n = mutable_find(name)) return *n;
-    auto node = std::make_unique<Node>();
-    node->name = name;
-    node->zone = this;
-    Node& ref = *node;
-    nodes_.push_back(std::move(node));
+    Node& ref = nodes_.emplace_back();
+    ref.name = name;
+    ref.zone = this;
     index_.insert(ref.name, &ref);
     // Every ancestor up to the apex exists, as an empty non-terminal if nothing else.
     if (name != apex_) {
@@ -78,7 +76,7 @@ Node& Zone::node_at(const std::string& name) {
 std::vector<const Node*> Zone::nodes_in_canonical_order() const {
     std::vector<const Node*> out;
     for (const auto& n : nodes_)
-        if (!n->rrsets.empty()) out.push_back(n.get());
+        if (!n.rrsets.empty()) out.push_back(&n);
     std::sort(out.begin(), out.end(), [](const Node* a, const Node* b) {
         return name_canonical_less(a->name, b->name);
     });
@@ -88,7 +86,7 @@ std::vector<const Node*> Zone::nodes_in_canonical_order() const {
 std::size_t Zone::record_count() const {
     std::size_t n = 0;
     for (const auto& node : nodes_)
-        for (const auto& r : node->rrsets) n += r.rdatas.size();
+        for (const auto& r : node.rrsets) n += r.rdatas.size();
     return n;
 }
 

@@ -3,6 +3,7 @@
 // domain) plus the reverse zones of its addresses. After build nothing changes; a reload builds
 // a new ZoneSet and the daemon swaps one pointer.
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -102,7 +103,7 @@ private:
     std::string apex_;
     std::uint32_t negative_ttl_;
     bool has_delegations_ = false;  // lets lookups skip the zone-cut walk in the common case
-    std::vector<std::unique_ptr<Node>> nodes_;
+    std::deque<Node> nodes_;  // stable addresses, one allocation per block of nodes
     NameTable<const Node*> index_;
     RRset negative_soa_;          // the SOA with the negative TTL, for authority sections
     PrecompiledAnswer nxdomain_;  // templates: SOA owner patched to the apex suffix
