@@ -1,10 +1,110 @@
+// `sipdnsd [--config FILE]`: serve in the foreground until SIGTERM/SIGINT (DESIGN.md §6).
+// Wiring only: the sockets live in server/net, answering in server/engine.
 #include "serve.h"
 
-#include <iostream>
+#include <csignal>
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "daemon_options.h"
+#include "logging.h"
+#include "privileges.h"
+#include "sipdns/net/server.h"
+#include "sipdns/net/signal_loop.h"
+#include "sipdns/zone/name.h"
+#include "site_loader.h"
+#include "site_reloader.h"
+#include "systemd_notify.h"
 
 namespace sipdns::app {
-int run_server(const ServeOptions&) {
-    std::cerr << "sipdnsd: serving is not built yet\n";
-    return 1;
+
+namespace {
+
+void log_serving(const net::Server& server, const zone::ZoneSet& zones) {
+    for (const net::ListenerInfo& listener : server.listeners()) {
+        if (listener.protocol == net::ListenerInfo::Protocol::Udp)
+            spdlog::info("listening on udp {} ({} socket{})", listener.endpoint, listener.sockets,
+                         listener.sockets == 1 ? "" : "s");
+        else
+            spdlog::info("listening on tcp {}", listener.endpoint);
+    }
+    for (const auto& zone : zones.zones())
+        spdlog::info("zone {}: serial {}, {} records", zone::name_to_text(zone->apex()),
+                     zones.serial(), zone->record_count());
 }
+
+const char* signal_name(int signal_number) {
+    switch (signal_number) {
+        case SIGTERM:
+            return "SIGTERM";
+        case SIGINT:
+            return "SIGINT";
+        default:
+            return "a signal";
+    }
+}
+
+}  // namespace
+
+int run_server(const ServeOptions& options) {
+    setup_logging(options.log_level);
+    // From here on SIGTERM/SIGINT/SIGHUP are caught (and acted on once serving); SIGPIPE is
+    // ignored.
+    net::SignalLoop signals;
+
+    std::shared_ptr<const net::ServingSnapshot> first_snapshot;
+    config::DaemonSettings startup_settings;
+    net::ServerOptions server_options;
+    {
+        // The loaded site lives only in this block: afterwards the snapshot holder owns the
+        // zones, and a reload frees them once no worker uses them.
+        auto site = load_site(options.config_file);
+        if (!site) {
+            for (const auto& diagnostic : site.error()) spdlog::error("{}", diagnostic.to_string());
+            const std::size_t count = site.error().size();
+            spdlog::error("{}: not serving ({} error{})", options.config_file, count,
+                          count == 1 ? "" : "s");
+            return 1;
+        }
+        auto resolved = resolve_server_options(options, site->config.server);
+        if (!resolved) {
+            spdlog::error("{}", resolved.error());
+            return 2;
+        }
+        server_options = std::move(*resolved);
+        startup_settings = site->config.server;
+        first_snapshot = make_snapshot(*site);
+    }
+
+    net::SnapshotHolder snapshots(first_snapshot);
+    auto bound = net::Server::bind(server_options, snapshots);
+    if (!bound) {
+        spdlog::error("{}", bound.error());
+        return 1;
+    }
+    net::Server& server = **bound;
+    if (auto error = drop_privileges(options.user)) {  // after binding, before any thread
+        spdlog::error("{}", *error);
+        return 1;
+    }
+
+    const zone::ZoneSet& zones = *first_snapshot->zones;
+    log_serving(server, zones);
+    server.start();
+    spdlog::info("ready: {} worker thread{}, {}", server_options.threads,
+                 server_options.threads == 1 ? "" : "s", serving_status(zones));
+    systemd::notify_ready(serving_status(zones));
+    first_snapshot.reset();
+
+    SiteReloader reloader(options.config_file, snapshots, startup_settings);
+    const int stop_signal = signals.run([&reloader] { reloader.reload(); });
+
+    systemd::notify_stopping();
+    spdlog::info("received {}, shutting down", signal_name(stop_signal));
+    server.stop();
+    spdlog::info("stopped");
+    return 0;
+}
+
 }  // namespace sipdns::app

@@ -1,0 +1,73 @@
+#include "daemon_options.h"
+
+#include <algorithm>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+namespace sipdns::app {
+
+namespace {
+
+const std::vector<std::string> kDefaultListen{"0.0.0.0:53", "[::]:53"};
+
+bool is_wildcard(const config::IpAddress& address) {
+    return std::all_of(address.bytes.begin(), address.bytes.begin() + address.size(),
+                       [](std::uint8_t b) { return b == 0; });
+}
+
+// A wildcard address already covers every address of its family on that port; binding both
+// fails on the TCP side, so say why up front.
+const config::IpEndpoint* overlapping(const std::vector<config::IpEndpoint>& listen,
+                                      const config::IpEndpoint& endpoint) {
+    for (const auto& other : listen)
+        if (other.port == endpoint.port && other.address.family == endpoint.address.family &&
+            is_wildcard(other.address) != is_wildcard(endpoint.address))
+            return &other;
+    return nullptr;
+}
+
+}  // namespace
+
+Expected<net::ServerOptions, std::string> resolve_server_options(
+    const ServeOptions& cli, const config::DaemonSettings& file) {
+    net::ServerOptions options;
+    const bool from_cli = !cli.listen.empty();
+    const std::vector<std::string>& listen =
+        from_cli ? cli.listen : (!file.listen.empty() ? file.listen : kDefaultListen);
+    for (const std::string& text : listen) {
+        const auto endpoint = config::IpEndpoint::parse(text);
+        if (!endpoint)
+            return unexpected(std::string(from_cli ? "--listen" : "server.listen") + " '" + text +
+                              "': expected ADDR:PORT such as 127.0.0.1:53 or [::1]:53 (IPv6 in "
+                              "brackets, port 1-65535)");
+        if (std::find(options.listen.begin(), options.listen.end(), *endpoint) !=
+            options.listen.end()) {
+            spdlog::warn("listen address {} given twice, using it once", endpoint->to_string());
+            continue;
+        }
+        if (const config::IpEndpoint* other = overlapping(options.listen, *endpoint))
+            return unexpected(std::string(from_cli ? "--listen" : "server.listen") + " '" + text +
+                              "' overlaps " + other->to_string() + ": " +
+                              (is_wildcard(other->address) ? other->to_string() : text) +
+                              " already covers every address of its family on that port");
+        options.listen.push_back(*endpoint);
+    }
+    unsigned threads = cli.threads.value_or(file.threads.value_or(0));
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    options.threads = threads;
+    options.tcp_idle_timeout = std::chrono::milliseconds(file.tcp_idle_timeout_ms);
+    options.tcp_max_connections = file.tcp_max_connections;
+    return options;
+}
+
+engine::EngineSettings engine_settings(const config::DaemonSettings& file) {
+    engine::EngineSettings settings;
+    settings.edns_udp_size = file.edns_udp_size;
+    settings.nsid = file.nsid;
+    settings.identity = file.identity;
+    settings.version = file.version;
+    return settings;
+}
+
+}  // namespace sipdns::app

@@ -1,0 +1,22 @@
+#pragma once
+// What the daemon is started with: command-line flags override the site file's `server:`
+// section, which overrides the defaults (DESIGN.md §2, §5).
+#include <string>
+
+#include "cli.h"
+#include "sipdns/config/expected.h"
+#include "sipdns/config/site_config.h"
+#include "sipdns/engine/query_engine.h"
+#include "sipdns/net/server.h"
+
+namespace sipdns::app {
+
+// --listen, else server.listen, else 0.0.0.0:53 and [::]:53; --threads, else server.threads,
+// else the number of cores; TCP limits from the file. The error names the bad listen address.
+Expected<net::ServerOptions, std::string> resolve_server_options(
+    const ServeOptions& cli, const config::DaemonSettings& file);
+
+// The part of `server:` that a reload may change (EDNS size, NSID, CHAOS identity/version).
+engine::EngineSettings engine_settings(const config::DaemonSettings& file);
+
+}  // namespace sipdns::app

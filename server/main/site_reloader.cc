@@ -1,0 +1,53 @@
+#include "site_reloader.h"
+
+#include <spdlog/spdlog.h>
+
+#include "daemon_options.h"
+#include "systemd_notify.h"
+
+namespace sipdns::app {
+
+std::string serving_status(const zone::ZoneSet& zones) {
+    return "serial " + std::to_string(zones.serial()) + ", " +
+           std::to_string(zones.record_count()) + " records";
+}
+
+std::shared_ptr<const net::ServingSnapshot> make_snapshot(const LoadedSite& site) {
+    return std::make_shared<const net::ServingSnapshot>(
+        net::ServingSnapshot{site.zones, engine_settings(site.config.server)});
+}
+
+SiteReloader::SiteReloader(std::string config_file, net::SnapshotHolder& snapshots,
+                           config::DaemonSettings startup)
+    : config_file_(std::move(config_file)), snapshots_(snapshots), startup_(std::move(startup)) {}
+
+void SiteReloader::reload() {
+    systemd::notify_reloading();
+    const auto serving = snapshots_.current();
+    const zone::ZoneSet& old_zones = *serving->zones;
+    spdlog::info("reloading {}", config_file_);
+
+    // Same content as now -> same serial; changed content -> a serial above the current one
+    // (DESIGN.md §3: never decreases while running).
+    auto site = load_site(config_file_,
+                          zone::SerialPolicy{old_zones.serial(), old_zones.content_hash(), 0});
+    if (!site) {
+        for (const auto& diagnostic : site.error()) spdlog::error("{}", diagnostic.to_string());
+        spdlog::error("reload failed; still serving serial {}", old_zones.serial());
+        systemd::notify_ready(serving_status(old_zones));
+        return;
+    }
+
+    const config::DaemonSettings& now = site->config.server;
+    if (now.listen != startup_.listen || now.threads != startup_.threads ||
+        now.tcp_idle_timeout_ms != startup_.tcp_idle_timeout_ms ||
+        now.tcp_max_connections != startup_.tcp_max_connections)
+        spdlog::warn("server.listen, threads and the tcp_* settings take effect on restart only");
+
+    snapshots_.publish(make_snapshot(*site));
+    const zone::ZoneSet& zones = *site->zones;
+    spdlog::info("reloaded: {}", serving_status(zones));
+    systemd::notify_ready(serving_status(zones));
+}
+
+}  // namespace sipdns::app

@@ -1,0 +1,61 @@
+#pragma once
+// The network side of sipdnsd (DESIGN.md §5): worker threads, each with its own io_context;
+// per listen address one SO_REUSEPORT UDP socket per worker and one TCP acceptor whose
+// connections are spread over the workers. Asio stays behind this header.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sipdns/config/address.h"
+#include "sipdns/config/expected.h"
+#include "sipdns/net/snapshot.h"
+
+namespace sipdns::net {
+
+struct ServerOptions {
+    std::vector<config::IpEndpoint> listen;
+    unsigned threads = 1;
+    std::chrono::milliseconds tcp_idle_timeout{10000};  // RFC 7766 §6.2.3
+    std::uint32_t tcp_max_connections = 1000;           // excess connections are closed at once
+    // How long stop() lets queued TCP responses drain before the workers are stopped hard.
+    std::chrono::milliseconds shutdown_grace{2000};
+};
+
+// One bound listener, for the start-up log.
+struct ListenerInfo {
+    enum class Protocol : std::uint8_t { Udp, Tcp };
+    Protocol protocol = Protocol::Udp;
+    std::string endpoint;     // "127.0.0.1:53", "[::1]:53"
+    std::size_t sockets = 0;  // UDP: one per worker
+};
+
+class Server {
+  public:
+    // Opens and binds every socket; no thread runs yet. On failure nothing stays bound and the
+    // error names the protocol and address, e.g. "cannot listen on udp 0.0.0.0:53: ...".
+    static Expected<std::unique_ptr<Server>, std::string> bind(const ServerOptions& options,
+                                                               const SnapshotHolder& snapshots);
+    ~Server();  // stops (as stop()) if still running
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    const std::vector<ListenerInfo>& listeners() const;
+
+    // Starts one thread per worker; from here on queries are answered.
+    void start();
+
+    // DESIGN.md §6: stop accepting, close the UDP sockets, let TCP connections send the answers
+    // they have queued (up to shutdown_grace), then stop and join every worker.
+    void stop();
+
+    struct Impl;
+
+  private:
+    explicit Server(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sipdns::net

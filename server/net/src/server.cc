@@ -1,0 +1,163 @@
+#include "sipdns/net/server.h"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+
+#include "socket_setup.h"
+#include "tcp_connection.h"
+#include "tcp_listener.h"
+#include "udp_socket_server.h"
+#include "worker.h"
+
+namespace sipdns::net {
+
+namespace asio = boost::asio;
+
+// Member order is destruction order reversed: the connection limit outlives the workers
+// (connections release it when their io_context destroys them); the listeners and work guards,
+// whose I/O objects belong to the workers' io_contexts, go before the workers.
+struct Server::Impl {
+    explicit Impl(const ServerOptions& server_options)
+        : options(server_options), connection_limit(server_options.tcp_max_connections) {}
+
+    void run_worker(Worker& worker);
+
+    ServerOptions options;
+    ConnectionLimit connection_limit;
+    std::vector<std::unique_ptr<Worker>> workers;
+    std::vector<std::unique_ptr<TcpListener>> tcp_listeners;
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_guards;
+    std::vector<ListenerInfo> listeners;
+    std::vector<std::thread> threads;
+    bool running = false;
+
+    // Workers that have returned from run(), for stop()'s bounded wait.
+    std::mutex finished_mutex;
+    std::condition_variable finished_changed;
+    std::size_t finished_workers = 0;
+};
+
+Expected<std::unique_ptr<Server>, std::string> Server::bind(const ServerOptions& options,
+                                                            const SnapshotHolder& snapshots) {
+    auto impl = std::make_unique<Impl>(options);
+    const unsigned thread_count = std::max(1u, options.threads);
+    for (unsigned i = 0; i < thread_count; ++i)
+        impl->workers.push_back(std::make_unique<Worker>(i, snapshots));
+    std::vector<Worker*> all_workers;
+    for (auto& worker : impl->workers) all_workers.push_back(worker.get());
+
+    for (const config::IpEndpoint& listen : options.listen) {
+        const asio::ip::address address = to_asio_address(listen.address);
+        const std::string name = listen.to_string();
+
+        // TCP first: a listening TCP socket cannot be shared, so this also catches another
+        // sipdnsd on the same port. Acceptors are spread over the workers too.
+        Worker& acceptor_worker = *impl->workers[impl->tcp_listeners.size() % thread_count];
+        auto acceptor = open_tcp_acceptor(acceptor_worker.context,
+                                          asio::ip::tcp::endpoint(address, listen.port));
+        if (!acceptor) return unexpected(std::move(acceptor.error()));
+        impl->tcp_listeners.push_back(std::make_unique<TcpListener>(
+            std::move(*acceptor), all_workers, impl->connection_limit, options.tcp_idle_timeout));
+
+        // A probe without SO_REUSEPORT: it fails if anyone holds the UDP port — including a
+        // process of the same user with SO_REUSEPORT, which the group below would otherwise
+        // silently join, sharing the queries with it.
+        const asio::ip::udp::endpoint udp_endpoint(address, listen.port);
+        {
+            auto probe =
+                open_udp_socket(acceptor_worker.context, udp_endpoint, UdpSharing::Exclusive);
+            if (!probe) return unexpected(std::move(probe.error()));
+        }
+        // DESIGN.md §5: one SO_REUSEPORT socket per worker; the kernel spreads the clients.
+        for (auto& worker : impl->workers) {
+            auto socket =
+                open_udp_socket(worker->context, udp_endpoint, UdpSharing::ReusePortGroup);
+            if (!socket) return unexpected(std::move(socket.error()));
+            worker->udp_sockets.push_back(
+                std::make_unique<UdpSocketServer>(std::move(*socket), worker->snapshots));
+        }
+        impl->listeners.push_back({ListenerInfo::Protocol::Udp, name, thread_count});
+        impl->listeners.push_back({ListenerInfo::Protocol::Tcp, name, 1});
+    }
+    return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() {
+    stop();
+}
+
+const std::vector<ListenerInfo>& Server::listeners() const {
+    return impl_->listeners;
+}
+
+void Server::Impl::run_worker(Worker& worker) {
+    const std::string thread_name = "sipdns-w" + std::to_string(worker.index);
+    ::pthread_setname_np(::pthread_self(), thread_name.substr(0, 15).c_str());
+    // Catch at the thread's entry point (DESIGN.md §8): a handler that throws is logged and the
+    // worker goes on serving.
+    for (;;) {
+        try {
+            worker.context.run();
+            break;
+        } catch (const std::exception& e) {
+            spdlog::error("worker {}: {}", worker.index, e.what());
+        }
+    }
+    {
+        std::lock_guard lock(finished_mutex);
+        ++finished_workers;
+    }
+    finished_changed.notify_all();
+}
+
+void Server::start() {
+    Impl& s = *impl_;
+    if (s.running) return;
+    s.running = true;
+    s.finished_workers = 0;
+    // Queue the first waits before the threads exist: their start happens-after this.
+    for (auto& listener : s.tcp_listeners) listener->start();
+    for (auto& worker : s.workers) {
+        for (auto& udp : worker->udp_sockets) udp->start();
+        s.work_guards.push_back(asio::make_work_guard(worker->context));
+    }
+    for (auto& worker : s.workers)
+        s.threads.emplace_back([&s, w = worker.get()] { s.run_worker(*w); });
+}
+
+void Server::stop() {
+    Impl& s = *impl_;
+    if (!s.running) return;
+    // 1. Stop accepting; 2. each worker closes its UDP sockets and lets its TCP connections send
+    // what they have queued. A worker whose io_context then has no work left returns from run().
+    for (auto& listener : s.tcp_listeners)
+        asio::post(listener->executor(), [l = listener.get()] { l->stop(); });
+    for (auto& worker : s.workers)
+        asio::post(worker->context, [w = worker.get()] { w->begin_shutdown(); });
+    s.work_guards.clear();
+    {
+        std::unique_lock lock(s.finished_mutex);
+        const bool drained = s.finished_changed.wait_for(
+            lock, s.options.shutdown_grace, [&] { return s.finished_workers == s.workers.size(); });
+        if (!drained)
+            spdlog::warn("shutdown: TCP answers still queued after {} ms, closing anyway",
+                         s.options.shutdown_grace.count());
+    }
+    // 3. Whatever is left (clients that do not read their answers) is cut off.
+    for (auto& worker : s.workers) worker->context.stop();
+    for (auto& thread : s.threads) thread.join();
+    s.threads.clear();
+    s.running = false;
+}
+
+}  // namespace sipdns::net

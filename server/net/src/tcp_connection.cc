@@ -1,0 +1,208 @@
+#include "tcp_connection.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include "sipdns/engine/query_engine.h"
+#include "worker.h"
+
+namespace sipdns::net {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+constexpr std::size_t kLengthPrefix = 2;  // RFC 1035 §4.2.2
+constexpr std::size_t kInitialInbox = 4096;
+// An outbox that grew for a burst is given back once it is empty again.
+constexpr std::size_t kRetainedOutboxCapacity = 64 * 1024;
+
+std::size_t frame_length(const std::uint8_t* prefix) {
+    return (static_cast<std::size_t>(prefix[0]) << 8) | prefix[1];
+}
+
+}  // namespace
+
+TcpConnection::TcpConnection(asio::ip::tcp::socket socket, Worker& worker, ConnectionLimit& limit,
+                             std::chrono::milliseconds idle_timeout)
+    : socket_(std::move(socket)),
+      worker_(worker),
+      limit_(limit),
+      idle_timeout_(idle_timeout),
+      idle_timer_(socket_.get_executor()),
+      inbox_(kInitialInbox) {}
+
+TcpConnection::~TcpConnection() {
+    worker_.connections.erase(this);
+    limit_.release();
+}
+
+void TcpConnection::start() {
+    if (worker_.stopping) {  // accepted while the daemon was shutting down
+        close();
+        return;
+    }
+    worker_.connections.insert(this);
+    last_query_time_ = std::chrono::steady_clock::now();
+    arm_idle_timer();
+    read_more();
+}
+
+void TcpConnection::finish_and_close() {
+    if (closed_ || finishing_) return;
+    finishing_ = true;
+    if (all_sent()) {
+        close();
+        return;
+    }
+    // The pending read (if any) ends with EOF; on_written() closes once the queue is sent.
+    error_code ignored;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_receive, ignored);
+}
+
+void TcpConnection::read_more() {
+    if (reading_ || finishing_ || closed_ || outbox_filling_.size() >= kMaxQueuedAnswerBytes)
+        return;
+    if (inbox_used_ >= inbox_.size()) {
+        // Cannot happen: make_room_for_next_query() sizes the inbox for the query being read.
+        close();
+        return;
+    }
+    reading_ = true;
+    socket_.async_read_some(asio::buffer(inbox_.data() + inbox_used_, inbox_.size() - inbox_used_),
+                            [self = shared_from_this()](const error_code& ec, std::size_t bytes) {
+                                self->on_read(ec, bytes);
+                            });
+}
+
+void TcpConnection::on_read(const error_code& ec, std::size_t bytes) {
+    reading_ = false;
+    if (closed_) return;
+    if (ec) {
+        if (ec == asio::error::eof) {
+            // The client is done sending (or we shut down our receive side). RFC 7766 §6.2.4:
+            // the answers to what it sent are still delivered, then the connection closes.
+            finishing_ = true;
+            if (all_sent()) close();
+            return;
+        }
+        close();  // reset by the peer, or aborted by close()
+        return;
+    }
+    inbox_used_ += std::min(bytes, inbox_.size() - inbox_used_);
+    answer_complete_queries();
+    flush();
+    if (finishing_ && all_sent()) {  // shutdown began while this read was completing
+        close();
+        return;
+    }
+    read_more();
+}
+
+void TcpConnection::answer_complete_queries() {
+    std::size_t offset = 0;
+    bool answered_any = false;
+    while (outbox_filling_.size() < kMaxQueuedAnswerBytes) {
+        const std::size_t available = inbox_used_ - offset;
+        if (available < kLengthPrefix) break;
+        const std::size_t length = frame_length(inbox_.data() + offset);
+        if (available - kLengthPrefix < length) break;  // half a message: wait for the rest
+        answer_one(std::span<const std::uint8_t>(inbox_.data() + offset + kLengthPrefix, length));
+        offset += kLengthPrefix + length;
+        answered_any = true;
+    }
+    if (offset != 0) {
+        std::memmove(inbox_.data(), inbox_.data() + offset, inbox_used_ - offset);
+        inbox_used_ -= offset;
+    }
+    if (answered_any) last_query_time_ = std::chrono::steady_clock::now();
+    make_room_for_next_query();
+}
+
+void TcpConnection::answer_one(std::span<const std::uint8_t> query) {
+    // A zero-length message, or one the engine drops (QR=1: DESIGN.md §4 "over TCP the
+    // connection stays open"), is skipped: no answer, keep reading.
+    const ServingSnapshot& snapshot = worker_.snapshots.get();
+    auto& scratch = worker_.tcp_answer_scratch;
+    const engine::EngineResult result =
+        engine::respond(query, engine::QueryContext{engine::Transport::Tcp}, *snapshot.zones,
+                        snapshot.settings, scratch);
+    if (result.action != engine::EngineResult::Action::Respond || result.length == 0 ||
+        result.length > scratch.size())
+        return;
+    const std::size_t at = outbox_filling_.size();
+    outbox_filling_.resize(at + kLengthPrefix + result.length);
+    outbox_filling_[at] = static_cast<std::uint8_t>(result.length >> 8);
+    outbox_filling_[at + 1] = static_cast<std::uint8_t>(result.length & 0xff);
+    std::memcpy(outbox_filling_.data() + at + kLengthPrefix, scratch.data(), result.length);
+}
+
+void TcpConnection::make_room_for_next_query() {
+    // The inbox holds at most one incomplete query here (or complete ones held back by
+    // back-pressure). Grow it so that the query whose length is known fits whole.
+    std::size_t needed = kInitialInbox;
+    if (inbox_used_ >= kLengthPrefix)
+        needed = std::max(needed, kLengthPrefix + frame_length(inbox_.data()));
+    if (inbox_.size() < needed) inbox_.resize(needed);
+}
+
+void TcpConnection::flush() {
+    if (writing_ || closed_ || outbox_filling_.empty()) return;
+    outbox_sending_.swap(outbox_filling_);  // outbox_filling_ is now the empty, idle buffer
+    writing_ = true;
+    asio::async_write(
+        socket_, asio::buffer(outbox_sending_),
+        [self = shared_from_this()](const error_code& ec, std::size_t) { self->on_written(ec); });
+}
+
+void TcpConnection::on_written(const error_code& ec) {
+    writing_ = false;
+    if (closed_) return;
+    if (ec) {
+        close();
+        return;
+    }
+    outbox_sending_.clear();
+    if (outbox_sending_.capacity() > kRetainedOutboxCapacity) outbox_sending_.shrink_to_fit();
+    // Queries held back while the client was not reading can be answered now.
+    answer_complete_queries();
+    flush();
+    if (finishing_ && all_sent()) {
+        close();
+        return;
+    }
+    read_more();
+}
+
+void TcpConnection::arm_idle_timer() {
+    idle_timer_.expires_at(last_query_time_ + idle_timeout_);
+    idle_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
+        if (ec || self->closed_) return;
+        if (std::chrono::steady_clock::now() >= self->last_query_time_ + self->idle_timeout_) {
+            if (spdlog::should_log(spdlog::level::debug)) {
+                error_code ignored;
+                const auto peer = self->socket_.remote_endpoint(ignored);
+                spdlog::debug("tcp {}:{}: idle for {} ms, closing", peer.address().to_string(),
+                              peer.port(), self->idle_timeout_.count());
+            }
+            self->close();
+            return;
+        }
+        self->arm_idle_timer();  // a query arrived meanwhile: wait for the new deadline
+    });
+}
+
+void TcpConnection::close() {
+    if (closed_) return;
+    closed_ = true;
+    error_code ignored;
+    idle_timer_.cancel();
+    socket_.close(ignored);  // pending read/write handlers complete with operation_aborted
+}
+
+}  // namespace sipdns::net

@@ -1,0 +1,218 @@
+#include "udp_socket_server.h"
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+
+#include "socket_setup.h"
+
+namespace sipdns::net {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// A readable socket is drained batch by batch until recvmmsg says EAGAIN; after this many full
+// batches the worker turns to its other sockets first (it comes back through post()).
+constexpr int kMaxBatchesPerWakeup = 16;
+
+// The control message for the reply: the query's destination address as the source, so that a
+// wildcard socket answers from the address it was asked on (RFC 3542 §6 for IPv6, ip(7)
+// IP_PKTINFO for IPv4). Returns the control length, 0 when the query carried no pktinfo.
+std::size_t build_reply_pktinfo(const msghdr& query, unsigned char* out, std::size_t capacity) {
+    if (query.msg_controllen == 0 || (query.msg_flags & MSG_CTRUNC) != 0) return 0;
+    // CMSG_NXTHDR takes a non-const msghdr; it is only read here.
+    auto& header = const_cast<msghdr&>(query);
+    for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr; c = CMSG_NXTHDR(&header, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+            c->cmsg_len >= CMSG_LEN(sizeof(in_pktinfo)) &&
+            capacity >= CMSG_SPACE(sizeof(in_pktinfo))) {
+            in_pktinfo info;
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            // Source = ipi_spec_dst, the local address the query reached. ipi_ifindex is
+            // cleared, as Unbound does: forcing the arrival interface would bypass the routing
+            // table on multi-homed hosts with asymmetric routes.
+            info.ipi_ifindex = 0;
+            info.ipi_addr.s_addr = 0;
+            std::memset(out, 0, CMSG_SPACE(sizeof info));
+            auto* reply = reinterpret_cast<cmsghdr*>(out);
+            reply->cmsg_level = IPPROTO_IP;
+            reply->cmsg_type = IP_PKTINFO;
+            reply->cmsg_len = CMSG_LEN(sizeof info);
+            std::memcpy(CMSG_DATA(reply), &info, sizeof info);
+            return CMSG_SPACE(sizeof info);
+        }
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+            c->cmsg_len >= CMSG_LEN(sizeof(in6_pktinfo)) &&
+            capacity >= CMSG_SPACE(sizeof(in6_pktinfo))) {
+            // RFC 3542 §6.1: ipi6_addr is the source address, ipi6_ifindex the outgoing interface
+            // (needed for link-local addresses, which are only unique per interface).
+            in6_pktinfo info;
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            std::memset(out, 0, CMSG_SPACE(sizeof info));
+            auto* reply = reinterpret_cast<cmsghdr*>(out);
+            reply->cmsg_level = IPPROTO_IPV6;
+            reply->cmsg_type = IPV6_PKTINFO;
+            reply->cmsg_len = CMSG_LEN(sizeof info);
+            std::memcpy(CMSG_DATA(reply), &info, sizeof info);
+            return CMSG_SPACE(sizeof info);
+        }
+    }
+    return 0;
+}
+
+}  // namespace
+
+UdpSocketServer::UdpSocketServer(asio::ip::udp::socket socket, SnapshotReader& snapshots)
+    : socket_(std::move(socket)),
+      name_(endpoint_text(socket_.local_endpoint().address(), socket_.local_endpoint().port())),
+      answer_from_destination_(socket_.local_endpoint().address().is_unspecified()),
+      snapshots_(snapshots),
+      slots_(std::make_unique<Slot[]>(kBatchSize)) {
+    // The fixed parts of each message header; lengths are reset before every recvmmsg.
+    for (std::size_t i = 0; i < kBatchSize; ++i) {
+        Slot& slot = slots_[i];
+        slot.query_iov = {slot.query.data(), slot.query.size()};
+        msghdr& in = received_[i].msg_hdr;
+        in.msg_name = &slot.peer;
+        in.msg_iov = &slot.query_iov;
+        in.msg_iovlen = 1;
+    }
+}
+
+void UdpSocketServer::start() {
+    wait_readable();
+}
+
+void UdpSocketServer::stop() {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+}
+
+void UdpSocketServer::wait_readable() {
+    socket_.async_wait(asio::ip::udp::socket::wait_read,
+                       [this](const boost::system::error_code& ec) {
+                           if (ec == asio::error::operation_aborted || !socket_.is_open())
+                               return;  // stop() closed the socket
+                           if (ec && receive_errors_.allow())
+                               spdlog::warn("udp {}: wait: {} ({} more not logged)", name_,
+                                            ec.message(), receive_errors_.suppressed());
+                           // On an error too: recvmmsg reports (and clears) a socket error.
+                           on_readable();
+                       });
+}
+
+void UdpSocketServer::on_readable() {
+    if (!socket_.is_open()) return;  // stopped while a post()ed continuation was queued
+    for (int batch = 0; batch < kMaxBatchesPerWakeup; ++batch) {
+        const ReceiveResult received = receive_batch();
+        if (received.status != ReceiveStatus::Received) {
+            // Drained (EAGAIN) or failed: wait for the next datagram. Asio's reactor is
+            // edge-triggered, so we only go back to waiting once recvmmsg has seen EAGAIN.
+            wait_readable();
+            return;
+        }
+        send_batch(answer_batch(received.count));
+    }
+    // Still readable after many batches: let the worker's other sockets run, then continue.
+    asio::post(socket_.get_executor(), [this] { on_readable(); });
+}
+
+UdpSocketServer::ReceiveResult UdpSocketServer::receive_batch() {
+    for (std::size_t i = 0; i < kBatchSize; ++i) {
+        // recvmmsg overwrites these, so they are reset for every batch.
+        msghdr& in = received_[i].msg_hdr;
+        in.msg_namelen = sizeof(sockaddr_storage);
+        in.msg_control = answer_from_destination_ ? slots_[i].control_in.data() : nullptr;
+        in.msg_controllen = answer_from_destination_ ? kControlBytes : 0;
+        in.msg_flags = 0;
+        received_[i].msg_len = 0;
+    }
+    for (;;) {
+        const int count = ::recvmmsg(socket_.native_handle(), received_.data(), kBatchSize,
+                                     MSG_DONTWAIT, nullptr);
+        if (count > 0) return {ReceiveStatus::Received, static_cast<std::size_t>(count)};
+        if (count == 0) return {ReceiveStatus::WouldBlock, 0};
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return {ReceiveStatus::WouldBlock, 0};
+        if (receive_errors_.allow())
+            spdlog::warn("udp {}: recvmmsg: {} ({} more not logged)", name_,
+                         std::error_code(errno, std::system_category()).message(),
+                         receive_errors_.suppressed());
+        return {ReceiveStatus::Failed, 0};
+    }
+}
+
+std::size_t UdpSocketServer::answer_batch(std::size_t received) {
+    // One snapshot for the whole batch: a single atomic load (DESIGN.md §7).
+    const ServingSnapshot& snapshot = snapshots_.get();
+    const engine::QueryContext context{engine::Transport::Udp};
+    std::size_t replies = 0;
+    for (std::size_t i = 0; i < received && i < kBatchSize; ++i) {
+        const msghdr& in = received_[i].msg_hdr;
+        Slot& slot = slots_[i];
+        // Larger than our buffer (MSG_TRUNC) or without a peer address: not a query to answer.
+        if ((in.msg_flags & MSG_TRUNC) != 0 || in.msg_namelen == 0 ||
+            in.msg_namelen > sizeof(sockaddr_storage) || received_[i].msg_len > slot.query.size())
+            continue;
+        // Malformed datagrams go through the engine too: it drops them or answers FORMERR.
+        const engine::EngineResult result =
+            engine::respond(std::span<const std::uint8_t>(slot.query.data(), received_[i].msg_len),
+                            context, *snapshot.zones, snapshot.settings, slot.answer);
+        if (result.action != engine::EngineResult::Action::Respond || result.length == 0 ||
+            result.length > slot.answer.size())
+            continue;
+
+        slot.answer_iov = {slot.answer.data(), result.length};
+        msghdr& out = replies_[replies].msg_hdr;
+        out.msg_name = &slot.peer;
+        out.msg_namelen = in.msg_namelen;
+        out.msg_iov = &slot.answer_iov;
+        out.msg_iovlen = 1;
+        out.msg_flags = 0;
+        const std::size_t control =
+            answer_from_destination_
+                ? build_reply_pktinfo(in, slot.control_out.data(), slot.control_out.size())
+                : 0;
+        out.msg_control = control != 0 ? slot.control_out.data() : nullptr;
+        out.msg_controllen = control;
+        replies_[replies].msg_len = 0;
+        ++replies;
+    }
+    return replies;
+}
+
+void UdpSocketServer::send_batch(std::size_t count) {
+    std::size_t sent = 0;
+    while (sent < count) {
+        const int result = ::sendmmsg(socket_.native_handle(), replies_.data() + sent,
+                                      static_cast<unsigned>(count - sent), MSG_DONTWAIT);
+        if (result > 0) {
+            // A partial send: the rest goes in the next call.
+            sent += static_cast<std::size_t>(result);
+            continue;
+        }
+        if (result < 0 && errno == EINTR) continue;
+        const int error = result < 0 ? errno : EIO;
+        if (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS || result == 0) {
+            // The send queue is full: drop the rest of this batch rather than stall the worker;
+            // UDP clients retry.
+            if (send_errors_.allow())
+                spdlog::warn("udp {}: send queue full, {} answers dropped ({} more not logged)",
+                             name_, count - sent, send_errors_.suppressed());
+            return;
+        }
+        // This one answer was refused (e.g. EPERM from a firewall rule, unreachable network):
+        // skip it and send the rest.
+        if (send_errors_.allow())
+            spdlog::debug("udp {}: sendmmsg: {} ({} more not logged)", name_,
+                          std::error_code(error, std::system_category()).message(),
+                          send_errors_.suppressed());
+        ++sent;
+    }
+}
+
+}  // namespace sipdns::net

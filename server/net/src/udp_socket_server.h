@@ -1,0 +1,76 @@
+#pragma once
+// One UDP socket of one worker (DESIGN.md §5, §7): Asio waits until the socket is readable, then
+// recvmmsg drains up to a batch of datagrams, the engine answers each, and one sendmmsg sends the
+// batch of answers. Every buffer is allocated once, with the socket: no allocation per query.
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/asio/ip/udp.hpp>
+
+#include "log_throttle.h"
+#include "sipdns/engine/query_engine.h"
+#include "sipdns/net/snapshot.h"
+
+namespace sipdns::net {
+
+class UdpSocketServer {
+  public:
+    // `socket` is bound and non-blocking; a wildcard-bound socket has pktinfo enabled
+    // (socket_setup.h) and answers from each query's destination address.
+    UdpSocketServer(boost::asio::ip::udp::socket socket, SnapshotReader& snapshots);
+    UdpSocketServer(const UdpSocketServer&) = delete;
+    UdpSocketServer& operator=(const UdpSocketServer&) = delete;
+
+    void start();  // before the worker runs, or on its thread
+    void stop();   // on the worker's thread: closes the socket, the pending wait is cancelled
+
+    static constexpr std::size_t kBatchSize = 32;
+    // A DNS query is far smaller; a larger datagram arrives with MSG_TRUNC and is dropped.
+    static constexpr std::size_t kMaxQueryBytes = 4096;
+    // Room for one IP_PKTINFO or IPV6_PKTINFO control message (RFC 3542 §20.2 CMSG_SPACE).
+    static constexpr std::size_t kControlBytes = 64;
+    static_assert(kControlBytes >= CMSG_SPACE(sizeof(in6_pktinfo)));
+    static_assert(kControlBytes >= CMSG_SPACE(sizeof(in_pktinfo)));
+
+  private:
+    // Per message of a batch: its own query, answer, peer address and control buffers.
+    struct Slot {
+        std::array<std::uint8_t, kMaxQueryBytes> query;
+        std::array<std::uint8_t, engine::kMinOutputBuffer> answer;
+        sockaddr_storage peer;
+        alignas(cmsghdr) std::array<unsigned char, kControlBytes> control_in;
+        alignas(cmsghdr) std::array<unsigned char, kControlBytes> control_out;
+        iovec query_iov;
+        iovec answer_iov;
+    };
+
+    enum class ReceiveStatus : std::uint8_t { Received, WouldBlock, Failed };
+    struct ReceiveResult {
+        ReceiveStatus status;
+        std::size_t count;
+    };
+
+    void wait_readable();
+    void on_readable();
+    ReceiveResult receive_batch();
+    std::size_t answer_batch(std::size_t received);  // fills replies_, returns how many
+    void send_batch(std::size_t count);
+
+    boost::asio::ip::udp::socket socket_;
+    const std::string name_;              // "0.0.0.0:53", for log messages
+    const bool answer_from_destination_;  // wildcard-bound: reply with the query's pktinfo
+    SnapshotReader& snapshots_;
+    std::unique_ptr<Slot[]> slots_;
+    std::array<mmsghdr, kBatchSize> received_{};
+    std::array<mmsghdr, kBatchSize> replies_{};
+    LogThrottle receive_errors_;
+    LogThrottle send_errors_;
+};
+
+}  // namespace sipdns::net

@@ -1,0 +1,46 @@
+#pragma once
+// One worker thread's world (DESIGN.md §5, §7): its own io_context, its own snapshot reader and
+// the scratch buffer the engine writes TCP answers into. Once the worker runs, everything here
+// is touched only from its thread, so none of it needs a lock.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <unordered_set>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "sipdns/engine/query_engine.h"
+#include "sipdns/net/snapshot.h"
+
+namespace sipdns::net {
+
+class TcpConnection;
+class UdpSocketServer;
+
+struct Worker {
+    Worker(unsigned index, const SnapshotHolder& snapshots);
+    ~Worker();
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    // On the worker's thread: close the UDP sockets and ask every TCP connection to send what it
+    // has queued and close (DESIGN.md §6). Connections started later close at once.
+    void begin_shutdown();
+
+    const unsigned index;
+    bool stopping = false;
+
+    // Member order matters for destruction: `connections` is declared before `context` so that it
+    // outlives it — destroying the io_context destroys pending handlers, which release the last
+    // references to their connections, whose destructors unregister here. The UDP socket servers
+    // are declared after `context`, so they are destroyed while it still exists (Asio requires
+    // I/O objects to go before their io_context).
+    std::unordered_set<TcpConnection*> connections;
+    SnapshotReader snapshots;
+    std::array<std::uint8_t, engine::kMaxTcpMessage> tcp_answer_scratch{};
+    boost::asio::io_context context{1};  // concurrency hint 1: exactly one thread runs it
+    std::vector<std::unique_ptr<UdpSocketServer>> udp_sockets;
+};
+
+}  // namespace sipdns::net
