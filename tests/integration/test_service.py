@@ -1,0 +1,308 @@
+"""The daemon as a service (DESIGN.md §6): SIGHUP reloads under load that never lose or mix
+answers, systemd notifications, journald-friendly logs, privilege drop with --user."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+import dns.rcode
+import pytest
+
+from sipdnsd_harness import (SIPDNSD, Daemon, free_port, make_query, query, raw_tcp, raw_udp,
+                             write_site)
+
+D = "reload.example.test."
+QUERY_THREADS = 3
+WRITES = 30            # file rewrites + SIGHUP, bounded
+WRITE_INTERVAL = 0.15  # seconds between rewrites
+
+
+def site_version(k: int) -> str:
+    """A site whose every answer names its version k: `multi` has three addresses that all end
+    in k, `_x._tcp` three SRV targets on port 1000 + k, and a TXT at the apex says v=k. An
+    answer that mixed two versions would show two different k."""
+    return f"""domain: reload.example.test
+ttl: 60
+servers:
+  - {{ name: ns1, ipv4: 192.0.2.1 }}
+hosts:
+  multi: [192.0.2.{k}, 198.51.100.{k}, 203.0.113.{k}]
+  t1: 192.0.2.101
+  t2: 192.0.2.102
+  t3: 192.0.2.103
+services:
+  - {{ service: _x._tcp, port: {1000 + k}, targets: [t1, t2, t3] }}
+records:
+  - '@ IN TXT "v={k}"'
+reverse: off
+"""
+
+
+BROKEN = [
+    "domain: reload.example.test\nservers:\n  - { name: ns1, ipv4: 192.0.2.300 }\n",
+    "domain: reload.example.test\nsever: {}\nhosts: { a: 192.0.2.1 }\n",
+    "domain: [reload\n",
+]
+
+
+def write_atomically(path: pathlib.Path, text: str) -> None:
+    # As an editor or a config-management tool does: never a half-written file.
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def versions_in(msg) -> set[int]:
+    """Every version number an answer carries."""
+    found = set()
+    for rrset in msg.answer:
+        for rd in rrset:
+            text = rd.to_text()
+            if rrset.rdtype == 1:  # A: the last octet
+                found.add(int(text.rsplit(".", 1)[1]))
+            elif rrset.rdtype == 33:  # SRV: port - 1000
+                found.add(int(text.split()[2]) - 1000)
+            elif rrset.rdtype == 16:  # TXT "v=k"
+                found.add(int(re.search(r"v=(\d+)", text).group(1)))
+    return found
+
+
+def test_reload_under_load_never_loses_or_mixes_answers(tmp_path, start_server):
+    import dns.message
+
+    site = write_site(tmp_path, "site.yaml", site_version(1))
+    srv = start_server(site, threads=2)
+    stop = threading.Event()
+    problems: list[str] = []
+    stats = {"sent": 0, "answered": 0}
+    lock = threading.Lock()
+    written_good = {1}
+    seen_versions: set[int] = set()
+
+    def client(n: int) -> None:
+        last_serial = 0
+        last_version = 0
+        i = 0
+        while not stop.is_set() and i < 5000:
+            i += 1
+            name, qtype = [("multi." + D, "A"), ("_x._tcp." + D, "SRV"), (D, "TXT"),
+                           (D, "SOA")][i % 4]
+            tcp = (i + n) % 5 == 0
+            wire = make_query(name, qtype).to_wire()
+            raw = raw_tcp(wire, srv.port) if tcp else raw_udp(wire, srv.port, timeout=2.0)
+            with lock:
+                stats["sent"] += 1
+            if raw is None:
+                problems.append(f"no answer to {name} {qtype} ({'tcp' if tcp else 'udp'})")
+                continue
+            msg = dns.message.from_wire(raw)
+            with lock:
+                stats["answered"] += 1
+            if msg.rcode() != dns.rcode.NOERROR:
+                problems.append(f"{name} {qtype}: rcode {dns.rcode.to_text(msg.rcode())}")
+                continue
+            if qtype == "SOA":
+                serial = msg.answer[0][0].serial
+                if serial < last_serial:
+                    problems.append(f"serial went back from {last_serial} to {serial}")
+                last_serial = serial
+                continue
+            v = versions_in(msg)
+            if len(v) != 1:
+                problems.append(f"{name} {qtype}: answer mixes versions {sorted(v)}")
+                continue
+            (k,) = v
+            if k not in written_good:
+                problems.append(f"{name} {qtype}: version {k} was never a good file")
+            if k < last_version:
+                problems.append(f"{name} {qtype}: version went back from {last_version} to {k}")
+            last_version = max(last_version, k)
+            seen_versions.add(k)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(QUERY_THREADS)]
+    for t in threads:
+        t.start()
+    try:
+        version = 1
+        for w in range(WRITES):
+            kind = w % 3  # good again (same content), changed, broken
+            if kind == 0:
+                text = site_version(version)
+            elif kind == 1:
+                version += 1
+                written_good.add(version)
+                text = site_version(version)
+            else:
+                text = BROKEN[w % len(BROKEN)]
+            write_atomically(site, text)
+            srv.signal(signal.SIGHUP)
+            time.sleep(WRITE_INTERVAL)
+        # End on a good file and wait until it serves.
+        write_atomically(site, site_version(version))
+        srv.signal(signal.SIGHUP)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            m = query(D, "TXT", srv.port)
+            if m.answer and f"v={version}" in m.answer[0][0].to_text():
+                break
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+
+    assert not problems, f"{len(problems)} problems, first: {problems[:5]}"
+    assert stats["sent"] > 200, f"too little load: {stats}"
+    assert stats["answered"] == stats["sent"]
+    # The clients really saw the zone change under them, several times.
+    assert len(seen_versions) >= 3, f"versions seen: {sorted(seen_versions)}"
+    assert srv.proc.poll() is None
+    log = srv.log_text()
+    # Every broken file was reported with its position, at error level, and did not stop us.
+    assert re.search(r"error: .*site\.yaml:\d+:\d+: ", log), log[-2000:]
+    assert "reload failed; still serving serial" in log
+
+
+def _notify_socket(tmp: pathlib.Path) -> socket.socket:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(str(tmp / "notify.sock"))
+    s.settimeout(10)
+    return s
+
+
+def _receive_until(sock: socket.socket, key: str, limit: int = 20) -> list[str]:
+    messages = []
+    for _ in range(limit):
+        data = sock.recv(4096).decode()
+        messages.append(data)
+        if key in data.split("\n"):
+            return messages
+    raise AssertionError(f"no {key} among {messages}")
+
+
+def test_systemd_notify_ready_reloading_stopping(tmp_path):
+    """Type=notify (sd_notify(3)): READY=1 with STATUS once serving, RELOADING=1 with
+    MONOTONIC_USEC then READY=1 around a reload, STOPPING=1 on shutdown."""
+    sock = _notify_socket(tmp_path)
+    port = free_port(["127.0.0.1"])
+    site = write_site(tmp_path, "site.yaml", site_version(1))
+    env = dict(os.environ, NOTIFY_SOCKET=str(tmp_path / "notify.sock"))
+    log = open(tmp_path / "daemon.log", "w")
+    proc = subprocess.Popen([SIPDNSD, "--config", str(site), "--listen", f"127.0.0.1:{port}",
+                             "--threads", "1"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        ready = _receive_until(sock, "READY=1")[-1]
+        assert re.search(r"STATUS=.*serial \d+.*\d+ records", ready), ready
+        # READY means every listener is bound and the zone is loaded.
+        assert query(D, "SOA", port).rcode() == dns.rcode.NOERROR
+
+        write_atomically(site, site_version(2))
+        proc.send_signal(signal.SIGHUP)
+        reloading = _receive_until(sock, "RELOADING=1")[-1]
+        assert re.search(r"^MONOTONIC_USEC=\d+$", reloading, re.M), reloading
+        ready2 = _receive_until(sock, "READY=1")[-1]
+        assert "STATUS=" in ready2
+
+        proc.send_signal(signal.SIGTERM)
+        _receive_until(sock, "STOPPING=1")
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        log.close()
+        sock.close()
+
+
+def test_startup_logs_one_line_per_listener_zone_and_ready(start_server, tmp_path):
+    site = write_site(tmp_path, "site.yaml", site_version(3))
+    srv = start_server(site, threads=1)
+    log = srv.log_text()
+    assert re.search(rf"info: listening on udp 127\.0\.0\.1:{srv.port}\b", log), log
+    assert re.search(rf"info: listening on tcp \[::1\]:{srv.port}\b", log), log
+    assert re.search(r"info: zone reload\.example\.test\.: serial \d+, \d+ records", log), log
+    assert re.search(r"info: ready: 1 worker threads?, serial \d+, \d+ records", log), log
+    # Outside journald each line carries a time stamp.
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} ", log.splitlines()[0])
+
+
+def test_journald_lines_have_priorities_and_no_time_stamps(tmp_path):
+    """Under systemd, stderr is the journal stream and JOURNAL_STREAM names it
+    (systemd.exec(5)): the journal adds the time, so the daemon writes only a <N> priority."""
+    port = free_port(["127.0.0.1"])
+    site = write_site(tmp_path, "site.yaml", site_version(4))
+    log_path = tmp_path / "journal.log"
+    with open(log_path, "w") as log:
+        st = os.fstat(log.fileno())
+        env = dict(os.environ, JOURNAL_STREAM=f"{st.st_dev}:{st.st_ino}")
+        proc = subprocess.Popen([SIPDNSD, "--config", str(site), "--listen",
+                                 f"127.0.0.1:{port}", "--threads", "1"],
+                                env=env, stdout=log, stderr=log)
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and "ready" not in log_path.read_text():
+                time.sleep(0.05)
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=10) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    lines = log_path.read_text().splitlines()
+    assert lines, "nothing logged"
+    for line in lines:
+        assert re.match(r"<[0-7]>", line), f"no journald priority: {line!r}"
+        assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", line), f"time stamp: {line!r}"
+    assert any(l.startswith("<6>") and "ready" in l for l in lines), lines
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="privilege drop needs root")
+def test_user_drops_privileges_after_binding_and_reload_still_works():
+    """Started as root outside systemd, --user NAME binds first, then runs as NAME; the site
+    file stays readable, so SIGHUP still reloads."""
+    import pwd
+
+    nobody = pwd.getpwnam("nobody")
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix="sipdns-user-"))
+    try:
+        os.chmod(tmp, 0o755)
+        site = tmp / "site.yaml"
+        site.write_text(site_version(5))
+        os.chmod(site, 0o644)
+        srv = Daemon(site, threads=2, extra_args=["--user", "nobody"], name="sipdnsd-user")
+        srv.start()
+        try:
+            status = pathlib.Path(f"/proc/{srv.pid}/status").read_text()
+            uids = re.search(r"^Uid:\s+(.*)$", status, re.M).group(1).split()
+            gids = re.search(r"^Gid:\s+(.*)$", status, re.M).group(1).split()
+            assert set(map(int, uids)) == {nobody.pw_uid}, status
+            assert set(map(int, gids)) == {nobody.pw_gid}, status
+            for task in pathlib.Path(f"/proc/{srv.pid}/task").iterdir():  # every thread
+                t_uids = re.search(r"^Uid:\s+(.*)$", (task / "status").read_text(), re.M)
+                assert set(map(int, t_uids.group(1).split())) == {nobody.pw_uid}
+
+            write_atomically(site, site_version(6))
+            os.chmod(site, 0o644)
+            srv.signal(signal.SIGHUP)
+            deadline = time.monotonic() + 5
+            txt = ""
+            while time.monotonic() < deadline:
+                m = query(D, "TXT", srv.port)
+                txt = m.answer[0][0].to_text() if m.answer else ""
+                if "v=6" in txt:
+                    break
+                time.sleep(0.1)
+            assert "v=6" in txt, srv.log_text()[-2000:]
+        finally:
+            assert srv.stop() == 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
