@@ -233,44 +233,44 @@ void ZoneBuilder::mark_cuts_and_wildcards(Zone& z) {
 }
 
 void ZoneBuilder::precompile(Zone& z) {
+    AnswerStore& store = set_->answers_;
+    auto own = [&](const EncodedAnswer& e) { return &z.own_answers_.emplace_back(store.add(e)); };
+
     LookupResult negative;
     negative.zone = &z;
     negative.authority.push_back({z.apex(), &z.negative_soa_});
     negative.status = LookupStatus::NxDomain;
-    z.nxdomain_ = encode_answer(negative, EncodeMode::SuffixTemplate, z.apex());
+    z.nxdomain_ = store.add(encode_answer(negative, EncodeMode::SuffixTemplate, z.apex()));
     negative.status = LookupStatus::NoData;
-    z.nodata_ = encode_answer(negative, EncodeMode::SuffixTemplate, z.apex());
+    z.nodata_ = store.add(encode_answer(negative, EncodeMode::SuffixTemplate, z.apex()));
 
-    for (Node& nref : z.nodes_) {
-        Node* node = &nref;
-        if (!node->delegation) continue;
-        node->own_referral = std::make_unique<PrecompiledAnswer>(
-            encode_answer(z.lookup(node->name, rrtype::NS), EncodeMode::SuffixTemplate,
-                          node->name));
-        node->referral = node->own_referral.get();
-        node->descendants = Node::DescendantKind::Referral;
-        node->other_types = node->referral;
+    for (Node& node : z.nodes_) {
+        if (!node.delegation) continue;
+        node.referral = own(encode_answer(z.lookup(node.name, rrtype::NS),
+                                          EncodeMode::SuffixTemplate, node.name));
+        node.descendants = Node::DescendantKind::Referral;
+        node.other_types = node.referral;
     }
-    for (Node& nref : z.nodes_) {
-        Node* node = &nref;
-        if (node->delegation) continue;
-        if (node->below_delegation) {
-            const Node* cut = z.cut_above_or_at(node->name);
-            node->referral = cut->referral;
-            node->descendants = Node::DescendantKind::Referral;
-            node->other_types = cut->referral;
+    std::vector<std::uint16_t> types;
+    for (Node& node : z.nodes_) {
+        if (node.delegation) continue;
+        if (node.below_delegation) {
+            const Node* cut = z.cut_above_or_at(node.name);
+            node.referral = cut->referral;
+            node.descendants = Node::DescendantKind::Referral;
+            node.other_types = cut->referral;
             continue;
         }
-        const EncodeMode mode = node->is_wildcard ? EncodeMode::QnameTemplate : EncodeMode::Exact;
+        const EncodeMode mode = node.is_wildcard ? EncodeMode::QnameTemplate : EncodeMode::Exact;
         // The qtypes with an answer of their own: the node's types, and with a CNAME the types
         // found along the chain (RFC 1034 §3.6.2).
-        std::vector<std::uint16_t> types;
-        for (const auto& s : node->rrsets) types.push_back(s.type);
-        const RRset* cname = node->find(rrtype::CNAME);
-        for (const Node* n = node; cname && types.size() < 64;) {
+        types.clear();
+        for (const auto& s : node.rrsets) types.push_back(s.type);
+        const RRset* cname = node.find(rrtype::CNAME);
+        for (const Node* n = &node; cname && types.size() < 64;) {
             const std::size_t at = rdata_target_offset(rrtype::CNAME, cname->rdatas.front());
             n = z.find(std::string_view(cname->rdatas.front()).substr(at));
-            if (!n || n == node) break;
+            if (!n || n == &node) break;
             for (const auto& s : n->rrsets)
                 if (std::find(types.begin(), types.end(), s.type) == types.end())
                     types.push_back(s.type);
@@ -279,17 +279,16 @@ void ZoneBuilder::precompile(Zone& z) {
         // QTYPE ANY gets every RRset of the name and never chases a CNAME (RFC 1034 §4.3.2
         // step 3a); Node::answer_for reuses the one typed answer when that is all there is.
         if (types.size() > 1) types.push_back(rrtype::ANY);
+        node.first_typed_answer = static_cast<std::uint32_t>(z.typed_answers_.size());
+        node.typed_answer_count = static_cast<std::uint16_t>(types.size());
         for (std::uint16_t t : types)
-            node->typed_answers.push_back({t, encode_answer(z.lookup(node->name, t), mode,
-                                                            node->name)});
-        if (node->find(rrtype::CNAME)) {
+            z.typed_answers_.push_back(
+                {t, store.add(encode_answer(z.lookup(node.name, t), mode, node.name))});
+        if (node.find(rrtype::CNAME)) {
             // Type 0 is reserved (RFC 6895 §3.1): no RRset has it, so this is "any other type".
-            node->own_other_types =
-                std::make_unique<PrecompiledAnswer>(encode_answer(z.lookup(node->name, 0), mode,
-                                                                  node->name));
-            node->other_types = node->own_other_types.get();
+            node.other_types = own(encode_answer(z.lookup(node.name, 0), mode, node.name));
         } else {
-            node->other_types = &z.nodata_;
+            node.other_types = &z.nodata_;
         }
     }
 }
@@ -403,6 +402,8 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     });
     for (Zone* z : by_depth)
         for (const Node& node : z->nodes_) set_->all_nodes_.insert(node.name, &node);
+    set_->answers_.shrink_to_fit();
+    for (auto& z : zones_) z->typed_answers_.shrink_to_fit();
     set_->zones_ = std::move(zones_);
     set_->serial_ = serial;
     set_->content_hash_ = hash;

@@ -32,7 +32,7 @@ public:
     }
 
     std::string& body() { return body_; }
-    PrecompiledAnswer& answer() { return answer_; }
+    EncodedAnswer& answer() { return answer_; }
 
     void write_name(std::string_view name, bool compress) {
         if (mode_ == EncodeMode::Exact) return write_exact(name, compress);
@@ -127,7 +127,7 @@ private:
     // writer). A linear list: an answer holds a few dozen names at most.
     std::vector<std::pair<std::string_view, std::uint16_t>> offsets_;
     std::string body_;
-    PrecompiledAnswer answer_;
+    EncodedAnswer answer_;
 };
 
 std::uint8_t rcode_of(LookupStatus s) {
@@ -136,10 +136,10 @@ std::uint8_t rcode_of(LookupStatus s) {
 
 }  // namespace
 
-PrecompiledAnswer encode_answer(const LookupResult& result, EncodeMode mode,
-                                std::string_view qname_or_anchor) {
+EncodedAnswer encode_answer(const LookupResult& result, EncodeMode mode,
+                            std::string_view qname_or_anchor) {
     BodyWriter w(mode, qname_or_anchor);
-    PrecompiledAnswer& a = w.answer();
+    EncodedAnswer& a = w.answer();
     a.rcode = rcode_of(result.status);
     a.authoritative = result.status != LookupStatus::Referral &&
                       result.status != LookupStatus::NotAuthoritative;
@@ -162,12 +162,12 @@ PrecompiledAnswer encode_answer(const LookupResult& result, EncodeMode mode,
     a.additional_offset = static_cast<std::uint32_t>(w.body().size());
     std::uint16_t ar = 0;
     for (const auto& ref : result.additional) {
+        if (a.cuts.size() == 255) break;  // AnswerStore keeps at most 255 cut points
         for (const auto& rd : ref.rrset->rdatas) {
             w.write_rr(ref.owner, *ref.rrset, rd, ref.rrset->ttl);
             ++ar;
         }
-        a.additional_ends.push_back(static_cast<std::uint32_t>(w.body().size()));
-        a.additional_counts.push_back(ar);
+        a.cuts.push_back({static_cast<std::uint32_t>(w.body().size()), ar});
     }
     a.arcount = ar;
     a.body = std::move(w.body());

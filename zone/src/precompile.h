@@ -18,7 +18,7 @@ namespace sipdns::zone {
 //    of the question, patched per query (PrecompiledAnswer::patch_positions).
 enum class EncodeMode { Exact, QnameTemplate, SuffixTemplate };
 
-PrecompiledAnswer encode_answer(const LookupResult& result, EncodeMode mode,
+EncodedAnswer encode_answer(const LookupResult& result, EncodeMode mode,
                                 std::string_view qname_or_anchor);
 
 }  // namespace sipdns::zone

@@ -39,10 +39,11 @@ const RRset* Node::find(std::uint16_t type) const {
 }
 
 const PrecompiledAnswer& Node::answer_for(std::uint16_t qtype) const {
-    for (const auto& t : typed_answers)
-        if (t.type == qtype) return t.answer;
-    if (qtype == rrtype::ANY && typed_answers.size() == 1 && rrsets.size() == 1)
-        return typed_answers.front().answer;
+    const TypedAnswer* first = zone->typed_answers_.data() + first_typed_answer;
+    for (const TypedAnswer* t = first; t != first + typed_answer_count; ++t)
+        if (t->type == qtype) return t->answer;
+    if (qtype == rrtype::ANY && typed_answer_count == 1 && rrsets.size() == 1)
+        return first->answer;
     return *other_types;
 }
 

@@ -145,7 +145,7 @@ public:
         return finish(rc, true);
     }
 
-    EngineResult precompiled(const PrecompiledAnswer& a) {
+    EngineResult precompiled(const zone::AnswerStore& store, const PrecompiledAnswer& a) {
         const std::size_t budget = limit();
         const std::size_t fixed = q_.question_end + a.additional_offset + opt_size(q_, settings_);
         if (fixed > budget) return truncated_reply(a.authoritative, a.rcode);
@@ -153,18 +153,19 @@ public:
         // Additional RRsets that fit, whole; the rest is left out, never TC (DESIGN.md §4).
         std::size_t body_len = a.additional_offset;
         std::uint16_t ar = 0;
-        for (std::size_t i = 0; i < a.additional_ends.size(); ++i) {
-            if (fixed - a.additional_offset + a.additional_ends[i] > budget) break;
-            body_len = a.additional_ends[i];
-            ar = a.additional_counts[i];
+        for (const zone::AdditionalCut& cut : store.cuts(a)) {
+            if (fixed - a.additional_offset + cut.end > budget) break;
+            body_len = cut.end;
+            ar = cut.count;
         }
+        const std::string_view body = store.body(a);
         const std::size_t body_at = w_.size();
-        w_.put(a.body.data(), body_len);
-        if (!a.patch_positions.empty()) {
+        w_.put(body.data(), body_len);
+        if (a.patch_count) {
             // Template: point at the anchor's suffix of this query's name.
             const auto target =
                 static_cast<std::uint16_t>(0xc000 | (12 + q_.qname_length - a.anchor_length));
-            for (std::uint16_t p : a.patch_positions)
+            for (std::uint16_t p : store.patches(a))
                 if (p < body_len) w_.set16(body_at + p, target);
         }
         counts_.an = a.ancount;
@@ -279,7 +280,7 @@ EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& co
     if (q.qtype == rrtype::ANY && context.transport == Transport::Udp && answer->authoritative &&
         answer->ancount > 0)
         return r.truncated_reply(true, answer->rcode);
-    return r.precompiled(*answer);
+    return r.precompiled(zones.answers(), *answer);
 }
 
 }  // namespace sipdns::engine

@@ -29,25 +29,21 @@ struct Node {
 
     const RRset* find(std::uint16_t type) const;
 
-    struct TypedAnswer {
-        std::uint16_t type;
-        PrecompiledAnswer answer;
-    };
     // One answer per qtype that has its own (data, or the CNAME chain reaching that type); for a
-    // wildcard node these are templates whose owner is the question name itself.
-    std::vector<TypedAnswer> typed_answers;
+    // wildcard node these are templates whose owner is the question name itself. They live in
+    // the zone's array: [first_typed_answer, first_typed_answer + typed_answer_count).
+    std::uint32_t first_typed_answer = 0;
+    std::uint16_t typed_answer_count = 0;
     // Every other qtype: the zone's shared NODATA template, or this node's own (CNAME chain to
-    // NODATA, referral).
+    // NODATA, referral), kept in the zone.
     const PrecompiledAnswer* other_types = nullptr;
-    std::unique_ptr<PrecompiledAnswer> own_other_types;
 
     // Names below this one that do not exist and have this node as closest encloser
     // (RFC 4592 §3.3.1): NXDOMAIN, synthesis from `*.<this>`, or a referral (below a cut).
     enum class DescendantKind : std::uint8_t { NxDomain, Wildcard, Referral };
     DescendantKind descendants = DescendantKind::NxDomain;
-    const Node* wildcard = nullptr;             // DescendantKind::Wildcard
+    const Node* wildcard = nullptr;               // DescendantKind::Wildcard
     const PrecompiledAnswer* referral = nullptr;  // DescendantKind::Referral: the cut's template
-    std::unique_ptr<PrecompiledAnswer> own_referral;  // delegation nodes: their template
 
     // The precompiled answer for a query naming this node (or, for a wildcard node, any name it
     // matches). QTYPE ANY at a node with one RRset is that RRset's answer.
@@ -80,6 +76,11 @@ struct LookupResult {
     std::uint32_t negative_ttl = 0;
 };
 
+struct TypedAnswer {
+    std::uint16_t type;
+    PrecompiledAnswer answer;
+};
+
 class Zone {
 public:
     Zone(std::string apex_wire, std::uint32_t negative_ttl);
@@ -100,6 +101,7 @@ public:
 private:
     friend class ZoneBuilder;
     friend class ZoneSet;
+    friend struct Node;  // Node::answer_for reads typed_answers_
     std::string apex_;
     std::uint32_t negative_ttl_;
     bool has_delegations_ = false;  // lets lookups skip the zone-cut walk in the common case
@@ -108,6 +110,8 @@ private:
     RRset negative_soa_;          // the SOA with the negative TTL, for authority sections
     PrecompiledAnswer nxdomain_;  // templates: SOA owner patched to the apex suffix
     PrecompiledAnswer nodata_;
+    std::vector<TypedAnswer> typed_answers_;  // the nodes' typed answers, by node ranges
+    std::deque<PrecompiledAnswer> own_answers_;  // nodes' own other-type / referral answers
 
     Node* mutable_find(std::string_view name_wire);
     Node& node_at(const std::string& name);  // builder only: find or create (with ancestors)
@@ -133,12 +137,15 @@ public:
 
     std::uint32_t serial() const { return serial_; }
     std::uint64_t content_hash() const { return content_hash_; }
+    // The bytes every PrecompiledAnswer of this set points into.
+    const AnswerStore& answers() const { return answers_; }
     std::size_t record_count() const;
 
 private:
     friend class ZoneBuilder;
     std::vector<std::unique_ptr<Zone>> zones_;  // forward zone first, then reverse zones
     NameTable<const Node*> all_nodes_;
+    AnswerStore answers_;
     std::uint32_t serial_ = 0;
     std::uint64_t content_hash_ = 0;
 };
