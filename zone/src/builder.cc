@@ -402,6 +402,10 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     });
     for (Zone* z : by_depth)
         for (const Node& node : z->nodes_) set_->all_nodes_.insert(node.name, &node);
+    for (auto& z : zones_) {
+        z->index_.clear();
+        z->shared_index_ = &set_->all_nodes_;
+    }
     set_->answers_.shrink_to_fit();
     for (auto& z : zones_) z->typed_answers_.shrink_to_fit();
     set_->zones_ = std::move(zones_);

@@ -50,7 +50,15 @@ const PrecompiledAnswer& Node::answer_for(std::uint16_t qtype) const {
 Zone::Zone(std::string apex_wire, std::uint32_t negative_ttl)
     : apex_(std::move(apex_wire)), negative_ttl_(negative_ttl) {}
 
-const Node* Zone::find(std::string_view name_wire) const { return index_.find(name_wire); }
+const Node* Zone::find(std::string_view name_wire) const {
+    if (shared_index_) {
+        // One table for the whole set (DESIGN.md §7: one hash lookup); a name of another zone
+        // of the set is not ours.
+        const Node* n = shared_index_->find(name_wire);
+        return n && n->zone == this ? n : nullptr;
+    }
+    return index_.find(name_wire);
+}
 
 Node* Zone::mutable_find(std::string_view name_wire) {
     return const_cast<Node*>(index_.find(name_wire));

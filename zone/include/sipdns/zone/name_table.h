@@ -18,10 +18,11 @@ inline std::uint64_t hash_name(std::string_view s) {
     return h ^ (h >> 29);
 }
 
+// Values are pointers: nullptr marks an empty slot (and is what find() returns for "absent").
 template <typename Value>
 class NameTable {
 public:
-    // Inserts or overwrites. `key` must outlive the table.
+    // Inserts or overwrites. `key` must outlive the table; `value` must not be null.
     void insert(std::string_view key, Value value) {
         if ((size_ + 1) * 4 > slots_.size() * 3) grow();
         place(key, hash_name(key), value);
@@ -34,12 +35,16 @@ public:
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t i = h & mask;; i = (i + 1) & mask) {
             const Slot& s = slots_[i];
-            if (!s.used) return Value{};
+            if (s.value == Value{}) return Value{};
             if (s.hash == h && s.key == key) return s.value;
         }
     }
 
     std::size_t size() const { return size_; }
+    void clear() {
+        std::vector<Slot>().swap(slots_);
+        size_ = 0;
+    }
     void reserve(std::size_t n) {
         while (slots_.size() * 3 < n * 4 + 4) grow();
     }
@@ -48,16 +53,15 @@ private:
     struct Slot {
         std::string_view key;
         std::uint64_t hash = 0;
-        Value value{};
-        bool used = false;
+        Value value{};  // nullptr: empty
     };
 
     void place(std::string_view key, std::uint64_t h, Value value) {
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t i = h & mask;; i = (i + 1) & mask) {
             Slot& s = slots_[i];
-            if (!s.used) {
-                s = Slot{key, h, value, true};
+            if (s.value == Value{}) {
+                s = Slot{key, h, value};
                 ++size_;
                 return;
             }
@@ -74,7 +78,7 @@ private:
         slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{});
         size_ = 0;
         for (const Slot& s : old)
-            if (s.used) place(s.key, s.hash, s.value);
+            if (s.value != Value{}) place(s.key, s.hash, s.value);
     }
 
     std::vector<Slot> slots_;

@@ -106,7 +106,8 @@ private:
     std::uint32_t negative_ttl_;
     bool has_delegations_ = false;  // lets lookups skip the zone-cut walk in the common case
     std::deque<Node> nodes_;  // stable addresses, one allocation per block of nodes
-    NameTable<const Node*> index_;
+    NameTable<const Node*> index_;  // while building; then the set's shared index serves
+    const NameTable<const Node*>* shared_index_ = nullptr;
     RRset negative_soa_;          // the SOA with the negative TTL, for authority sections
     PrecompiledAnswer nxdomain_;  // templates: SOA owner patched to the apex suffix
     PrecompiledAnswer nodata_;
