@@ -22,6 +22,10 @@ PACKAGES=(
   bind9-dnsutils bind9-utils knot-dnsutils ldnsutils knot nsd
   python3 python3-dnspython python3-pytest dnsperf
   iproute2 procps
+  # tests/perf: taskset pins servers and dnsperf; callgrind for instructions per query
+  util-linux valgrind
+  # tests: the Debian package (lintian; systemd-analyze verify/security; man for its man: check)
+  lintian systemd man-db dpkg-dev
 )
 # Packages that ship a DNS daemon with a service unit / init script.
 DAEMON_PACKAGES=(knot nsd)
