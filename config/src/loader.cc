@@ -9,9 +9,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include "raw_record.h"
 #include "sipdns/config/dns_name.h"
@@ -28,7 +30,9 @@ const std::string kNotMapping = "expected a mapping of site keys at the top leve
 const std::string kDomainMissing =
     "domain: required key is missing (the SIP domain, e.g. scsnetwork.local)";
 const std::string kNoRecordSource =
-    "servers: a site needs at least one of servers, hosts, services or records";
+    "servers: a site needs at least one of servers, hosts, services, records, clusters or lync";
+const std::string kClustersNeedLocations =
+    "clusters need a locations section to know which clients are local";
 
 }  // namespace detail::msg
 
@@ -37,9 +41,10 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Keys of each mapping.
 
-constexpr std::array<std::string_view, 12> kTopKeys{"domain",  "ttl",         "servers",  "sip",
-                                                    "hosts",   "aliases",     "services", "records",
-                                                    "reverse", "nameservers", "soa",      "server"};
+constexpr std::array<std::string_view, 15> kTopKeys{
+    "domain",  "ttl",         "servers", "sip",    "hosts",     "aliases",  "services", "records",
+    "reverse", "nameservers", "soa",     "server", "locations", "clusters", "lync"};
+// Servers, cluster members and Lync hosts: a name with its addresses.
 constexpr std::array<std::string_view, 3> kServerKeys{"name", "ipv4", "ipv6"};
 constexpr std::array<std::string_view, 5> kSipKeys{"transports", "proxy_port", "redirect_port",
                                                    "tls_port", "naptr"};
@@ -47,6 +52,10 @@ constexpr std::array<std::string_view, 3> kServiceKeys{"service", "port", "targe
 constexpr std::array<std::string_view, 4> kTargetKeys{"target", "priority", "weight", "port"};
 constexpr std::array<std::string_view, 6> kSoaKeys{"serial", "refresh", "retry",
                                                    "expire", "minimum", "rname"};
+constexpr std::array<std::string_view, 7> kClusterKeys{
+    "name", "port", "transports", "weight", "priorities", "default", "members"};
+constexpr std::array<std::string_view, 2> kPriorityKeys{"local", "remote"};
+constexpr std::array<std::string_view, 2> kLyncKeys{"pool", "edge"};
 constexpr std::array<std::string_view, 8> kDaemonKeys{"listen",
                                                       "threads",
                                                       "nsid",
@@ -63,7 +72,8 @@ constexpr std::array<std::string_view, 8> kDaemonKeys{"listen",
 struct Context {
     Reader& r;
     SiteConfig& site;
-    std::string origin;  // the domain, or "" when it is missing or invalid (keep checking)
+    std::string origin;          // the domain, or "" when it is missing or invalid (keep checking)
+    bool has_locations = false;  // `locations:` is given and not empty (clusters need it)
 };
 
 void parse_domain(Context& c, const Value* v) {
@@ -93,39 +103,81 @@ void parse_ttl(Context& c, const Value& v) {
     }
 }
 
+// { name, ipv4, ipv6 } with at least one address: a server, a cluster member, a Lync pool or
+// edge (`kind`, for messages). A repeated name among `names` is an error.
+template <class Host>
+std::optional<Host> parse_named_host(Context& c, const Value& item, const std::string& kind,
+                                     FirstSeen* names) {
+    auto m = c.r.mapping(item, kServerKeys, "a " + kind + ": { name, ipv4, ipv6 }");
+    if (!m) return std::nullopt;
+    Host h;
+    h.pos = item.pos;
+    bool ok = true;
+    const Value* name = m->get("name");
+    if (name == nullptr) {
+        c.r.missing(item, "name");
+        ok = false;
+    } else if (auto n = c.r.name(*name, c.origin)) {
+        h.name = *n;
+        if (auto first = names ? names->check(*n, name->pos) : std::nullopt) {
+            c.r.error(*name, msg::duplicate(kind + " name", name->node.scalar(), *first));
+            ok = false;
+        }
+    } else {
+        ok = false;
+    }
+    const Value* v4 = m->get("ipv4");
+    const Value* v6 = m->get("ipv6");
+    if (v4) ok = (h.ipv4 = c.r.address(*v4, IpAddress::Family::V4)).has_value() && ok;
+    if (v6) ok = (h.ipv6 = c.r.address(*v6, IpAddress::Family::V6)).has_value() && ok;
+    if (!v4 && !v6) {
+        c.r.error(item, "a " + kind + " needs an ipv4 or ipv6 address, or both");
+        ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return h;
+}
+
 void parse_servers(Context& c, const Value& v) {
     auto items = c.r.list(v, "a list of servers");
     if (!items) return;
     FirstSeen names;
     for (const auto& item : *items) {
-        auto m = c.r.mapping(item, kServerKeys, "a server: { name, ipv4, ipv6 }");
-        if (!m) continue;
-        ServerEntry s;
-        s.pos = item.pos;
-        bool ok = true;
-        const Value* name = m->get("name");
-        if (name == nullptr) {
-            c.r.missing(item, "name");
-            ok = false;
-        } else if (auto n = c.r.name(*name, c.origin)) {
-            s.name = *n;
-            if (auto first = names.check(*n, name->pos)) {
-                c.r.error(*name, msg::duplicate("server name", name->node.scalar(), *first));
-                ok = false;
-            }
-        } else {
-            ok = false;
+        if (auto s = parse_named_host<ServerEntry>(c, item, "server", &names)) {
+            c.site.servers.push_back(std::move(*s));
         }
-        const Value* v4 = m->get("ipv4");
-        const Value* v6 = m->get("ipv6");
-        if (v4) ok = (s.ipv4 = c.r.address(*v4, IpAddress::Family::V4)).has_value() && ok;
-        if (v6) ok = (s.ipv6 = c.r.address(*v6, IpAddress::Family::V6)).has_value() && ok;
-        if (!v4 && !v6) {
-            c.r.error(item, "a server needs an ipv4 or ipv6 address, or both");
-            ok = false;
-        }
-        if (ok) c.site.servers.push_back(std::move(s));
     }
+}
+
+// A list of SIP transports (sip, clusters): udp, tcp, tls, each once, at least one. Replaces
+// `out` when the value is a list.
+bool parse_transports(Context& c, const Value& t, std::vector<SipTransport>& out) {
+    auto items = c.r.list(t, "a list of transports (udp, tcp, tls)");
+    if (!items) return false;
+    bool ok = true;
+    out.clear();
+    FirstSeen seen;
+    for (const auto& item : *items) {
+        const std::string s = item.node.is_scalar() ? lower_ascii(item.node.scalar()) : "";
+        std::optional<SipTransport> tr;
+        if (s == "udp") tr = SipTransport::Udp;
+        if (s == "tcp") tr = SipTransport::Tcp;
+        if (s == "tls") tr = SipTransport::Tls;
+        if (!tr) {
+            c.r.expected(item, "udp, tcp or tls");
+            ok = false;
+        } else if (seen.check(s, item.pos)) {
+            c.r.error(item, msg::listed_twice(item.node.scalar()));
+            ok = false;
+        } else {
+            out.push_back(*tr);
+        }
+    }
+    if (items->empty()) {
+        c.r.error(t, "expected at least one of udp, tcp, tls");
+        ok = false;
+    }
+    return ok;
 }
 
 void parse_sip(Context& c, const Value& v) {
@@ -134,27 +186,7 @@ void parse_sip(Context& c, const Value& v) {
     if (!m) return;
     SipSettings& sip = c.site.sip;
     sip.pos = v.pos;
-    if (const Value* t = m->get("transports")) {
-        if (auto items = c.r.list(*t, "a list of transports (udp, tcp, tls)")) {
-            sip.transports.clear();
-            FirstSeen seen;
-            for (const auto& item : *items) {
-                const std::string s = item.node.is_scalar() ? lower_ascii(item.node.scalar()) : "";
-                std::optional<SipTransport> tr;
-                if (s == "udp") tr = SipTransport::Udp;
-                if (s == "tcp") tr = SipTransport::Tcp;
-                if (s == "tls") tr = SipTransport::Tls;
-                if (!tr) {
-                    c.r.expected(item, "udp, tcp or tls");
-                } else if (seen.check(s, item.pos)) {
-                    c.r.error(item, msg::listed_twice(item.node.scalar()));
-                } else {
-                    sip.transports.push_back(*tr);
-                }
-            }
-            if (items->empty()) c.r.error(*t, "expected at least one of udp, tcp, tls");
-        }
-    }
+    if (const Value* t = m->get("transports")) parse_transports(c, *t, sip.transports);
     if (const Value* p = m->get("proxy_port"))
         sip.proxy_port = c.r.port(*p).value_or(sip.proxy_port);
     if (const Value* p = m->get("redirect_port")) {
@@ -392,6 +424,22 @@ void parse_records(Context& c, const Value& v) {
 
 // ---------------------------------------------------------------------------------------------
 
+// An address prefix (reverse, locations); one with host bits set gets a "did you mean".
+std::optional<IpPrefix> parse_prefix(Context& c, const Value& item) {
+    auto p = item.node.is_scalar() ? IpPrefix::parse(item.node.scalar()) : std::nullopt;
+    if (!p) {
+        c.r.expected(item, "an address prefix such as 192.168.11.0/24 or 2001:db8::/64");
+        return std::nullopt;
+    }
+    if (p->has_host_bits()) {
+        c.r.error(item, "prefix '" + std::string(item.node.scalar()) +
+                            "' has host bits set; did you mean '" + p->network().to_string() +
+                            "'?");
+        return std::nullopt;
+    }
+    return p;
+}
+
 void parse_reverse(Context& c, const Value& v) {
     if (v.is_null()) return;
     ReverseSettings& rev = c.site.reverse;
@@ -416,14 +464,9 @@ void parse_reverse(Context& c, const Value& v) {
     if (items->empty()) c.r.error(v, "expected at least one prefix, or write 'off'");
     FirstSeen seen;
     for (const auto& item : *items) {
-        auto p = item.node.is_scalar() ? IpPrefix::parse(item.node.scalar()) : std::nullopt;
-        if (!p) {
-            c.r.expected(item, "an address prefix such as 192.168.11.0/24 or 2001:db8::/64");
-        } else if (p->has_host_bits()) {
-            c.r.error(item, "prefix '" + std::string(item.node.scalar()) +
-                                "' has host bits set; did you mean '" + p->network().to_string() +
-                                "'?");
-        } else if (seen.check(p->to_string(), item.pos)) {
+        auto p = parse_prefix(c, item);
+        if (!p) continue;
+        if (seen.check(p->to_string(), item.pos)) {
             c.r.error(item, msg::listed_twice(item.node.scalar()));
         } else {
             rev.prefixes.push_back(*p);
@@ -530,6 +573,271 @@ void parse_daemon(Context& c, const Value& v) {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Geo-aware clusters and Lync / OCS (DESIGN.md §3).
+
+// A location is an identifier written like one DNS label (dc1, london-2), not a name in the zone.
+bool is_location_name(std::string_view s) {
+    return !s.empty() && s.size() <= 63 && std::all_of(s.begin(), s.end(), [](char ch) {
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+               ch == '-' || ch == '_';
+    });
+}
+
+// "dc1, dc2" (or "none") — for messages that list locations.
+template <class Items, class NameOf>
+std::string name_list(const Items& items, NameOf name_of) {
+    std::string s;
+    for (const auto& item : items) {
+        if (!s.empty()) s += ", ";
+        s += name_of(item);
+    }
+    return s.empty() ? "none" : s;
+}
+
+// locations: name -> prefix | [prefixes]. A client is in the location whose prefix contains its
+// address; one prefix in two locations would leave that choice open.
+void parse_locations(Context& c, const Value& v) {
+    if (v.is_null()) return;
+    auto entries = c.r.entries(v, "a mapping of location names to address prefixes");
+    if (!entries) return;
+    FirstSeen names;
+    std::map<std::string, std::pair<std::string, std::uint32_t>> located;  // prefix -> where
+    for (const auto& e : *entries) {
+        LocationEntry loc;
+        loc.pos = e.key_pos;
+        const Value key{e.key_node, e.value.path, e.key_pos};
+        bool named = false;
+        if (!is_location_name(e.key)) {
+            c.r.error(key, msg::invalid_name("location name", e.key,
+                                             "expected one label of 1-63 letters, digits, '-' "
+                                             "and '_', such as dc1"));
+        } else if (auto first = names.check(lower_ascii(e.key), e.key_pos)) {
+            c.r.error(key, msg::duplicate("location", e.key, *first));
+        } else {
+            loc.name = lower_ascii(e.key);
+            named = true;
+        }
+        std::vector<Value> items;
+        if (e.value.node.is_sequence()) {
+            items = *c.r.list(e.value, "a list of address prefixes");
+            if (items.empty()) c.r.error(e.value, "expected an address prefix or a list of them");
+        } else {
+            items.push_back(e.value);
+        }
+        FirstSeen seen;
+        for (const auto& item : items) {
+            auto p = parse_prefix(c, item);
+            if (!p) continue;
+            const std::string text = p->to_string();
+            if (seen.check(text, item.pos)) {
+                c.r.error(item, msg::listed_twice(item.node.scalar()));
+                continue;
+            }
+            if (named) {
+                const auto [it, inserted] =
+                    located.emplace(text, std::pair{loc.name, item.pos.line});
+                if (!inserted) {
+                    c.r.error(item, "clients in " + text + " would be in two locations: " +
+                                        it->second.first + " (line " +
+                                        std::to_string(it->second.second) + ") and " + loc.name);
+                    continue;
+                }
+            }
+            loc.prefixes.push_back(*p);
+        }
+        // Kept even when a prefix is bad, so that clusters naming it report nothing more.
+        if (named) c.site.locations.push_back(std::move(loc));
+    }
+}
+
+// members: location -> [{ name, ipv4, ipv6 }], every location one of `locations:`.
+bool parse_cluster_members(Context& c, const Value& v, ClusterEntry& cl) {
+    auto entries = c.r.entries(v, "a mapping of location names to lists of members");
+    if (!entries) return false;
+    bool ok = true;
+    if (entries->empty()) {
+        c.r.error(v, "expected at least one location with its members");
+        ok = false;
+    }
+    if (!c.has_locations && !entries->empty()) {
+        c.r.error(v, msg::kClustersNeedLocations);
+        ok = false;
+    }
+    FirstSeen locations;
+    FirstSeen names;  // a member name once per cluster
+    for (const auto& e : *entries) {
+        const Value key{e.key_node, e.value.path, e.key_pos};
+        ClusterLocationMembers group;
+        group.location = lower_ascii(e.key);
+        group.pos = e.key_pos;
+        if (auto first = locations.check(group.location, e.key_pos)) {
+            c.r.error(key, msg::duplicate("location", e.key, *first));
+            ok = false;
+            continue;
+        }
+        // A broken `locations:` (nothing defined) was reported there; no guesses here.
+        const auto& defined = c.site.locations;
+        if (c.has_locations && !defined.empty() &&
+            std::none_of(defined.begin(), defined.end(),
+                         [&](const LocationEntry& l) { return l.name == group.location; })) {
+            c.r.error(key, "unknown location '" + e.key + "' (defined: " +
+                               name_list(defined, [](const LocationEntry& l) { return l.name; }) +
+                               ")");
+            ok = false;
+        }
+        if (auto items = c.r.list(e.value, "a list of cluster members")) {
+            if (items->empty()) {
+                c.r.error(e.value, "expected at least one cluster member");
+                ok = false;
+            }
+            for (const auto& item : *items) {
+                auto member = parse_named_host<ClusterMember>(c, item, "cluster member", &names);
+                ok = member.has_value() && ok;
+                if (member) group.members.push_back(std::move(*member));
+            }
+        } else {
+            ok = false;
+        }
+        cl.members.push_back(std::move(group));
+    }
+    return ok;
+}
+
+// clusters: geo-aware SRV owners (sip-cluster-geo-aware-srv.txt): each location's clients get
+// its members at the local priority and the other members at the remote one.
+void parse_clusters(Context& c, const Value& v) {
+    auto items = c.r.list(v, "a list of clusters");
+    if (!items) return;
+    FirstSeen names;
+    for (const auto& item : *items) {
+        auto m = c.r.mapping(item, kClusterKeys,
+                             "a cluster: { name, port, transports, weight, priorities, default, "
+                             "members }");
+        if (!m) continue;
+        ClusterEntry cl;
+        cl.pos = item.pos;
+        bool ok = true;
+        if (const Value* name = m->get("name")) {
+            auto n = c.r.name(*name, c.origin);
+            if (n && n->starts_with("*")) {
+                // The SRV owners are _sip._udp.<name>: '*' would not be the leftmost label.
+                c.r.error(*name, msg::invalid_name("name", name->node.scalar(),
+                                                   "a cluster's SRV owners (_sip._udp.<name>) "
+                                                   "cannot contain a wildcard"));
+                n.reset();
+            }
+            if (n) {
+                if (auto first = names.check(*n, name->pos)) {
+                    c.r.error(*name, msg::duplicate("cluster name", name->node.scalar(), *first));
+                    n.reset();
+                }
+            }
+            ok = n.has_value();
+            if (n) cl.name = *n;
+        } else {
+            c.r.missing(item, "name");
+            ok = false;
+        }
+        if (const Value* p = m->get("port")) {
+            auto port = c.r.port(*p);
+            ok = port.has_value() && ok;
+            cl.port = port.value_or(cl.port);
+        }
+        if (const Value* t = m->get("transports")) {
+            ok = parse_transports(c, *t, cl.transports) && ok;
+        }
+        if (const Value* w = m->get("weight")) {
+            auto n = c.r.number(*w, "a weight", 0, 65535);
+            ok = n.has_value() && ok;
+            cl.weight = static_cast<std::uint16_t>(n.value_or(cl.weight));
+        }
+        if (const Value* p = m->get("priorities"); p && !p->is_null()) {
+            if (auto pm = c.r.mapping(*p, kPriorityKeys,
+                                      "a mapping of SRV priorities: { local, remote }")) {
+                bool both = true;
+                for (auto [key, field] : {std::pair{"local", &cl.local_priority},
+                                          std::pair{"remote", &cl.remote_priority}}) {
+                    if (const Value* f = pm->get(key)) {
+                        auto n = c.r.number(*f, "a priority", 0, 65535);
+                        both = n.has_value() && both;
+                        *field = static_cast<std::uint16_t>(n.value_or(*field));
+                    }
+                }
+                ok = both && ok;
+                // Lower SRV priorities are tried first (RFC 2782): local above remote would send
+                // every client to the other data centres.
+                if (both && cl.local_priority > cl.remote_priority) {
+                    c.r.error(*p, "local " + std::to_string(cl.local_priority) +
+                                      " is above remote " + std::to_string(cl.remote_priority) +
+                                      ", so clients would prefer other locations (lower SRV "
+                                      "priorities are tried first, RFC 2782)");
+                    ok = false;
+                }
+            } else {
+                ok = false;
+            }
+        }
+        const Value* members = m->get("members");
+        if (members == nullptr) {
+            c.r.missing(item, "members");
+            ok = false;
+        } else {
+            ok = parse_cluster_members(c, *members, cl) && ok;
+        }
+        // Clients in no location get the default location's view: the first member location
+        // unless `default:` names another.
+        if (const Value* d = m->get("default")) {
+            if (auto text = c.r.scalar(*d, "a location name")) {
+                cl.default_location = lower_ascii(*text);
+                if (!cl.members.empty() && std::none_of(cl.members.begin(), cl.members.end(),
+                                                        [&](const ClusterLocationMembers& g) {
+                                                            return g.location ==
+                                                                   cl.default_location;
+                                                        })) {
+                    c.r.error(
+                        *d,
+                        "'" + *text + "' is not one of this cluster's member locations (" +
+                            name_list(cl.members,
+                                      [](const ClusterLocationMembers& g) { return g.location; }) +
+                            ")");
+                    ok = false;
+                }
+            } else {
+                ok = false;
+            }
+        } else if (!cl.members.empty()) {
+            cl.default_location = cl.members.front().location;
+        }
+        if (ok) c.site.clusters.push_back(std::move(cl));
+    }
+}
+
+// lync: the pool (registrar) and an optional edge; the records are Lync / OCS automatic
+// configuration's SRV and fall-back A lookups (lync-2010-*.txt, ocs-2007-*.txt).
+void parse_lync(Context& c, const Value& v) {
+    if (v.is_null()) return;
+    auto m = c.r.mapping(v, kLyncKeys, "a mapping of Lync settings: { pool, edge }");
+    if (!m) return;
+    LyncSettings lync;
+    lync.pos = v.pos;
+    bool ok = true;
+    if (const Value* p = m->get("pool")) {
+        auto pool = parse_named_host<LyncHost>(c, *p, "Lync pool", nullptr);
+        ok = pool.has_value();
+        if (pool) lync.pool = std::move(*pool);
+    } else {
+        c.r.missing(v, "pool");
+        ok = false;
+    }
+    if (const Value* e = m->get("edge"); e && !e->is_null()) {  // `edge:` alone = no edge
+        auto edge = parse_named_host<LyncHost>(c, *e, "Lync edge", nullptr);
+        ok = edge.has_value() && ok;
+        lync.edge = std::move(edge);
+    }
+    if (ok) c.site.lync = std::move(lync);
+}
+
 // True if the section is present and not empty.
 bool has_items(const Value* v) {
     return v != nullptr && (v->node.is_scalar() || v->node.size() > 0);
@@ -551,9 +859,14 @@ SiteConfig parse_site(Reader& r, const Mapping& top) {
     if (const Value* v = top.get("nameservers")) parse_nameservers(c, *v);
     if (const Value* v = top.get("soa")) parse_soa(c, *v);
     if (const Value* v = top.get("server")) parse_daemon(c, *v);
+    if (const Value* v = top.get("locations")) parse_locations(c, *v);
+    c.has_locations = has_items(top.get("locations"));
+    if (const Value* v = top.get("clusters")) parse_clusters(c, *v);
+    if (const Value* v = top.get("lync")) parse_lync(c, *v);
 
     if (!has_items(top.get("servers")) && !has_items(top.get("hosts")) &&
-        !has_items(top.get("services")) && !has_items(top.get("records"))) {
+        !has_items(top.get("services")) && !has_items(top.get("records")) &&
+        !has_items(top.get("clusters")) && !has_items(top.get("lync"))) {
         r.error(SourcePos{1, 1}, msg::kNoRecordSource);
     }
     if (site.soa.rname.empty() && !site.domain.empty())

@@ -38,8 +38,9 @@ std::string usage_text() {
       Serve the site in FILE (default /etc/sipdns/site.yaml) in the foreground.
   sipdnsd check FILE
       Validate FILE and print a summary: zones, record counts, serial, the SIP Domain to enter.
-  sipdnsd export FILE [--format zone]
-      Print every generated record as RFC 1035 zone files (one $ORIGIN block per zone).
+  sipdnsd export FILE [--format zone] [--location NAME]
+      Print every generated record as RFC 1035 zone files (one $ORIGIN block per zone); with
+      geo-aware clusters, as clients in location NAME see them (default: clients in none).
   sipdnsd --help | --version
 
 Options:
@@ -59,7 +60,8 @@ Command parse_command_line(const std::vector<std::string>& args) {
         cmd.kind = args[0] == "check" ? Command::Kind::Check : Command::Kind::Export;
         for (i = 1; i < args.size(); ++i) {
             if (cmd.kind == Command::Kind::Export &&
-                take_value(args, i, "--format", cmd.format, cmd)) {
+                (take_value(args, i, "--format", cmd.format, cmd) ||
+                 take_value(args, i, "--location", cmd.location, cmd))) {
                 if (cmd.kind == Command::Kind::Error) return cmd;
                 continue;
             }

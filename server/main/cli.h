@@ -20,6 +20,7 @@ struct Command {
     ServeOptions serve;
     std::string file;              // check / export
     std::string format = "zone";   // export
+    std::string location;          // export --location NAME
     std::string error;             // Kind::Error: what was wrong
 };
 

@@ -34,7 +34,7 @@ int run_check(const std::string& file, std::ostream& out, std::ostream& err) {
         print_diagnostics(site.error(), err);
         return 1;
     }
-    const auto& zones = *site->zones;
+    const auto& zones = site->zones->default_view();
     out << file << ": OK\n";
     out << "serial: " << zones.serial() << "\n";
     for (const auto& z : zones.zones()) {
@@ -54,14 +54,24 @@ int run_check(const std::string& file, std::ostream& out, std::ostream& err) {
     } else if (!site->config.servers.empty()) {
         out << "SIP domain: " << site->config.servers.front().name
             << " (no SIP SRV records: enter the server's fully qualified name)\n";
+    } else if (!site->config.clusters.empty()) {
+        // A geo-aware cluster: SIP clients and SBCs are given the cluster's FQDN.
+        for (const auto& c : site->config.clusters)
+            out << "SIP domain: " << c.name
+                << " (the SIP cluster's FQDN; its SRV answers depend on the client's location)\n";
     } else {
         out << "SIP domain: none (no call servers in this site)\n";
+    }
+    for (const auto& l : site->config.locations) {
+        out << "location " << l.name << ":";
+        for (const auto& p : l.prefixes) out << " " << p.to_string();
+        out << "\n";
     }
     return 0;
 }
 
-int run_export(const std::string& file, const std::string& format, std::ostream& out,
-               std::ostream& err) {
+int run_export(const std::string& file, const std::string& format, const std::string& location,
+               std::ostream& out, std::ostream& err) {
     if (format != "zone") {
         err << "export: unknown format '" << format << "' (expected: zone)\n";
         return 2;
@@ -71,7 +81,18 @@ int run_export(const std::string& file, const std::string& format, std::ostream&
         print_diagnostics(site.error(), err);
         return 1;
     }
-    out << zone::export_zone_files(*site->zones);
+    // Per-location answers cannot be one zone file: each location's view is its own export
+    // (the default is what clients in no location see).
+    const zone::ZoneSet* view = &site->zones->default_view();
+    if (!location.empty()) {
+        view = site->zones->location_view(location);
+        if (!view) {
+            err << "export: no location '" << location << "' with its own answers in " << file
+                << "\n";
+            return 2;
+        }
+    }
+    out << zone::export_zone_files(*view);
     return 0;
 }
 

@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
             case Command::Kind::Check:
                 return sipdns::app::run_check(cmd.file, std::cout, std::cerr);
             case Command::Kind::Export:
-                return sipdns::app::run_export(cmd.file, cmd.format, std::cout, std::cerr);
+                return sipdns::app::run_export(cmd.file, cmd.format, cmd.location, std::cout, std::cerr);
             case Command::Kind::Serve:
                 return sipdns::app::run_server(cmd.serve);
         }

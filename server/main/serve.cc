@@ -89,7 +89,7 @@ int run_server(const ServeOptions& options) {
         return 1;
     }
 
-    const zone::ZoneSet& zones = *first_snapshot->zones;
+    const zone::ZoneSet& zones = first_snapshot->zones->default_view();
     log_serving(server, zones);
     server.start();
     spdlog::info("ready: {} worker thread{}, {}", server_options.threads,

@@ -15,7 +15,7 @@ Expected<LoadedSite, config::Diagnostics> load_site(const std::string& path,
         if (::stat(path.c_str(), &st) == 0 && st.st_mtime > 0)
             policy.base_time = static_cast<std::uint32_t>(st.st_mtime);
     }
-    auto zones = zone::build_zone_set(*cfg, policy);
+    auto zones = zone::build_site_zones(*cfg, policy);
     if (!zones) return unexpected(std::move(zones.error()));
     return LoadedSite{std::move(*cfg), std::move(*zones)};
 }

@@ -6,13 +6,14 @@
 #include "sipdns/config/expected.h"
 #include "sipdns/config/site_config.h"
 #include "sipdns/zone/builder.h"
+#include "sipdns/zone/site_zones.h"
 #include "sipdns/zone/zone.h"
 
 namespace sipdns::app {
 
 struct LoadedSite {
     config::SiteConfig config;
-    std::shared_ptr<const zone::ZoneSet> zones;
+    std::shared_ptr<const zone::SiteZones> zones;  // every location view
 };
 
 // Loads, validates and builds. The serial policy's base time is the file's modification time,

@@ -7,6 +7,16 @@
 
 namespace sipdns::app {
 
+namespace {
+// Same content keeps the serial, changed content gets a larger one (DESIGN.md §3).
+zone::SerialPolicy previous_policy(const zone::ZoneSet& serving) {
+    zone::SerialPolicy p;
+    p.previous_serial = serving.serial();
+    p.previous_content_hash = serving.content_hash();
+    return p;
+}
+}  // namespace
+
 std::string serving_status(const zone::ZoneSet& zones) {
     return "serial " + std::to_string(zones.serial()) + ", " +
            std::to_string(zones.record_count()) + " records";
@@ -24,13 +34,13 @@ SiteReloader::SiteReloader(std::string config_file, net::SnapshotHolder& snapsho
 void SiteReloader::reload() {
     systemd::notify_reloading();
     const auto serving = snapshots_.current();
-    const zone::ZoneSet& old_zones = *serving->zones;
+    const zone::ZoneSet& old_zones = serving->zones->default_view();
     spdlog::info("reloading {}", config_file_);
 
     // Same content as now -> same serial; changed content -> a serial above the current one
     // (DESIGN.md §3: never decreases while running).
     auto site = load_site(config_file_,
-                          zone::SerialPolicy{old_zones.serial(), old_zones.content_hash(), 0});
+                          previous_policy(old_zones));
     if (!site) {
         for (const auto& diagnostic : site.error()) spdlog::error("{}", diagnostic.to_string());
         spdlog::error("reload failed; still serving serial {}", old_zones.serial());
@@ -45,7 +55,7 @@ void SiteReloader::reload() {
         spdlog::warn("server.listen, threads and the tcp_* settings take effect on restart only");
 
     snapshots_.publish(make_snapshot(*site));
-    const zone::ZoneSet& zones = *site->zones;
+    const zone::ZoneSet& zones = site->zones->default_view();
     spdlog::info("reloaded: {}", serving_status(zones));
     systemd::notify_ready(serving_status(zones));
 }

@@ -270,3 +270,35 @@ def test_lab_export_has_the_site():
     assert (L, '"site=lab-3"') in _records(zone, "TXT")
     assert ("_ldap._tcp." + L, "0 0 389 dc1." + L) in _records(zone, "SRV")
     assert ("pbx." + L, "2001:db8:99::10") in _records(zone, "AAAA")
+
+
+# ---------------------------------------------------------------------------------------------
+# Geo-aware clusters: one zone file per location where answers differ
+
+
+@pytest.mark.parametrize("location,local", [("dc1", "dc1"), ("dc2", "dc2"), (None, "dc1")])
+def test_cluster_export_per_location_loads_in_named_checkzone(tmp_path, location, local):
+    from sipdnsd_harness import split_export
+    args = ["export", str(example("sip-cluster")), "--format", "zone"]
+    if location:
+        args += ["--location", location]
+    r = run_sipdnsd(*args)
+    assert r.returncode == 0, r.stderr
+    zones = split_export(r.stdout)
+    forward = dict(zones)["example.com"]
+    f = tmp_path / "example.com.zone"
+    f.write_text(forward)
+    c = subprocess.run(["named-checkzone", "-k", "fail", "-n", "fail", "-i", "local",
+                        "example.com.", str(f)], capture_output=True, text=True, timeout=30)
+    assert c.returncode == 0, c.stdout + c.stderr
+    srv = [l.split() for l in forward.splitlines() if l.startswith("_sip._udp.spx-srv.")]
+    prio = {fields[-1]: int(fields[-4]) for fields in srv}
+    assert prio == {f"{local}-spx1.example.com.": 10, f"{local}-spx2.example.com.": 10,
+                    **{f"{o}-spx{i}.example.com.": 200 for o in {"dc1", "dc2"} - {local}
+                       for i in (1, 2)}}
+
+
+def test_export_unknown_location_fails():
+    r = run_sipdnsd("export", str(example("sip-cluster")), "--location", "dc9")
+    assert r.returncode == 2
+    assert "dc9" in r.stderr

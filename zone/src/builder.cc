@@ -17,7 +17,8 @@ namespace sipdns::zone {
 
 class ZoneBuilder {
 public:
-    explicit ZoneBuilder(const config::SiteConfig& site) : site_(site) {}
+    ZoneBuilder(const config::SiteConfig& site, const std::string* viewpoint)
+        : site_(site), viewpoint_(viewpoint) {}
 
     Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> build(const SerialPolicy& p);
 
@@ -46,6 +47,7 @@ private:
     std::uint32_t pick_serial(const SerialPolicy& p, std::uint64_t hash) const;
 
     const config::SiteConfig& site_;
+    const std::string* viewpoint_;
     config::Diagnostics problems_;
     std::unique_ptr<ZoneSet> set_ = std::make_unique<ZoneSet>();
     std::vector<std::unique_ptr<Zone>> zones_;
@@ -319,6 +321,7 @@ std::uint64_t ZoneBuilder::content_hash() const {
 }
 
 std::uint32_t ZoneBuilder::pick_serial(const SerialPolicy& p, std::uint64_t hash) const {
+    if (p.fixed_serial) return *p.fixed_serial;
     if (site_.soa.serial) return *site_.soa.serial;
     if (p.previous_serial && p.previous_content_hash == hash) return *p.previous_serial;
     std::uint32_t base = p.base_time;
@@ -339,6 +342,8 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     generate_hosts(site_, records_);
     generate_aliases(site_, records_);
     generate_services(site_, records_);
+    generate_clusters(site_, viewpoint_, records_);
+    generate_lync(site_, records_);
     generate_raw_records(site_, records_);
     ReversePlan reverse = plan_reverse(site_);
     problems_.insert(problems_.end(), reverse.problems.begin(), reverse.problems.end());
@@ -415,8 +420,53 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
 }
 
 Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> build_zone_set(
+    const config::SiteConfig& site, const SerialPolicy& serial, const std::string* viewpoint) {
+    return ZoneBuilder(site, viewpoint).build(serial);
+}
+
+Expected<std::shared_ptr<const SiteZones>, config::Diagnostics> build_site_zones(
     const config::SiteConfig& site, const SerialPolicy& serial) {
-    return ZoneBuilder(site).build(serial);
+    auto base = build_zone_set(site, serial, nullptr);
+    if (!base) return unexpected(std::move(base.error()));
+    if (site.clusters.empty() || site.locations.empty())
+        return std::make_shared<const SiteZones>(std::move(*base));
+
+    SerialPolicy same = serial;
+    same.fixed_serial = (*base)->serial();  // one serial for every view of one content
+    std::vector<SiteZones::LocationView> views;
+    for (const auto& location : site.locations) {
+        auto view = build_zone_set(site, same, &location.name);
+        if (!view) return unexpected(std::move(view.error()));
+        views.push_back({location.name, location.prefixes, std::move(*view)});
+    }
+    return std::make_shared<const SiteZones>(std::move(*base), std::move(views));
+}
+
+SiteZones::SiteZones(std::shared_ptr<const ZoneSet> only) { views_.push_back(std::move(only)); }
+
+SiteZones::SiteZones(std::shared_ptr<const ZoneSet> no_location,
+                     std::vector<LocationView> locations) {
+    views_.push_back(std::move(no_location));
+    for (auto& l : locations) {
+        views_.push_back(std::move(l.zones));
+        names_.push_back(std::move(l.name));
+        for (const auto& p : l.prefixes) prefixes_.push_back({p, views_.size() - 1});
+    }
+    // Longest prefix first: the most specific location wins.
+    std::stable_sort(prefixes_.begin(), prefixes_.end(),
+                     [](const auto& a, const auto& b) { return a.prefix.length > b.prefix.length; });
+}
+
+const ZoneSet& SiteZones::view_for(const config::IpAddress& client) const {
+    for (const auto& p : prefixes_)
+        if (p.prefix.contains(client)) return *views_[p.view];
+    return *views_.front();
+}
+
+const ZoneSet* SiteZones::location_view(std::string_view location) const {
+    for (std::size_t i = 0; i < names_.size(); ++i)
+        if (names_[i] == location) return views_[i + 1].get();
+    return nullptr;
 }
 
 }  // namespace sipdns::zone

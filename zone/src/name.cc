@@ -26,6 +26,13 @@ std::string name_to_wire(std::string_view text) {
     return wire;
 }
 
+std::string name_under(std::string_view prefix_text, std::string_view parent_wire) {
+    std::string name = name_to_wire(prefix_text);
+    name.pop_back();  // the root label; the parent brings its own
+    name.append(parent_wire);
+    return name;
+}
+
 std::string name_to_text(std::string_view wire) {
     std::string text;
     std::size_t i = 0;

@@ -1,4 +1,5 @@
-// reverse: auto — a PTR for every address of every server and host (DESIGN.md §3): servers win
+// reverse: auto — a PTR for every address of every server and host (DESIGN.md §3; cluster
+// members and the Lync pool and edge are hosts too): servers win
 // when two names share an address; rr.* names never get a PTR. Reverse zones are the /24
 // (IPv4, RFC 1035 §3.5) or /64 (IPv6, RFC 3596 §2.5) around each address, unless the site lists
 // its prefixes; sipdnsd is authoritative for them.
@@ -56,6 +57,19 @@ ReversePlan plan_reverse(const config::SiteConfig& site) {
     }
     for (const auto& h : site.hosts)
         for (const auto& a : h.addresses) owners.push_back({a, name_to_wire(h.name), h.pos});
+    for (const auto& c : site.clusters)
+        for (const auto& group : c.members)
+            for (const auto& m : group.members) {
+                if (m.ipv4) owners.push_back({*m.ipv4, name_to_wire(m.name), m.pos});
+                if (m.ipv6) owners.push_back({*m.ipv6, name_to_wire(m.name), m.pos});
+            }
+    if (site.lync)
+        for (const config::LyncHost* h : {&site.lync->pool,
+                                          site.lync->edge ? &*site.lync->edge : nullptr}) {
+            if (!h) continue;
+            if (h->ipv4) owners.push_back({*h->ipv4, name_to_wire(h->name), h->pos});
+            if (h->ipv6) owners.push_back({*h->ipv6, name_to_wire(h->name), h->pos});
+        }
 
     std::vector<config::IpPrefix> zones;
     if (site.reverse.mode == config::ReverseSettings::Mode::Prefixes) {

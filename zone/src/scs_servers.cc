@@ -29,12 +29,6 @@ void add_addresses(const config::ServerEntry& server, const std::string& owner,
                        rdata::from_address(server.ipv6->bytes.data(), 16), server.pos, section});
 }
 
-// "_sip._udp" under "scsnetwork.local" (wire) -> _sip._udp.scsnetwork.local (wire).
-std::string under(std::string_view prefix_text, const std::string& wire) {
-    std::string prefix = name_to_wire(prefix_text);
-    prefix.pop_back();  // drop the root label, then append the parent name
-    return prefix + wire;
-}
 
 }  // namespace
 
@@ -60,37 +54,37 @@ void generate_scs_servers(const config::SiteConfig& site, RecordList& out) {
         const auto& pos = servers[i].pos;
         const auto prio = static_cast<std::uint16_t>(i + 1);
         if (udp)
-            out.push_back({under("_sip._udp", apex), rrtype::SRV, ttl,
+            out.push_back({name_under("_sip._udp", apex), rrtype::SRV, ttl,
                            rdata::srv(prio, 0, sip.proxy_port, fqdn[i]), pos, section::kServers});
         if (tcp)
-            out.push_back({under("_sip._tcp", apex), rrtype::SRV, ttl,
+            out.push_back({name_under("_sip._tcp", apex), rrtype::SRV, ttl,
                            rdata::srv(static_cast<std::uint16_t>(n + prio), 0, sip.proxy_port,
                                       fqdn[i]),
                            pos, section::kServers});
         if (tls) {
             // RFC 3263 §4.1: SIPS over TLS/TCP is found at _sips._tcp; _sip._tls is the legacy
             // owner that older phones (and the Lync references) still look up.
-            out.push_back({under("_sips._tcp", apex), rrtype::SRV, ttl,
+            out.push_back({name_under("_sips._tcp", apex), rrtype::SRV, ttl,
                            rdata::srv(prio, 0, sip.tls_port, fqdn[i]), pos, section::kServers});
-            out.push_back({under("_sip._tls", apex), rrtype::SRV, ttl,
+            out.push_back({name_under("_sip._tls", apex), rrtype::SRV, ttl,
                            rdata::srv(prio, 0, sip.tls_port, fqdn[i]), pos, section::kServers});
         }
     }
 
     if (n < 2) return;  // the guide's redirect records exist only in HA sites
     for (std::size_t k = 0; k < servers.size(); ++k) {
-        const std::string rr = under("rr", fqdn[k]);
+        const std::string rr = name_under("rr", fqdn[k]);
         add_addresses(servers[k], rr, ttl, section::kRedirect, out);
         const auto& pos = servers[k].pos;
         for (std::size_t j = 0; j < servers.size(); ++j) {
             const bool self = j == k;
             const std::uint16_t weight = self ? 0 : 100;
             if (tcp)
-                out.push_back({under("_sip._tcp", rr), rrtype::SRV, ttl,
+                out.push_back({name_under("_sip._tcp", rr), rrtype::SRV, ttl,
                                rdata::srv(self ? 1 : 2, weight, sip.redirect_port, fqdn[j]), pos,
                                section::kRedirect});
             if (udp)
-                out.push_back({under("_sip._udp", rr), rrtype::SRV, ttl,
+                out.push_back({name_under("_sip._udp", rr), rrtype::SRV, ttl,
                                rdata::srv(self ? 3 : 4, weight, sip.redirect_port, fqdn[j]), pos,
                                section::kRedirect});
         }
@@ -118,7 +112,7 @@ void generate_naptr(const config::SiteConfig& site, RecordList& out) {
         if (!has_transport(sip, row.transport)) continue;
         out.push_back({apex, rrtype::NAPTR, site.ttl,
                        rdata::naptr(10, row.preference, "s", row.service, "",
-                                    under(row.srv_owner, apex)),
+                                    name_under(row.srv_owner, apex)),
                        sip.pos, section::kNaptr});
     }
 }

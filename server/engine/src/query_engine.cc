@@ -284,3 +284,36 @@ EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& co
 }
 
 }  // namespace sipdns::engine
+
+namespace sipdns::engine {
+
+config::IpAddress client_address_v4(const std::uint8_t (&bytes)[4]) {
+    config::IpAddress a;
+    a.family = config::IpAddress::Family::V4;
+    std::memcpy(a.bytes.data(), bytes, 4);
+    return a;
+}
+
+config::IpAddress client_address_v6(const std::uint8_t (&bytes)[16]) {
+    // ::ffff:a.b.c.d (RFC 4291 §2.5.5.2) is an IPv4 client on a dual-stack socket.
+    static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::memcmp(bytes, kMapped, 12) == 0) {
+        const std::uint8_t v4[4] = {bytes[12], bytes[13], bytes[14], bytes[15]};
+        return client_address_v4(v4);
+    }
+    config::IpAddress a;
+    a.family = config::IpAddress::Family::V6;
+    std::memcpy(a.bytes.data(), bytes, 16);
+    return a;
+}
+
+EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& context,
+                     const zone::SiteZones& site, const EngineSettings& settings,
+                     std::span<std::uint8_t> out) {
+    const zone::ZoneSet& view = site.has_location_views() && context.has_client
+                                    ? site.view_for(context.client)
+                                    : site.default_view();
+    return respond(query, context, view, settings, out);
+}
+
+}  // namespace sipdns::engine

@@ -35,7 +35,23 @@ TcpConnection::TcpConnection(asio::ip::tcp::socket socket, Worker& worker, Conne
       limit_(limit),
       idle_timeout_(idle_timeout),
       idle_timer_(socket_.get_executor()),
-      inbox_(kInitialInbox) {}
+      inbox_(kInitialInbox) {
+    // The peer's address picks its location view for every query on this connection.
+    boost::system::error_code ec;
+    const auto peer = socket_.remote_endpoint(ec);
+    if (!ec && peer.address().is_v4()) {
+        const auto b = peer.address().to_v4().to_bytes();
+        const std::uint8_t bytes[4] = {b[0], b[1], b[2], b[3]};
+        context_.client = engine::client_address_v4(bytes);
+        context_.has_client = true;
+    } else if (!ec && peer.address().is_v6()) {
+        const auto b = peer.address().to_v6().to_bytes();
+        std::uint8_t bytes[16];
+        std::copy(b.begin(), b.end(), bytes);
+        context_.client = engine::client_address_v6(bytes);
+        context_.has_client = true;
+    }
+}
 
 TcpConnection::~TcpConnection() {
     worker_.connections.erase(this);
@@ -130,8 +146,7 @@ void TcpConnection::answer_one(std::span<const std::uint8_t> query) {
     const ServingSnapshot& snapshot = worker_.snapshots.get();
     auto& scratch = worker_.tcp_answer_scratch;
     const engine::EngineResult result =
-        engine::respond(query, engine::QueryContext{engine::Transport::Tcp}, *snapshot.zones,
-                        snapshot.settings, scratch);
+        engine::respond(query, context_, *snapshot.zones, snapshot.settings, scratch);
     if (result.action != engine::EngineResult::Action::Respond || result.length == 0 ||
         result.length > scratch.size())
         return;

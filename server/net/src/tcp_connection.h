@@ -15,6 +15,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "sipdns/engine/query_engine.h"
+
 namespace sipdns::net {
 
 struct Worker;
@@ -70,6 +72,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     bool all_sent() const { return !writing_ && outbox_filling_.empty(); }
 
     boost::asio::ip::tcp::socket socket_;
+    engine::QueryContext context_{engine::Transport::Tcp};  // with the peer's address
     Worker& worker_;
     ConnectionLimit& limit_;
     const std::chrono::milliseconds idle_timeout_;

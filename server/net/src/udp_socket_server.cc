@@ -146,10 +146,26 @@ UdpSocketServer::ReceiveResult UdpSocketServer::receive_batch() {
     }
 }
 
+bool UdpSocketServer::peer_address(const sockaddr_storage& peer, config::IpAddress& out) {
+    if (peer.ss_family == AF_INET) {
+        std::uint8_t b[4];
+        std::memcpy(b, &reinterpret_cast<const sockaddr_in&>(peer).sin_addr, 4);
+        out = engine::client_address_v4(b);
+        return true;
+    }
+    if (peer.ss_family == AF_INET6) {
+        std::uint8_t b[16];
+        std::memcpy(b, &reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr, 16);
+        out = engine::client_address_v6(b);
+        return true;
+    }
+    return false;
+}
+
 std::size_t UdpSocketServer::answer_batch(std::size_t received) {
     // One snapshot for the whole batch: a single atomic load (DESIGN.md §7).
     const ServingSnapshot& snapshot = snapshots_.get();
-    const engine::QueryContext context{engine::Transport::Udp};
+    engine::QueryContext context{engine::Transport::Udp};
     std::size_t replies = 0;
     for (std::size_t i = 0; i < received && i < kBatchSize; ++i) {
         const msghdr& in = received_[i].msg_hdr;
@@ -158,6 +174,8 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
         if ((in.msg_flags & MSG_TRUNC) != 0 || in.msg_namelen == 0 ||
             in.msg_namelen > sizeof(sockaddr_storage) || received_[i].msg_len > slot.query.size())
             continue;
+        // The client's address picks its location view (geo-aware clusters, DESIGN.md §3).
+        context.has_client = peer_address(slot.peer, context.client);
         // Malformed datagrams go through the engine too: it drops them or answers FORMERR.
         const engine::EngineResult result =
             engine::respond(std::span<const std::uint8_t>(slot.query.data(), received_[i].msg_len),

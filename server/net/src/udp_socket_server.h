@@ -60,6 +60,7 @@ class UdpSocketServer {
     void on_readable();
     ReceiveResult receive_batch();
     std::size_t answer_batch(std::size_t received);  // fills replies_, returns how many
+    static bool peer_address(const sockaddr_storage& peer, config::IpAddress& out);
     void send_batch(std::size_t count);
 
     boost::asio::ip::udp::socket socket_;

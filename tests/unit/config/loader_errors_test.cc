@@ -40,6 +40,9 @@ const std::string kHead = "domain: scsnetwork.local\nhosts:\n  ntp: 192.0.2.1\n"
 const std::string k64(64, 'x');
 const std::string k20(20, 'x');
 const std::string k63(63, 'a');
+// Two locations (lines 4-6) for the cluster rows; their clusters start at line 7.
+const std::string kLocations =
+    kHead + "locations:\n  dc1: [192.168.11.0/24]\n  dc2: [192.168.22.0/24]\n";
 
 std::string diag(int line, int col, const std::string& message) {
     return "site.yaml:" + std::to_string(line) + ":" + std::to_string(col) + ": " + message;
@@ -158,7 +161,7 @@ const std::vector<BadSite> kRows = {
      kHead + "foo: 1\n",
      {diag(4, 1,
            "foo: unknown key (expected one of: domain, ttl, servers, sip, hosts, aliases, "
-           "services, records, reverse, nameservers, soa, server)")}},
+           "services, records, reverse, nameservers, soa, server, locations, clusters, lync)")}},
     {"UnknownNestedKey",
      kHead + "servers:\n  - { nmae: scs1, ipv4: 192.0.2.11 }\n",
      {diag(5, 5, "servers[0].name: required key is missing"),
@@ -252,10 +255,217 @@ const std::vector<BadSite> kRows = {
     // --- no record source
     {"NoRecordSource",
      "domain: scsnetwork.local\nttl: 60\n",
-     {diag(1, 1, "servers: a site needs at least one of servers, hosts, services or records")}},
+     {diag(1, 1,
+           "servers: a site needs at least one of servers, hosts, services, records, clusters "
+           "or lync")}},
     {"OnlyEmptySections",
      "domain: scsnetwork.local\nservers: []\nhosts:\n",
-     {diag(1, 1, "servers: a site needs at least one of servers, hosts, services or records")}},
+     {diag(1, 1,
+           "servers: a site needs at least one of servers, hosts, services, records, clusters "
+           "or lync")}},
+
+    // --- locations
+    {"LocationsBad",
+     kHead +
+         "locations:\n"
+         "  dc.1: 192.168.11.0/24\n"
+         "  dc2: []\n"
+         "  dc3: [192.168.33.1/24, 10.0.0.0/8, 10.0.0.0/8]\n"
+         "  DC3: 10.9.0.0/16\n"
+         "  dc4:\n"
+         "  dc5: { a: b }\n"
+         "  " +
+         k64 + ": 10.64.0.0/16\n",
+     {diag(5, 3,
+           "locations.dc.1: invalid location name 'dc.1': expected one label of 1-63 letters, "
+           "digits, '-' and '_', such as dc1"),
+      diag(6, 8, "locations.dc2: expected an address prefix or a list of them"),
+      diag(7, 9,
+           "locations.dc3[0]: prefix '192.168.33.1/24' has host bits set; did you mean "
+           "'192.168.33.0/24'?"),
+      diag(7, 38, "locations.dc3[2]: '10.0.0.0/8' is listed twice"),
+      diag(8, 3, "locations.DC3: duplicate location 'DC3' (first at line 7)"),
+      diag(9, 3,
+           "locations.dc4: expected an address prefix such as 192.168.11.0/24 or "
+           "2001:db8::/64, got nothing"),
+      diag(10, 8,
+           "locations.dc5: expected an address prefix such as 192.168.11.0/24 or "
+           "2001:db8::/64, got a mapping"),
+      diag(11, 3,
+           "locations." + k64 + ": invalid location name '" + k64 +
+               "': expected one label of 1-63 letters, digits, '-' and '_', such as dc1")}},
+    {"LocationsPrefixInTwoLocations",
+     kHead + "locations:\n"
+             "  dc1: [192.168.11.0/24, \"2001:db8:11::/48\"]\n"
+             "  dc2: [192.168.22.0/24, \"2001:DB8:11::/48\"]\n"
+             "  dc3: 192.168.11.0/24\n"
+             "  dc4: [10.0.0.0/8, 10.1.0.0/16]\n",  // nested prefixes are fine
+     {diag(6, 26,
+           "locations.dc2[1]: clients in 2001:db8:11::/48 would be in two locations: dc1 "
+           "(line 5) and dc2"),
+      diag(7, 8,
+           "locations.dc3: clients in 192.168.11.0/24 would be in two locations: dc1 (line 5) "
+           "and dc3")}},
+    {"LocationsNotAMapping",
+     kHead + "locations: [192.168.11.0/24]\n",
+     {diag(4, 12, "locations: expected a mapping of location names to address prefixes")}},
+    {"NewSectionsDidYouMean",
+     kHead + "location: {}\ncluster: []\nlnyc: {}\n",
+     {diag(4, 1, "location: unknown key; did you mean 'locations'?"),
+      diag(5, 1, "cluster: unknown key; did you mean 'clusters'?"),
+      diag(6, 1, "lnyc: unknown key; did you mean 'lync'?")}},
+
+    // --- clusters
+    {"ClusterUnknownKeys",
+     kLocations + "clusters:\n"
+                  "  - name: spx-srv\n"
+                  "    prot: 5060\n"
+                  "    priorities: { locl: 10, remote: 200 }\n"
+                  "    members:\n"
+                  "      dc1: [ { nmae: dc1-spx1, ipv4: 192.168.11.121 } ]\n"
+                  "      dc2: [ { name: dc2-spx1, ipv4: 192.168.22.121, ip6: '::1' } ]\n",
+     {diag(9, 5, "clusters[0].prot: unknown key; did you mean 'port'?"),
+      diag(10, 19, "clusters[0].priorities.locl: unknown key; did you mean 'local'?"),
+      diag(12, 14, "clusters[0].members.dc1[0].name: required key is missing"),
+      diag(12, 16, "clusters[0].members.dc1[0].nmae: unknown key; did you mean 'name'?"),
+      diag(13, 54, "clusters[0].members.dc2[0].ip6: unknown key; did you mean 'ipv6'?")}},
+    {"ClusterMissingKeys",
+     kLocations + "clusters:\n  - { port: 5060 }\n",
+     {diag(8, 5, "clusters[0].name: required key is missing"),
+      diag(8, 5, "clusters[0].members: required key is missing")}},
+    {"ClusterNumbers",
+     kLocations + "clusters:\n"
+                  "  - name: spx-srv\n"
+                  "    port: 0\n"
+                  "    transports: [udp, sctp, udp]\n"
+                  "    weight: 65536\n"
+                  "    priorities: { local: -1, remote: x }\n"
+                  "    members: { dc1: [{ name: dc1-spx1, ipv4: 192.168.11.121 }] }\n",
+     {diag(9, 11, "clusters[0].port: expected a port number 1-65535, got 0"),
+      diag(10, 23, "clusters[0].transports[1]: expected udp, tcp or tls, got 'sctp'"),
+      diag(10, 29, "clusters[0].transports[2]: 'udp' is listed twice"),
+      diag(11, 13, "clusters[0].weight: expected a weight 0-65535, got 65536"),
+      diag(12, 26, "clusters[0].priorities.local: expected a priority 0-65535, got -1"),
+      diag(12, 38, "clusters[0].priorities.remote: expected a priority 0-65535, got 'x'")}},
+    {"ClusterTransportsEmpty",
+     kLocations + "clusters:\n"
+                  "  - { name: spx-srv, transports: [], members: { dc1: [{ name: a, ipv4: "
+                  "192.168.11.1 }] } }\n",
+     {diag(8, 34, "clusters[0].transports: expected at least one of udp, tcp, tls")}},
+    {"ClusterPrioritiesInverted",
+     kLocations + "clusters:\n"
+                  "  - name: spx-srv\n"
+                  "    priorities: { local: 200, remote: 10 }\n"
+                  "    members: { dc1: [{ name: dc1-spx1, ipv4: 192.168.11.121 }] }\n",
+     {diag(9, 17,
+           "clusters[0].priorities: local 200 is above remote 10, so clients would prefer "
+           "other locations (lower SRV priorities are tried first, RFC 2782)")}},
+    {"ClusterUnknownLocationAndDefault",
+     kLocations + "clusters:\n"
+                  "  - name: spx-srv\n"
+                  "    default: DC2\n"
+                  "    members:\n"
+                  "      dc1: [{ name: dc1-spx1, ipv4: 192.168.11.121 }]\n"
+                  "      dc3: [{ name: dc3-spx1, ipv4: 192.168.33.121 }]\n",
+     {diag(9, 14,
+           "clusters[0].default: 'DC2' is not one of this cluster's member locations (dc1, "
+           "dc3)"),
+      diag(12, 7, "clusters[0].members.dc3: unknown location 'dc3' (defined: dc1, dc2)")}},
+    {"ClusterWithoutLocations",
+     kHead + "clusters:\n"
+             "  - name: spx-srv\n"
+             "    members:\n"
+             "      dc1: [{ name: dc1-spx1, ipv4: 192.168.11.121 }]\n"
+             "  - name: spx2-srv\n"
+             "    members: { dc1: [{ name: dc1-spx1, ipv4: 192.168.11.121 }] }\n",
+     {diag(7, 7,
+           "clusters[0].members: clusters need a locations section to know which clients are "
+           "local"),
+      diag(9, 14,
+           "clusters[1].members: clusters need a locations section to know which clients are "
+           "local")}},
+    {"ClusterMembersBad",
+     kLocations + "clusters:\n"
+                  "  - name: spx-srv\n"
+                  "    members:\n"
+                  "      dc1:\n"
+                  "        - { name: dc1-spx1, ipv4: 192.168.11.121 }\n"
+                  "        - { name: dc1-spx2 }\n"
+                  "        - { name: dc1-spx3, ipv4: '2001:db8::3' }\n"
+                  "      dc2:\n"
+                  "        - { name: DC1-SPX1, ipv4: 192.168.22.121 }\n"
+                  "      DC1: []\n"
+                  "  - name: spx2-srv\n"
+                  "    members: { dc1: [], dc2: dc2-spx1 }\n"
+                  "  - name: spx3-srv\n"
+                  "    members: {}\n"
+                  "  - name: spx4-srv\n"
+                  "    members: [dc1]\n",
+     {diag(12, 11,
+           "clusters[0].members.dc1[1]: a cluster member needs an ipv4 or ipv6 address, "
+           "or both"),
+      diag(13, 35, "clusters[0].members.dc1[2].ipv4: expected an IPv4 address, got '2001:db8::3'"),
+      diag(15, 19,
+           "clusters[0].members.dc2[0].name: duplicate cluster member name 'DC1-SPX1' (first "
+           "at line 11)"),
+      diag(16, 7, "clusters[0].members.DC1: duplicate location 'DC1' (first at line 10)"),
+      diag(18, 21, "clusters[1].members.dc1: expected at least one cluster member"),
+      diag(18, 30, "clusters[1].members.dc2: expected a list of cluster members"),
+      diag(20, 14, "clusters[2].members: expected at least one location with its members"),
+      diag(22, 14,
+           "clusters[3].members: expected a mapping of location names to lists of members")}},
+    {"DuplicateCluster",
+     kLocations + "clusters:\n"
+                  "  - { name: spx-srv, members: { dc1: [{ name: a, ipv4: 192.168.11.1 }] } }\n"
+                  "  - { name: SPX-SRV.scsnetwork.local., members: { dc1: [{ name: b, ipv4: "
+                  "192.168.11.2 }] } }\n",
+     {diag(9, 13,
+           "clusters[1].name: duplicate cluster name 'SPX-SRV.scsnetwork.local.' (first at "
+           "line 8)")}},
+    {"ClusterWildcardName",
+     kLocations + "clusters:\n"
+                  "  - { name: '*.spx', members: { dc1: [{ name: a, ipv4: 192.168.11.1 }] } }\n",
+     {diag(8, 13,
+           "clusters[0].name: invalid name '*.spx': a cluster's SRV owners (_sip._udp.<name>) "
+           "cannot contain a wildcard")}},
+    {"ClustersNotAList",
+     kLocations + "clusters: { name: spx-srv }\n",
+     {diag(7, 11, "clusters: expected a list of clusters")}},
+    {"ClusterNotAMapping",
+     kLocations + "clusters: [spx-srv]\n",
+     {diag(7, 12,
+           "clusters[0]: expected a cluster: { name, port, transports, weight, priorities, "
+           "default, members }")}},
+
+    // --- lync
+    {"LyncMissingPool",
+     kHead + "lync:\n  edge: { name: sipedge, ipv4: 203.0.113.50 }\n",
+     {diag(5, 3, "lync.pool: required key is missing")}},
+    {"LyncUnknownKeys",
+     kHead + "lync:\n"
+             "  pool: { name: pool01, ipv4: 192.0.2.50, ipv5: x }\n"
+             "  egde: { name: sipedge, ipv4: 203.0.113.50 }\n",
+     {diag(5, 43, "lync.pool.ipv5: unknown key; did you mean 'ipv4'?"),
+      diag(6, 3, "lync.egde: unknown key; did you mean 'edge'?")}},
+    {"LyncHostsBad",
+     kHead + "lync:\n"
+             "  pool: { name: pool01 }\n"
+             "  edge: { ipv4: '2001:db8::50' }\n",
+     {diag(5, 9, "lync.pool: a Lync pool needs an ipv4 or ipv6 address, or both"),
+      diag(6, 9, "lync.edge.name: required key is missing"),
+      diag(6, 17, "lync.edge.ipv4: expected an IPv4 address, got '2001:db8::50'")}},
+    {"LyncNotAMapping",
+     kHead + "lync: pool01\n",
+     {diag(4, 7, "lync: expected a mapping of Lync settings: { pool, edge }")}},
+    {"LyncPoolNotAMapping",
+     kHead + "lync:\n  pool: pool01\n",
+     {diag(5, 9, "lync.pool: expected a Lync pool: { name, ipv4, ipv6 }")}},
+    {"OnlyEmptyLync",  // an empty lync section is no record source, and it lacks its pool
+     "domain: scsnetwork.local\nlync: {}\n",
+     {diag(1, 1,
+           "servers: a site needs at least one of servers, hosts, services, records, clusters "
+           "or lync"),
+      diag(2, 7, "lync.pool: required key is missing")}},
 
     // --- services
     {"ServicePlainTargetWithoutPort",

@@ -200,6 +200,9 @@ TEST(Loader, MinimalSiteKeepsDefaults) {
     EXPECT_TRUE(s.server.listen.empty());
     EXPECT_FALSE(s.server.threads);
     EXPECT_EQ(s.server.edns_udp_size, 1232);
+    EXPECT_TRUE(s.locations.empty());
+    EXPECT_TRUE(s.clusters.empty());
+    EXPECT_FALSE(s.lync);
 }
 
 // The example from DESIGN.md §2, verbatim.
@@ -233,6 +236,202 @@ server:                           # daemon settings (CLI flags override)
     EXPECT_EQ(s.hosts.size(), 2u);
     EXPECT_EQ(s.reverse.mode, ReverseSettings::Mode::Auto);
     EXPECT_EQ(s.server.listen.size(), 2u);
+}
+
+IpPrefix prefix(const char* text) {
+    auto p = IpPrefix::parse(text);
+    EXPECT_TRUE(p) << text;
+    return p.value_or(IpPrefix{});
+}
+
+// The "Further sections" example from DESIGN.md §2, verbatim after a domain.
+TEST(Loader, DesignFurtherSectionsLoad) {
+    const SiteConfig s = load_ok(R"(domain: example.com
+locations:                        # client subnets -> data centre (geo-aware answers)
+  dc1: [192.168.11.0/24]
+  dc2: [192.168.22.0/24]
+clusters:                         # SRV owners whose answer depends on the client's location
+  - name: spx-srv                 # -> _sip._udp.spx-srv / _sip._tcp.spx-srv
+    port: 5060
+    transports: [udp, tcp]
+    weight: 50
+    priorities: { local: 10, remote: 200 }
+    default: dc1                  # for clients in no location
+    members:
+      dc1: [ { name: dc1-spx1, ipv4: 192.168.11.121 }, { name: dc1-spx2, ipv4: 192.168.11.125 } ]
+      dc2: [ { name: dc2-spx1, ipv4: 192.168.22.121 }, { name: dc2-spx2, ipv4: 192.168.22.125 } ]
+services:                         # explicit SRV sets (e.g. the SBC fail-over of the cluster guide)
+  - service: _sip._udp.sip-dc
+    targets:
+      - { target: sip-dc1, priority: 10, weight: 50, port: 6000 }
+      - { target: sip-dc2, priority: 20, weight: 50, port: 6000 }
+lync:                             # Lync / OCS automatic configuration
+  pool: { name: pool01, ipv4: 192.0.2.50 }
+  edge: { name: sipedge, ipv4: 203.0.113.50 }   # optional
+)");
+    ASSERT_EQ(s.locations.size(), 2u);
+    EXPECT_EQ(s.locations[0].name, "dc1");
+    EXPECT_EQ(s.locations[0].prefixes, std::vector{prefix("192.168.11.0/24")});
+    EXPECT_EQ(s.locations[0].pos, (SourcePos{3, 3}));
+    EXPECT_EQ(s.locations[1].name, "dc2");
+    EXPECT_EQ(s.locations[1].prefixes, std::vector{prefix("192.168.22.0/24")});
+
+    ASSERT_EQ(s.clusters.size(), 1u);
+    const ClusterEntry& c = s.clusters[0];
+    EXPECT_EQ(c.name, "spx-srv.example.com");
+    EXPECT_EQ(c.pos, (SourcePos{6, 5}));
+    EXPECT_EQ(c.port, 5060);
+    EXPECT_EQ(c.transports, (std::vector{SipTransport::Udp, SipTransport::Tcp}));
+    EXPECT_EQ(c.weight, 50);
+    EXPECT_EQ(c.local_priority, 10);
+    EXPECT_EQ(c.remote_priority, 200);
+    EXPECT_EQ(c.default_location, "dc1");
+    ASSERT_EQ(c.members.size(), 2u);
+    EXPECT_EQ(c.members[0].location, "dc1");
+    EXPECT_EQ(c.members[0].pos, (SourcePos{13, 7}));
+    ASSERT_EQ(c.members[0].members.size(), 2u);
+    EXPECT_EQ(c.members[0].members[0].name, "dc1-spx1.example.com");
+    EXPECT_EQ(c.members[0].members[0].ipv4, ip("192.168.11.121"));
+    EXPECT_FALSE(c.members[0].members[0].ipv6);
+    EXPECT_EQ(c.members[0].members[0].pos, (SourcePos{13, 14}));
+    EXPECT_EQ(c.members[0].members[1].name, "dc1-spx2.example.com");
+    EXPECT_EQ(c.members[0].members[1].ipv4, ip("192.168.11.125"));
+    EXPECT_EQ(c.members[1].location, "dc2");
+    ASSERT_EQ(c.members[1].members.size(), 2u);
+    EXPECT_EQ(c.members[1].members[0].name, "dc2-spx1.example.com");
+    EXPECT_EQ(c.members[1].members[1].name, "dc2-spx2.example.com");
+    EXPECT_EQ(c.members[1].members[1].ipv4, ip("192.168.22.125"));
+
+    EXPECT_EQ(s.services.size(), 1u);
+
+    ASSERT_TRUE(s.lync);
+    EXPECT_EQ(s.lync->pos, (SourcePos{21, 3}));
+    EXPECT_EQ(s.lync->pool.name, "pool01.example.com");
+    EXPECT_EQ(s.lync->pool.ipv4, ip("192.0.2.50"));
+    EXPECT_FALSE(s.lync->pool.ipv6);
+    EXPECT_EQ(s.lync->pool.pos, (SourcePos{21, 9}));
+    ASSERT_TRUE(s.lync->edge);
+    EXPECT_EQ(s.lync->edge->name, "sipedge.example.com");
+    EXPECT_EQ(s.lync->edge->ipv4, ip("203.0.113.50"));
+    EXPECT_EQ(s.lync->edge->pos, (SourcePos{22, 9}));
+}
+
+// A cluster with only a name and members gets the cluster guide's values (port 5060, udp and
+// tcp, weight 50, priorities 10 / 200); clients in no location get the first member location.
+TEST(Loader, ClusterDefaults) {
+    const SiteConfig s = load_ok(R"(domain: example.com
+locations: { dc1: 192.168.11.0/24, dc2: 192.168.22.0/24 }
+clusters:
+  - name: spx-srv
+    members:
+      dc2: [{ name: dc2-spx1, ipv6: "2001:db8:22::121" }]
+      dc1: [{ name: dc1-spx1, ipv4: 192.168.11.121 }]
+)");
+    ASSERT_EQ(s.clusters.size(), 1u);
+    const ClusterEntry& c = s.clusters[0];
+    EXPECT_EQ(c.port, 5060);
+    EXPECT_EQ(c.transports, (std::vector{SipTransport::Udp, SipTransport::Tcp}));
+    EXPECT_EQ(c.weight, 50);
+    EXPECT_EQ(c.local_priority, 10);
+    EXPECT_EQ(c.remote_priority, 200);
+    EXPECT_EQ(c.default_location, "dc2");  // the first member location, in file order
+    ASSERT_EQ(c.members.size(), 2u);
+    EXPECT_EQ(c.members[0].location, "dc2");
+    EXPECT_FALSE(c.members[0].members[0].ipv4);
+    EXPECT_EQ(c.members[0].members[0].ipv6, ip("2001:db8:22::121"));
+    EXPECT_EQ(c.members[1].location, "dc1");
+}
+
+TEST(Loader, ClusterSettingsAndSeveralClusters) {
+    const SiteConfig s = load_ok(R"(domain: example.com
+locations:
+  DC1: [192.168.11.0/24]
+  dc2: [192.168.22.0/24]
+clusters:
+  - name: spx-srv
+    port: 5070
+    transports: [TLS, udp]
+    weight: 0
+    priorities: { remote: 20 }
+    default: Dc2
+    members:
+      dc1: [{ name: dc1-spx1, ipv4: 192.168.11.121, ipv6: "2001:db8:11::121" }]
+      Dc2: [{ name: dc2-spx1.other.example., ipv4: 192.168.22.121 }]
+  - name: sbc.example.com.
+    priorities: { local: 5, remote: 5 }
+    members:
+      dc1: [{ name: dc1-spx1, ipv4: 192.168.11.121 }]
+)");
+    ASSERT_EQ(s.locations.size(), 2u);
+    EXPECT_EQ(s.locations[0].name, "dc1");  // identifiers are case-insensitive
+    ASSERT_EQ(s.clusters.size(), 2u);
+    const ClusterEntry& a = s.clusters[0];
+    EXPECT_EQ(a.port, 5070);
+    EXPECT_EQ(a.transports, (std::vector{SipTransport::Tls, SipTransport::Udp}));
+    EXPECT_EQ(a.weight, 0);
+    EXPECT_EQ(a.local_priority, 10);  // default kept
+    EXPECT_EQ(a.remote_priority, 20);
+    EXPECT_EQ(a.default_location, "dc2");
+    ASSERT_EQ(a.members.size(), 2u);
+    EXPECT_EQ(a.members[1].location, "dc2");
+    EXPECT_EQ(a.members[0].members[0].ipv6, ip("2001:db8:11::121"));
+    EXPECT_EQ(a.members[1].members[0].name, "dc2-spx1.other.example");
+    // A second cluster may share members; equal priorities are allowed (no preference).
+    const ClusterEntry& b = s.clusters[1];
+    EXPECT_EQ(b.name, "sbc.example.com");
+    EXPECT_EQ(b.local_priority, 5);
+    EXPECT_EQ(b.remote_priority, 5);
+    EXPECT_EQ(b.default_location, "dc1");
+    EXPECT_EQ(b.members[0].members[0].name, "dc1-spx1.example.com");
+}
+
+// A location is one prefix or a list, IPv4 and IPv6; prefixes may nest across locations.
+TEST(Loader, LocationPrefixes) {
+    const SiteConfig s = load_ok(R"(domain: example.com
+hosts: { ntp: 192.0.2.1 }
+locations:
+  dc1: 192.168.11.0/24
+  dc2: [192.168.22.0/24, "2001:DB8:22::/48"]
+  wide: [10.0.0.0/8]
+  branch_7: [10.1.0.0/16, 0.0.0.0/0]
+)");
+    ASSERT_EQ(s.locations.size(), 4u);
+    EXPECT_EQ(s.locations[0].prefixes, std::vector{prefix("192.168.11.0/24")});
+    EXPECT_EQ(s.locations[1].prefixes,
+              (std::vector{prefix("192.168.22.0/24"), prefix("2001:db8:22::/48")}));
+    EXPECT_EQ(s.locations[3].name, "branch_7");
+    EXPECT_EQ(s.locations[3].prefixes, (std::vector{prefix("10.1.0.0/16"), prefix("0.0.0.0/0")}));
+    EXPECT_TRUE(s.clusters.empty());
+}
+
+// Clusters and lync are sources of records on their own (DESIGN.md §2).
+TEST(Loader, ClustersOrLyncAloneAreASite) {
+    const SiteConfig c = load_ok(R"(domain: example.com
+locations: { dc1: 192.168.11.0/24 }
+clusters: [{ name: spx-srv, members: { dc1: [{ name: spx1, ipv4: 192.168.11.1 }] } }]
+)");
+    EXPECT_EQ(c.clusters.size(), 1u);
+    const SiteConfig l = load_ok(
+        "domain: example.com\nlync:\n  pool: { name: pool01, ipv6: "
+        "\"2001:db8::50\" }\n");
+    ASSERT_TRUE(l.lync);
+    EXPECT_EQ(l.lync->pool.ipv6, ip("2001:db8::50"));
+    EXPECT_FALSE(l.lync->edge);
+}
+
+// Sections with everything commented out are absent: `lync:`, `edge:`, `locations:`.
+TEST(Loader, EmptyNewSections) {
+    const SiteConfig s = load_ok(
+        "domain: example.com\nhosts: { ntp: 192.0.2.1 }\nlocations:\nclusters: []\nlync:\n");
+    EXPECT_TRUE(s.locations.empty());
+    EXPECT_TRUE(s.clusters.empty());
+    EXPECT_FALSE(s.lync);
+    const SiteConfig e = load_ok(
+        "domain: example.com\nlync:\n  pool: { name: pool01.corp.example., ipv4: 192.0.2.50 }\n"
+        "  edge:\n");
+    ASSERT_TRUE(e.lync);
+    EXPECT_EQ(e.lync->pool.name, "pool01.corp.example");
+    EXPECT_FALSE(e.lync->edge);
 }
 
 TEST(Loader, ReverseOffAndEmptySections) {

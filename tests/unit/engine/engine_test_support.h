@@ -1,15 +1,16 @@
 #pragma once
 // Building query packets and decoding the engine's answers with ldns: an independent DNS
 // implementation reads every byte we produce.
-#include <ldns/ldns.h>
-
 #include <cstdint>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+// Before ldns: its C headers redefine `bool`, which breaks <optional> included after them.
 #include "sipdns/engine/query_engine.h"
+
+#include <ldns/ldns.h>
 
 namespace sipdns::test {
 

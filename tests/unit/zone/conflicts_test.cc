@@ -143,10 +143,10 @@ TEST(Serial, SameContentSameSerialChangedContentLarger) {
     const std::string site = "domain: example.test\nservers:\n  - { name: a, ipv4: 192.0.2.1 }\n";
     auto cfg = config::load_site_text(site, "site.yaml");
     ASSERT_TRUE(cfg);
-    auto first = zone::build_zone_set(*cfg, {std::nullopt, 0, 1000});
+    auto first = zone::build_zone_set(*cfg, serial_policy(1000));
     ASSERT_TRUE(first);
     EXPECT_EQ((*first)->serial(), 1000u);
-    auto same = zone::build_zone_set(*cfg, {(*first)->serial(), (*first)->content_hash(), 5000});
+    auto same = zone::build_zone_set(*cfg, serial_policy(5000, (*first)->serial(), (*first)->content_hash()));
     ASSERT_TRUE(same);
     EXPECT_EQ((*same)->serial(), 1000u);
 
@@ -154,11 +154,11 @@ TEST(Serial, SameContentSameSerialChangedContentLarger) {
         config::load_site_text(site + "hosts:\n  gw: 192.0.2.9\n", "site.yaml");
     ASSERT_TRUE(changed_cfg);
     auto changed =
-        zone::build_zone_set(*changed_cfg, {(*first)->serial(), (*first)->content_hash(), 900});
+        zone::build_zone_set(*changed_cfg, serial_policy(900, (*first)->serial(), (*first)->content_hash()));
     ASSERT_TRUE(changed);
     EXPECT_EQ((*changed)->serial(), 1001u);  // never decreases, even with an older base time
     auto later =
-        zone::build_zone_set(*changed_cfg, {(*first)->serial(), (*first)->content_hash(), 7000});
+        zone::build_zone_set(*changed_cfg, serial_policy(7000, (*first)->serial(), (*first)->content_hash()));
     ASSERT_TRUE(later);
     EXPECT_EQ((*later)->serial(), 7000u);
 

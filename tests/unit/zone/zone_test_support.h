@@ -16,8 +16,19 @@
 
 namespace sipdns::test {
 
-inline std::shared_ptr<const zone::ZoneSet> build_from_yaml(const std::string& yaml,
-                                                            zone::SerialPolicy policy = {std::nullopt, 0, 1}) {
+// A serial policy as after a previous build (or none), at a given base time.
+inline zone::SerialPolicy serial_policy(std::uint32_t base_time,
+                                        std::optional<std::uint32_t> previous_serial = {},
+                                        std::uint64_t previous_hash = 0) {
+    zone::SerialPolicy p;
+    p.base_time = base_time;
+    p.previous_serial = previous_serial;
+    p.previous_content_hash = previous_hash;
+    return p;
+}
+
+inline std::shared_ptr<const zone::ZoneSet> build_from_yaml(
+    const std::string& yaml, zone::SerialPolicy policy = serial_policy(1)) {
     auto cfg = config::load_site_text(yaml, "site.yaml");
     if (!cfg) {
         std::string all;

@@ -104,6 +104,61 @@ struct DaemonSettings {
     SourcePos pos;
 };
 
+// `locations:` — client subnets by data centre (geo-aware answers, DESIGN.md §3). Prefixes may
+// nest across locations (10.0.0.0/8 in one, 10.1.0.0/16 in another); the same prefix in two
+// locations is an error.
+struct LocationEntry {
+    std::string name;                 // an identifier such as dc1, lower case (not a DNS name)
+    std::vector<IpPrefix> prefixes;   // file order, host bits clear
+    SourcePos pos;
+};
+
+// A SIP proxy of a cluster (sip-cluster-geo-aware-srv.txt). At least one address.
+struct ClusterMember {
+    std::string name;                 // absolute
+    std::optional<IpAddress> ipv4;
+    std::optional<IpAddress> ipv6;
+    SourcePos pos;
+};
+
+// The members of a cluster that sit in one location.
+struct ClusterLocationMembers {
+    std::string location;             // a LocationEntry::name
+    std::vector<ClusterMember> members;  // file order
+    SourcePos pos;
+};
+
+// `clusters:` — an SRV owner whose answer depends on the client's location: the members in
+// the client's location at `local_priority`, the others at `remote_priority` (DESIGN.md §3).
+struct ClusterEntry {
+    std::string name;                 // absolute owner base, e.g. spx-srv.example.com
+    std::uint16_t port = 5060;
+    std::vector<SipTransport> transports{SipTransport::Udp, SipTransport::Tcp};
+    std::uint16_t weight = 50;
+    std::uint16_t local_priority = 10;
+    std::uint16_t remote_priority = 200;
+    std::string default_location;     // for clients in no location; a member location (the
+                                      // first one unless `default:` names another)
+    std::vector<ClusterLocationMembers> members;  // file order
+    SourcePos pos;
+};
+
+// A Lync / OCS server: its FQDN and at least one address.
+struct LyncHost {
+    std::string name;                 // absolute
+    std::optional<IpAddress> ipv4;
+    std::optional<IpAddress> ipv6;
+    SourcePos pos;
+};
+
+// `lync:` — Lync / OCS automatic configuration records (lync-2010-*.txt,
+// ocs-2007-automatic-configuration-lookups.txt).
+struct LyncSettings {
+    LyncHost pool;                    // the registrar (front end pool)
+    std::optional<LyncHost> edge;     // the access edge, for external and federated clients
+    SourcePos pos;
+};
+
 struct SiteConfig {
     std::string file;                 // path as given, for diagnostics
     std::string domain;               // absolute, lower case, no trailing dot
@@ -119,6 +174,9 @@ struct SiteConfig {
     std::vector<std::string> nameservers;  // absolute; default: the servers
     SoaSettings soa;
     DaemonSettings server;
+    std::vector<LocationEntry> locations;
+    std::vector<ClusterEntry> clusters;
+    std::optional<LyncSettings> lync;
 };
 
 }  // namespace sipdns::config

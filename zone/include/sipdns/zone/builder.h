@@ -6,6 +6,7 @@
 #include "sipdns/config/diagnostic.h"
 #include "sipdns/config/expected.h"
 #include "sipdns/config/site_config.h"
+#include "sipdns/zone/site_zones.h"
 #include "sipdns/zone/zone.h"
 
 namespace sipdns::zone {
@@ -16,11 +17,19 @@ struct SerialPolicy {
     std::optional<std::uint32_t> previous_serial;
     std::uint64_t previous_content_hash = 0;
     std::uint32_t base_time = 0;  // e.g. the site file's mtime; 0 = now
+    std::optional<std::uint32_t> fixed_serial;  // the location views share the default's
 };
 
 // Generates every record of the site, checks the result (conflicts, out-of-zone owners, CNAME
 // rules) and returns an immutable, indexed zone set with precompiled answers, or every problem.
+// `viewpoint` is the location the cluster SRV records are generated for (nullptr: a client in
+// no location).
 Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> build_zone_set(
+    const config::SiteConfig& site, const SerialPolicy& serial = {},
+    const std::string* viewpoint = nullptr);
+
+// Every view of the site: the no-location view, and with clusters one per location.
+Expected<std::shared_ptr<const SiteZones>, config::Diagnostics> build_site_zones(
     const config::SiteConfig& site, const SerialPolicy& serial = {});
 
 }  // namespace sipdns::zone

@@ -20,6 +20,8 @@ inline constexpr const char* kServices = "services";
 inline constexpr const char* kRecords = "records";
 inline constexpr const char* kReverse = "reverse";
 inline constexpr const char* kApex = "zone apex";
+inline constexpr const char* kClusters = "clusters";
+inline constexpr const char* kLync = "lync";
 }  // namespace section
 
 // SCS call servers: A/AAAA, apex _sip._udp/_sip._tcp SRV, rr.<server> redirect records when
@@ -35,6 +37,14 @@ void generate_aliases(const config::SiteConfig& site, RecordList& out);
 
 // services: SRV RRsets.
 void generate_services(const config::SiteConfig& site, RecordList& out);
+
+// clusters: member addresses and the geo-aware SRV records as seen from `viewpoint` (a location
+// name; nullptr = a client in no location).
+void generate_clusters(const config::SiteConfig& site, const std::string* viewpoint,
+                       RecordList& out);
+
+// lync: Lync / OCS automatic-configuration SRV and fall-back A records.
+void generate_lync(const config::SiteConfig& site, RecordList& out);
 
 // records: the raw zone-file lines, already parsed by config/.
 void generate_raw_records(const config::SiteConfig& site, RecordList& out);

@@ -15,6 +15,9 @@ inline constexpr std::size_t kMaxNameWire = 255;  // RFC 1035 §2.3.4
 // The text must already be valid (config/ validated it); escapes are not interpreted.
 std::string name_to_wire(std::string_view text);
 
+// "_sip._udp" under the wire name of "scsnetwork.local" -> _sip._udp.scsnetwork.local (wire).
+std::string name_under(std::string_view prefix_text, std::string_view parent_wire);
+
 // Wire -> "scs1.scsnetwork.local." (absolute, with the trailing dot). Non-printable octets and
 // dots inside labels are escaped as \DDD / \. (RFC 1035 §5.1).
 std::string name_to_text(std::string_view wire);

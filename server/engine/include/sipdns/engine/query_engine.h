@@ -8,6 +8,8 @@
 #include <span>
 #include <string>
 
+#include "sipdns/config/address.h"
+#include "sipdns/zone/site_zones.h"
 #include "sipdns/zone/zone.h"
 
 namespace sipdns::engine {
@@ -24,7 +26,14 @@ struct EngineSettings {
 
 struct QueryContext {
     Transport transport = Transport::Udp;
+    // The client's source address: picks the location view of geo-aware sites (DESIGN.md §3).
+    bool has_client = false;
+    config::IpAddress client{};
 };
+
+// The client address of a socket peer (IPv4-mapped IPv6 addresses count as IPv4).
+config::IpAddress client_address_v4(const std::uint8_t (&bytes)[4]);
+config::IpAddress client_address_v6(const std::uint8_t (&bytes)[16]);
 
 // Response codes (RFC 1035 §4.1.1, RFC 6891 §9 for BADVERS).
 namespace rcode {
@@ -55,6 +64,11 @@ inline constexpr std::size_t kMaxTcpMessage = 65535;
 // the response is limited to what the transport allows (512 / EDNS payload / 65535).
 EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& context,
                      const zone::ZoneSet& zones, const EngineSettings& settings,
+                     std::span<std::uint8_t> out);
+
+// The same for a site with location views: the client's view answers.
+EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& context,
+                     const zone::SiteZones& site, const EngineSettings& settings,
                      std::span<std::uint8_t> out);
 
 }  // namespace sipdns::engine

@@ -16,7 +16,7 @@ namespace sipdns::net {
 
 // Everything a reload may change about answering.
 struct ServingSnapshot {
-    std::shared_ptr<const zone::ZoneSet> zones;
+    std::shared_ptr<const zone::SiteZones> zones;  // every location view of the site
     engine::EngineSettings settings;
 };
 
