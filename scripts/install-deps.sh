@@ -22,8 +22,10 @@ PACKAGES=(
   bind9-dnsutils bind9-utils knot-dnsutils ldnsutils knot nsd
   python3 python3-dnspython python3-pytest dnsperf
   iproute2 procps
-  # tests/perf: taskset pins servers and dnsperf; callgrind for instructions per query
-  util-linux valgrind
+  # tests/interop/test_sip_stack.py: a SIP stack that resolves RFC 3263 (baresip on libre)
+  baresip-core
+  # tests/perf: taskset pins servers and dnsperf; callgrind and perf: where the time goes
+  util-linux valgrind linux-perf
   # tests: the Debian package (lintian; systemd-analyze verify/security; man for its man: check)
   lintian systemd man-db dpkg-dev
 )
