@@ -56,14 +56,16 @@ constexpr std::array<std::string_view, 7> kClusterKeys{
     "name", "port", "transports", "weight", "priorities", "default", "members"};
 constexpr std::array<std::string_view, 2> kPriorityKeys{"local", "remote"};
 constexpr std::array<std::string_view, 2> kLyncKeys{"pool", "edge"};
-constexpr std::array<std::string_view, 8> kDaemonKeys{"listen",
+constexpr std::array<std::string_view, 9> kDaemonKeys{"listen",
                                                       "threads",
                                                       "nsid",
                                                       "identity",
                                                       "version",
                                                       "edns_udp_size",
                                                       "tcp_idle_timeout_ms",
-                                                      "tcp_max_connections"};
+                                                      "tcp_max_connections",
+                                                      "transfer"};
+constexpr std::array<std::string_view, 2> kTransferKeys{"allow", "notify"};
 
 // ---------------------------------------------------------------------------------------------
 // Sections (DESIGN.md §2), one function each.
@@ -516,6 +518,30 @@ void parse_soa(Context& c, const Value& v) {
     }
 }
 
+// server.transfer: { allow: [prefixes], notify: [ADDR:PORT] } (RFC 5936, RFC 1996).
+void parse_transfer(Context& c, const Value& v, DaemonSettings& d) {
+    if (v.is_null()) return;
+    auto m = c.r.mapping(v, kTransferKeys, "a mapping of zone-transfer settings: { allow, notify }");
+    if (!m) return;
+    if (const Value* a = m->get("allow")) {
+        if (auto items = c.r.list(*a, "a list of address prefixes allowed to transfer the zones"))
+            for (const auto& item : *items)
+                if (auto p = parse_prefix(c, item)) d.transfer_allow.push_back(*p);
+    }
+    if (const Value* n = m->get("notify")) {
+        if (auto items = c.r.list(*n, "a list of ADDR:PORT secondaries to notify")) {
+            for (const auto& item : *items) {
+                auto ep =
+                    item.node.is_scalar() ? IpEndpoint::parse(item.node.scalar()) : std::nullopt;
+                if (!ep)
+                    c.r.expected(item, "ADDR:PORT such as 192.0.2.53:53 or [2001:db8::53]:53");
+                else
+                    d.transfer_notify.push_back(*ep);
+            }
+        }
+    }
+}
+
 void parse_daemon(Context& c, const Value& v) {
     if (v.is_null()) return;
     auto m = c.r.mapping(v, kDaemonKeys, "a mapping of server settings");
@@ -571,6 +597,7 @@ void parse_daemon(Context& c, const Value& v) {
             d.tcp_max_connections = static_cast<std::uint32_t>(*n);
         }
     }
+    if (const Value* t = m->get("transfer")) parse_transfer(c, *t, d);
 }
 
 // ---------------------------------------------------------------------------------------------

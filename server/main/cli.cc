@@ -38,9 +38,12 @@ std::string usage_text() {
       Serve the site in FILE (default /etc/sipdns/site.yaml) in the foreground.
   sipdnsd check FILE
       Validate FILE and print a summary: zones, record counts, serial, the SIP Domain to enter.
-  sipdnsd export FILE [--format zone] [--location NAME]
-      Print every generated record as RFC 1035 zone files (one $ORIGIN block per zone); with
-      geo-aware clusters, as clients in location NAME see them (default: clients in none).
+  sipdnsd export FILE [--format zone|dnscmd|nsupdate] [--location NAME]
+      Print every generated record: zone (default) as RFC 1035 zone files, one $ORIGIN block
+      per zone; dnscmd as a Windows batch file of dnscmd commands to run on the Windows DNS
+      server; nsupdate as an RFC 2136 dynamic-update script for nsupdate (add a "server ADDR
+      PORT" line first). With geo-aware clusters, as clients in location NAME see them
+      (default: clients in none).
   sipdnsd --help | --version
 
 Options:

@@ -72,8 +72,16 @@ int run_check(const std::string& file, std::ostream& out, std::ostream& err) {
 
 int run_export(const std::string& file, const std::string& format, const std::string& location,
                std::ostream& out, std::ostream& err) {
-    if (format != "zone") {
-        err << "export: unknown format '" << format << "' (expected: zone)\n";
+    using Exporter = std::string (*)(const zone::ZoneSet&);
+    Exporter exporter = nullptr;
+    if (format == "zone") {
+        exporter = zone::export_zone_files;
+    } else if (format == "dnscmd") {
+        exporter = [](const zone::ZoneSet& zs) { return zone::export_dnscmd(zs); };
+    } else if (format == "nsupdate") {
+        exporter = zone::export_nsupdate;
+    } else {
+        err << "export: unknown format '" << format << "' (expected: zone, dnscmd or nsupdate)\n";
         return 2;
     }
     auto site = load_site(file);
@@ -92,7 +100,7 @@ int run_export(const std::string& file, const std::string& format, const std::st
             return 2;
         }
     }
-    out << zone::export_zone_files(*view);
+    out << exporter(*view);
     return 0;
 }
 

@@ -67,6 +67,7 @@ engine::EngineSettings engine_settings(const config::DaemonSettings& file) {
     settings.nsid = file.nsid;
     settings.identity = file.identity;
     settings.version = file.version;
+    settings.transfer_allow = file.transfer_allow;
     return settings;
 }
 

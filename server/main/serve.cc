@@ -95,9 +95,11 @@ int run_server(const ServeOptions& options) {
     spdlog::info("ready: {} worker thread{}, {}", server_options.threads,
                  server_options.threads == 1 ? "" : "s", serving_status(zones));
     systemd::notify_ready(serving_status(zones));
+    net::NotifySender notifier;
+    notify_secondaries(notifier, *first_snapshot->zones, startup_settings.transfer_notify);
     first_snapshot.reset();
 
-    SiteReloader reloader(options.config_file, snapshots, startup_settings);
+    SiteReloader reloader(options.config_file, snapshots, startup_settings, notifier);
     const int stop_signal = signals.run([&reloader] { reloader.reload(); });
 
     systemd::notify_stopping();

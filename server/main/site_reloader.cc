@@ -27,9 +27,23 @@ std::shared_ptr<const net::ServingSnapshot> make_snapshot(const LoadedSite& site
         net::ServingSnapshot{site.zones, engine_settings(site.config.server)});
 }
 
+void notify_secondaries(net::NotifySender& sender, const zone::SiteZones& zones,
+                        const std::vector<config::IpEndpoint>& targets) {
+    if (targets.empty()) return;
+    // Transfers serve the no-location view (DESIGN.md §3): its zones are what secondaries get.
+    std::vector<std::string> apexes;
+    for (const auto& z : zones.default_view().zones()) apexes.push_back(z->apex());
+    sender.notify(apexes, targets);
+    spdlog::info("notifying {} secondar{} of {} zone{}", targets.size(),
+                 targets.size() == 1 ? "y" : "ies", apexes.size(), apexes.size() == 1 ? "" : "s");
+}
+
 SiteReloader::SiteReloader(std::string config_file, net::SnapshotHolder& snapshots,
-                           config::DaemonSettings startup)
-    : config_file_(std::move(config_file)), snapshots_(snapshots), startup_(std::move(startup)) {}
+                           config::DaemonSettings startup, net::NotifySender& notifier)
+    : config_file_(std::move(config_file)),
+      snapshots_(snapshots),
+      startup_(std::move(startup)),
+      notifier_(notifier) {}
 
 void SiteReloader::reload() {
     systemd::notify_reloading();
@@ -54,10 +68,14 @@ void SiteReloader::reload() {
         now.tcp_max_connections != startup_.tcp_max_connections)
         spdlog::warn("server.listen, threads and the tcp_* settings take effect on restart only");
 
+    const std::uint32_t old_serial = old_zones.serial();
     snapshots_.publish(make_snapshot(*site));
     const zone::ZoneSet& zones = site->zones->default_view();
     spdlog::info("reloaded: {}", serving_status(zones));
     systemd::notify_ready(serving_status(zones));
+    // RFC 1996 §4.1: secondaries hear of a new serial at once.
+    if (zones.serial() != old_serial)
+        notify_secondaries(notifier_, *site->zones, site->config.server.transfer_notify);
 }
 
 }  // namespace sipdns::app

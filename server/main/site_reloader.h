@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sipdns/config/site_config.h"
+#include "sipdns/net/notify_sender.h"
 #include "sipdns/net/snapshot.h"
 #include "site_loader.h"
 
@@ -15,12 +16,16 @@ std::string serving_status(const zone::ZoneSet& zones);
 
 std::shared_ptr<const net::ServingSnapshot> make_snapshot(const LoadedSite& site);
 
+// NOTIFY every zone of the site to server.transfer.notify (RFC 1996), if any are listed.
+void notify_secondaries(net::NotifySender& sender, const zone::SiteZones& zones,
+                        const std::vector<config::IpEndpoint>& targets);
+
 class SiteReloader {
   public:
     // `startup` is the `server:` section the daemon started with: listen, threads and the TCP
     // limits only change on restart, and a reload that changes them says so.
     SiteReloader(std::string config_file, net::SnapshotHolder& snapshots,
-                 config::DaemonSettings startup);
+                 config::DaemonSettings startup, net::NotifySender& notifier);
 
     void reload();
 
@@ -28,6 +33,7 @@ class SiteReloader {
     std::string config_file_;
     net::SnapshotHolder& snapshots_;
     config::DaemonSettings startup_;
+    net::NotifySender& notifier_;
 };
 
 }  // namespace sipdns::app

@@ -222,6 +222,35 @@ EngineResult answer_chaos(Responder& r, const ParsedQuery& q, const EngineSettin
     return r.error(rcode::Refused);
 }
 
+bool transfer_allowed(const QueryContext& ctx, const EngineSettings& s) {
+    if (!ctx.has_client) return false;
+    for (const auto& p : s.transfer_allow)
+        if (p.contains(ctx.client)) return true;
+    return false;
+}
+
+// AXFR/IXFR (RFC 5936, RFC 1995): only for a zone apex, only from allowed clients (REFUSED,
+// §6), over TCP. IXFR over UDP gets the SOA alone, the "does not fit" answer of RFC 1995 §2
+// that sends the client to TCP; AXFR over UDP is not a thing (RFC 5936 §4.2): NOTIMP.
+EngineResult transfer(Responder& r, const ParsedQuery& q, const QueryContext& ctx,
+                      const zone::ZoneSet& zones, const EngineSettings& s) {
+    const std::string_view qname(reinterpret_cast<const char*>(q.qname_lower.data()),
+                                 q.qname_length);
+    const zone::Zone* zone = zones.find_zone(qname);
+    if (!zone) return r.error(rcode::Refused);
+    if (zone->apex() != qname) return r.error(rcode::NotAuth);
+    if (!transfer_allowed(ctx, s)) return r.error(rcode::Refused);
+    if (ctx.transport == Transport::Udp) {
+        if (q.qtype == rrtype::AXFR) return r.error(rcode::NotImp);
+        return r.precompiled(zones.answers(), zone->apex_node().answer_for(rrtype::SOA));
+    }
+    EngineResult result;
+    result.action = EngineResult::Action::Transfer;
+    result.qtype = q.qtype;
+    result.transfer_zone = zone;
+    return result;
+}
+
 }  // namespace
 
 EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& context,
@@ -245,8 +274,7 @@ EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& co
 
     if (q.qclass == rrclass::CH) return answer_chaos(r, q, settings);
     if (q.qclass != rrclass::IN && q.qclass != rrclass::ANY) return r.error(rcode::Refused);
-    // Zone transfers are not offered (yet): refuse them like any client not allowed.
-    if (q.qtype == rrtype::AXFR || q.qtype == rrtype::IXFR) return r.error(rcode::Refused);
+    if (q.qtype == rrtype::AXFR || q.qtype == rrtype::IXFR) return transfer(r, q, context, zones, settings);
 
     const std::string_view qname(reinterpret_cast<const char*>(q.qname_lower.data()),
                                  q.qname_length);
@@ -314,6 +342,124 @@ EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& co
                                     ? site.view_for(context.client)
                                     : site.default_view();
     return respond(query, context, view, settings, out);
+}
+
+}  // namespace sipdns::engine
+
+namespace sipdns::engine {
+
+namespace {
+
+constexpr std::size_t kTransferMessageLimit = 16384;  // well under 65535, as Knot and NSD do
+
+void append16(std::vector<std::uint8_t>& v, std::uint16_t x) {
+    v.push_back(static_cast<std::uint8_t>(x >> 8));
+    v.push_back(static_cast<std::uint8_t>(x & 0xff));
+}
+
+class TransferWriter {
+public:
+    TransferWriter(std::span<const std::uint8_t> query, const ParsedQuery& q,
+                   const EngineSettings& s)
+        : query_(query), q_(q), settings_(s) {
+        begin_message(true);
+    }
+
+    void add(std::string_view owner, std::uint16_t type, std::uint32_t ttl, std::string_view rd) {
+        const std::size_t size = owner.size() + 10 + rd.size();
+        if (count_ > 0 && message_.size() + size + opt_size() > kTransferMessageLimit) {
+            end_message();
+            begin_message(false);
+        }
+        message_.insert(message_.end(), owner.begin(), owner.end());
+        append16(message_, type);
+        append16(message_, rrclass::IN);
+        append16(message_, static_cast<std::uint16_t>(ttl >> 16));
+        append16(message_, static_cast<std::uint16_t>(ttl & 0xffff));
+        append16(message_, static_cast<std::uint16_t>(rd.size()));
+        message_.insert(message_.end(), rd.begin(), rd.end());
+        ++count_;
+    }
+
+    std::vector<std::uint8_t> finish() {
+        end_message();
+        return std::move(out_);
+    }
+
+private:
+    std::size_t opt_size() const { return q_.has_edns ? 11 : 0; }
+
+    void begin_message(bool first) {
+        message_.clear();
+        count_ = 0;
+        append16(message_, q_.id);
+        // QR, AA; opcode QUERY; RD copied (RFC 5936 §2.2.1 header rules).
+        append16(message_, static_cast<std::uint16_t>(0x8400 | (q_.flags & 0x0100)));
+        append16(message_, first ? 1 : 0);
+        append16(message_, 0);
+        append16(message_, 0);
+        append16(message_, 0);
+        if (first)
+            message_.insert(message_.end(), query_.begin() + 12,
+                            query_.begin() + static_cast<long>(q_.question_end));
+    }
+
+    void end_message() {
+        message_[6] = static_cast<std::uint8_t>(count_ >> 8);
+        message_[7] = static_cast<std::uint8_t>(count_ & 0xff);
+        if (q_.has_edns) {
+            // RFC 5936 §2.2.5: an OPT in each message when the query had one.
+            message_.push_back(0);
+            append16(message_, rrtype::OPT);
+            append16(message_, settings_.edns_udp_size);
+            append16(message_, 0);
+            append16(message_, 0);
+            append16(message_, 0);
+            message_[11] = 1;
+        }
+        append16(out_, static_cast<std::uint16_t>(message_.size()));
+        out_.insert(out_.end(), message_.begin(), message_.end());
+    }
+
+    std::span<const std::uint8_t> query_;
+    const ParsedQuery& q_;
+    const EngineSettings& settings_;
+    std::vector<std::uint8_t> message_;
+    std::uint16_t count_ = 0;
+    std::vector<std::uint8_t> out_;
+};
+
+}  // namespace
+
+std::vector<std::uint8_t> write_transfer(std::span<const std::uint8_t> query,
+                                         const zone::Zone& zone, const EngineSettings& settings) {
+    ParsedQuery q;
+    if (parse_query(query, q) != ParseStatus::Ok) return {};
+    TransferWriter w(query, q, settings);
+    // RFC 5936 §2.2: the SOA, every other RR of the zone (glue included), the SOA again.
+    const zone::RRset& soa = zone.soa();
+    w.add(zone.apex(), rrtype::SOA, soa.ttl, soa.rdatas.front());
+    for (const zone::Node* node : zone.nodes_in_canonical_order())
+        for (const auto& set : node->rrsets) {
+            if (set.type == rrtype::SOA) continue;
+            for (const auto& rd : set.rdatas) w.add(node->name, set.type, set.ttl, rd);
+        }
+    w.add(zone.apex(), rrtype::SOA, soa.ttl, soa.rdatas.front());
+    return w.finish();
+}
+
+std::vector<std::uint8_t> make_notify(std::string_view apex_wire, std::uint16_t id) {
+    std::vector<std::uint8_t> m;
+    append16(m, id);
+    append16(m, 0x2400);  // opcode NOTIFY (4), AA (RFC 1996 §3.7)
+    append16(m, 1);
+    append16(m, 0);
+    append16(m, 0);
+    append16(m, 0);
+    m.insert(m.end(), apex_wire.begin(), apex_wire.end());
+    append16(m, rrtype::SOA);
+    append16(m, rrclass::IN);
+    return m;
 }
 
 }  // namespace sipdns::engine

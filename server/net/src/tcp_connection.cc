@@ -147,6 +147,14 @@ void TcpConnection::answer_one(std::span<const std::uint8_t> query) {
     auto& scratch = worker_.tcp_answer_scratch;
     const engine::EngineResult result =
         engine::respond(query, context_, *snapshot.zones, snapshot.settings, scratch);
+    if (result.action == engine::EngineResult::Action::Transfer) {
+        // A zone transfer: every message, already framed, behind the answers before it
+        // (RFC 5936 §4.1: a transfer on a connection that also carries queries).
+        const auto messages = engine::write_transfer(query, *result.transfer_zone,
+                                                     snapshot.settings);
+        outbox_filling_.insert(outbox_filling_.end(), messages.begin(), messages.end());
+        return;
+    }
     if (result.action != engine::EngineResult::Action::Respond || result.length == 0 ||
         result.length > scratch.size())
         return;

@@ -101,6 +101,10 @@ struct DaemonSettings {
     std::uint16_t edns_udp_size = 1232;
     std::uint32_t tcp_idle_timeout_ms = 10000;
     std::uint32_t tcp_max_connections = 1000;
+    // Zone transfer (RFC 5936): who may AXFR/IXFR over TCP, and whom to NOTIFY (RFC 1996) when
+    // a reload changes the serial. Empty allow: nobody (REFUSED).
+    std::vector<IpPrefix> transfer_allow;
+    std::vector<IpEndpoint> transfer_notify;
     SourcePos pos;
 };
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "sipdns/config/address.h"
 #include "sipdns/zone/site_zones.h"
@@ -22,6 +23,7 @@ struct EngineSettings {
     std::string nsid;                    // RFC 5001; empty = do not send
     std::string identity;                // CHAOS id.server / hostname.bind; empty = REFUSED
     std::string version;                 // CHAOS version.bind / version.server; empty = REFUSED
+    std::vector<config::IpPrefix> transfer_allow;  // AXFR/IXFR clients (RFC 5936 §6); none = all refused
 };
 
 struct QueryContext {
@@ -43,16 +45,20 @@ inline constexpr std::uint16_t ServFail = 2;
 inline constexpr std::uint16_t NxDomain = 3;
 inline constexpr std::uint16_t NotImp = 4;
 inline constexpr std::uint16_t Refused = 5;
+inline constexpr std::uint16_t NotAuth = 9;
 inline constexpr std::uint16_t BadVers = 16;
 }  // namespace rcode
 
 struct EngineResult {
-    enum class Action : std::uint8_t { Respond, Drop };
+    // Transfer: an allowed AXFR/IXFR over TCP for transfer_zone; the caller streams
+    // write_transfer()'s messages instead of one response.
+    enum class Action : std::uint8_t { Respond, Drop, Transfer };
     Action action = Action::Drop;
     std::size_t length = 0;       // bytes written to the output buffer
     std::uint16_t rcode = 0;      // including the extended part (BADVERS = 16)
     bool truncated = false;
     std::uint16_t qtype = 0;
+    const zone::Zone* transfer_zone = nullptr;
 };
 
 // The smallest output buffer respond() accepts: a UDP answer never exceeds the negotiated
@@ -65,6 +71,15 @@ inline constexpr std::size_t kMaxTcpMessage = 65535;
 EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& context,
                      const zone::ZoneSet& zones, const EngineSettings& settings,
                      std::span<std::uint8_t> out);
+
+// A zone transfer (RFC 5936 AXFR; IXFR answered the same way, RFC 1995 §4): every message,
+// each behind its 2-octet TCP length (RFC 7766 §8), the SOA first and last. Not on the query
+// path: it allocates.
+std::vector<std::uint8_t> write_transfer(std::span<const std::uint8_t> query,
+                                         const zone::Zone& zone, const EngineSettings& settings);
+
+// A NOTIFY for a zone (RFC 1996 §3.7): opcode NOTIFY, AA, the apex's SOA as the question.
+std::vector<std::uint8_t> make_notify(std::string_view apex_wire, std::uint16_t id);
 
 // The same for a site with location views: the client's view answers.
 EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& context,

@@ -1,0 +1,30 @@
+#pragma once
+// NOTIFY to secondaries (RFC 1996): when a reload changes the serial, every listed secondary is
+// told, for every zone, so it transfers at once instead of at its next refresh. Runs on a thread
+// of its own; a secondary that does not answer is retried a few times, then given up (it still
+// refreshes on the SOA timers).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sipdns/config/address.h"
+
+namespace sipdns::net {
+
+class NotifySender {
+public:
+    NotifySender();
+    ~NotifySender();  // stops retrying and joins the thread
+    NotifySender(const NotifySender&) = delete;
+    NotifySender& operator=(const NotifySender&) = delete;
+
+    // Queues one NOTIFY per zone (apex names in wire form) and target.
+    void notify(const std::vector<std::string>& zone_apexes,
+                const std::vector<config::IpEndpoint>& targets);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sipdns::net
