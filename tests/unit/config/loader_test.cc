@@ -630,3 +630,45 @@ TEST(Examples, AllLoad) {
 
 }  // namespace
 }  // namespace sipdns::config
+
+namespace sipdns::config {
+namespace {
+
+TEST(Loader, TransferSettings) {
+    auto r = load_site_text(R"(domain: example.test
+hosts: { ns: 192.0.2.53 }
+nameservers: [ns]
+server:
+  transfer:
+    allow: [192.0.2.0/24, "2001:db8::/32"]
+    notify: ["192.0.2.53:53", "[2001:db8::53]:5353"]
+)",
+                            "site.yaml");
+    ASSERT_TRUE(r) << r.error().front().to_string();
+    const auto& d = r->server;
+    ASSERT_EQ(d.transfer_allow.size(), 2u);
+    EXPECT_EQ(d.transfer_allow[0].to_string(), "192.0.2.0/24");
+    ASSERT_EQ(d.transfer_notify.size(), 2u);
+    EXPECT_EQ(d.transfer_notify[1].to_string(), "[2001:db8::53]:5353");
+}
+
+TEST(Loader, TransferErrors) {
+    auto r = load_site_text(R"(domain: example.test
+hosts: { ns: 192.0.2.53 }
+server:
+  transfer:
+    alow: [192.0.2.0/24]
+    notify: ["192.0.2.53"]
+)",
+                            "site.yaml");
+    ASSERT_FALSE(r);
+    std::vector<std::string> got;
+    for (const auto& d : r.error()) got.push_back(d.to_string());
+    EXPECT_EQ(got, (std::vector<std::string>{
+                       "site.yaml:5:5: server.transfer.alow: unknown key; did you mean 'allow'?",
+                       "site.yaml:6:14: server.transfer.notify[0]: expected ADDR:PORT such as "
+                       "192.0.2.53:53 or [2001:db8::53]:53, got '192.0.2.53'"}));
+}
+
+}  // namespace
+}  // namespace sipdns::config
