@@ -77,6 +77,7 @@ int run_server(const ServeOptions& options) {
         first_snapshot = make_snapshot(*site);
     }
 
+    release_build_memory();  // the parsed site is gone; only the zone set stays
     net::SnapshotHolder snapshots(first_snapshot);
     auto bound = net::Server::bind(server_options, snapshots);
     if (!bound) {

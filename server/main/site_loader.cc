@@ -1,5 +1,6 @@
 #include "site_loader.h"
 
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include "sipdns/config/loader.h"
@@ -19,5 +20,7 @@ Expected<LoadedSite, config::Diagnostics> load_site(const std::string& path,
     if (!zones) return unexpected(std::move(zones.error()));
     return LoadedSite{std::move(*cfg), std::move(*zones)};
 }
+
+void release_build_memory() { ::malloc_trim(0); }
 
 }  // namespace sipdns::app

@@ -21,4 +21,8 @@ struct LoadedSite {
 Expected<LoadedSite, config::Diagnostics> load_site(const std::string& path,
                                                     zone::SerialPolicy policy = {});
 
+// Hands the heap pages that building a zone set freed back to the system (glibc keeps them
+// otherwise): after a load the peak of parsing and building would stay as resident memory.
+void release_build_memory();
+
 }  // namespace sipdns::app

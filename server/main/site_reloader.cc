@@ -46,6 +46,11 @@ SiteReloader::SiteReloader(std::string config_file, net::SnapshotHolder& snapsho
       notifier_(notifier) {}
 
 void SiteReloader::reload() {
+    reload_site();
+    release_build_memory();  // what parsing and building the new zone set freed
+}
+
+void SiteReloader::reload_site() {
     systemd::notify_reloading();
     const auto serving = snapshots_.current();
     const zone::ZoneSet& old_zones = serving->zones->default_view();

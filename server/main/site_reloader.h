@@ -30,6 +30,7 @@ class SiteReloader {
     void reload();
 
   private:
+    void reload_site();
     std::string config_file_;
     net::SnapshotHolder& snapshots_;
     config::DaemonSettings startup_;

@@ -387,6 +387,12 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
         return unexpected(std::move(unique));
     }
 
+    // The checks are done: the generated records now live in the nodes. Free them before the
+    // precompiled answers are built, so the two never sit in memory together (peak RSS).
+    RecordList().swap(records_);
+    std::vector<Placed>().swap(placed_);
+    RecordList().swap(reverse.ptr_records);
+
     for (auto& z : zones_) add_name_servers(*z, ns_targets);
     const std::uint64_t hash = content_hash();  // everything but the SOA's serial
     const std::uint32_t serial = pick_serial(policy, hash);
