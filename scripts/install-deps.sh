@@ -7,7 +7,7 @@
 #
 # Idempotent: when every package is already installed nothing runs (no apt-get update, no root
 # needed). Otherwise `apt-get update` once, then one `apt-get install -y --no-install-recommends`.
-# Knot DNS and NSD are test tools only: their packages must not start (or leave enabled) a
+# Knot DNS, NSD and BIND are test tools only: their packages must not start (or leave enabled) a
 # daemon on port 53, so service starts are blocked during the install with a temporary
 # /usr/sbin/policy-rc.d (only when none exists), and services of packages installed by this run
 # are disabled afterwards.
@@ -20,6 +20,8 @@ PACKAGES=(
   libsystemd-dev libgtest-dev googletest
   # tests: DNS clients, reference servers, zone checkers, python, load generator
   bind9-dnsutils bind9-utils knot-dnsutils ldnsutils knot nsd
+  # tests/integration/test_export_update.py: export --format nsupdate applied to BIND's named
+  bind9
   python3 python3-dnspython python3-pytest dnsperf
   iproute2 procps
   # tests/interop/test_sip_stack.py: a SIP stack that resolves RFC 3263 (baresip on libre)
@@ -30,7 +32,7 @@ PACKAGES=(
   lintian systemd man-db dpkg-dev
 )
 # Packages that ship a DNS daemon with a service unit / init script.
-DAEMON_PACKAGES=(knot nsd)
+DAEMON_PACKAGES=(knot nsd bind9)
 
 check_only=0
 for arg in "$@"; do
@@ -77,11 +79,13 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 newly_installed_daemons=()
+# The unit / init script of a daemon package (Debian's bind9 ships "named").
+service_name() { [[ "$1" == bind9 ]] && echo named || echo "$1"; }
 for p in "${DAEMON_PACKAGES[@]}"; do
   installed "$p" || newly_installed_daemons+=("$p")
 done
 
-# Keep maintainer scripts from starting knot/nsd (invoke-rc.d and deb-systemd-invoke both ask
+# Keep maintainer scripts from starting knot/nsd/named (invoke-rc.d and deb-systemd-invoke both ask
 # policy-rc.d; 101 = "action forbidden"). Only ours is removed afterwards.
 policy=/usr/sbin/policy-rc.d
 our_policy=0
@@ -105,18 +109,20 @@ apt-get install -y --no-install-recommends "${missing[@]}"
 if ((${#newly_installed_daemons[@]})) && command -v systemctl >/dev/null 2>&1 \
    && [[ -d /run/systemd/system ]]; then
   for p in "${newly_installed_daemons[@]}"; do
-    systemctl disable --now "$p.service" >/dev/null 2>&1 || true
+    service=$(service_name "$p")
+    systemctl disable --now "$service.service" >/dev/null 2>&1 || true
   done
 fi
 for p in "${newly_installed_daemons[@]}"; do
-  if command -v update-rc.d >/dev/null 2>&1 && [[ -e "/etc/init.d/$p" ]]; then
-    update-rc.d "$p" disable >/dev/null 2>&1 || true
+  service=$(service_name "$p")
+  if command -v update-rc.d >/dev/null 2>&1 && [[ -e "/etc/init.d/$service" ]]; then
+    update-rc.d "$service" disable >/dev/null 2>&1 || true
   fi
 done
 if command -v ss >/dev/null 2>&1; then
-  if ss -Hlnup 'sport = :53' 2>/dev/null | grep -Eq '"(knotd|nsd)"' ||
-     ss -Hlntp 'sport = :53' 2>/dev/null | grep -Eq '"(knotd|nsd)"'; then
-    echo "install-deps.sh: warning: knotd or nsd listens on port 53 (not started by this script)" >&2
+  if ss -Hlnup 'sport = :53' 2>/dev/null | grep -Eq '"(knotd|nsd|named)"' ||
+     ss -Hlntp 'sport = :53' 2>/dev/null | grep -Eq '"(knotd|nsd|named)"'; then
+    echo "install-deps.sh: warning: knotd, nsd or named listens on port 53 (not started by this script)" >&2
   fi
 fi
 echo "install-deps.sh: installed: ${missing[*]}"

@@ -9,7 +9,8 @@ namespace sipdns::app {
 // enter in the PBX). Errors go to `err` as file:line:col: message. Returns the exit code.
 int run_check(const std::string& file, std::ostream& out, std::ostream& err);
 
-// Prints the generated records in the given format ("zone"), as seen by clients in `location`
+// Prints the generated records in the given format (zone, dnscmd, nsupdate), as seen by
+// clients in `location`
 // (empty: clients in no location). Returns the exit code.
 int run_export(const std::string& file, const std::string& format, const std::string& location,
                std::ostream& out, std::ostream& err);

@@ -99,9 +99,9 @@ std::string relative_node(std::string_view owner, std::string_view apex) {
 bool is_plain_argument(std::string_view s) {
     if (s.empty() || s.front() == '/') return false;
     for (unsigned char c : s) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '.' || c == '-' || c == '_' || c == '*' || c == '@' || c == ':' ||
-                        c == '/';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' || c == '*' ||
+                        c == '@' || c == ':' || c == '/';
         if (!ok) return false;
     }
     return true;
@@ -128,7 +128,7 @@ std::optional<std::string> quoted_argument(std::string_view s) {
 // Reads the rdata fields dnscmd takes; each returns false when the rdata is malformed or a field
 // cannot be passed as a cmd.exe argument.
 class RdataReader {
-public:
+  public:
     explicit RdataReader(std::string_view rd) : rd_(rd) {}
     bool u16(std::vector<std::string>& args) {
         if (at_ + 2 > rd_.size()) return false;
@@ -166,7 +166,7 @@ public:
     bool done() const { return at_ == rd_.size(); }
     bool at_end() const { return at_ >= rd_.size(); }
 
-private:
+  private:
     std::string_view rd_;
     std::size_t at_ = 0;
 };
@@ -180,13 +180,23 @@ std::optional<std::string> dnscmd_rrdata(std::uint16_t type, std::string_view rd
     std::vector<std::string> args{type_name(type)};
     bool ok = false;
     switch (type) {
-        case rrtype::A: ok = r.address(args, AF_INET, 4); break;
-        case rrtype::AAAA: ok = r.address(args, AF_INET6, 16); break;
+        case rrtype::A:
+            ok = r.address(args, AF_INET, 4);
+            break;
+        case rrtype::AAAA:
+            ok = r.address(args, AF_INET6, 16);
+            break;
         case rrtype::NS:
         case rrtype::CNAME:
-        case rrtype::PTR: ok = r.name(args); break;
-        case rrtype::MX: ok = r.u16(args) && r.name(args); break;
-        case rrtype::SRV: ok = r.u16(args) && r.u16(args) && r.u16(args) && r.name(args); break;
+        case rrtype::PTR:
+            ok = r.name(args);
+            break;
+        case rrtype::MX:
+            ok = r.u16(args) && r.name(args);
+            break;
+        case rrtype::SRV:
+            ok = r.u16(args) && r.u16(args) && r.u16(args) && r.name(args);
+            break;
         case rrtype::TXT:
             ok = !r.at_end();
             while (ok && !r.at_end()) ok = r.string(args);
@@ -195,10 +205,11 @@ std::optional<std::string> dnscmd_rrdata(std::uint16_t type, std::string_view rd
             ok = r.string(args) && r.string(args);
             break;
         case rrtype::NAPTR:
-            ok = r.u16(args) && r.u16(args) && r.string(args) && r.string(args) &&
-                 r.string(args) && r.name(args);
+            ok = r.u16(args) && r.u16(args) && r.string(args) && r.string(args) && r.string(args) &&
+                 r.name(args);
             break;
-        default: return std::nullopt;
+        default:
+            return std::nullopt;
     }
     if (!ok || !r.done()) return std::nullopt;
     std::string out;
@@ -238,15 +249,23 @@ std::string export_dnscmd(const ZoneSet& zones, std::string_view server) {
     const Zone* fwd = zones.forward_zone();
     out += rem_line("sipdnsd export --format dnscmd" +
                     (fwd ? ": the DNS records of " + zone_name(fwd->apex()) : std::string()));
-    out += rem_line("for a Windows DNS server. Run it ON the Windows DNS server (\".\" is the local");
-    out += rem_line("server; or put the server's name or address in its place), as an administrator,");
-    out += rem_line("saved as a .cmd file, e.g.  sipdnsd export site.yaml --format dnscmd > site.cmd");
-    out += rem_line("Each zone is created first (dnscmd /ZoneAdd ... /Primary); a zone that already");
-    out += rem_line("exists (e.g. Active Directory-integrated) makes that line fail, and the records");
-    out += rem_line("are added to the existing zone. A record that exists already is left as it is.");
-    out += rem_line("Not added: the SOA and NS records of the zones themselves. Windows DNS creates");
+    out +=
+        rem_line("for a Windows DNS server. Run it ON the Windows DNS server (\".\" is the local");
+    out +=
+        rem_line("server; or put the server's name or address in its place), as an administrator,");
+    out +=
+        rem_line("saved as a .cmd file, e.g.  sipdnsd export site.yaml --format dnscmd > site.cmd");
+    out +=
+        rem_line("Each zone is created first (dnscmd /ZoneAdd ... /Primary); a zone that already");
+    out +=
+        rem_line("exists (e.g. Active Directory-integrated) makes that line fail, and the records");
+    out +=
+        rem_line("are added to the existing zone. A record that exists already is left as it is.");
+    out +=
+        rem_line("Not added: the SOA and NS records of the zones themselves. Windows DNS creates");
     out += rem_line("them with the zone, naming itself as the zone's name server.");
-    out += rem_line("A record dnscmd cannot create is a \"rem NOT ADDED:\" line with its zone-file");
+    out +=
+        rem_line("A record dnscmd cannot create is a \"rem NOT ADDED:\" line with its zone-file");
     out += rem_line("text: add it by hand (DNS Manager, or Add-DnsServerResourceRecord).");
     out += rem_line("");
     for (const auto& z : zones.zones()) {
@@ -265,9 +284,8 @@ std::string export_dnscmd(const ZoneSet& zones, std::string_view server) {
                 for (const auto& rd : set.rdatas) {
                     auto data = dnscmd_rrdata(set.type, rd);
                     if (!data || !is_plain_argument(rel)) {
-                        out += rem_line("NOT ADDED: " +
-                                        tabs_to_spaces(record_to_text(node->name, set.type,
-                                                                      set.ttl, rd)));
+                        out += rem_line("NOT ADDED: " + tabs_to_spaces(record_to_text(
+                                                            node->name, set.type, set.ttl, rd)));
                         continue;
                     }
                     out += dnscmd + "/RecordAdd " + name + " " + rel + " " +
@@ -285,13 +303,24 @@ std::string export_nsupdate(const ZoneSet& zones) {
     // uncompressed RRs. Each message is applied atomically (RFC 2136 §3.7); a small zone is one.
     constexpr std::size_t kMaxMessageOctets = 32000;
     std::string out;
-    out += "; sipdnsd export --format nsupdate: the records of every zone of the site as RFC 2136\n";
+    out +=
+        "; sipdnsd export --format nsupdate: the records of every zone of the site as RFC 2136\n";
     out += "; dynamic updates, for nsupdate(1) (BIND) or knsupdate(1) (Knot DNS).\n";
-    out += "; Name the server first: a line \"server ADDRESS [PORT]\" before the first \"zone\", e.g.\n";
-    out += ";   (echo 'server 192.0.2.53 53'; sipdnsd export site.yaml --format nsupdate) | nsupdate -k KEYFILE\n";
-    out += "; Every zone must exist on that server and allow updates from you (allow-update, update-policy\n";
-    out += "; or a TSIG key). The SOA is not sent (the server keeps its own); the zone's NS records are\n";
-    out += "; added beside the server's own. Add only: records already there stay, nothing is deleted.\n";
+    out +=
+        "; Name the server first: a line \"server ADDRESS [PORT]\" before the first \"zone\", "
+        "e.g.\n";
+    out +=
+        ";   (echo 'server 192.0.2.53 53'; sipdnsd export site.yaml --format nsupdate) | nsupdate "
+        "-k KEYFILE\n";
+    out +=
+        "; Every zone must exist on that server and allow updates from you (allow-update, "
+        "update-policy\n";
+    out +=
+        "; or a TSIG key). The SOA is not sent (the server keeps its own); the zone's NS records "
+        "are\n";
+    out +=
+        "; added beside the server's own. Add only: records already there stay, nothing is "
+        "deleted.\n";
     for (const auto& z : zones.zones()) {
         const std::string origin = name_to_text(z->apex());
         std::vector<std::pair<std::string, std::size_t>> lines;  // text, uncompressed octets
@@ -301,10 +330,9 @@ std::string export_nsupdate(const ZoneSet& zones) {
                 if (set.type == rrtype::SOA) continue;
                 const bool is_apex_ns = set.type == rrtype::NS && node->name == z->apex();
                 for (const auto& rd : set.rdatas) {
-                    std::string line = "update add " +
-                                       tabs_to_spaces(record_to_text(node->name, set.type,
-                                                                     set.ttl, rd)) +
-                                       "\n";
+                    std::string line =
+                        "update add " +
+                        tabs_to_spaces(record_to_text(node->name, set.type, set.ttl, rd)) + "\n";
                     const std::size_t octets = node->name.size() + 10 + rd.size();
                     (is_apex_ns ? apex_ns : lines).emplace_back(std::move(line), octets);
                 }
