@@ -407,12 +407,16 @@ def tcp_transfer(port: int, q: dns.message.Message, addr: str = LOOPBACK4,
 
 
 class NotifySink:
-    """A UDP socket on 127.0.0.1 recording NOTIFY messages; answers them when `answer`."""
+    """A UDP socket on loopback recording NOTIFY messages; answers them when `answer`.
+    `target` is what the site file's server.transfer.notify lists for it."""
 
-    def __init__(self, answer: bool = True):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((LOOPBACK4, 0))
+    def __init__(self, answer: bool = True, addr: str = LOOPBACK4):
+        _assert_loopback(addr)
+        self.sock = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET,
+                                  socket.SOCK_DGRAM)
+        self.sock.bind((addr, 0))
         self.port = self.sock.getsockname()[1]
+        self.target = f"[{addr}]:{self.port}" if ":" in addr else f"{addr}:{self.port}"
         self.answer = answer
         self.received: list[tuple[float, tuple, dns.message.Message]] = []
 

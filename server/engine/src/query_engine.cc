@@ -341,7 +341,12 @@ EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& co
     const zone::ZoneSet& view = site.has_location_views() && context.has_client
                                     ? site.view_for(context.client)
                                     : site.default_view();
-    return respond(query, context, view, settings, out);
+    EngineResult result = respond(query, context, view, settings, out);
+    // A zone transfer carries the view of clients in no location, whoever asks: a secondary
+    // must not get another location's data under the same serial (DESIGN.md §3).
+    if (result.action == EngineResult::Action::Transfer && &view != &site.default_view())
+        result.transfer_zone = site.default_view().find_zone(result.transfer_zone->apex());
+    return result;
 }
 
 }  // namespace sipdns::engine
