@@ -17,10 +17,7 @@ from __future__ import annotations
 import os
 import pathlib
 import shutil
-import signal
 import subprocess
-import time
-from typing import Optional
 
 import dns.message
 import dns.rcode
@@ -30,7 +27,7 @@ import dns.rdatatype
 import dns.zone
 import pytest
 
-from sipdnsd_harness import (LOOPBACK4, example, free_port, make_query, raw_tcp, raw_udp,
+from sipdnsd_harness import (LOOPBACK4, ReferenceServer, example, make_query, raw_tcp,
                              run_sipdnsd, split_export)
 
 NAMED = shutil.which("named") or "/usr/sbin/named"
@@ -112,30 +109,31 @@ def _apparmor_confines_named() -> bool:
     return enabled.upper().startswith("Y") and pathlib.Path("/etc/apparmor.d/usr.sbin.named").exists()
 
 
-class NamedServer:
-    """named -g (foreground, log to stderr) with a private config, serving `zones` on
-    127.0.0.1:port with dynamic updates allowed from 127.0.0.1."""
+class NamedServer(ReferenceServer):
+    """named -g (foreground, log to stderr) with a private config, serving stub zones (SOA and
+    NS only) on 127.0.0.1:port with dynamic updates allowed from 127.0.0.1."""
+
+    name = "named"
+    binary = NAMED
 
     def __init__(self, zones: dict[str, int], workdir: pathlib.Path):
-        self.zones = zones  # origin -> TTL of the stub SOA/NS
-        self.workdir = pathlib.Path(workdir)
-        self.port = 0
-        self.proc: Optional[subprocess.Popen] = None
-        self.log_path = self.workdir / "named.log"
-        self._log = None
-        self.argv: list[str] = []
+        # origin -> TTL of the stub SOA/NS; the records arrive by dynamic update.
+        super().__init__([(origin, "") for origin in zones], workdir)
+        self.ttls = zones
 
-    def _write_config(self) -> None:
-        w = self.workdir
-        zone_blocks = ""
-        for origin, ttl in self.zones.items():
-            (w / f"{origin}.zone").write_text(
+    def write_zone_files(self) -> None:
+        for origin, ttl in self.ttls.items():
+            (self.workdir / f"{origin}.zone").write_text(
                 f"$TTL {ttl}\n"
                 f"{origin}. {ttl} IN SOA {STUB_NS} hostmaster.sipdns-test.invalid. "
                 f"1 3600 600 604800 300\n"
                 f"{origin}. {ttl} IN NS {STUB_NS}\n")
-            zone_blocks += (f'zone "{origin}" {{ type primary; file "{w}/{origin}.zone"; '
-                            f"allow-update {{ 127.0.0.1; }}; }};\n")
+
+    def prepare(self) -> list[str]:
+        w = self.workdir
+        zone_blocks = "".join(
+            f'zone "{origin}" {{ type primary; file "{w}/{origin}.zone"; '
+            f"allow-update {{ 127.0.0.1; }}; }};\n" for origin in self.ttls)
         (w / "named.conf").write_text(f"""options {{
     directory "{w}";
     listen-on port {self.port} {{ 127.0.0.1; }};
@@ -151,78 +149,11 @@ class NamedServer:
 }};
 controls {{ }};
 {zone_blocks}""")
-
-    def start(self) -> "NamedServer":
-        assert os.access(NAMED, os.X_OK), \
-            f"{NAMED} is not installed (scripts/install-deps.sh installs bind9)"
-        self.workdir.mkdir(parents=True, exist_ok=True)
         binary = NAMED
         if _apparmor_confines_named():
-            binary = str(self.workdir / "named")
+            binary = str(w / "named")
             shutil.copy2(NAMED, binary)
-        last = ""
-        for _attempt in range(3):  # a port taken between probe and bind: pick another
-            self.port = free_port([LOOPBACK4])
-            self._write_config()
-            self.argv = [binary, "-g", "-n", "1", "-c", str(self.workdir / "named.conf")]
-            self._log = open(self.log_path, "wb")
-            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=self._log,
-                                         stderr=subprocess.STDOUT, cwd=self.workdir,
-                                         close_fds=True)
-            if self._wait_ready():
-                return self
-            last = self.log_text()
-            if self.proc.poll() is None:
-                self.stop()
-                raise AssertionError(f"named did not answer within {START_TIMEOUT}s:\n"
-                                     f"{' '.join(self.argv)}\n{last}")
-            self._log.close()
-            if "address in use" not in last.lower():
-                break
-        raise AssertionError(f"named exited with {self.proc.returncode}:\n"
-                             f"{' '.join(self.argv)}\n{last}")
-
-    def _wait_ready(self) -> bool:
-        deadline = time.monotonic() + START_TIMEOUT
-        pending = list(self.zones)
-        while pending and time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            wire = make_query(pending[0] + ".", "SOA").to_wire()
-            try:
-                data = raw_udp(wire, self.port, LOOPBACK4, timeout=0.2)
-            except OSError:
-                data = None
-                time.sleep(0.05)
-            if data:
-                m = dns.message.from_wire(data)
-                if m.rcode() == dns.rcode.NOERROR and m.answer:
-                    pending.pop(0)
-                    continue
-                time.sleep(0.05)
-        return not pending
-
-    def log_text(self) -> str:
-        if self._log and not self._log.closed:
-            self._log.flush()
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def stop(self) -> Optional[int]:
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=STOP_TIMEOUT)
-        if self._log and not self._log.closed:
-            self._log.close()
-        return self.proc.returncode
+        return [binary, "-g", "-n", "1", "-c", str(w / "named.conf")]
 
 
 @pytest.fixture

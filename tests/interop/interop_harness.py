@@ -14,16 +14,10 @@ with TTL min(SOA TTL, minimum) in all three.
 
 from __future__ import annotations
 
-import os
 import pathlib
 import random
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -39,8 +33,8 @@ import dns.rdatatype  # noqa: E402
 import dns.reversename  # noqa: E402
 import dns.zone  # noqa: E402
 
-from sipdnsd_harness import (LOG_DIR, LOOPBACK4, Daemon, export_zones,  # noqa: E402,F401
-                             free_port, make_query, raw_tcp, raw_udp)
+from sipdnsd_harness import (LOG_DIR, LOOPBACK4, Daemon, ReferenceServer,  # noqa: E402,F401
+                             export_zones, free_port, make_query, raw_tcp, raw_udp)
 
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 10.0
@@ -48,97 +42,6 @@ STOP_TIMEOUT = 10.0
 
 # ---------------------------------------------------------------------------------------------
 # Reference servers
-
-
-class ReferenceServer:
-    """A Knot or NSD process serving `zones` [(origin, zone text)] on 127.0.0.1:port."""
-
-    name = "reference"
-    binary = ""
-
-    def __init__(self, zones: list[tuple[str, str]], workdir: pathlib.Path):
-        self.zones = zones
-        self.workdir = pathlib.Path(workdir)
-        self.port = 0
-        self.proc: Optional[subprocess.Popen] = None
-        self.log_path = self.workdir / f"{self.name}.log"
-        self._log = None
-
-    # subclasses: write config, return argv
-    def prepare(self) -> list[str]:
-        raise NotImplementedError
-
-    def start(self) -> "ReferenceServer":
-        assert shutil.which(self.binary), \
-            f"{self.binary} is not installed (scripts/install-deps.sh installs it)"
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        zdir = self.workdir / "zones"
-        zdir.mkdir(exist_ok=True)
-        for origin, text in self.zones:
-            (zdir / f"{origin}.zone").write_text(text)
-        last = ""
-        for _attempt in range(3):
-            self.port = free_port([LOOPBACK4])
-            argv = self.prepare()
-            self._log = open(self.log_path, "wb")
-            self.argv = argv
-            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self._log,
-                                         stderr=subprocess.STDOUT, cwd=self.workdir,
-                                         close_fds=True)
-            if self._wait_ready():
-                return self
-            last = self.log_text()
-            if self.proc.poll() is None:
-                self.stop()
-                raise AssertionError(f"{self.name} did not answer within {START_TIMEOUT}s:\n"
-                                     f"{' '.join(argv)}\n{last}")
-            self._log.close()
-            if "in use" not in last.lower():
-                break
-        raise AssertionError(f"{self.name} exited with {self.proc.returncode}:\n"
-                             f"{' '.join(self.argv)}\n{last}")
-
-    def _wait_ready(self) -> bool:
-        deadline = time.monotonic() + START_TIMEOUT
-        pending = [origin for origin, _ in self.zones]
-        while pending and time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            wire = make_query(pending[0] + ".", "SOA").to_wire()
-            try:
-                data = raw_udp(wire, self.port, LOOPBACK4, timeout=0.2)
-            except OSError:
-                data = None
-                time.sleep(0.05)
-            if data:
-                m = dns.message.from_wire(data)
-                if m.rcode() == dns.rcode.NOERROR and m.answer:
-                    pending.pop(0)
-                    continue
-                time.sleep(0.05)
-        return not pending
-
-    def log_text(self) -> str:
-        if self._log and not self._log.closed:
-            self._log.flush()
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def stop(self) -> Optional[int]:
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=STOP_TIMEOUT)
-        if self._log and not self._log.closed:
-            self._log.close()
-        return self.proc.returncode
 
 
 class KnotServer(ReferenceServer):

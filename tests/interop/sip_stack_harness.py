@@ -327,7 +327,7 @@ class Baresip:
         # Accounts: an identity only (regint=0: no REGISTER, the OPTIONS is the only request).
         (self.workdir / "accounts").write_text(f"<sip:alice@{DOMAIN}>;regint=0\n")
         last = ""
-        for _attempt in range(3):   # sip_listen port taken in between: pick another
+        for _attempt in range(10):  # sip_listen port (or port + 1) taken: pick another
             # UDP+TCP on the port, TLS on port+1 (libre adds it there).
             self.sip_port = free_port([LOOPBACK4])
             try:
@@ -361,6 +361,8 @@ class Baresip:
                 self.stop()
                 raise AssertionError(f"baresip did not get ready within 10 s:\n{last}")
             self._log.close()
+        if self.proc is None:
+            raise AssertionError("no free loopback port pair for baresip's SIP listener")
         raise AssertionError(f"baresip exited with {self.proc.returncode} at startup:\n"
                              f"{' '.join(self.argv)}\n{last}")
 
