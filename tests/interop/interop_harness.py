@@ -87,21 +87,13 @@ zone:
         return ["knotd", "-c", str(w / "knot.conf")]
 
 
-class NsdServer(ReferenceServer):
-    """nsd -d with its own nsd.conf: no privilege drop, no chroot, no database, no RRL,
-    refuse-any (TC for ANY over UDP, like sipdnsd), additional data confined to the zone."""
-
-    name = "nsd"
-    binary = "nsd"
-
-    def prepare(self) -> list[str]:
-        w = self.workdir
-        (w / "xfr").mkdir(exist_ok=True)
-        zones = "".join(f"zone:\n    name: \"{origin}\"\n    zonefile: \"zones/{origin}.zone\"\n"
-                        for origin, _ in self.zones)
-        conf = f"""server:
-    ip-address: 127.0.0.1@{self.port}
-    port: {self.port}
+def nsd_conf(workdir: pathlib.Path, port: int, zones: str, verbosity: int = 1) -> str:
+    """nsd.conf for a test NSD on 127.0.0.1:port: no chroot, no database, nothing written back,
+    one server process, no RRL; `zones` is the text of the zone: clauses."""
+    w = workdir
+    return f"""server:
+    ip-address: 127.0.0.1@{port}
+    port: {port}
     do-ip6: no
     username: ""
     chroot: ""
@@ -113,7 +105,7 @@ class NsdServer(ReferenceServer):
     xfrdir: "{w}/xfr"
     zonefiles-write: 0
     server-count: 1
-    verbosity: 1
+    verbosity: {verbosity}
     hide-version: yes
     hide-identity: yes
     refuse-any: yes
@@ -128,6 +120,21 @@ remote-control:
     control-enable: no
 
 {zones}"""
+
+
+class NsdServer(ReferenceServer):
+    """nsd -d with its own nsd.conf: no privilege drop, no chroot, no database, no RRL,
+    refuse-any (TC for ANY over UDP, like sipdnsd), additional data confined to the zone."""
+
+    name = "nsd"
+    binary = "nsd"
+
+    def prepare(self) -> list[str]:
+        w = self.workdir
+        (w / "xfr").mkdir(exist_ok=True)
+        zones = "".join(f"zone:\n    name: \"{origin}\"\n    zonefile: \"zones/{origin}.zone\"\n"
+                        for origin, _ in self.zones)
+        conf = nsd_conf(w, self.port, zones)
         (w / "nsd.conf").write_text(conf)
         return ["nsd", "-d", "-c", str(w / "nsd.conf")]
 

@@ -33,7 +33,7 @@ import dns.rdatatype
 import dns.rrset
 import dns.zone
 
-from interop_harness import START_TIMEOUT, ReferenceServer
+from interop_harness import START_TIMEOUT, ReferenceServer, nsd_conf
 from sipdnsd_harness import (LOOPBACK4, _assert_loopback, make_query, raw_udp,
                              recv_tcp_message)
 
@@ -252,35 +252,7 @@ class NsdSecondary(Secondary):
     request-xfr: 127.0.0.1@{self.primary_port} NOKEY
     allow-notify: 127.0.0.1 NOKEY
 """ for o in self.origins)
-        conf = f"""server:
-    ip-address: 127.0.0.1@{self.port}
-    port: {self.port}
-    do-ip6: no
-    username: ""
-    chroot: ""
-    zonesdir: "{w}"
-    zonelistfile: "{w}/zone.list"
-    database: ""
-    pidfile: "{w}/nsd.pid"
-    xfrdfile: "{w}/xfrd.state"
-    xfrdir: "{w}/xfr"
-    zonefiles-write: 0
-    server-count: 1
-    verbosity: 2
-    hide-version: yes
-    hide-identity: yes
-    refuse-any: yes
-    confine-to-zone: yes
-    minimal-responses: no
-    round-robin: no
-    rrl-ratelimit: 0
-    rrl-whitelist-ratelimit: 0
-    reuseport: no
-
-remote-control:
-    control-enable: no
-
-{zones}"""
+        conf = nsd_conf(w, self.port, zones, verbosity=2)
         (w / "nsd.conf").write_text(conf)
         return ["nsd", "-d", "-c", str(w / "nsd.conf")]
 
