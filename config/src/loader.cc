@@ -56,15 +56,16 @@ constexpr std::array<std::string_view, 7> kClusterKeys{
     "name", "port", "transports", "weight", "priorities", "default", "members"};
 constexpr std::array<std::string_view, 2> kPriorityKeys{"local", "remote"};
 constexpr std::array<std::string_view, 2> kLyncKeys{"pool", "edge"};
-constexpr std::array<std::string_view, 9> kDaemonKeys{"listen",
-                                                      "threads",
-                                                      "nsid",
-                                                      "identity",
-                                                      "version",
-                                                      "edns_udp_size",
-                                                      "tcp_idle_timeout_ms",
-                                                      "tcp_max_connections",
-                                                      "transfer"};
+constexpr std::array<std::string_view, 10> kDaemonKeys{"listen",
+                                                       "threads",
+                                                       "nsid",
+                                                       "identity",
+                                                       "version",
+                                                       "edns_udp_size",
+                                                       "tcp_idle_timeout_ms",
+                                                       "tcp_max_connections",
+                                                       "tcp_io_timeout_ms",
+                                                       "transfer"};
 constexpr std::array<std::string_view, 2> kTransferKeys{"allow", "notify"};
 
 // ---------------------------------------------------------------------------------------------
@@ -590,6 +591,11 @@ void parse_daemon(Context& c, const Value& v) {
     if (const Value* s = m->get("tcp_idle_timeout_ms")) {
         if (auto n = c.r.number(*s, "a timeout in milliseconds", 1, 3600000)) {
             d.tcp_idle_timeout_ms = static_cast<std::uint32_t>(*n);
+        }
+    }
+    if (const Value* s = m->get("tcp_io_timeout_ms")) {
+        if (auto n = c.r.number(*s, "a timeout in milliseconds", 1, 3600000)) {
+            d.tcp_io_timeout_ms = static_cast<std::uint32_t>(*n);
         }
     }
     if (const Value* s = m->get("tcp_max_connections")) {

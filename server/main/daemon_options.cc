@@ -57,6 +57,7 @@ Expected<net::ServerOptions, std::string> resolve_server_options(
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
     options.threads = threads;
     options.tcp_idle_timeout = std::chrono::milliseconds(file.tcp_idle_timeout_ms);
+    options.tcp_io_timeout = std::chrono::milliseconds(file.tcp_io_timeout_ms);
     options.tcp_max_connections = file.tcp_max_connections;
     return options;
 }

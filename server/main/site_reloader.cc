@@ -70,6 +70,7 @@ void SiteReloader::reload_site() {
     const config::DaemonSettings& now = site->config.server;
     if (now.listen != startup_.listen || now.threads != startup_.threads ||
         now.tcp_idle_timeout_ms != startup_.tcp_idle_timeout_ms ||
+        now.tcp_io_timeout_ms != startup_.tcp_io_timeout_ms ||
         now.tcp_max_connections != startup_.tcp_max_connections)
         spdlog::warn("server.listen, threads and the tcp_* settings take effect on restart only");
 

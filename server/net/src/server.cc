@@ -65,7 +65,8 @@ Expected<std::unique_ptr<Server>, std::string> Server::bind(const ServerOptions&
                                           asio::ip::tcp::endpoint(address, listen.port));
         if (!acceptor) return unexpected(std::move(acceptor.error()));
         impl->tcp_listeners.push_back(std::make_unique<TcpListener>(
-            std::move(*acceptor), all_workers, impl->connection_limit, options.tcp_idle_timeout));
+            std::move(*acceptor), all_workers, impl->connection_limit,
+            TcpTimeouts{options.tcp_idle_timeout, options.tcp_io_timeout}));
 
         // A probe without SO_REUSEPORT: it fails if anyone holds the UDP port — including a
         // process of the same user with SO_REUSEPORT, which the group below would otherwise

@@ -29,12 +29,12 @@ std::size_t frame_length(const std::uint8_t* prefix) {
 }  // namespace
 
 TcpConnection::TcpConnection(asio::ip::tcp::socket socket, Worker& worker, ConnectionLimit& limit,
-                             std::chrono::milliseconds idle_timeout)
+                             TcpTimeouts timeouts)
     : socket_(std::move(socket)),
       worker_(worker),
       limit_(limit),
-      idle_timeout_(idle_timeout),
-      idle_timer_(socket_.get_executor()),
+      timeouts_(timeouts),
+      timer_(socket_.get_executor()),
       inbox_(kInitialInbox) {
     // The peer's address picks its location view for every query on this connection.
     boost::system::error_code ec;
@@ -64,9 +64,9 @@ void TcpConnection::start() {
         return;
     }
     worker_.connections.insert(this);
-    last_query_time_ = std::chrono::steady_clock::now();
-    arm_idle_timer();
+    last_activity_ = std::chrono::steady_clock::now();
     read_more();
+    schedule_timer();
 }
 
 void TcpConnection::finish_and_close() {
@@ -89,6 +89,12 @@ void TcpConnection::read_more() {
         close();
         return;
     }
+    if (inbox_used_ > 0 && !partial_query_) {
+        // Part of a query is here and the rest is awaited from now on (after back-pressure,
+        // the wait starts when reading resumes: the client was not the slow one).
+        partial_query_ = true;
+        partial_since_ = std::chrono::steady_clock::now();
+    }
     reading_ = true;
     socket_.async_read_some(asio::buffer(inbox_.data() + inbox_used_, inbox_.size() - inbox_used_),
                             [self = shared_from_this()](const error_code& ec, std::size_t bytes) {
@@ -110,6 +116,10 @@ void TcpConnection::on_read(const error_code& ec, std::size_t bytes) {
         close();  // reset by the peer, or aborted by close()
         return;
     }
+    if (inbox_used_ == 0) {  // the first bytes of a new query
+        partial_query_ = true;
+        partial_since_ = std::chrono::steady_clock::now();
+    }
     inbox_used_ += std::min(bytes, inbox_.size() - inbox_used_);
     answer_complete_queries();
     flush();
@@ -118,6 +128,7 @@ void TcpConnection::on_read(const error_code& ec, std::size_t bytes) {
         return;
     }
     read_more();
+    schedule_timer();
 }
 
 void TcpConnection::answer_complete_queries() {
@@ -135,8 +146,11 @@ void TcpConnection::answer_complete_queries() {
     if (offset != 0) {
         std::memmove(inbox_.data(), inbox_.data() + offset, inbox_used_ - offset);
         inbox_used_ -= offset;
+        // What is left (if anything) is the start of the next query; its clock starts when
+        // it is awaited (read_more).
+        partial_query_ = false;
     }
-    if (answered_any) last_query_time_ = std::chrono::steady_clock::now();
+    if (answered_any) last_activity_ = std::chrono::steady_clock::now();
     make_room_for_next_query();
 }
 
@@ -178,18 +192,41 @@ void TcpConnection::flush() {
     if (writing_ || closed_ || outbox_filling_.empty()) return;
     outbox_sending_.swap(outbox_filling_);  // outbox_filling_ is now the empty, idle buffer
     writing_ = true;
-    asio::async_write(
-        socket_, asio::buffer(outbox_sending_),
-        [self = shared_from_this()](const error_code& ec, std::size_t) { self->on_written(ec); });
+    sent_ = 0;
+    write_progress_ = std::chrono::steady_clock::now();
+    write_some();
+    schedule_timer();  // the write deadline may come before the armed one
 }
 
-void TcpConnection::on_written(const error_code& ec) {
-    writing_ = false;
-    if (closed_) return;
+// Piecewise (not asio::async_write) so that every byte that leaves counts as progress: a slow
+// reader keeps its connection, one that reads nothing does not (RFC 9210 §4).
+void TcpConnection::write_some() {
+    socket_.async_write_some(
+        asio::buffer(outbox_sending_.data() + sent_, outbox_sending_.size() - sent_),
+        [self = shared_from_this()](const error_code& ec, std::size_t bytes) {
+            self->on_written(ec, bytes);
+        });
+}
+
+void TcpConnection::on_written(const error_code& ec, std::size_t bytes) {
+    if (closed_) {
+        writing_ = false;
+        return;
+    }
     if (ec) {
+        writing_ = false;
         close();
         return;
     }
+    const auto now = std::chrono::steady_clock::now();
+    sent_ += std::min(bytes, outbox_sending_.size() - sent_);
+    if (bytes > 0) write_progress_ = now;
+    if (sent_ < outbox_sending_.size()) {
+        write_some();
+        return;
+    }
+    writing_ = false;
+    last_activity_ = now;
     outbox_sending_.clear();
     if (outbox_sending_.capacity() > kRetainedOutboxCapacity) outbox_sending_.shrink_to_fit();
     // Queries held back while the client was not reading can be answered now.
@@ -200,31 +237,72 @@ void TcpConnection::on_written(const error_code& ec) {
         return;
     }
     read_more();
+    schedule_timer();
 }
 
-void TcpConnection::arm_idle_timer() {
-    idle_timer_.expires_at(last_query_time_ + idle_timeout_);
-    idle_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
-        if (ec || self->closed_) return;
-        if (std::chrono::steady_clock::now() >= self->last_query_time_ + self->idle_timeout_) {
-            if (spdlog::should_log(spdlog::level::debug)) {
-                error_code ignored;
-                const auto peer = self->socket_.remote_endpoint(ignored);
-                spdlog::debug("tcp {}:{}: idle for {} ms, closing", peer.address().to_string(),
-                              peer.port(), self->idle_timeout_.count());
-            }
-            self->close();
-            return;
-        }
-        self->arm_idle_timer();  // a query arrived meanwhile: wait for the new deadline
+TcpConnection::TimePoint TcpConnection::next_deadline() const {
+    // Idle only while nothing is being sent: a connection with answers in flight is watched by
+    // the write deadline instead.
+    TimePoint deadline = writing_ ? TimePoint::max() : last_activity_ + timeouts_.idle;
+    if (partial_query_ && reading_) deadline = std::min(deadline, partial_since_ + timeouts_.io);
+    if (writing_) deadline = std::min(deadline, write_progress_ + timeouts_.io);
+    return deadline;
+}
+
+void TcpConnection::schedule_timer() {
+    if (closed_) return;
+    const TimePoint deadline = next_deadline();
+    if (deadline == TimePoint::max()) return;  // (never: with nothing to write, idle applies)
+    if (timer_pending_ && timer_expiry_ <= deadline) return;  // its handler re-checks
+    timer_expiry_ = deadline;
+    timer_pending_ = true;
+    const std::uint64_t generation = ++timer_generation_;
+    timer_.expires_at(deadline);  // cancels the older wait, if any
+    timer_.async_wait([self = shared_from_this(), generation](const error_code& ec) {
+        if (ec || generation != self->timer_generation_) return;  // cancelled or re-armed
+        self->timer_pending_ = false;
+        self->on_timer();
     });
 }
 
-void TcpConnection::close() {
+void TcpConnection::on_timer() {
+    if (closed_) return;
+    const TimePoint now = std::chrono::steady_clock::now();
+    const char* why = nullptr;
+    std::chrono::milliseconds limit{};
+    bool reset = false;
+    if (writing_ && now >= write_progress_ + timeouts_.io) {
+        why = "not reading its answers";
+        limit = timeouts_.io;
+        reset = true;  // what the kernel still queues for it is dropped with the connection
+    } else if (partial_query_ && reading_ && now >= partial_since_ + timeouts_.io) {
+        why = "sent part of a query only";
+        limit = timeouts_.io;
+    } else if (!writing_ && now >= last_activity_ + timeouts_.idle) {
+        why = "idle";
+        limit = timeouts_.idle;
+    }
+    if (why == nullptr) {
+        schedule_timer();  // activity moved the deadlines: wait for the new earliest one
+        return;
+    }
+    if (spdlog::should_log(spdlog::level::debug)) {
+        error_code ignored;
+        const auto peer = socket_.remote_endpoint(ignored);
+        spdlog::debug("tcp {}:{}: {} for {} ms, closing", peer.address().to_string(), peer.port(),
+                      why, limit.count());
+    }
+    close(reset);
+}
+
+void TcpConnection::close(bool reset) {
     if (closed_) return;
     closed_ = true;
     error_code ignored;
-    idle_timer_.cancel();
+    timer_.cancel();
+    ++timer_generation_;
+    // An abortive close (RST, SO_LINGER 0) frees the socket's queued send data at once.
+    if (reset) socket_.set_option(asio::socket_base::linger(true, 0), ignored);
     socket_.close(ignored);  // pending read/write handlers complete with operation_aborted
 }
 

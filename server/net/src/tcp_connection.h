@@ -4,6 +4,16 @@
 // split over segments, and each is answered as soon as it is complete (RFC 7766 §6.2.1.1,
 // pipelining). Answers are appended to a buffer that is never touched while it is being sent:
 // two buffers swap, one filling while the other is written.
+//
+// What one connection may cost is bounded (RFC 7766 §10 connection management, RFC 9210 §4):
+// - idle: no query and nothing to send for TcpTimeouts::idle -> closed (RFC 7766 §6.2.3);
+// - a query must arrive whole within TcpTimeouts::io of its first byte: a client trickling a
+//   byte a second cannot hold a connection slot for long ("slowloris");
+// - queued answers must make progress: a write that moves no byte for TcpTimeouts::io (a client
+//   that never reads, so the socket's send buffer is full) closes the connection with a reset,
+//   which also drops what the kernel still holds for it;
+// - at most kMaxQueuedAnswerBytes of answers wait in user space: beyond that no more queries are
+//   read from the client (back-pressure), so memory per connection is bounded.
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -41,11 +51,17 @@ class ConnectionLimit {
     const std::uint32_t max_;
 };
 
+// The timers of every connection (server.tcp_idle_timeout_ms, server.tcp_io_timeout_ms).
+struct TcpTimeouts {
+    std::chrono::milliseconds idle{10000};
+    std::chrono::milliseconds io{2000};
+};
+
 class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   public:
     // Takes one unit of `limit`, which the caller acquired; it is released on destruction.
     TcpConnection(boost::asio::ip::tcp::socket socket, Worker& worker, ConnectionLimit& limit,
-                  std::chrono::milliseconds idle_timeout);
+                  TcpTimeouts timeouts);
     ~TcpConnection();
     TcpConnection(const TcpConnection&) = delete;
     TcpConnection& operator=(const TcpConnection&) = delete;
@@ -57,7 +73,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
 
     // While more answer bytes than this wait for a client that does not read them, no more
     // queries are read from it (back-pressure instead of unbounded memory).
-    static constexpr std::size_t kMaxQueuedAnswerBytes = 256 * 1024;
+    // 64 KiB: one largest answer, or hundreds of ordinary ones. (A zone transfer is queued
+    // whole; only allowed clients get one.)
+    static constexpr std::size_t kMaxQueuedAnswerBytes = 64 * 1024;
 
   private:
     void read_more();
@@ -66,20 +84,37 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     void answer_one(std::span<const std::uint8_t> query);
     void make_room_for_next_query();
     void flush();
-    void on_written(const boost::system::error_code& ec);
-    void arm_idle_timer();
-    void close();
+    void write_some();
+    void on_written(const boost::system::error_code& ec, std::size_t bytes);
+    using TimePoint = std::chrono::steady_clock::time_point;
+    // The earliest of the deadlines that apply now (idle, the query being read, the write).
+    TimePoint next_deadline() const;
+    // Arms the timer for next_deadline() unless it already fires no later than that.
+    void schedule_timer();
+    void on_timer();
+    void close(bool reset = false);
     bool all_sent() const { return !writing_ && outbox_filling_.empty(); }
 
     boost::asio::ip::tcp::socket socket_;
     engine::QueryContext context_{engine::Transport::Tcp};  // with the peer's address
     Worker& worker_;
     ConnectionLimit& limit_;
-    const std::chrono::milliseconds idle_timeout_;
-    boost::asio::steady_timer idle_timer_;
-    // RFC 7766 §6.2.3: reset by every complete query; the timer closes the connection when it
-    // has been idle (or stuck on half a message) for idle_timeout_.
-    std::chrono::steady_clock::time_point last_query_time_;
+    const TcpTimeouts timeouts_;
+    // One timer for every deadline; its handler closes the connection when one has passed.
+    boost::asio::steady_timer timer_;
+    TimePoint timer_expiry_{};
+    bool timer_pending_ = false;
+    std::uint64_t timer_generation_ = 0;  // a handler of an older arming is stale
+    // RFC 7766 §6.2.3: the last complete query or finished write; with nothing left to send, the
+    // connection is closed timeouts_.idle after it.
+    TimePoint last_activity_;
+    // When the query now being waited for began to arrive (partial_query_: bytes of it are in
+    // the inbox and more are being read).
+    TimePoint partial_since_;
+    bool partial_query_ = false;
+    // When the write in progress last moved a byte.
+    TimePoint write_progress_;
+    std::size_t sent_ = 0;  // bytes of outbox_sending_ already written
 
     std::vector<std::uint8_t> inbox_;  // received bytes; complete queries are consumed in front
     std::size_t inbox_used_ = 0;

@@ -19,12 +19,12 @@ constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 }  // namespace
 
 TcpListener::TcpListener(asio::ip::tcp::acceptor acceptor, std::vector<Worker*> workers,
-                         ConnectionLimit& limit, std::chrono::milliseconds idle_timeout)
+                         ConnectionLimit& limit, TcpTimeouts timeouts)
     : acceptor_(std::move(acceptor)),
       name_(endpoint_text(acceptor_.local_endpoint().address(), acceptor_.local_endpoint().port())),
       workers_(std::move(workers)),
       limit_(limit),
-      idle_timeout_(idle_timeout),
+      timeouts_(timeouts),
       retry_timer_(acceptor_.get_executor()) {}
 
 void TcpListener::start() {
@@ -85,7 +85,7 @@ void TcpListener::on_accepted(const error_code& ec, asio::ip::tcp::socket socket
     // Answers are small and written whole: do not let Nagle hold them back.
     socket.set_option(asio::ip::tcp::no_delay(true), ignored);
     auto connection =
-        std::make_shared<TcpConnection>(std::move(socket), worker, limit_, idle_timeout_);
+        std::make_shared<TcpConnection>(std::move(socket), worker, limit_, timeouts_);
     // Everything else about the connection happens on its worker's thread.
     asio::post(worker.context, [connection] { connection->start(); });
     accept_next();

@@ -20,7 +20,7 @@ struct Worker;
 class TcpListener {
   public:
     TcpListener(boost::asio::ip::tcp::acceptor acceptor, std::vector<Worker*> workers,
-                ConnectionLimit& limit, std::chrono::milliseconds idle_timeout);
+                ConnectionLimit& limit, TcpTimeouts timeouts);
     TcpListener(const TcpListener&) = delete;
     TcpListener& operator=(const TcpListener&) = delete;
 
@@ -39,7 +39,7 @@ class TcpListener {
     std::vector<Worker*> workers_;
     std::size_t next_worker_ = 0;
     ConnectionLimit& limit_;
-    const std::chrono::milliseconds idle_timeout_;
+    const TcpTimeouts timeouts_;
     boost::asio::steady_timer retry_timer_;  // pause after EMFILE and the like, do not spin
     LogThrottle refused_log_;
     LogThrottle error_log_;

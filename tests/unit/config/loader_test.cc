@@ -77,6 +77,7 @@ server:
   edns_udp_size: 1400
   tcp_idle_timeout_ms: 5000
   tcp_max_connections: 200
+  tcp_io_timeout_ms: 750
 )";
 
 TEST(Loader, FullSiteFillsEveryStruct) {
@@ -176,6 +177,7 @@ TEST(Loader, FullSiteFillsEveryStruct) {
     EXPECT_EQ(s.server.edns_udp_size, 1400);
     EXPECT_EQ(s.server.tcp_idle_timeout_ms, 5000u);
     EXPECT_EQ(s.server.tcp_max_connections, 200u);
+    EXPECT_EQ(s.server.tcp_io_timeout_ms, 750u);
 }
 
 TEST(Loader, MinimalSiteKeepsDefaults) {
@@ -198,6 +200,7 @@ TEST(Loader, MinimalSiteKeepsDefaults) {
     EXPECT_EQ(s.soa.minimum, 300u);
     EXPECT_EQ(s.soa.rname, "hostmaster.scsnetwork.local");  // filled in by the loader
     EXPECT_TRUE(s.server.listen.empty());
+    EXPECT_EQ(s.server.tcp_io_timeout_ms, 2000u);
     EXPECT_FALSE(s.server.threads);
     EXPECT_EQ(s.server.edns_udp_size, 1232);
     EXPECT_TRUE(s.locations.empty());

@@ -100,6 +100,9 @@ struct DaemonSettings {
     std::string version;              // CHAOS version.bind; empty = hidden
     std::uint16_t edns_udp_size = 1232;
     std::uint32_t tcp_idle_timeout_ms = 10000;
+    // A TCP query must arrive whole within this of its first byte, and queued answers may not
+    // stall longer than this (a client that does not read): RFC 7766 §10, RFC 9210 §4.
+    std::uint32_t tcp_io_timeout_ms = 2000;
     std::uint32_t tcp_max_connections = 1000;
     // Zone transfer (RFC 5936): who may AXFR/IXFR over TCP, and whom to NOTIFY (RFC 1996) when
     // a reload changes the serial. Empty allow: nobody (REFUSED).

@@ -19,6 +19,9 @@ struct ServerOptions {
     std::vector<config::IpEndpoint> listen;
     unsigned threads = 1;
     std::chrono::milliseconds tcp_idle_timeout{10000};  // RFC 7766 §6.2.3
+    // The time a TCP client has to send a whole query once it started one, and the time a write
+    // of its answers may stall (RFC 7766 §10, RFC 9210 §4).
+    std::chrono::milliseconds tcp_io_timeout{2000};
     std::uint32_t tcp_max_connections = 1000;           // excess connections are closed at once
     // How long stop() lets queued TCP responses drain before the workers are stopped hard.
     std::chrono::milliseconds shutdown_grace{2000};
