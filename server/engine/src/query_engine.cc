@@ -259,17 +259,18 @@ EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& co
     if (out.size() < kPlainUdpLimit) return {};
     Responder r(query, context, settings, out);
     ParsedQuery& q = r.parsed();
-    switch (parse_query(query, q)) {
-        case ParseStatus::Drop:
-            return {};
-        case ParseStatus::FormErr:
-            return r.error(rcode::FormErr);
-        case ParseStatus::Ok:
-            break;
-    }
+    const ParseStatus status = parse_query(query, q);
+    if (status == ParseStatus::Drop) return {};
     const std::uint16_t opcode = q.opcode();
+    if (opcode != kOpcodeQuery && opcode != kOpcodeNotify) {
+        // NOTIMP whatever the sections hold: another opcode's message need not have the QUERY
+        // layout (DSO, RFC 8490, has TLVs after the header; a server without DSO answers
+        // NOTIMP). The question and OPT are echoed only when they parsed as such.
+        if (status != ParseStatus::Ok) q.has_question = q.has_edns = false;
+        return r.error(rcode::NotImp);
+    }
+    if (status == ParseStatus::FormErr) return r.error(rcode::FormErr);
     if (opcode == kOpcodeNotify) return r.error(rcode::Refused);  // we are nobody's secondary
-    if (opcode != kOpcodeQuery) return r.error(rcode::NotImp);
     if (q.has_edns && q.edns_version > 0) return r.error(rcode::BadVers);  // RFC 6891 §6.1.3
 
     if (q.qclass == rrclass::CH) return answer_chaos(r, q, settings);

@@ -10,19 +10,32 @@ std::uint16_t get16(std::span<const std::uint8_t> m, std::size_t at) {
     return static_cast<std::uint16_t>((m[at] << 8) | m[at + 1]);
 }
 
-// Skips a possibly compressed name in a record; returns the offset after it or 0 if malformed.
-// Only the name's own bytes are walked (a pointer ends it), so pointer loops cannot trap us.
+// Skips a possibly compressed name in a record (RFC 1035 §4.1.4); returns the offset just past
+// its own bytes, or 0 if malformed. The name a pointer leads to is walked as well: a pointer
+// must point to a prior occurrence (before the pointer, past the header), labels are at most
+// 63 octets (0x40/0x80 label types are obsolete: RFC 6891 §5) and the whole name at most 255
+// (RFC 1035 §2.3.4). Every pointer goes backwards and every label counts towards the 255, so
+// a pointer loop ends as FORMERR, never as a hang.
 std::size_t skip_name(std::span<const std::uint8_t> m, std::size_t at, bool& is_root) {
     is_root = at < m.size() && m[at] == 0;
-    std::size_t total = 0;
-    while (at < m.size()) {
-        const std::uint8_t len = m[at];
-        if (len == 0) return at + 1;
-        if ((len & 0xc0) == 0xc0) return at + 2 <= m.size() ? at + 2 : 0;
-        if (len > 63) return 0;  // 0x40/0x80 label types are obsolete (RFC 6891 §5)
+    std::size_t end = 0;    // past the name's own bytes, once a pointer ended them
+    std::size_t total = 1;  // the root label
+    std::size_t pos = at;
+    while (pos < m.size()) {
+        const std::uint8_t len = m[pos];
+        if (len == 0) return end != 0 ? end : pos + 1;
+        if ((len & 0xc0) == 0xc0) {
+            if (pos + 2 > m.size()) return 0;
+            const std::size_t target = (static_cast<std::size_t>(len & 0x3f) << 8) | m[pos + 1];
+            if (target < 12 || target >= pos) return 0;
+            if (end == 0) end = pos + 2;
+            pos = target;
+            continue;
+        }
+        if (len > 63) return 0;
         total += len + 1u;
         if (total > 255) return 0;
-        at += len + 1u;
+        pos += len + 1u;
     }
     return 0;
 }
@@ -105,6 +118,9 @@ ParseStatus parse_query(std::span<const std::uint8_t> m, ParsedQuery& q) {
         }
         at += rdlength;
     }
+    // Bytes after the last counted record: the counts lie or garbage follows (RFC 1035 §4.1:
+    // the header's counts describe the whole message). Knot answers FORMERR too.
+    if (at != m.size()) return ParseStatus::FormErr;
     if (q.qdcount == 0) return ParseStatus::FormErr;
     return ParseStatus::Ok;
 }
