@@ -44,6 +44,11 @@ std::string usage_text() {
       server; nsupdate as an RFC 2136 dynamic-update script for nsupdate (add a "server ADDR
       PORT" line first). With geo-aware clusters, as clients in location NAME see them
       (default: clients in none).
+  sipdnsd plan FILE [--listen ADDR:PORT]
+      Print the installer's checklist: the SIP Domain to enter in the PBX, the DHCP options
+      for a third-party DHCP server (6, 15, 42, 66, 120 as RFC 3361 hex; 43/120 for Lync),
+      and the dig and nslookup commands that check every record, with the answers to
+      expect. The commands ask the first server.listen address, or ADDR:PORT.
   sipdnsd --help | --version
 
 Options:
@@ -59,9 +64,17 @@ Options:
 Command parse_command_line(const std::vector<std::string>& args) {
     Command cmd;
     std::size_t i = 0;
-    if (!args.empty() && (args[0] == "check" || args[0] == "export")) {
-        cmd.kind = args[0] == "check" ? Command::Kind::Check : Command::Kind::Export;
+    if (!args.empty() && (args[0] == "check" || args[0] == "export" || args[0] == "plan")) {
+        cmd.kind = args[0] == "check"    ? Command::Kind::Check
+                   : args[0] == "export" ? Command::Kind::Export
+                                         : Command::Kind::Plan;
         for (i = 1; i < args.size(); ++i) {
+            std::string listen;
+            if (cmd.kind == Command::Kind::Plan && take_value(args, i, "--listen", listen, cmd)) {
+                if (cmd.kind == Command::Kind::Error) return cmd;
+                cmd.serve.listen.push_back(listen);
+                continue;
+            }
             if (cmd.kind == Command::Kind::Export &&
                 (take_value(args, i, "--format", cmd.format, cmd) ||
                  take_value(args, i, "--location", cmd.location, cmd))) {

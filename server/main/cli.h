@@ -9,16 +9,17 @@ namespace sipdns::app {
 struct ServeOptions {
     std::string config_file = "/etc/sipdns/site.yaml";
     std::vector<std::string> listen;  // --listen ADDR:PORT, repeatable; overrides the file
+                                      // (plan: where its commands send their queries)
     std::optional<unsigned> threads;  // --threads N; default: the file, then the core count
     std::string log_level = "info";   // trace debug info warn error critical off
     std::string user;                 // --user NAME: drop privileges after binding
 };
 
 struct Command {
-    enum class Kind { Serve, Check, Export, Help, Version, Error };
+    enum class Kind { Serve, Check, Export, Plan, Help, Version, Error };
     Kind kind = Kind::Serve;
     ServeOptions serve;
-    std::string file;              // check / export
+    std::string file;              // check / export / plan
     std::string format = "zone";   // export
     std::string location;          // export --location NAME
     std::string error;             // Kind::Error: what was wrong

@@ -5,6 +5,7 @@
 
 #include "sipdns/zone/exporter.h"
 #include "sipdns/zone/name.h"
+#include "sipdns/zone/plan.h"
 #include "sipdns/zone/rr_types.h"
 #include "site_loader.h"
 
@@ -15,15 +16,6 @@ namespace {
 void print_diagnostics(const config::Diagnostics& diags, std::ostream& err) {
     for (const auto& d : diags) err << d.to_string() << "\n";
     err << diags.size() << (diags.size() == 1 ? " error" : " errors") << "\n";
-}
-
-bool has_sip_srv(const zone::Zone& z) {
-    for (const char* owner : {"_sip._udp", "_sip._tcp", "_sips._tcp", "_sip._tls"}) {
-        const zone::Node* n = z.find(zone::name_to_wire(std::string(owner) + "." +
-                                                        zone::name_to_text(z.apex())));
-        if (n && n->find(zone::rrtype::SRV)) return true;
-    }
-    return false;
 }
 
 }  // namespace
@@ -45,22 +37,27 @@ int run_check(const std::string& file, std::ostream& out, std::ostream& err) {
         for (const auto& [type, count] : by_type) out << " " << type << " " << count;
         out << "\n";
     }
-    // The SCS guide's rule of thumb: with SRV records the SIP Domain is the domain itself;
-    // without them, the server's fully qualified name.
-    const zone::Zone& fwd = *zones.forward_zone();
-    if (has_sip_srv(fwd)) {
-        out << "SIP domain: " << site->config.domain
-            << " (SRV records are served: enter the domain, not a host name)\n";
-    } else if (!site->config.servers.empty()) {
-        out << "SIP domain: " << site->config.servers.front().name
-            << " (no SIP SRV records: enter the server's fully qualified name)\n";
-    } else if (!site->config.clusters.empty()) {
-        // A geo-aware cluster: SIP clients and SBCs are given the cluster's FQDN.
-        for (const auto& c : site->config.clusters)
-            out << "SIP domain: " << c.name
-                << " (the SIP cluster's FQDN; its SRV answers depend on the client's location)\n";
-    } else {
-        out << "SIP domain: none (no call servers in this site)\n";
+    // The SCS guide's rule of thumb (zone::advise_sip_domain, shared with `plan`): with SRV
+    // records the SIP Domain is the domain itself; without them, the server's FQDN.
+    const zone::SipDomainAdvice advice = zone::advise_sip_domain(site->config, zones);
+    switch (advice.basis) {
+        case zone::SipDomainAdvice::Basis::SrvRecords:
+            out << "SIP domain: " << advice.values.front()
+                << " (SRV records are served: enter the domain, not a host name)\n";
+            break;
+        case zone::SipDomainAdvice::Basis::ServerFqdn:
+            out << "SIP domain: " << advice.values.front()
+                << " (no SIP SRV records: enter the server's fully qualified name)\n";
+            break;
+        case zone::SipDomainAdvice::Basis::Cluster:
+            for (const auto& name : advice.values)
+                out << "SIP domain: " << name
+                    << " (the SIP cluster's FQDN; its SRV answers depend on the client's "
+                       "location)\n";
+            break;
+        case zone::SipDomainAdvice::Basis::None:
+            out << "SIP domain: none (no call servers in this site)\n";
+            break;
     }
     for (const auto& l : site->config.locations) {
         out << "location " << l.name << ":";
@@ -101,6 +98,27 @@ int run_export(const std::string& file, const std::string& format, const std::st
         }
     }
     out << exporter(*view);
+    return 0;
+}
+
+int run_plan(const std::string& file, const std::vector<std::string>& listen, std::ostream& out,
+             std::ostream& err) {
+    zone::PlanOptions options;
+    for (const auto& text : listen) {
+        auto endpoint = config::IpEndpoint::parse(text);
+        if (!endpoint) {
+            err << "plan: --listen expects ADDR:PORT (e.g. 127.0.0.1:5353 or [::1]:5353), got '"
+                << text << "'\n";
+            return 2;
+        }
+        options.listen.push_back(*endpoint);
+    }
+    auto site = load_site(file);
+    if (!site) {
+        print_diagnostics(site.error(), err);
+        return 1;
+    }
+    out << zone::render_install_plan(site->config, *site->zones, options);
     return 0;
 }
 

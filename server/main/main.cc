@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
                 return sipdns::app::run_check(cmd.file, std::cout, std::cerr);
             case Command::Kind::Export:
                 return sipdns::app::run_export(cmd.file, cmd.format, cmd.location, std::cout, std::cerr);
+            case Command::Kind::Plan:
+                return sipdns::app::run_plan(cmd.file, cmd.serve.listen, std::cout, std::cerr);
             case Command::Kind::Serve:
                 return sipdns::app::run_server(cmd.serve);
         }

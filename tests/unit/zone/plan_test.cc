@@ -1,0 +1,280 @@
+// `sipdnsd plan` (issue 9): the RFC 3361 option-120 encoder, the SCS guide's SIP Domain rule,
+// where the verification commands send their queries, and the checklist itself.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "sipdns/config/loader.h"
+#include "sipdns/zone/builder.h"
+#include "sipdns/zone/plan.h"
+#include "zone_test_support.h"
+
+namespace sipdns::test {
+namespace {
+
+using zone::SipDomainAdvice;
+using zone::SipServersError;
+
+std::string bytes(std::initializer_list<int> b) {
+    std::string out;
+    for (int v : b) out.push_back(static_cast<char>(v));
+    return out;
+}
+
+config::IpAddress ip(const char* text) { return *config::IpAddress::parse(text); }
+
+// ---------------------------------------------------------------------------------------------
+// RFC 3361
+
+// RFC 3361 §3.1's own example: "example.com" and "example.net" by name, Len 27 (the encoding
+// byte and two uncompressed names of 13 octets).
+TEST(SipServersOption, RfcExampleByName) {
+    auto data = zone::encode_sip_servers_by_name({"example.com", "example.net"});
+    ASSERT_TRUE(data);
+    EXPECT_EQ(data->size(), 27u);
+    const std::string expected =
+        bytes({0, 7}) + "example" + bytes({3}) + "com" + bytes({0, 7}) + "example" +
+        bytes({3}) + "net" + bytes({0});
+    EXPECT_EQ(*data, expected);
+}
+
+TEST(SipServersOption, TrailingDotIsTheSameName) {
+    EXPECT_EQ(*zone::encode_sip_servers_by_name({"scsnetwork.local."}),
+              *zone::encode_sip_servers_by_name({"scsnetwork.local"}));
+    EXPECT_EQ(zone::hex_with_colons(*zone::encode_sip_servers_by_name({"scsnetwork.local"})),
+              "00:0a:73:63:73:6e:65:74:77:6f:72:6b:05:6c:6f:63:61:6c:00");
+}
+
+// RFC 3361 §3.2: encoding 1, then 4 octets per address in network byte order, in order of
+// preference (the primary first).
+TEST(SipServersOption, ByAddress) {
+    auto data = zone::encode_sip_servers_by_address({ip("192.0.2.11"), ip("192.0.2.12")});
+    ASSERT_TRUE(data);
+    EXPECT_EQ(*data, bytes({1, 192, 0, 2, 11, 192, 0, 2, 12}));
+    EXPECT_EQ(zone::hex_plain(*data), "01c000020bc000020c");
+    EXPECT_EQ(zone::hex_with_colons(*data), "01:c0:00:02:0b:c0:00:02:0c");
+}
+
+TEST(SipServersOption, Errors) {
+    struct Case {
+        std::vector<std::string> names;
+        SipServersError error;
+    };
+    const std::vector<Case> cases = {
+        {{}, SipServersError::Empty},
+        {{"."}, SipServersError::BadName},
+        {{""}, SipServersError::BadName},
+        {{"a..b"}, SipServersError::BadName},
+        {{".a"}, SipServersError::BadName},
+        {{std::string(64, 'a') + ".test"}, SipServersError::BadName},  // label over 63
+        {{"ok.test", std::string(63, 'a') + "." + std::string(63, 'b') + "." +
+                         std::string(63, 'c') + "." + std::string(63, 'd')},
+         SipServersError::BadName},  // 4 x 64 + 1 = 257 octets > 255
+    };
+    for (const auto& c : cases) {
+        auto r = zone::encode_sip_servers_by_name(c.names);
+        ASSERT_FALSE(r) << (c.names.empty() ? "(none)" : c.names.back());
+        EXPECT_EQ(r.error(), c.error) << (c.names.empty() ? "(none)" : c.names.back());
+    }
+    // The longest legal name (253 characters, 255 octets on the wire) is accepted.
+    const std::string longest = std::string(63, 'a') + "." + std::string(63, 'b') + "." +
+                                std::string(63, 'c') + "." + std::string(61, 'd');
+    auto ok = zone::encode_sip_servers_by_name({longest});
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->size(), 1u + 255u);
+
+    EXPECT_EQ(zone::encode_sip_servers_by_address({}).error(), SipServersError::Empty);
+    EXPECT_EQ(zone::encode_sip_servers_by_address({ip("192.0.2.1"), ip("2001:db8::1")}).error(),
+              SipServersError::NotIpv4);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The SIP Domain (SCS guide, "Impact on Installation")
+
+config::SiteConfig site_of(const std::string& yaml) {
+    auto cfg = config::load_site_text(yaml, "site.yaml");
+    EXPECT_TRUE(cfg) << (cfg ? "" : cfg.error().front().to_string());
+    return cfg ? *cfg : config::SiteConfig{};
+}
+
+SipDomainAdvice advice_for(const std::string& yaml) {
+    auto zones = build_from_yaml(yaml);
+    if (!zones) return {};
+    return zone::advise_sip_domain(site_of(yaml), *zones);
+}
+
+TEST(SipDomainRule, SrvRecordsMeanTheDomain) {
+    struct Case {
+        const char* what;
+        std::string yaml;
+    };
+    const std::vector<Case> cases = {
+        {"single server", "domain: scsnetwork.local\nservers: [{ name: scs1, ipv4: 192.0.2.11 }]\n"},
+        {"HA pair",
+         "domain: scsnetwork.local\nservers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n"
+         "  - { name: scs2, ipv4: 192.0.2.12 }\n"},
+        {"TLS only", "domain: scsnetwork.local\nservers: [{ name: scs1, ipv4: 192.0.2.11 }]\n"
+                     "sip: { transports: [tls] }\n"},
+        {"SRV from services",
+         "domain: example.test\nnameservers: [ns1]\nhosts: { ns1: 192.0.2.1, pbx: 192.0.2.2 }\n"
+         "services: [{ service: _sip._udp, port: 5060, targets: [pbx] }]\n"},
+        {"SRV from records",
+         "domain: example.test\nnameservers: [ns1]\nhosts: { ns1: 192.0.2.1, pbx: 192.0.2.2 }\n"
+         "records: ['_sip._tcp IN SRV 0 0 5060 pbx']\n"},
+        {"Lync without edge",
+         "domain: corp.example.test\nnameservers: [dc1]\nhosts: { dc1: 192.0.2.5 }\n"
+         "lync: { pool: { name: pool01, ipv4: 192.0.2.50 } }\n"},
+    };
+    for (const auto& c : cases) {
+        const auto a = advice_for(c.yaml);
+        EXPECT_EQ(a.basis, SipDomainAdvice::Basis::SrvRecords) << c.what;
+        ASSERT_EQ(a.values.size(), 1u) << c.what;
+        EXPECT_EQ(a.values.front(), c.yaml.substr(8, c.yaml.find('\n') - 8)) << c.what;
+    }
+}
+
+// The guide's "A Records" case: the DNS holds the server's A record but no SRV records, so the
+// SIP Domain is the server's FQDN. (sipdnsd always serves SRV for `servers`; the rule is checked
+// with a zone set that has only the A record, as a third-party DNS would.)
+TEST(SipDomainRule, NoSrvMeansTheServersFqdn) {
+    const auto site = site_of(
+        "domain: scsnetwork.local\nservers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n"
+        "  - { name: scs2, ipv4: 192.0.2.12 }\n");
+    auto a_only = build_from_yaml(
+        "domain: scsnetwork.local\nnameservers: [scs1]\nhosts: { scs1: 192.0.2.11 }\n");
+    ASSERT_TRUE(a_only);
+    const auto a = zone::advise_sip_domain(site, *a_only);
+    EXPECT_EQ(a.basis, SipDomainAdvice::Basis::ServerFqdn);
+    EXPECT_EQ(a.values, std::vector<std::string>{"scs1.scsnetwork.local"});  // the primary
+}
+
+TEST(SipDomainRule, ClusterAndNothing) {
+    auto cfg = config::load_site_file(std::string(SIPDNS_EXAMPLES_DIR) + "/sip-cluster.yaml");
+    ASSERT_TRUE(cfg);
+    auto zones = zone::build_zone_set(*cfg, serial_policy(1));
+    ASSERT_TRUE(zones);
+    const auto cluster = zone::advise_sip_domain(*cfg, **zones);
+    EXPECT_EQ(cluster.basis, SipDomainAdvice::Basis::Cluster);
+    EXPECT_EQ(cluster.values, std::vector<std::string>{"spx-srv.example.com"});
+
+    const auto none = advice_for(
+        "domain: example.test\nnameservers: [ns1]\nhosts: { ns1: 192.0.2.1 }\n");
+    EXPECT_EQ(none.basis, SipDomainAdvice::Basis::None);
+    EXPECT_TRUE(none.values.empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where the commands send their queries
+
+TEST(PlanQueryTarget, ListenThenNameServerThenLoopback) {
+    struct Case {
+        const char* what;
+        std::string yaml;
+        std::vector<std::string> override_listen;
+        std::string address;
+        std::uint16_t port;
+    };
+    const std::string ha =
+        "domain: scsnetwork.local\nservers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n"
+        "  - { name: scs2, ipv4: 192.0.2.12 }\n";
+    const std::vector<Case> cases = {
+        {"first listen address", ha + "server: { listen: ['127.0.0.2:5353', '[::1]:53'] }\n", {},
+         "127.0.0.2", 5353},
+        {"IPv6 listen address", ha + "server: { listen: ['[::1]:5300'] }\n", {}, "::1", 5300},
+        {"no listen: the first name server", ha, {}, "192.0.2.11", 53},
+        {"wildcard: the first name server", ha + "server: { listen: ['0.0.0.0:5353'] }\n", {},
+         "192.0.2.11", 5353},
+        {"IPv6 wildcard", ha + "server: { listen: ['[::]:53'] }\n", {}, "192.0.2.11", 53},
+        {"--listen wins", ha + "server: { listen: ['127.0.0.2:5353'] }\n", {"127.0.0.1:40000"},
+         "127.0.0.1", 40000},
+        {"name server without an address here",
+         "domain: example.test\nnameservers: [ns1.elsewhere.test.]\n"
+         "hosts: { pbx: 192.0.2.2 }\n",
+         {}, "127.0.0.1", 53},
+    };
+    for (const auto& c : cases) {
+        auto zones = build_from_yaml(c.yaml);
+        ASSERT_TRUE(zones) << c.what;
+        std::vector<config::IpEndpoint> override_listen;
+        for (const auto& l : c.override_listen)
+            override_listen.push_back(*config::IpEndpoint::parse(l));
+        const auto t = zone::choose_query_target(site_of(c.yaml), *zones, override_listen);
+        EXPECT_EQ(t.address, c.address) << c.what;
+        EXPECT_EQ(t.port, c.port) << c.what;
+        EXPECT_FALSE(t.why.empty()) << c.what;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The checklist
+
+std::string plan_of_example(const std::string& name) {
+    auto cfg = config::load_site_file(std::string(SIPDNS_EXAMPLES_DIR) + "/" + name);
+    EXPECT_TRUE(cfg);
+    if (!cfg) return {};
+    auto zones = zone::build_site_zones(*cfg, serial_policy(1700000000));
+    EXPECT_TRUE(zones);
+    if (!zones) return {};
+    return zone::render_install_plan(*cfg, **zones);
+}
+
+bool has_line(const std::string& text, const std::string& line) {
+    return text.find("\n" + line + "\n") != std::string::npos;
+}
+
+TEST(InstallPlan, ScsHaExample) {
+    const std::string plan = plan_of_example("scs-ha.yaml");
+    EXPECT_TRUE(has_line(plan, "   scsnetwork.local")) << plan;  // the SIP Domain
+    EXPECT_NE(plan.find("006 DNS Servers"), std::string::npos);
+    EXPECT_NE(plan.find("192.0.2.11 192.0.2.12\n"), std::string::npos) << plan;
+    EXPECT_NE(plan.find("042 NTP Servers            not set"), std::string::npos) << plan;
+    EXPECT_NE(plan.find("066 Boot Server Host Name  192.0.2.11\n"), std::string::npos) << plan;
+    EXPECT_TRUE(has_line(plan, "       by address: 192.0.2.11 192.0.2.12")) << plan;
+    EXPECT_TRUE(has_line(plan, "         hex 01:c0:00:02:0b:c0:00:02:0c")) << plan;
+    // Every record of the guide's HA table has its dig command, aimed at server.listen.
+    for (const char* owner : {"_sip._udp.scsnetwork.local SRV", "_sip._tcp.scsnetwork.local SRV",
+                              "_sip._tcp.rr.scs1.scsnetwork.local SRV",
+                              "_sip._udp.rr.scs2.scsnetwork.local SRV",
+                              "rr.scs1.scsnetwork.local A", "scs2.scsnetwork.local A"})
+        EXPECT_TRUE(has_line(plan, std::string("     dig @127.0.0.1 -p 5353 +short ") + owner))
+            << owner << "\n" << plan;
+    EXPECT_TRUE(has_line(plan, "     dig @127.0.0.1 -p 5353 +short -x 192.0.2.12")) << plan;
+    EXPECT_TRUE(has_line(plan, "     nslookup -port=5353 192.0.2.12 127.0.0.1")) << plan;
+    EXPECT_TRUE(has_line(plan, "     expect: 1 0 5060 scs1.scsnetwork.local.")) << plan;
+    EXPECT_TRUE(has_line(plan, "             2 0 5060 scs2.scsnetwork.local.")) << plan;
+    // Deterministic: the serial is not printed (it follows the file's mtime).
+    EXPECT_EQ(plan.find("1700000000"), std::string::npos);
+    EXPECT_EQ(plan, plan_of_example("scs-ha.yaml"));
+}
+
+TEST(InstallPlan, LabExampleNtpAndIpv6) {
+    const std::string plan = plan_of_example("lab.yaml");
+    EXPECT_NE(plan.find("042 NTP Servers            198.51.100.1\n"), std::string::npos)
+        << plan;
+    // No listen setting: port 53 of the first name server, and no -p / -port.
+    EXPECT_TRUE(has_line(plan, "     dig @198.51.100.10 +short -x 2001:db8:99::10")) << plan;
+    EXPECT_TRUE(has_line(plan, "     nslookup -type=AAAA pbx.lab.example.test 198.51.100.10"))
+        << plan;
+    EXPECT_TRUE(has_line(plan, "     expect: \"site=lab-3\"")) << plan;
+}
+
+TEST(InstallPlan, LyncExampleNamesTheRegistrar) {
+    const std::string plan = plan_of_example("lync.yaml");
+    EXPECT_NE(plan.find("120 SIP Servers (Lync)     pool01.corp.example.test\n"),
+              std::string::npos)
+        << plan;
+    EXPECT_NE(plan.find("ms-uc-client"), std::string::npos);
+    EXPECT_NE(plan.find("043 "), std::string::npos);
+    EXPECT_NE(plan.find("066 Boot Server Host Name  not set"), std::string::npos) << plan;
+}
+
+TEST(InstallPlan, ClusterAnswersPerLocation) {
+    const std::string plan = plan_of_example("sip-cluster.yaml");
+    EXPECT_TRUE(has_line(plan, "   spx-srv.example.com")) << plan;
+    EXPECT_TRUE(has_line(plan, "     asked from dc2 (192.168.22.0/24):")) << plan;
+    EXPECT_TRUE(has_line(plan, "     expect: 200 50 5060 dc1-spx1.example.com.")) << plan;
+}
+
+}  // namespace
+}  // namespace sipdns::test

@@ -1,0 +1,93 @@
+#pragma once
+// `sipdnsd plan FILE` (issue 9): the installer's checklist for a site — the SIP Domain to enter
+// in the PBX, the DHCP options to set on a third-party DHCP server, and the nslookup/dig
+// commands that verify every generated record, each with the answer to expect. Built from the
+// site description and its zone set only (config <- zone), so unit tests can call it.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sipdns/config/address.h"
+#include "sipdns/config/expected.h"
+#include "sipdns/config/site_config.h"
+#include "sipdns/zone/site_zones.h"
+#include "sipdns/zone/zone.h"
+
+namespace sipdns::zone {
+
+// ---------------------------------------------------------------------------------------------
+// DHCP option 120, SIP servers (RFC 3361 §3): an encoding byte, then either a list of domain
+// names in RFC 1035 §3.1 wire form (enc 0, §3.1) or a list of IPv4 addresses (enc 1, §3.2),
+// in order of preference. The returned bytes are the option's data (what follows code and
+// length); names are written uncompressed (compression is the sender's choice).
+
+enum class SipServersError : std::uint8_t {
+    Empty,     // no name / no address: the option would carry nothing
+    BadName,   // an empty label, a label over 63 octets or a name over 255 (RFC 1035 §2.3.4)
+    NotIpv4,   // enc 1 carries IPv4 addresses only (an IPv6 server needs DHCPv6, RFC 3319)
+};
+
+inline constexpr std::uint8_t kSipServersByName = 0;     // RFC 3361 §3.1
+inline constexpr std::uint8_t kSipServersByAddress = 1;  // RFC 3361 §3.2
+// One option instance holds at most 255 octets (RFC 2132 §2); longer values are split over
+// several instances by the DHCP server (RFC 3396).
+inline constexpr std::size_t kDhcpOptionMaxLength = 255;
+
+// `names`: domain names in text form, with or without the trailing dot ("scsnetwork.local").
+Expected<std::string, SipServersError> encode_sip_servers_by_name(
+    const std::vector<std::string>& names);
+Expected<std::string, SipServersError> encode_sip_servers_by_address(
+    const std::vector<config::IpAddress>& addresses);
+
+// "00:0a:73" (ISC dhcpd's notation for a string option given in hex) and "000a73" (Kea's
+// option data with csv-format false, and netsh's BINARY values).
+std::string hex_with_colons(std::string_view bytes);
+std::string hex_plain(std::string_view bytes);
+
+// ---------------------------------------------------------------------------------------------
+// The SIP Domain rule of thumb of the SCS 4.0 guide ("Impact on Installation"): if SRV records
+// are in use, enter just the domain name; if not, the server's fully qualified domain name.
+
+struct SipDomainAdvice {
+    enum class Basis : std::uint8_t {
+        SrvRecords,  // SIP SRV records at the domain: the domain itself
+        ServerFqdn,  // call servers but no SIP SRV records: the primary's FQDN
+        Cluster,     // no SRV at the domain, geo-aware clusters: each cluster's FQDN
+        None,        // nothing a SIP client could be pointed at
+    };
+    Basis basis = Basis::None;
+    std::vector<std::string> values;  // names without the trailing dot
+};
+
+// Looks at what the zone set actually serves (SRV records from `servers`, `services`,
+// `records` or `lync` all count): _sip._udp, _sip._tcp, _sips._tcp, _sip._tls, and the Lync
+// registrar records _sipinternaltls._tcp / _sipinternal._tcp at the domain.
+SipDomainAdvice advise_sip_domain(const config::SiteConfig& site, const ZoneSet& zones);
+
+// ---------------------------------------------------------------------------------------------
+// Where the verification commands send their queries: the first `server.listen` address (the
+// command's --listen overrides it); a wildcard address (0.0.0.0, [::]) or no listen setting
+// means every address of the host, and the commands use the first name server's IPv4 address
+// (else 127.0.0.1, the host itself).
+
+struct QueryTarget {
+    std::string address;  // "127.0.0.1", "::1"
+    std::uint16_t port = 53;
+    std::string why;      // one phrase for the plan
+};
+
+QueryTarget choose_query_target(const config::SiteConfig& site, const ZoneSet& zones,
+                                const std::vector<config::IpEndpoint>& listen_override = {});
+
+struct PlanOptions {
+    std::vector<config::IpEndpoint> listen;  // --listen: as the daemon would be started
+};
+
+// The whole checklist as text. Deterministic: no time, no path; the SOA serial (which follows
+// the file's modification time) is printed as <serial> unless `soa.serial` fixes it.
+std::string render_install_plan(const config::SiteConfig& site, const SiteZones& zones,
+                                const PlanOptions& options = {});
+
+}  // namespace sipdns::zone

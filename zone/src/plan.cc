@@ -1,0 +1,616 @@
+// `sipdnsd plan` (issue 9): the installer's checklist, from the site and the zones it builds.
+// Sources: the SCS 4.0 guide (reference/scs-4.0-configuring-dns-and-dhcp.txt: "Impact on
+// Installation" for the SIP Domain, "Setting Option 66", "Setting Option 6", "Other DHCP
+// Options", "Testing DNS"), the Lync 2010 references (DHCP options 120/43, registrar
+// discovery), RFC 2132 (options 6, 15, 42, 66), RFC 3361 (option 120).
+#include "sipdns/zone/plan.h"
+
+#include <algorithm>
+#include <iterator>
+#include <sstream>
+
+#include "sipdns/zone/exporter.h"
+#include "sipdns/zone/name.h"
+#include "sipdns/zone/rr_types.h"
+
+namespace sipdns::zone {
+
+// ---------------------------------------------------------------------------------------------
+// RFC 3361
+
+Expected<std::string, SipServersError> encode_sip_servers_by_name(
+    const std::vector<std::string>& names) {
+    if (names.empty()) return unexpected(SipServersError::Empty);
+    std::string out(1, static_cast<char>(kSipServersByName));
+    for (std::string_view name : names) {
+        if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+        if (name.empty()) return unexpected(SipServersError::BadName);  // the root: no server
+        // RFC 1035 §3.1: each label as a length octet and its octets, then the zero octet;
+        // labels of 1..63 octets, the whole name at most 255 octets (§2.3.4).
+        std::string wire;
+        std::size_t start = 0;
+        while (start <= name.size()) {
+            std::size_t dot = name.find('.', start);
+            if (dot == std::string_view::npos) dot = name.size();
+            const std::size_t len = dot - start;
+            if (len == 0 || len > 63) return unexpected(SipServersError::BadName);
+            wire.push_back(static_cast<char>(len));
+            wire.append(name.substr(start, len));
+            start = dot + 1;
+        }
+        wire.push_back('\0');
+        if (wire.size() > kMaxNameWire) return unexpected(SipServersError::BadName);
+        out += wire;
+    }
+    return out;
+}
+
+Expected<std::string, SipServersError> encode_sip_servers_by_address(
+    const std::vector<config::IpAddress>& addresses) {
+    if (addresses.empty()) return unexpected(SipServersError::Empty);
+    std::string out(1, static_cast<char>(kSipServersByAddress));
+    for (const auto& a : addresses) {
+        if (!a.is_v4()) return unexpected(SipServersError::NotIpv4);
+        out.append(reinterpret_cast<const char*>(a.bytes.data()), 4);  // network byte order
+    }
+    return out;
+}
+
+namespace {
+std::string hex(std::string_view bytes, bool colons) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        if (colons && i) out.push_back(':');
+        const auto b = static_cast<unsigned char>(bytes[i]);
+        out.push_back(digits[b >> 4]);
+        out.push_back(digits[b & 0xf]);
+    }
+    return out;
+}
+}  // namespace
+
+std::string hex_with_colons(std::string_view bytes) { return hex(bytes, true); }
+std::string hex_plain(std::string_view bytes) { return hex(bytes, false); }
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+namespace {
+
+// "scs1.scsnetwork.local" (no trailing dot), as the guide and the PBX's forms write names.
+std::string plain(std::string_view wire) {
+    std::string text = name_to_text(wire);
+    if (text.size() > 1 && text.back() == '.') text.pop_back();
+    return text;
+}
+
+bool has_srv(const ZoneSet& zones, const std::string& apex_wire, const char* owner) {
+    const Node* n = zones.find_node(name_under(owner, apex_wire));
+    return n && n->find(rrtype::SRV);
+}
+
+// The A records a name resolves to in our zones (CNAMEs followed), in zone order.
+std::vector<config::IpAddress> ipv4_of(const ZoneSet& zones, const std::string& name_wire) {
+    std::vector<config::IpAddress> out;
+    const LookupResult r = zones.lookup(name_wire, rrtype::A);
+    if (r.status != LookupStatus::Answer) return out;
+    for (const auto& ref : r.answer) {
+        if (ref.rrset->type != rrtype::A) continue;
+        for (const auto& rd : ref.rrset->rdatas) {
+            if (rd.size() != 4) continue;
+            config::IpAddress a;
+            a.family = config::IpAddress::Family::V4;
+            std::copy(rd.begin(), rd.end(), a.bytes.begin());
+            out.push_back(a);
+        }
+    }
+    return out;
+}
+
+std::string join(const std::vector<std::string>& items, const char* sep) {
+    std::string out;
+    for (const auto& s : items) {
+        if (!out.empty()) out += sep;
+        out += s;
+    }
+    return out;
+}
+
+std::vector<std::string> to_strings(const std::vector<config::IpAddress>& addresses) {
+    std::vector<std::string> out;
+    for (const auto& a : addresses) out.push_back(a.to_string());
+    return out;
+}
+
+// The apex NS targets of the forward zone, as served (servers, `nameservers`, `records:`).
+std::vector<std::string> name_servers(const ZoneSet& zones) {
+    std::vector<std::string> out;
+    const Zone* fwd = zones.forward_zone();
+    if (!fwd) return out;
+    if (const RRset* ns = fwd->apex_node().find(rrtype::NS))
+        for (const auto& rd : ns->rdatas) out.push_back(rd);
+    return out;
+}
+
+// A command-line word: left as it is when the shell reads it back unchanged, else quoted.
+std::string shell_word(const std::string& s) {
+    const bool safe = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '-' || c == '_' || c == ':' || c == '@' || c == '=' ||
+               c == '+' || c == '/';
+    });
+    if (safe) return s;
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'')
+            out += "'\\''";
+        else
+            out.push_back(c);
+    }
+    return out + "'";
+}
+
+// The rdata of one record in presentation form, as `dig +short` prints it.
+std::string rdata_text(std::string_view owner, std::uint16_t type, std::string_view rdata) {
+    const std::string line = record_to_text(owner, type, 0, rdata);
+    std::size_t at = 0;
+    for (int field = 0; field < 4 && at != std::string::npos; ++field) {
+        at = line.find('\t', at);
+        if (at != std::string::npos) ++at;
+    }
+    return at == std::string::npos ? line : line.substr(at);
+}
+
+// 11.2.0.192.in-addr.arpa -> 192.0.2.11; 32 nibbles under ip6.arpa -> the IPv6 address
+// (RFC 1035 §3.5, RFC 3596 §2.5). Other reverse names (a classless delegation) -> nullopt.
+std::optional<config::IpAddress> reverse_name_address(std::string_view wire) {
+    std::vector<std::string> labels;
+    for (std::size_t at = 0; at < wire.size() && wire[at] != 0;) {
+        const auto len = static_cast<unsigned char>(wire[at]);
+        if (at + 1 + len > wire.size()) return std::nullopt;
+        labels.emplace_back(wire.substr(at + 1, len));
+        at += 1 + len;
+    }
+    auto is = [&](std::size_t n, const char* a, const char* b) {
+        return labels.size() == n + 2 && labels[n] == a && labels[n + 1] == b;
+    };
+    if (is(4, "in-addr", "arpa")) {
+        std::string text;
+        for (int i = 3; i >= 0; --i) {
+            if (labels[i].empty() || labels[i].size() > 3) return std::nullopt;
+            text += labels[i] + (i ? "." : "");
+        }
+        return config::IpAddress::parse_v4(text);
+    }
+    if (is(32, "ip6", "arpa")) {
+        std::string text;
+        for (int i = 31; i >= 0; --i) {
+            if (labels[i].size() != 1) return std::nullopt;
+            text += labels[i];
+            if (i % 4 == 0 && i) text += ':';
+        }
+        return config::IpAddress::parse_v6(text);
+    }
+    return std::nullopt;
+}
+
+const char* rule_of_thumb =
+    "   Rule of thumb (SCS 4.0 guide, \"Impact on Installation\"): if SRV records are in use,\n"
+    "   enter just the domain name; if they are not, enter the server's fully qualified domain\n"
+    "   name (host name and domain name).\n";
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// SIP Domain
+
+SipDomainAdvice advise_sip_domain(const config::SiteConfig& site, const ZoneSet& zones) {
+    SipDomainAdvice advice;
+    const std::string apex = name_to_wire(site.domain);
+    // RFC 3263 §4.1 (SIP), and the Lync registrar records clients look up first.
+    for (const char* owner : {"_sip._udp", "_sip._tcp", "_sips._tcp", "_sip._tls",
+                              "_sipinternaltls._tcp", "_sipinternal._tcp"}) {
+        if (has_srv(zones, apex, owner)) {
+            advice.basis = SipDomainAdvice::Basis::SrvRecords;
+            advice.values.push_back(site.domain);
+            return advice;
+        }
+    }
+    if (!site.servers.empty()) {
+        advice.basis = SipDomainAdvice::Basis::ServerFqdn;
+        advice.values.push_back(site.servers.front().name);
+        return advice;
+    }
+    if (!site.clusters.empty()) {
+        // A geo-aware cluster: SIP clients and SBCs are given the cluster's FQDN, whose SRV
+        // answers depend on the client's location.
+        advice.basis = SipDomainAdvice::Basis::Cluster;
+        for (const auto& c : site.clusters) advice.values.push_back(c.name);
+        return advice;
+    }
+    return advice;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Query target
+
+QueryTarget choose_query_target(const config::SiteConfig& site, const ZoneSet& zones,
+                                const std::vector<config::IpEndpoint>& listen_override) {
+    std::optional<config::IpEndpoint> first;
+    std::string source;
+    if (!listen_override.empty()) {
+        first = listen_override.front();
+        source = "--listen";
+    } else if (!site.server.listen.empty()) {
+        first = config::IpEndpoint::parse(site.server.listen.front());
+        source = "server.listen";
+    }
+    QueryTarget t;
+    if (first) {
+        t.port = first->port;
+        const bool wildcard =
+            std::all_of(first->address.bytes.begin(),
+                        first->address.bytes.begin() + static_cast<long>(first->address.size()),
+                        [](std::uint8_t b) { return b == 0; });
+        if (!wildcard) {
+            t.address = first->address.to_string();
+            t.why = "the first address in " + source;
+            return t;
+        }
+    }
+    // Every address of the host: ask the first name server of the zone that has an address here.
+    for (const auto& ns : name_servers(zones)) {
+        const auto v4 = ipv4_of(zones, ns);
+        if (!v4.empty()) {
+            t.address = v4.front().to_string();
+            t.why = "the address of " + plain(ns) + ", the zone's first name server";
+            return t;
+        }
+    }
+    t.address = "127.0.0.1";
+    t.why = "the host running sipdnsd itself";
+    return t;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plan
+
+namespace {
+
+class PlanWriter {
+public:
+    PlanWriter(const config::SiteConfig& site, const SiteZones& zones, const PlanOptions& opt)
+        : site_(site), views_(zones), zones_(zones.default_view()),
+          target_(choose_query_target(site, zones.default_view(), opt.listen)) {}
+
+    std::string run() {
+        out_ << "sipdnsd plan for " << site_.domain << "\n";
+        out_ << "The installer's checklist: the SIP Domain to enter, the DHCP options to set, and\n"
+                "the DNS queries that check every record sipdnsd serves for this site.\n\n";
+        sip_domain();
+        dhcp_options();
+        dns_checks();
+        return out_.str();
+    }
+
+private:
+    const config::SiteConfig& site_;
+    const SiteZones& views_;
+    const ZoneSet& zones_;
+    QueryTarget target_;
+    std::ostringstream out_;
+
+    void sip_domain() {
+        const SipDomainAdvice advice = advise_sip_domain(site_, zones_);
+        out_ << "1. SIP Domain (the PBX's SIP Domain field)\n";
+        switch (advice.basis) {
+            case SipDomainAdvice::Basis::SrvRecords:
+                out_ << "   " << advice.values.front() << "\n";
+                out_ << "   SIP SRV records are served for the domain, so enter the domain alone.";
+                if (site_.servers.size() >= 2)
+                    out_ << " Enter it on\n   every server of the HA system: HA only works with "
+                            "SRV records.";
+                out_ << "\n";
+                break;
+            case SipDomainAdvice::Basis::ServerFqdn:
+                out_ << "   " << advice.values.front() << "\n";
+                out_ << "   No SIP SRV records are served, so enter the server's fully qualified "
+                        "name.\n";
+                break;
+            case SipDomainAdvice::Basis::Cluster:
+                out_ << "   " << join(advice.values, ", ") << "\n";
+                out_ << "   The SIP cluster's FQDN: its SRV answers depend on the client's "
+                        "location.\n";
+                break;
+            case SipDomainAdvice::Basis::None:
+                out_ << "   none: this site has no call servers and no SIP SRV records.\n";
+                break;
+        }
+        out_ << rule_of_thumb << "\n";
+    }
+
+    void option_line(const char* code, const char* name, const std::string& value) {
+        std::string head = std::string("   ") + code + " " + name;
+        if (head.size() < 30) head.resize(30, ' ');
+        else head += ' ';
+        out_ << head << value << "\n";
+    }
+
+    void note(const std::string& text) { out_ << "       " << text << "\n"; }
+
+    // Prose wrapped at 92 columns (a command or a value stays on one line).
+    void wrap(std::size_t indent, const std::string& text) {
+        constexpr std::size_t kWidth = 92;
+        const std::string pad(indent, ' ');
+        std::istringstream in(text);
+        std::string line;
+        for (std::string word; in >> word;) {
+            if (!line.empty() && indent + line.size() + 1 + word.size() > kWidth) {
+                out_ << pad << line << "\n";
+                line.clear();
+            }
+            line += (line.empty() ? "" : " ") + word;
+        }
+        if (!line.empty()) out_ << pad << line << "\n";
+    }
+    void para(const std::string& text) { wrap(7, text); }
+
+    void dhcp_options() {
+        out_ << "2. DHCP options (scope or server options of a third-party DHCP server)\n";
+        option6();
+        option_line("015", "DNS Domain Name", site_.domain);
+        option42();
+        option66();
+        option120();
+        lync_options();
+        out_ << "\n";
+    }
+
+    void option6() {
+        std::vector<std::string> addresses, missing, ns_names;
+        for (const auto& ns : name_servers(zones_)) {
+            ns_names.push_back(plain(ns));
+            const auto v4 = ipv4_of(zones_, ns);
+            if (v4.empty()) missing.push_back(plain(ns));
+            for (const auto& a : v4) addresses.push_back(a.to_string());
+        }
+        option_line("006", "DNS Servers",
+                    addresses.empty() ? "no IPv4 address in the site file" : join(addresses, " "));
+        para("The hosts that serve this site's DNS: its name servers (NS " +
+             join(ns_names, ", ") +
+             "), primary first; each runs sipdnsd with this site file. The SCS guide: with the "
+             "onboard DNS beside a third-party DHCP server, point option 6 at it; where both HA "
+             "servers provide DNS, add the secondary's address too.");
+        if (!missing.empty())
+            para("No IPv4 address in the site file for " + join(missing, ", ") +
+                 ": add it by hand.");
+        if (target_.port != 53)
+            para("Phones ask port 53: sipdnsd is set to serve port " +
+                 std::to_string(target_.port) + " here, so serve port 53 for phones.");
+    }
+
+    void option42() {
+        const auto ntp = ipv4_of(zones_, name_under("ntp", name_to_wire(site_.domain)));
+        if (ntp.empty()) {
+            option_line("042", "NTP Servers", "not set: the site has no ntp host");
+            return;
+        }
+        option_line("042", "NTP Servers", join(to_strings(ntp), " "));
+        para("ntp." + site_.domain + " (the SCS guide: option 42 gives the phones their NTP "
+             "servers).");
+    }
+
+    void option66() {
+        if (site_.servers.empty()) {
+            option_line("066", "Boot Server Host Name", "not set: no call servers in this site");
+            return;
+        }
+        const auto& primary = site_.servers.front();
+        const std::string value =
+            primary.ipv4 ? primary.ipv4->to_string() : primary.name;  // a string option
+        option_line("066", "Boot Server Host Name", value);
+        para("The primary call server, " + primary.name +
+             ": the SCS guide enters its IP address as the string value (on an HA system, the "
+             "primary's) so that phones fetch their configuration by TFTP without per-phone "
+             "settings.");
+    }
+
+    // Prints one RFC 3361 value with the forms DHCP servers take.
+    void sip_servers_value(const char* label, const std::vector<std::string>& readable,
+                           const Expected<std::string, SipServersError>& bytes) {
+        note(std::string(label) + join(readable, " "));
+        if (!bytes) {
+            note("  (cannot be encoded: " +
+                 std::string(bytes.error() == SipServersError::NotIpv4 ? "not IPv4"
+                             : bytes.error() == SipServersError::BadName ? "a bad name"
+                                                                         : "empty") + ")");
+            return;
+        }
+        note("  hex " + hex_with_colons(*bytes));
+        if (bytes->size() > kDhcpOptionMaxLength)
+            note("  (" + std::to_string(bytes->size()) +
+                 " octets: the DHCP server splits it over several options, RFC 3396)");
+    }
+
+    void dhcp_server_syntax(const std::string& bytes) {
+        note("ISC dhcpd:  option sip-servers-3361 code 120 = string;");
+        note("            option sip-servers-3361 " + hex_with_colons(bytes) + ";");
+        note("Kea:        \"option-data\": [ { \"code\": 120, \"csv-format\": false,");
+        note("                             \"data\": \"" + hex_plain(bytes) + "\" } ]");
+        note("Windows:    netsh dhcp server add optiondef 120 SIPServers BINARY");
+        note("            netsh dhcp server set optionvalue 120 BINARY " + hex_plain(bytes));
+    }
+
+    void option120() {
+        const bool lync_only =
+            site_.lync && site_.servers.empty() && site_.clusters.empty();
+        if (lync_only) return;  // the Lync form below is the site's option 120
+        const SipDomainAdvice advice = advise_sip_domain(site_, zones_);
+        if (advice.basis == SipDomainAdvice::Basis::None) {
+            option_line("120", "SIP Servers", "not set: no SIP server in this site");
+            return;
+        }
+        option_line("120", "SIP Servers", "RFC 3361: by name (encoding 0) or by address (1)");
+        const auto by_name = encode_sip_servers_by_name(advice.values);
+        sip_servers_value("by name:    ", advice.values, by_name);
+        std::vector<config::IpAddress> v4;
+        for (const auto& s : site_.servers)
+            if (s.ipv4) v4.push_back(*s.ipv4);
+        if (!v4.empty()) {
+            sip_servers_value("by address: ", to_strings(v4),
+                              encode_sip_servers_by_address(v4));
+        } else if (advice.basis == SipDomainAdvice::Basis::Cluster) {
+            para("by address: not offered: which proxies a phone should use depends on its "
+                 "data centre, which only the cluster's SRV answers know.");
+        }
+        para("Set one form only (RFC 3361 §3: never both in one reply). The name is better: "
+             "phones resolve it by RFC 3263 (NAPTR, SRV), which keeps the failover order.");
+        if (by_name) dhcp_server_syntax(*by_name);
+    }
+
+    void lync_options() {
+        if (!site_.lync) return;
+        const auto& pool = site_.lync->pool;
+        const std::vector<std::string> registrar{pool.name};
+        const auto bytes = encode_sip_servers_by_name(registrar);
+        option_line("120", "SIP Servers (Lync)", pool.name);
+        para("For Lync phones (vendor class ms-uc-client): the Registrar's FQDN, the front-end "
+             "pool (the Lync reference: option 120 names the Registrar; it may list up to two "
+             "Registrar FQDNs).");
+        if (bytes) {
+            note("  hex " + hex_with_colons(*bytes));
+            dhcp_server_syntax(*bytes);
+        }
+        option_line("043", "Vendor Specific (Lync)", "the URL of the Lync Web Services");
+        para("For class ms-uc-client: the URL of the web server, which this site file does not "
+             "hold (the reference sets it with DHCPUtil.exe and checks it with "
+             "test-CsPhoneBootstrap). Lync phones send a DHCPINFORM for 43 and 120 and look the "
+             "Registrar up in DNS at the same time; without DHCP they use _sipinternaltls._tcp." +
+             site_.domain + " (below).");
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // DNS checks
+
+    std::string dig(const std::string& name, const char* type, bool reverse) const {
+        std::string cmd = "dig @" + target_.address;
+        if (target_.port != 53) cmd += " -p " + std::to_string(target_.port);
+        cmd += " +short ";
+        if (reverse) return cmd + "-x " + name;
+        return cmd + shell_word(name) + " " + type;
+    }
+
+    std::string dig_referral(const std::string& name) const {
+        std::string cmd = "dig @" + target_.address;
+        if (target_.port != 53) cmd += " -p " + std::to_string(target_.port);
+        return cmd + " +norecurse +noall +authority " + shell_word(name) + " NS";
+    }
+
+    std::string nslookup(const std::string& name, const char* type) const {
+        std::string cmd = "nslookup";
+        if (target_.port != 53) cmd += " -port=" + std::to_string(target_.port);
+        if (type) cmd += std::string(" -type=") + type;
+        return cmd + " " + shell_word(name) + " " + target_.address;
+    }
+
+    std::vector<std::string> expected_rdatas(const Node& node, const RRset& set) const {
+        std::vector<std::string> out;
+        for (const auto& rd : set.rdatas) {
+            std::string text = rdata_text(node.name, set.type, rd);
+            if (set.type == rrtype::SOA && !site_.soa.serial) {
+                // mname rname SERIAL refresh retry expire minimum: the serial follows the
+                // file's modification time, which differs from one copy of the file to another.
+                std::istringstream in(text);
+                std::vector<std::string> f{std::istream_iterator<std::string>(in), {}};
+                if (f.size() == 7) f[2] = "<serial>";
+                text = join(f, " ");
+            }
+            out.push_back(text);
+        }
+        return out;
+    }
+
+    void expect(const char* prefix, const std::vector<std::string>& values) {
+        const std::string pad(std::string(prefix).size(), ' ');
+        for (std::size_t i = 0; i < values.size(); ++i)
+            out_ << (i ? pad : std::string(prefix)) << values[i] << "\n";
+    }
+
+    // What clients in each location get where it differs from the no-location answer.
+    void location_answers(const Node& node, const RRset& set) {
+        for (const auto& loc : site_.locations) {
+            const ZoneSet* view = views_.location_view(loc.name);
+            if (!view) continue;
+            const Node* other = view->find_node(node.name);
+            const RRset* other_set = other ? other->find(set.type) : nullptr;
+            if (!other_set || other_set->rdatas == set.rdatas) continue;
+            std::vector<std::string> prefixes;
+            for (const auto& p : loc.prefixes) prefixes.push_back(p.to_string());
+            out_ << "     asked from " << loc.name << " (" << join(prefixes, " ") << "):\n";
+            expect("     expect: ", expected_rdatas(*other, *other_set));
+        }
+    }
+
+    void dns_checks() {
+        out_ << "3. DNS checks: every record, the commands to ask for it, and the answer to expect\n";
+        wrap(3, "Queries go to " + target_.address + " port " + std::to_string(target_.port) +
+                    " (" + target_.why + "). The SCS guide's test: nslookup a server's name, "
+                    "then its address; each must return the other. dig +short prints the "
+                    "answer's records one per line.");
+        if (!site_.soa.serial)
+            wrap(3, "<serial>: the zone's serial (sipdnsd check prints it; it follows the "
+                    "file's modification time).");
+        if (views_.has_location_views())
+            wrap(3, "Clients in a location get their own cluster answers: run the commands "
+                    "from a machine in that subnet to see them; elsewhere the default answers "
+                    "apply.");
+        for (const auto& z : zones_.zones()) {
+            out_ << "\n   zone " << plain(z->apex()) << "\n";
+            for (const Node* node : z->nodes_in_canonical_order()) {
+                const std::string name = plain(node->name);
+                if (node->below_delegation) {
+                    out_ << "   " << name << ": below a delegation, sent as glue in referrals "
+                            "only\n";
+                    continue;
+                }
+                for (const auto& set : node->rrsets) {
+                    const std::string type = type_name(set.type);
+                    const auto values = expected_rdatas(*node, set);
+                    if (node->delegation && set.type == rrtype::NS) {
+                        out_ << "   " << name << " NS (a delegation: a referral, NS in the "
+                                "authority section)\n";
+                        out_ << "     " << dig_referral(name) << "\n";
+                        out_ << "     " << nslookup(name, "NS") << "\n";
+                        expect("     expect: ", values);
+                        continue;
+                    }
+                    const auto address =
+                        set.type == rrtype::PTR ? reverse_name_address(node->name) : std::nullopt;
+                    if (address) {
+                        out_ << "   " << address->to_string() << " (" << name << " PTR)\n";
+                        out_ << "     " << dig(address->to_string(), "PTR", true) << "\n";
+                        out_ << "     " << nslookup(address->to_string(), nullptr) << "\n";
+                    } else {
+                        out_ << "   " << name << " " << type << "\n";
+                        out_ << "     " << dig(name, type.c_str(), false) << "\n";
+                        out_ << "     "
+                             << nslookup(name, set.type == rrtype::A ? nullptr : type.c_str())
+                             << "\n";
+                    }
+                    expect("     expect: ", values);
+                    location_answers(*node, set);
+                }
+            }
+        }
+    }
+};
+
+}  // namespace
+
+std::string render_install_plan(const config::SiteConfig& site, const SiteZones& zones,
+                                const PlanOptions& options) {
+    return PlanWriter(site, zones, options).run();
+}
+
+}  // namespace sipdns::zone
