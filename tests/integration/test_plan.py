@@ -1,0 +1,324 @@
+"""`sipdnsd plan FILE` (issue 9): the installer's checklist.
+
+- The output for every example equals tests/integration/expected/plan/<example>.txt.
+- The option-120 hex decodes (by RFC 3361 read here, sharing nothing with the C++) to the
+  names and addresses the plan prints, and those agree with the exported zone.
+- Every printed `dig` and `nslookup` command, run against a real sipdnsd on loopback, gets the
+  answer the plan says to expect.
+- A bad site file gives check's diagnostics and exit 1.
+"""
+
+import difflib
+import ipaddress
+import pathlib
+import re
+import shlex
+import shutil
+import subprocess
+
+import dns.rdatatype
+import dns.zone
+import pytest
+
+from sipdnsd_harness import EXAMPLES, export_zones, run_sipdnsd
+
+ALL_EXAMPLES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
+EXPECTED = pathlib.Path(__file__).resolve().parent / "expected" / "plan"
+COMMAND_TIMEOUT = 20  # seconds per dig/nslookup (dig's own default: 3 tries of 5 s)
+
+
+def plan(path, *extra):
+    r = run_sipdnsd("plan", str(path), *extra)
+    assert r.returncode == 0, f"plan {path}: exit {r.returncode}\n{r.stderr}"
+    assert r.stderr == "", r.stderr
+    return r.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# Expected output
+
+
+def test_every_example_has_an_expected_plan():
+    assert ALL_EXAMPLES
+    missing = [n for n in ALL_EXAMPLES if not (EXPECTED / f"{n}.txt").is_file()]
+    assert not missing, f"no expected plan for {missing} in {EXPECTED}"
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_plan_matches_expected(name):
+    got = plan(EXAMPLES / f"{name}.yaml")
+    want = (EXPECTED / f"{name}.txt").read_text()
+    if got != want:
+        diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
+                                            f"expected/plan/{name}.txt", "sipdnsd plan"))
+        pytest.fail(f"plan for {name} differs from the expected file:\n{diff}\n"
+                    f"(regenerate: sipdnsd plan packaging/examples/{name}.yaml > "
+                    f"tests/integration/expected/plan/{name}.txt, then review the diff)")
+
+
+def test_plan_is_deterministic():
+    path = EXAMPLES / "scs-ha.yaml"
+    assert plan(path) == plan(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Option 120, decoded from RFC 3361 itself:
+#   §3    code 120, len, then an encoding byte 'enc' and the list; never both encodings.
+#   §3.1  enc 0: domain names, each a sequence of RFC 1035 §3.1 labels (a length octet 1..63,
+#         the label's octets) ending with the zero-length root label.
+#   §3.2  enc 1: IPv4 addresses, 4 octets each, in order of preference.
+
+
+def decode_option_120(data: bytes):
+    """-> ("names", [str]) or ("addresses", [str]); raises ValueError on a malformed value."""
+    if not data:
+        raise ValueError("empty option")
+    if len(data) > 255:
+        raise ValueError("one option instance carries at most 255 octets (RFC 2132)")
+    enc, body = data[0], data[1:]
+    if enc == 0:
+        names, i = [], 0
+        while i < len(body):
+            labels, octets = [], 0
+            while True:
+                if i >= len(body):
+                    raise ValueError("name runs past the end of the option")
+                length = body[i]
+                if length & 0xC0:
+                    # Compression pointers (RFC 1035 §4.1.4) are not expected from sipdnsd.
+                    raise ValueError(f"unexpected label type {length:#x} at {i}")
+                i += 1
+                octets += 1 + length
+                if length == 0:
+                    break
+                if i + length > len(body):
+                    raise ValueError("label runs past the end of the option")
+                labels.append(body[i:i + length].decode("ascii"))
+                i += length
+            if not labels or octets > 255:
+                raise ValueError("empty or over-long name")
+            names.append(".".join(labels))
+        if not names:
+            raise ValueError("enc 0 without a name")
+        return "names", names
+    if enc == 1:
+        if not body or len(body) % 4:
+            raise ValueError(f"enc 1 needs 4 octets per address, got {len(body)}")
+        return "addresses", [str(ipaddress.IPv4Address(body[i:i + 4]))
+                             for i in range(0, len(body), 4)]
+    raise ValueError(f"unknown encoding byte {enc}")
+
+
+def test_decoder_on_rfc_example():
+    # RFC 3361 §3.1's figure: "example.com" and "example.net", Len 27.
+    data = bytes([0, 7]) + b"example" + bytes([3]) + b"com" + bytes([0, 7]) + b"example" + \
+        bytes([3]) + b"net" + bytes([0])
+    assert len(data) == 27
+    assert decode_option_120(data) == ("names", ["example.com", "example.net"])
+    assert decode_option_120(bytes([1, 192, 0, 2, 1])) == ("addresses", ["192.0.2.1"])
+    for bad in (b"", bytes([2, 1]), bytes([1, 1, 2, 3]), bytes([0, 3]) + b"abc",
+                bytes([0, 0xC0, 1])):
+        with pytest.raises(ValueError):
+            decode_option_120(bad)
+
+
+def option_120_values(text):
+    """[(kind, readable values, bytes)] from a plan: each `hex` line with the value line above
+    it ("by name:", "by address:", or the Lync "120 SIP Servers (Lync)" line)."""
+    out, current = [], None
+    for line in text.splitlines():
+        m = re.match(r"^\s+by (name|address):\s+(.*)$", line)
+        if m:
+            current = ("names" if m.group(1) == "name" else "addresses", m.group(2).split())
+            continue
+        m = re.match(r"^\s+120 SIP Servers \(Lync\)\s+(\S+)$", line)
+        if m:
+            current = ("names", [m.group(1)])
+            continue
+        m = re.match(r"^\s+hex ([0-9a-f]{2}(?::[0-9a-f]{2})*)$", line)
+        if m:
+            assert current, f"a hex line without its value: {line}"
+            out.append((current[0], current[1], bytes.fromhex(m.group(1).replace(":", ""))))
+            current = None
+    return out
+
+
+def zone_of(name):
+    """The exported forward zone of an example, as dnspython reads it."""
+    (origin, text), *_ = export_zones(EXAMPLES / f"{name}.yaml")
+    return dns.zone.from_text(text, origin=origin + ".", relativize=False)
+
+
+def srv_targets(zone, owner):
+    """SRV targets at owner by priority (None when the owner has no SRV)."""
+    node = zone.get_node(owner + ".")
+    rrset = node.get_rdataset(1, dns.rdatatype.SRV) if node else None
+    if not rrset:
+        return None
+    return [r.target.to_text(omit_final_dot=True) for r in sorted(rrset, key=lambda r: r.priority)]
+
+
+def a_records(zone, name):
+    node = zone.get_node(name + ".")
+    rrset = node.get_rdataset(1, dns.rdatatype.A) if node else None
+    return [r.address for r in rrset] if rrset else []
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_option_120_hex_decodes_to_what_the_plan_says(name):
+    text = plan(EXAMPLES / f"{name}.yaml")
+    values = option_120_values(text)
+    assert values, f"no option 120 value in the plan of {name}"
+    zone = zone_of(name)
+    domain = str(zone.origin).rstrip(".")
+    sip_domain = re.search(r"^1\. SIP Domain.*\n   (\S+)", text, re.M).group(1)
+    for kind, readable, data in values:
+        decoded_kind, decoded = decode_option_120(data)
+        assert (decoded_kind, decoded) == (kind, readable), (name, data.hex())
+        # The ISC dhcpd, Kea and netsh lines carry the same bytes.
+        if kind == "names":
+            assert f"option sip-servers-3361 {data.hex(':')};" in text
+            assert f'"data": "{data.hex()}"' in text
+            assert f"set optionvalue 120 BINARY {data.hex()}" in text
+    kinds = {(k, tuple(v)) for k, v, _ in values}
+    udp = srv_targets(zone, f"_sip._udp.{domain}")
+    lync = srv_targets(zone, f"_sipinternaltls._tcp.{domain}")
+    if udp:
+        # SCS sites: by name the SIP Domain (the phone follows its SRV records, RFC 3263);
+        # by address the servers in SRV priority order (the primary first), from the zone.
+        assert ("names", (sip_domain,)) in kinds
+        assert sip_domain == domain
+        expected = tuple(a for target in udp for a in a_records(zone, target))
+        assert ("addresses", expected) in kinds, (kinds, expected)
+    if lync:
+        # Lync: the Registrar's FQDN, the target of _sipinternaltls._tcp.
+        assert ("names", (lync[0],)) in kinds, kinds
+    if not udp and not lync:
+        # A cluster site: its FQDN, which has SIP SRV records of its own.
+        (kind, names), = [(k, v) for k, v in kinds]
+        assert kind == "names" and names == (sip_domain,)
+        assert srv_targets(zone, f"_sip._udp.{sip_domain}"), sip_domain
+
+
+# ---------------------------------------------------------------------------------------------
+# The printed commands, against a real sipdnsd
+
+
+def command_blocks(text, port):
+    """[(header, [command argv], [expected values])] from section 3 of a plan; the answers for
+    other locations are left out (the tests ask from 127.0.0.1, in no location)."""
+    blocks, current, in_location = [], None, False
+    section = text.split("\n3. ", 1)[1]
+    for line in section.splitlines():
+        if re.match(r"^   \S", line):
+            current = {"header": line.strip(), "commands": [], "expect": []}
+            blocks.append(current)
+            in_location = False
+        elif line.startswith("     asked from "):
+            in_location = True
+        elif line.startswith("     dig ") or line.startswith("     nslookup "):
+            current["commands"].append(shlex.split(line.strip()))
+        elif line.startswith("     expect: "):
+            if not in_location:
+                current["expect"].append(line[len("     expect: "):])
+        elif line.startswith("             ") and current and current["expect"] and \
+                not in_location:
+            current["expect"].append(line.strip())
+    return [b for b in blocks if b["commands"]]
+
+
+def run_command(argv, port):
+    # Only loopback, only this test's daemon.
+    assert argv[0] in ("dig", "nslookup"), argv
+    if argv[0] == "dig":
+        assert argv[1] == "@127.0.0.1" and argv[2:4] == ["-p", str(port)], argv
+    else:
+        assert argv[1] == f"-port={port}" and argv[-1] == "127.0.0.1", argv
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+    return r
+
+
+def dig_answer(stdout, authority):
+    values = []
+    for line in stdout.splitlines():
+        if not line.strip() or line.startswith(";"):
+            continue
+        if authority:  # "owner TTL IN NS target": the rdata after the fourth field
+            values.append(" ".join(line.split()[4:]))
+        else:
+            values.append(line.strip())
+    return values
+
+
+def matches(expected, got):
+    pattern = "^" + re.escape(expected).replace(re.escape("<serial>"), r"\d+") + "$"
+    return re.match(pattern, got) is not None
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_printed_commands_get_the_expected_answers(name, start_server):
+    for tool in ("dig", "nslookup"):
+        assert shutil.which(tool), f"{tool} is not installed (scripts/install-deps.sh: bind9-dnsutils)"
+    daemon = start_server(EXAMPLES / f"{name}.yaml", listen=["127.0.0.1:{port}"])
+    text = plan(EXAMPLES / f"{name}.yaml", "--listen", f"127.0.0.1:{daemon.port}")
+    blocks = command_blocks(text, daemon.port)
+    exported = sum(1 for _origin, zone_text in export_zones(EXAMPLES / f"{name}.yaml")
+                   for line in zone_text.splitlines()
+                   if line and not line.startswith("$"))
+    assert sum(len(b["expect"]) for b in blocks) == exported, \
+        "the plan must check every exported record"
+    failures = []
+    for b in blocks:
+        assert b["expect"], b
+        for argv in b["commands"]:
+            r = run_command(argv, daemon.port)
+            if r.returncode != 0:
+                failures.append(f"{shlex.join(argv)}: exit {r.returncode}\n{r.stdout}{r.stderr}")
+                continue
+            if argv[0] == "dig":
+                got = dig_answer(r.stdout, "+authority" in argv)
+                ok = len(got) == len(b["expect"]) and all(
+                    any(matches(e, g) for g in got) for e in b["expect"])
+            else:
+                # nslookup words each type its own way ("service = 1 0 5060 scs1...",
+                # "name = ...", "Address: ..."), but prints each record's data as dig does;
+                # the SOA comes field by field.
+                if b["header"].endswith(" SOA"):
+                    ok = all(w.rstrip(".") in r.stdout for e in b["expect"] for w in e.split()
+                             if w != "<serial>")
+                else:
+                    ok = all(e in r.stdout for e in b["expect"])
+                got = r.stdout
+            if not ok:
+                failures.append(f"{b['header']}\n  {shlex.join(argv)}\n  expected "
+                                f"{b['expect']}\n  got {got}")
+    assert not failures, "\n".join(failures)
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+
+def test_bad_site_gives_checks_diagnostics(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("domain: scsnetwork.local\n"
+                   "servers:\n"
+                   "  - { name: scs1, ipv4: 192.0.2.300 }\n"
+                   "sever: {}\n")
+    p = run_sipdnsd("plan", str(bad))
+    c = run_sipdnsd("check", str(bad))
+    assert p.returncode == 1 and c.returncode == 1
+    assert p.stdout == ""
+    assert p.stderr == c.stderr
+    assert re.search(rf"^{re.escape(str(bad))}:3:\d+: .*192\.0\.2\.300", p.stderr, re.M), p.stderr
+
+
+def test_usage_errors():
+    r = run_sipdnsd("plan")
+    assert r.returncode == 2 and "needs a site file" in r.stderr
+    r = run_sipdnsd("plan", str(EXAMPLES / "scs-ha.yaml"), "--listen", "127.0.0.1")
+    assert r.returncode == 2 and "ADDR:PORT" in r.stderr, r.stderr
+    r = run_sipdnsd("plan", str(EXAMPLES / "scs-ha.yaml"), "--format", "zone")
+    assert r.returncode == 2, r.stderr
+    r = run_sipdnsd("--help")
+    assert "sipdnsd plan FILE" in r.stdout
