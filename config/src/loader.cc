@@ -56,7 +56,7 @@ constexpr std::array<std::string_view, 7> kClusterKeys{
     "name", "port", "transports", "weight", "priorities", "default", "members"};
 constexpr std::array<std::string_view, 2> kPriorityKeys{"local", "remote"};
 constexpr std::array<std::string_view, 2> kLyncKeys{"pool", "edge"};
-constexpr std::array<std::string_view, 10> kDaemonKeys{"listen",
+constexpr std::array<std::string_view, 11> kDaemonKeys{"listen",
                                                        "threads",
                                                        "nsid",
                                                        "identity",
@@ -65,8 +65,11 @@ constexpr std::array<std::string_view, 10> kDaemonKeys{"listen",
                                                        "tcp_idle_timeout_ms",
                                                        "tcp_max_connections",
                                                        "tcp_io_timeout_ms",
-                                                       "transfer"};
+                                                       "transfer",
+                                                       "rate_limit"};
 constexpr std::array<std::string_view, 2> kTransferKeys{"allow", "notify"};
+constexpr std::array<std::string_view, 4> kRateLimitKeys{"responses_per_second", "slip",
+                                                         "ipv4_prefix", "ipv6_prefix"};
 
 // ---------------------------------------------------------------------------------------------
 // Sections (DESIGN.md §2), one function each.
@@ -543,6 +546,33 @@ void parse_transfer(Context& c, const Value& v, DaemonSettings& d) {
     }
 }
 
+// server.rate_limit: { responses_per_second, slip, ipv4_prefix, ipv6_prefix } (response rate
+// limiting; the ranges are BIND's: slip 0-10 there, prefixes 0-32 / 0-128).
+void parse_rate_limit(Context& c, const Value& v, DaemonSettings& d) {
+    if (v.is_null()) return;
+    auto m = c.r.mapping(v, kRateLimitKeys,
+                         "a mapping of rate-limit settings: { responses_per_second, slip, "
+                         "ipv4_prefix, ipv6_prefix }");
+    if (!m) return;
+    RateLimitSettings& rl = d.rate_limit;
+    if (const Value* s = m->get("responses_per_second")) {
+        if (auto n = c.r.number(*s, "a rate in responses per second (0 = off)", 0, 1000000))
+            rl.responses_per_second = static_cast<std::uint32_t>(*n);
+    }
+    if (const Value* s = m->get("slip")) {
+        if (auto n = c.r.number(*s, "a slip ratio (0 = drop all, 1 = truncate all)", 0, 10))
+            rl.slip = static_cast<std::uint32_t>(*n);
+    }
+    if (const Value* s = m->get("ipv4_prefix")) {
+        if (auto n = c.r.number(*s, "an IPv4 prefix length", 0, 32))
+            rl.ipv4_prefix = static_cast<std::uint8_t>(*n);
+    }
+    if (const Value* s = m->get("ipv6_prefix")) {
+        if (auto n = c.r.number(*s, "an IPv6 prefix length", 0, 128))
+            rl.ipv6_prefix = static_cast<std::uint8_t>(*n);
+    }
+}
+
 void parse_daemon(Context& c, const Value& v) {
     if (v.is_null()) return;
     auto m = c.r.mapping(v, kDaemonKeys, "a mapping of server settings");
@@ -604,6 +634,7 @@ void parse_daemon(Context& c, const Value& v) {
         }
     }
     if (const Value* t = m->get("transfer")) parse_transfer(c, *t, d);
+    if (const Value* r = m->get("rate_limit")) parse_rate_limit(c, *r, d);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -69,6 +69,7 @@ engine::EngineSettings engine_settings(const config::DaemonSettings& file) {
     settings.identity = file.identity;
     settings.version = file.version;
     settings.transfer_allow = file.transfer_allow;
+    settings.rate_limit = file.rate_limit;  // reloadable: a SIGHUP changes it for new queries
     return settings;
 }
 

@@ -29,7 +29,9 @@ WRITE_INTERVAL = 0.15  # seconds between rewrites
 def site_version(k: int) -> str:
     """A site whose every answer names its version k: `multi` has three addresses that all end
     in k, `_x._tcp` three SRV targets on port 1000 + k, and a TXT at the apex says v=k. An
-    answer that mixed two versions would show two different k."""
+    answer that mixed two versions would show two different k. The load below asks each of
+    four answers about 500 times a second here, from 127.0.0.1: on a faster machine that
+    would reach the default rate limit (1000/s per /24 and response), so it is off."""
     return f"""domain: reload.example.test
 ttl: 60
 servers:
@@ -44,6 +46,9 @@ services:
 records:
   - '@ IN TXT "v={k}"'
 reverse: off
+server:
+  rate_limit:
+    responses_per_second: 0   # a load test from one address: no response rate limiting
 """
 
 

@@ -14,9 +14,10 @@ What it does (DESIGN.md §7; the benchmark is a script, never a timed test):
 2. zone_build_bench (if built): YAML -> ready snapshot, in process, 3 runs.
 3. Each server is started on a free loopback port with its own config in a temp dir, pinned to
    core --server-cpu (taskset), one server thread (sipdnsd --threads 1; NSD server-count 1;
-   Knot udp/tcp/background-workers 1), no rate limiting (sipdnsd has none; NSD rrl-ratelimit 0;
-   Knot without mod-rrl). Start time = process start -> first answered apex SOA (and -> every
-   zone's SOA answered). Also a 1-host site per server, for the memory baseline.
+   Knot udp/tcp/background-workers 1), no rate limiting (sipdnsd rate_limit
+   responses_per_second 0, written by gen_site.py; NSD rrl-ratelimit 0; Knot without mod-rrl).
+   Start time = process start -> first answered apex SOA (and -> every zone's SOA answered).
+   Also a 1-host site per server, for the memory baseline.
 4. Rounds (servers in rotating order within each round, so drift and noise hit all alike):
    UDP at full speed (dnsperf -l DURATION), UDP at a fixed rate (dnsperf -Q RATE -v), TCP with
    pipelining (dnsperf -m tcp -c CLIENTS -q OUTSTANDING). dnsperf runs pinned to core

@@ -47,6 +47,9 @@ def write_site(out, hosts: int, domain: str) -> None:
     for i in range(hosts):
         out.write(f"  h{i}: {host_address(i)}\n")
     out.write("reverse: auto\n")
+    # dnsperf from one address is a flood to response rate limiting: off, as for NSD
+    # (rrl-ratelimit 0) and Knot (no mod-rrl) in the benchmark.
+    out.write("server:\n  rate_limit:\n    responses_per_second: 0\n")
 
 
 def query_lines(hosts: int, domain: str, count: int, seed: int) -> list[str]:

@@ -109,10 +109,19 @@ public:
             w_.put(query_.data() + 12, q_.question_end - 12);
             counts_.qd = 1;
         }
+        question_end_ = w_.size();
     }
 
+    // Which response this is, for rate limiting (rate_limiter.h); error() sets its own.
+    void classify(ResponseKind kind, std::string_view name, std::uint16_t qtype) {
+        key_ = ResponseKey::make(kind, name, qtype);
+    }
+    void set_key(const ResponseKey& key) { key_ = key; }
+
     EngineResult finish(std::uint16_t full_rcode, bool truncated) {
+        std::size_t opt_offset = 0;
         if (q_.has_edns) {
+            opt_offset = w_.size();
             write_opt(w_, q_, settings_, full_rcode);
             ++counts_.ar;
         }
@@ -124,7 +133,12 @@ public:
         w_.set16(6, counts_.an);
         w_.set16(8, counts_.ns);
         w_.set16(10, counts_.ar);
-        return {EngineResult::Action::Respond, w_.size(), full_rcode, truncated, q_.qtype};
+        EngineResult result{EngineResult::Action::Respond, w_.size(), full_rcode, truncated,
+                            q_.qtype};
+        result.question_end = static_cast<std::uint16_t>(question_end_);
+        result.opt_offset = static_cast<std::uint16_t>(opt_offset);
+        result.key = key_;
+        return result;
     }
 
     std::uint16_t reply_flags(bool aa) const {
@@ -136,6 +150,8 @@ public:
     }
 
     EngineResult error(std::uint16_t full_rcode) {
+        // BIND's errors-per-second: every error to one client prefix is one response.
+        classify(ResponseKind::Error, {}, 0);
         begin(reply_flags(false), true);
         return finish(full_rcode, false);
     }
@@ -200,6 +216,8 @@ private:
     ResponseWriter w_;
     ParsedQuery q_;
     Counts counts_;
+    std::size_t question_end_ = 12;
+    ResponseKey key_{};
 };
 
 bool name_equals(const ParsedQuery& q, std::string_view wire) {
@@ -217,7 +235,13 @@ EngineResult answer_chaos(Responder& r, const ParsedQuery& q, const EngineSettin
         else if (name_equals(q, std::string_view("\2id\6server\0", 11)) ||
                  name_equals(q, std::string_view("\10hostname\4bind\0", 15)))
             text = &s.identity;
-        if (text && !text->empty()) return r.chaos(*text);
+        if (text && !text->empty()) {
+            r.classify(ResponseKind::Positive,
+                       std::string_view(reinterpret_cast<const char*>(q.qname_lower.data()),
+                                        q.qname_length),
+                       q.qtype);
+            return r.chaos(*text);
+        }
     }
     return r.error(rcode::Refused);
 }
@@ -242,6 +266,7 @@ EngineResult transfer(Responder& r, const ParsedQuery& q, const QueryContext& ct
     if (!transfer_allowed(ctx, s)) return r.error(rcode::Refused);
     if (ctx.transport == Transport::Udp) {
         if (q.qtype == rrtype::AXFR) return r.error(rcode::NotImp);
+        r.classify(ResponseKind::Positive, qname, q.qtype);
         return r.precompiled(zones.answers(), zone->apex_node().answer_for(rrtype::SOA));
     }
     EngineResult result;
@@ -249,6 +274,19 @@ EngineResult transfer(Responder& r, const ParsedQuery& q, const QueryContext& ct
     result.qtype = q.qtype;
     result.transfer_zone = zone;
     return result;
+}
+
+// The rate-limit identity of an answer from the zone (BIND's classes, rate_limiter.h):
+// NXDOMAIN and NODATA by zone, so that random names cost one bucket; referrals by the node
+// above the cut the query fell under; data by qname and qtype — or, when synthesised from a
+// wildcard, by the wildcard's owner (random names under it again share one bucket).
+ResponseKey classify_answer(const PrecompiledAnswer& a, const zone::Node& owner,
+                            bool from_wildcard, std::string_view qname, std::uint16_t qtype) {
+    const std::string_view apex = owner.zone ? std::string_view(owner.zone->apex()) : qname;
+    if (a.rcode == rcode::NxDomain) return ResponseKey::make(ResponseKind::NxDomain, apex, 0);
+    if (!a.authoritative) return ResponseKey::make(ResponseKind::Referral, owner.name, 0);
+    if (a.ancount == 0) return ResponseKey::make(ResponseKind::NoData, apex, 0);
+    return ResponseKey::make(ResponseKind::Positive, from_wildcard ? owner.name : qname, qtype);
 }
 
 }  // namespace
@@ -280,20 +318,26 @@ EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& co
     const std::string_view qname(reinterpret_cast<const char*>(q.qname_lower.data()),
                                  q.qname_length);
     const PrecompiledAnswer* answer = nullptr;
+    const zone::Node* owner = nullptr;  // the node that answers (rate-limit identity)
+    bool from_wildcard = false;
     if (const zone::Node* node = zones.find_node(qname)) {
         answer = &node->answer_for(q.qtype);
+        owner = node;
     } else {
         // The closest encloser decides (RFC 4592 §3.3.1): NXDOMAIN, wildcard or referral.
         for (std::string_view n = zone::name_parent(qname); !n.empty();
              n = zone::name_parent(n)) {
             const zone::Node* ce = zones.find_node(n);
             if (!ce) continue;
+            owner = ce;
             switch (ce->descendants) {
                 case zone::Node::DescendantKind::NxDomain:
                     answer = &ce->zone->nxdomain();
                     break;
                 case zone::Node::DescendantKind::Wildcard:
                     answer = &ce->wildcard->answer_for(q.qtype);
+                    owner = ce->wildcard;
+                    from_wildcard = true;
                     break;
                 case zone::Node::DescendantKind::Referral:
                     answer = ce->referral;
@@ -303,6 +347,7 @@ EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& co
         }
     }
     if (!answer) return r.error(rcode::Refused);  // not a name of ours: authoritative only
+    r.set_key(classify_answer(*answer, *owner, from_wildcard, qname, q.qtype));
 
     // ANY over UDP: TC so the client retries over TCP and gets every RRset (DESIGN.md §4,
     // RFC 8482 §4.4 amplification safety without hiding data from `dig ANY`).
@@ -348,6 +393,41 @@ EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& co
     if (result.action == EngineResult::Action::Transfer && &view != &site.default_view())
         result.transfer_zone = site.default_view().find_zone(result.transfer_zone->apex());
     return result;
+}
+
+EngineResult rate_limit(const EngineResult& result, const QueryContext& context,
+                        const EngineSettings& settings, ResponseRateLimiter& limiter,
+                        std::uint64_t now_ms, RateLimitCounters& counters,
+                        std::span<std::uint8_t> out) {
+    // TCP answers are never limited: a TCP client's address is not spoofed (the handshake), and
+    // TCP is where a slip sends real clients.
+    if (context.transport != Transport::Udp || !context.has_client ||
+        result.action != EngineResult::Action::Respond || !settings.rate_limit.enabled())
+        return result;
+    switch (limiter.check(settings.rate_limit, context.client, result.key, now_ms, counters)) {
+        case RateLimitVerdict::Send:
+            return result;
+        case RateLimitVerdict::Drop:
+            return {};
+        case RateLimitVerdict::Slip:
+            break;
+    }
+    // Header + question, then the OPT moved up behind it; every other section emptied.
+    const std::size_t question_end = result.question_end;
+    const bool has_opt = result.opt_offset != 0;
+    if (question_end < 12 || question_end > result.length || result.length > out.size() ||
+        (has_opt && (result.opt_offset < question_end || result.opt_offset > result.length)))
+        return {};  // not an answer of ours: send nothing rather than something malformed
+    const std::size_t opt_length = has_opt ? result.length - result.opt_offset : 0;
+    if (has_opt) std::memmove(out.data() + question_end, out.data() + result.opt_offset, opt_length);
+    out[2] |= 0x02;  // TC (RFC 1035 §4.1.1)
+    const std::uint8_t counts[6] = {0, 0, 0, 0, 0, static_cast<std::uint8_t>(has_opt ? 1 : 0)};
+    std::memcpy(out.data() + 6, counts, sizeof counts);  // ANCOUNT, NSCOUNT, ARCOUNT
+    EngineResult slipped = result;
+    slipped.length = question_end + opt_length;
+    slipped.truncated = true;
+    slipped.opt_offset = static_cast<std::uint16_t>(has_opt ? question_end : 0);
+    return slipped;
 }
 
 }  // namespace sipdns::engine

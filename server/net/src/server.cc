@@ -32,6 +32,8 @@ struct Server::Impl {
 
     ServerOptions options;
     ConnectionLimit connection_limit;
+    // One table for every worker's UDP sockets (rate_limiter.h); outlives them.
+    engine::ResponseRateLimiter rate_limiter;
     std::vector<std::unique_ptr<Worker>> workers;
     std::vector<std::unique_ptr<TcpListener>> tcp_listeners;
     std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_guards;
@@ -83,7 +85,8 @@ Expected<std::unique_ptr<Server>, std::string> Server::bind(const ServerOptions&
                 open_udp_socket(worker->context, udp_endpoint, UdpSharing::ReusePortGroup);
             if (!socket) return unexpected(std::move(socket.error()));
             worker->udp_sockets.push_back(
-                std::make_unique<UdpSocketServer>(std::move(*socket), worker->snapshots));
+                std::make_unique<UdpSocketServer>(std::move(*socket), worker->snapshots,
+                                                  impl->rate_limiter));
         }
         impl->listeners.push_back({ListenerInfo::Protocol::Udp, name, thread_count});
         impl->listeners.push_back({ListenerInfo::Protocol::Tcp, name, 1});

@@ -1,6 +1,7 @@
 #include "udp_socket_server.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <system_error>
 
@@ -66,11 +67,13 @@ std::size_t build_reply_pktinfo(const msghdr& query, unsigned char* out, std::si
 
 }  // namespace
 
-UdpSocketServer::UdpSocketServer(asio::ip::udp::socket socket, SnapshotReader& snapshots)
+UdpSocketServer::UdpSocketServer(asio::ip::udp::socket socket, SnapshotReader& snapshots,
+                                 engine::ResponseRateLimiter& rate_limiter)
     : socket_(std::move(socket)),
       name_(endpoint_text(socket_.local_endpoint().address(), socket_.local_endpoint().port())),
       answer_from_destination_(socket_.local_endpoint().address().is_unspecified()),
       snapshots_(snapshots),
+      rate_limiter_(rate_limiter),
       slots_(std::make_unique<Slot[]>(kBatchSize)) {
     // The fixed parts of each message header; lengths are reset before every recvmmsg.
     for (std::size_t i = 0; i < kBatchSize; ++i) {
@@ -166,6 +169,14 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
     // One snapshot for the whole batch: a single atomic load (DESIGN.md §7).
     const ServingSnapshot& snapshot = snapshots_.get();
     engine::QueryContext context{engine::Transport::Udp};
+    // One clock read per batch for the rate limiter's token buckets (vDSO, no syscall).
+    const bool rate_limited = snapshot.settings.rate_limit.enabled();
+    const std::uint64_t now_ms =
+        rate_limited ? static_cast<std::uint64_t>(
+                           std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count())
+                     : 0;
     std::size_t replies = 0;
     for (std::size_t i = 0; i < received && i < kBatchSize; ++i) {
         const msghdr& in = received_[i].msg_hdr;
@@ -177,9 +188,14 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
         // The client's address picks its location view (geo-aware clusters, DESIGN.md §3).
         context.has_client = peer_address(slot.peer, context.client);
         // Malformed datagrams go through the engine too: it drops them or answers FORMERR.
-        const engine::EngineResult result =
+        engine::EngineResult result =
             engine::respond(std::span<const std::uint8_t>(slot.query.data(), received_[i].msg_len),
                             context, *snapshot.zones, snapshot.settings, slot.answer);
+        // Response rate limiting (rate_limiter.h): dropped, or slipped as TC=1. Nothing is
+        // logged per limited answer; the counters say how many.
+        if (rate_limited)
+            result = engine::rate_limit(result, context, snapshot.settings, rate_limiter_, now_ms,
+                                        rate_limit_counters_, slot.answer);
         if (result.action != engine::EngineResult::Action::Respond || result.length == 0 ||
             result.length > slot.answer.size())
             continue;

@@ -22,13 +22,18 @@ namespace sipdns::net {
 class UdpSocketServer {
   public:
     // `socket` is bound and non-blocking; a wildcard-bound socket has pktinfo enabled
-    // (socket_setup.h) and answers from each query's destination address.
-    UdpSocketServer(boost::asio::ip::udp::socket socket, SnapshotReader& snapshots);
+    // (socket_setup.h) and answers from each query's destination address. `rate_limiter` is
+    // shared by every worker (rate_limiter.h: per-thread tables would each grant the full rate).
+    UdpSocketServer(boost::asio::ip::udp::socket socket, SnapshotReader& snapshots,
+                    engine::ResponseRateLimiter& rate_limiter);
     UdpSocketServer(const UdpSocketServer&) = delete;
     UdpSocketServer& operator=(const UdpSocketServer&) = delete;
 
     void start();  // before the worker runs, or on its thread
     void stop();   // on the worker's thread: closes the socket, the pending wait is cancelled
+
+    // Answers this socket's rate limiting dropped or slipped; written only by the worker's thread.
+    const engine::RateLimitCounters& rate_limit_counters() const { return rate_limit_counters_; }
 
     static constexpr std::size_t kBatchSize = 32;
     // A DNS query is far smaller; a larger datagram arrives with MSG_TRUNC and is dropped.
@@ -67,6 +72,8 @@ class UdpSocketServer {
     const std::string name_;              // "0.0.0.0:53", for log messages
     const bool answer_from_destination_;  // wildcard-bound: reply with the query's pktinfo
     SnapshotReader& snapshots_;
+    engine::ResponseRateLimiter& rate_limiter_;
+    engine::RateLimitCounters rate_limit_counters_;
     std::unique_ptr<Slot[]> slots_;
     std::array<mmsghdr, kBatchSize> received_{};
     std::array<mmsghdr, kBatchSize> replies_{};

@@ -581,6 +581,31 @@ const std::vector<BadSite> kRows = {
     {"ListenNotAList",
      kHead + "server:\n  listen: 0.0.0.0:53\n",
      {diag(5, 11, "server.listen: expected a list of ADDR:PORT strings")}},
+    {"RateLimitNumbers",
+     kHead + "server:\n  rate_limit:\n    responses_per_second: -1\n    slip: 11\n"
+             "    ipv4_prefix: 33\n    ipv6_prefix: 129\n",
+     {diag(6, 27,
+           "server.rate_limit.responses_per_second: expected a rate in responses per second "
+           "(0 = off) 0-1000000, got -1"),
+      diag(7, 11,
+           "server.rate_limit.slip: expected a slip ratio (0 = drop all, 1 = truncate all) "
+           "0-10, got 11"),
+      diag(8, 18, "server.rate_limit.ipv4_prefix: expected an IPv4 prefix length 0-32, got 33"),
+      diag(9, 18,
+           "server.rate_limit.ipv6_prefix: expected an IPv6 prefix length 0-128, got 129")}},
+    {"RateLimitShape",
+     kHead + "server:\n  rate_limit: 1000\n",
+     {diag(5, 15,
+           "server.rate_limit: expected a mapping of rate-limit settings: { "
+           "responses_per_second, slip, ipv4_prefix, ipv6_prefix }")}},
+    {"RateLimitUnknownKey",
+     kHead + "server:\n  rate_limit: { responses_per_secnd: 5, window: 15 }\n",
+     {diag(5, 17,
+           "server.rate_limit.responses_per_secnd: unknown key; did you mean "
+           "'responses_per_second'?"),
+      diag(5, 41,
+           "server.rate_limit.window: unknown key (expected one of: responses_per_second, "
+           "slip, ipv4_prefix, ipv6_prefix)")}},
 
     // --- more shapes
     {"KeyInWrongCase",

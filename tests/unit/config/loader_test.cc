@@ -675,3 +675,45 @@ server:
 
 }  // namespace
 }  // namespace sipdns::config
+
+namespace sipdns::config {
+namespace {
+
+TEST(Loader, RateLimitSettings) {
+    // Defaults: on, 1000/s per /24 (IPv6 /56) and response, every 2nd limited answer TC=1.
+    auto d = load_site_text("domain: example.test\nhosts: { ns: 192.0.2.53 }\n", "site.yaml");
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->server.rate_limit.responses_per_second, 1000u);
+    EXPECT_EQ(d->server.rate_limit.slip, 2u);
+    EXPECT_EQ(d->server.rate_limit.ipv4_prefix, 24);
+    EXPECT_EQ(d->server.rate_limit.ipv6_prefix, 56);
+    EXPECT_TRUE(d->server.rate_limit.enabled());
+
+    auto r = load_site_text(R"(domain: example.test
+hosts: { ns: 192.0.2.53 }
+server:
+  rate_limit:
+    responses_per_second: 20
+    slip: 0
+    ipv4_prefix: 32
+    ipv6_prefix: 64
+)",
+                            "site.yaml");
+    ASSERT_TRUE(r) << r.error().front().to_string();
+    EXPECT_EQ(r->server.rate_limit.responses_per_second, 20u);
+    EXPECT_EQ(r->server.rate_limit.slip, 0u);
+    EXPECT_EQ(r->server.rate_limit.ipv4_prefix, 32);
+    EXPECT_EQ(r->server.rate_limit.ipv6_prefix, 64);
+
+    // 0 turns it off; the other keys keep their defaults.
+    auto off = load_site_text(
+        "domain: example.test\nhosts: { ns: 192.0.2.53 }\nserver:\n  rate_limit:\n"
+        "    responses_per_second: 0\n",
+        "site.yaml");
+    ASSERT_TRUE(off);
+    EXPECT_FALSE(off->server.rate_limit.enabled());
+    EXPECT_EQ(off->server.rate_limit.slip, 2u);
+}
+
+}  // namespace
+}  // namespace sipdns::config

@@ -61,6 +61,18 @@ TEST(NoAllocation, EngineAnswersWithoutTouchingTheHeap) {
     settings.version = "sipdnsd";
     std::vector<std::uint8_t> out(engine::kMaxTcpMessage);
     std::size_t answered = 0;
+    // Response rate limiting runs on the same path (UDP): its table is allocated once, here, and
+    // the low rate makes it drop and slip (TC rewrite) as well as send.
+    engine::ResponseRateLimiter limiter(1 << 10, 1);
+    engine::RateLimitCounters counters;
+    engine::EngineSettings limited = settings;
+    limited.rate_limit.responses_per_second = 3;
+    limited.rate_limit.slip = 2;
+    engine::QueryContext udp_client{engine::Transport::Udp};
+    udp_client.has_client = true;
+    udp_client.client = engine::client_address_v6(
+        {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x53});
+    std::size_t rate_limited_sent = 0;
     const long before = g_allocations.load();
     for (int round = 0; round < 10; ++round)
         for (const auto& q : queries)
@@ -68,9 +80,18 @@ TEST(NoAllocation, EngineAnswersWithoutTouchingTheHeap) {
                 const auto r = engine::respond(q, {transport}, *zones, settings, out);
                 answered += r.action == engine::EngineResult::Action::Respond;
             }
+    for (std::uint64_t now_ms = 0; now_ms < 3000; now_ms += 500)
+        for (const auto& q : queries) {
+            const auto r = engine::rate_limit(engine::respond(q, udp_client, *zones, limited, out),
+                                              udp_client, limited, limiter, now_ms, counters, out);
+            rate_limited_sent += r.action == engine::EngineResult::Action::Respond;
+        }
     const long after = g_allocations.load();
     EXPECT_EQ(after - before, 0) << "allocations while answering " << answered << " queries";
     EXPECT_EQ(answered, queries.size() * 20);
+    EXPECT_GT(counters.limited, 0u);
+    EXPECT_GT(counters.slipped, 0u);
+    EXPECT_GT(rate_limited_sent, counters.slipped);
 }
 
 TEST(NoAllocation, TheCounterCountsAtAll) {

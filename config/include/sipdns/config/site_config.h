@@ -90,6 +90,26 @@ struct SoaSettings {
     SourcePos pos;
 };
 
+// `server.rate_limit:` — response rate limiting over UDP (as BIND's rate-limit, NSD's rrl-*
+// and Knot's rrl module): per client prefix and per response, a token bucket refilled at
+// responses_per_second; every slip-th limited response goes out as TC=1 so that a real client
+// retries over TCP, the others are dropped. TCP answers are never limited.
+struct RateLimitSettings {
+    // On by default at a rate a lab never reaches: 1000 identical responses per second to one
+    // /24 is six times what 10 000 phones behind one NAT, each looking a name up once a minute
+    // without a cache, would ask for (about 170/s); a flood of one answer is cut to 1000/s plus
+    // slips. Internet-facing servers use far less (BIND's examples 5, NSD's default 200), but
+    // there spoofed floods are the threat, here a busy lab must never see a drop. 0 = off
+    // (benchmarks, load tests).
+    std::uint32_t responses_per_second = 1000;
+    std::uint32_t slip = 2;            // BIND's and NSD's default; 0 = drop all, 1 = always TC
+    std::uint8_t ipv4_prefix = 24;     // BIND's, NSD's and Knot's default
+    std::uint8_t ipv6_prefix = 56;     // BIND's default (an end site's delegation, RFC 6177)
+
+    bool enabled() const { return responses_per_second != 0; }
+    bool operator==(const RateLimitSettings&) const = default;
+};
+
 // `server:` — daemon settings; CLI flags override. Startup-only items (listen, threads,
 // user) are kept apart from what a reload may change by the daemon, not here.
 struct DaemonSettings {
@@ -108,6 +128,7 @@ struct DaemonSettings {
     // a reload changes the serial. Empty allow: nobody (REFUSED).
     std::vector<IpPrefix> transfer_allow;
     std::vector<IpEndpoint> transfer_notify;
+    RateLimitSettings rate_limit;     // reloadable (SIGHUP), like the EDNS size
     SourcePos pos;
 };
 

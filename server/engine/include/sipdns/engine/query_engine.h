@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "sipdns/config/address.h"
+#include "sipdns/config/site_config.h"
+#include "sipdns/engine/rate_limiter.h"
 #include "sipdns/zone/site_zones.h"
 #include "sipdns/zone/zone.h"
 
@@ -24,6 +26,7 @@ struct EngineSettings {
     std::string identity;                // CHAOS id.server / hostname.bind; empty = REFUSED
     std::string version;                 // CHAOS version.bind / version.server; empty = REFUSED
     std::vector<config::IpPrefix> transfer_allow;  // AXFR/IXFR clients (RFC 5936 §6); none = all refused
+    config::RateLimitSettings rate_limit;  // UDP response rate limiting (rate_limit() below)
 };
 
 struct QueryContext {
@@ -59,6 +62,12 @@ struct EngineResult {
     bool truncated = false;
     std::uint16_t qtype = 0;
     const zone::Zone* transfer_zone = nullptr;
+    // Respond: where the header and echoed question end, and where the OPT RR starts (it is
+    // always last; 0 = none) — what a rate-limit slip keeps. `key` says which response this is,
+    // for the rate limiter's accounting.
+    std::uint16_t question_end = 0;
+    std::uint16_t opt_offset = 0;
+    ResponseKey key{};
 };
 
 // The smallest output buffer respond() accepts: a UDP answer never exceeds the negotiated
@@ -71,6 +80,16 @@ inline constexpr std::size_t kMaxTcpMessage = 65535;
 EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& context,
                      const zone::ZoneSet& zones, const EngineSettings& settings,
                      std::span<std::uint8_t> out);
+
+// The UDP rate-limit step, after respond() wrote `result` into `out` (rate_limiter.h): accounts
+// the answer to the client's prefix and returns `result` unchanged (under the rate, or not a
+// UDP answer: TCP is never limited), a Drop, or a slip — the answer rewritten in `out` as TC=1
+// with the question only, as BIND's slip responses (the OPT stays: a client that sent EDNS
+// expects one back, RFC 6891 §7). `now_ms`: a monotonic clock; `counters`: the caller thread's.
+EngineResult rate_limit(const EngineResult& result, const QueryContext& context,
+                        const EngineSettings& settings, ResponseRateLimiter& limiter,
+                        std::uint64_t now_ms, RateLimitCounters& counters,
+                        std::span<std::uint8_t> out);
 
 // A zone transfer (RFC 5936 AXFR; IXFR answered the same way, RFC 1995 §4): every message,
 // each behind its 2-octet TCP length (RFC 7766 §8), the SOA first and last. Not on the query
