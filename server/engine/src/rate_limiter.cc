@@ -118,9 +118,8 @@ config::IpAddress ResponseRateLimiter::prefix_of(const config::IpAddress& client
 }
 
 RateLimitVerdict ResponseRateLimiter::check(const config::RateLimitSettings& settings,
-                                            const config::IpAddress& client,
-                                            const ResponseKey& key, std::uint64_t now_ms,
-                                            RateLimitCounters& counters) {
+                                            const config::IpAddress& client, const ResponseKey& key,
+                                            std::uint64_t now_ms, RateLimitCounters& counters) {
     if (!settings.enabled()) return RateLimitVerdict::Send;
     const std::uint64_t rate = std::min<std::uint64_t>(settings.responses_per_second, kMaxRate);
 

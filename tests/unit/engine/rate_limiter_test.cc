@@ -55,7 +55,9 @@ struct BucketRow {
     std::vector<Step> steps;
 };
 
-void PrintTo(const BucketRow& r, std::ostream* os) { *os << r.what; }
+void PrintTo(const BucketRow& r, std::ostream* os) {
+    *os << r.what;
+}
 
 class Bucket : public ::testing::TestWithParam<BucketRow> {};
 
@@ -69,9 +71,15 @@ TEST_P(Bucket, SendsDropsAndSlips) {
         int sent = 0, dropped = 0, slipped = 0;
         for (int i = 0; i < step.queries; ++i) {
             switch (limiter.check(settings, ip("192.0.2.1"), kKey, step.at_ms, counters)) {
-                case RateLimitVerdict::Send: ++sent; break;
-                case RateLimitVerdict::Drop: ++dropped; break;
-                case RateLimitVerdict::Slip: ++slipped; break;
+                case RateLimitVerdict::Send:
+                    ++sent;
+                    break;
+                case RateLimitVerdict::Drop:
+                    ++dropped;
+                    break;
+                case RateLimitVerdict::Slip:
+                    ++slipped;
+                    break;
             }
         }
         EXPECT_EQ(sent, step.sent) << row.what << " at " << step.at_ms << " ms";
@@ -87,23 +95,39 @@ TEST_P(Bucket, SendsDropsAndSlips) {
 INSTANTIATE_TEST_SUITE_P(
     RateLimit, Bucket,
     ::testing::Values(
-        BucketRow{"one second's worth, then every 2nd limited answer slips", 5, 2,
-                  {{0, 10, 5, 3, 2}}},
+        BucketRow{
+            "one second's worth, then every 2nd limited answer slips", 5, 2, {{0, 10, 5, 3, 2}}},
         BucketRow{"slip 0 drops every limited answer", 5, 0, {{0, 10, 5, 5, 0}}},
         BucketRow{"slip 1 truncates every limited answer", 5, 1, {{0, 10, 5, 0, 5}}},
         BucketRow{"slip 3: every 3rd", 4, 3, {{0, 13, 4, 6, 3}}},
         BucketRow{"rate 0 is off: nothing is limited", 0, 2, {{0, 5000, 5000, 0, 0}}},
-        BucketRow{"tokens accrue with time: 10/s earns one per 100 ms", 10, 0,
+        BucketRow{"tokens accrue with time: 10/s earns one per 100 ms",
+                  10,
+                  0,
                   {{0, 10, 10, 0, 0}, {50, 1, 0, 1, 0}, {100, 2, 1, 1, 0}, {350, 3, 2, 1, 0}}},
-        BucketRow{"a slow rate loses nothing to rounding (3/s, queried every 100 ms)", 3, 0,
-                  {{0, 3, 3, 0, 0}, {100, 1, 0, 1, 0}, {200, 1, 0, 1, 0}, {300, 1, 0, 1, 0},
-                   {400, 1, 1, 0, 0}, {500, 1, 0, 1, 0}, {600, 1, 0, 1, 0},
-                   {700, 1, 1, 0, 0}, {1000, 1, 1, 0, 0}}},
-        BucketRow{"a full second refills the bucket, never beyond one second's worth", 10, 0,
+        BucketRow{"a slow rate loses nothing to rounding (3/s, queried every 100 ms)",
+                  3,
+                  0,
+                  {{0, 3, 3, 0, 0},
+                   {100, 1, 0, 1, 0},
+                   {200, 1, 0, 1, 0},
+                   {300, 1, 0, 1, 0},
+                   {400, 1, 1, 0, 0},
+                   {500, 1, 0, 1, 0},
+                   {600, 1, 0, 1, 0},
+                   {700, 1, 1, 0, 0},
+                   {1000, 1, 1, 0, 0}}},
+        BucketRow{"a full second refills the bucket, never beyond one second's worth",
+                  10,
+                  0,
                   {{0, 10, 10, 0, 0}, {1000, 20, 10, 10, 0}, {60000, 25, 10, 15, 0}}},
-        BucketRow{"the clock's 24-bit wrap (4.7 h) still refills", 10, 0,
+        BucketRow{"the clock's 24-bit wrap (4.7 h) still refills",
+                  10,
+                  0,
                   {{(1u << 24) - 500, 10, 10, 0, 0}, {(1u << 24) + 600, 12, 10, 2, 0}}},
-        BucketRow{"a flood at 10x the rate gets the rate through", 100, 2,
+        BucketRow{"a flood at 10x the rate gets the rate through",
+                  100,
+                  2,
                   {{0, 1000, 100, 450, 450}, {1000, 1000, 100, 450, 450}}}));
 
 TEST(RateLimit, SlipIsPerThreadSequenceAcrossResponses) {
@@ -130,8 +154,8 @@ TEST(RateLimit, ALoweredRateAppliesAtOnce) {
               RateLimitVerdict::Send);
     int sent = 0;
     for (int i = 0; i < 50; ++i)
-        sent += limiter.check(rate(10), ip("192.0.2.1"), kKey, 1, counters) ==
-                RateLimitVerdict::Send;
+        sent +=
+            limiter.check(rate(10), ip("192.0.2.1"), kKey, 1, counters) == RateLimitVerdict::Send;
     EXPECT_EQ(sent, 10);
 }
 
@@ -169,25 +193,24 @@ TEST_P(Prefix, SharesTheBucketOnlyWithinThePrefix) {
 
 INSTANTIATE_TEST_SUITE_P(
     RateLimit, Prefix,
-    ::testing::Values(
-        PrefixRow{"192.0.2.1", "192.0.2.200", 24, 56, true},
-        PrefixRow{"192.0.2.1", "192.0.3.1", 24, 56, false},
-        PrefixRow{"192.0.2.1", "192.0.3.1", 16, 56, true},
-        PrefixRow{"192.0.2.1", "192.0.2.127", 25, 56, true},
-        PrefixRow{"192.0.2.1", "192.0.2.129", 25, 56, false},
-        PrefixRow{"192.0.2.1", "192.0.2.2", 32, 56, false},
-        PrefixRow{"10.0.0.1", "192.0.2.1", 0, 56, true},
-        PrefixRow{"127.0.0.1", "127.0.1.1", 24, 56, false},
-        // /56: the first 7 octets.
-        PrefixRow{"2001:db8:0:1::1", "2001:db8:0:ff::53", 24, 56, true},
-        PrefixRow{"2001:db8:0:100::1", "2001:db8:0:200::1", 24, 56, false},
-        PrefixRow{"2001:db8:0:100::1", "2001:db8:0:200::1", 24, 48, true},
-        PrefixRow{"2001:db8::1", "2001:db8::2", 24, 128, false},
-        PrefixRow{"::1", "::2", 24, 56, true},
-        PrefixRow{"2001:db8::1", "2001:db9::1", 24, 29, true},
-        PrefixRow{"2001:db8::1", "2001:db9::1", 24, 32, false},
-        // Families never share, even when the masked octets are equal.
-        PrefixRow{"0.0.0.1", "::1", 0, 0, false}));
+    ::testing::Values(PrefixRow{"192.0.2.1", "192.0.2.200", 24, 56, true},
+                      PrefixRow{"192.0.2.1", "192.0.3.1", 24, 56, false},
+                      PrefixRow{"192.0.2.1", "192.0.3.1", 16, 56, true},
+                      PrefixRow{"192.0.2.1", "192.0.2.127", 25, 56, true},
+                      PrefixRow{"192.0.2.1", "192.0.2.129", 25, 56, false},
+                      PrefixRow{"192.0.2.1", "192.0.2.2", 32, 56, false},
+                      PrefixRow{"10.0.0.1", "192.0.2.1", 0, 56, true},
+                      PrefixRow{"127.0.0.1", "127.0.1.1", 24, 56, false},
+                      // /56: the first 7 octets.
+                      PrefixRow{"2001:db8:0:1::1", "2001:db8:0:ff::53", 24, 56, true},
+                      PrefixRow{"2001:db8:0:100::1", "2001:db8:0:200::1", 24, 56, false},
+                      PrefixRow{"2001:db8:0:100::1", "2001:db8:0:200::1", 24, 48, true},
+                      PrefixRow{"2001:db8::1", "2001:db8::2", 24, 128, false},
+                      PrefixRow{"::1", "::2", 24, 56, true},
+                      PrefixRow{"2001:db8::1", "2001:db9::1", 24, 29, true},
+                      PrefixRow{"2001:db8::1", "2001:db9::1", 24, 32, false},
+                      // Families never share, even when the masked octets are equal.
+                      PrefixRow{"0.0.0.1", "::1", 0, 0, false}));
 
 struct MaskRow {
     const char* address;
@@ -260,8 +283,8 @@ TEST(RateLimit, ThreadsShareOneTableAndTogetherGetTheRate) {
             RateLimitCounters counters;
             int mine = 0;
             for (int i = 0; i < 20000; ++i)
-                mine += limiter.check(s, ip("192.0.2.9"), kKey, 5, counters) ==
-                        RateLimitVerdict::Send;
+                mine +=
+                    limiter.check(s, ip("192.0.2.9"), kKey, 5, counters) == RateLimitVerdict::Send;
             sent += mine;
         });
     for (auto& t : threads) t.join();
@@ -312,7 +335,9 @@ struct ClassRow {
     bool same;          // one bucket for both
 };
 
-void PrintTo(const ClassRow& r, std::ostream* os) { *os << r.what; }
+void PrintTo(const ClassRow& r, std::ostream* os) {
+    *os << r.what;
+}
 
 class Classes : public ::testing::TestWithParam<ClassRow> {};
 
@@ -388,7 +413,9 @@ struct SlipRow {
     bool aa;
 };
 
-void PrintTo(const SlipRow& r, std::ostream* os) { *os << r.what; }
+void PrintTo(const SlipRow& r, std::ostream* os) {
+    *os << r.what;
+}
 
 class Slip : public ::testing::TestWithParam<SlipRow> {};
 
@@ -451,13 +478,13 @@ QuerySpec edns(QuerySpec s) {
 
 INSTANTIATE_TEST_SUITE_P(
     RateLimit, Slip,
-    ::testing::Values(
-        SlipRow{"data, no EDNS", q("scs2.example.test.", rr::A), 0, true},
-        SlipRow{"data with additional, EDNS + NSID", edns(q("_sip._udp.example.test.", rr::SRV)),
-                0, true},
-        SlipRow{"NXDOMAIN keeps its rcode", edns(q("nope.example.test.", rr::A)), 3, true},
-        SlipRow{"REFUSED", edns(q("example.org.", rr::A)), 5, false},
-        SlipRow{"referral", q("www.sub.example.test.", rr::A), 0, false}));
+    ::testing::Values(SlipRow{"data, no EDNS", q("scs2.example.test.", rr::A), 0, true},
+                      SlipRow{"data with additional, EDNS + NSID",
+                              edns(q("_sip._udp.example.test.", rr::SRV)), 0, true},
+                      SlipRow{"NXDOMAIN keeps its rcode", edns(q("nope.example.test.", rr::A)), 3,
+                              true},
+                      SlipRow{"REFUSED", edns(q("example.org.", rr::A)), 5, false},
+                      SlipRow{"referral", q("www.sub.example.test.", rr::A), 0, false}));
 
 TEST(RateLimit, TcpIsNeverLimitedAndDropIsADrop) {
     ASSERT_TRUE(zones());
