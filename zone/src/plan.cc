@@ -70,8 +70,12 @@ std::string hex(std::string_view bytes, bool colons) {
 }
 }  // namespace
 
-std::string hex_with_colons(std::string_view bytes) { return hex(bytes, true); }
-std::string hex_plain(std::string_view bytes) { return hex(bytes, false); }
+std::string hex_with_colons(std::string_view bytes) {
+    return hex(bytes, true);
+}
+std::string hex_plain(std::string_view bytes) {
+    return hex(bytes, false);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -137,8 +141,8 @@ std::vector<std::string> name_servers(const ZoneSet& zones) {
 std::string shell_word(const std::string& s) {
     const bool safe = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '.' || c == '-' || c == '_' || c == ':' || c == '@' || c == '=' ||
-               c == '+' || c == '/';
+               c == '.' || c == '-' || c == '_' || c == ':' || c == '@' || c == '=' || c == '+' ||
+               c == '/';
     });
     if (safe) return s;
     std::string out = "'";
@@ -279,9 +283,11 @@ QueryTarget choose_query_target(const config::SiteConfig& site, const ZoneSet& z
 namespace {
 
 class PlanWriter {
-public:
+  public:
     PlanWriter(const config::SiteConfig& site, const SiteZones& zones, const PlanOptions& opt)
-        : site_(site), views_(zones), zones_(zones.default_view()),
+        : site_(site),
+          views_(zones),
+          zones_(zones.default_view()),
           target_(choose_query_target(site, zones.default_view(), opt.listen)) {}
 
     std::string run() {
@@ -294,7 +300,7 @@ public:
         return out_.str();
     }
 
-private:
+  private:
     const config::SiteConfig& site_;
     const SiteZones& views_;
     const ZoneSet& zones_;
@@ -332,8 +338,10 @@ private:
 
     void option_line(const char* code, const char* name, const std::string& value) {
         std::string head = std::string("   ") + code + " " + name;
-        if (head.size() < 30) head.resize(30, ' ');
-        else head += ' ';
+        if (head.size() < 30)
+            head.resize(30, ' ');
+        else
+            head += ' ';
         out_ << head << value << "\n";
     }
 
@@ -377,8 +385,7 @@ private:
         }
         option_line("006", "DNS Servers",
                     addresses.empty() ? "no IPv4 address in the site file" : join(addresses, " "));
-        para("The hosts that serve this site's DNS: its name servers (NS " +
-             join(ns_names, ", ") +
+        para("The hosts that serve this site's DNS: its name servers (NS " + join(ns_names, ", ") +
              "), primary first; each runs sipdnsd with this site file. The SCS guide: with the "
              "onboard DNS beside a third-party DHCP server, point option 6 at it; where both HA "
              "servers provide DNS, add the secondary's address too.");
@@ -397,7 +404,8 @@ private:
             return;
         }
         option_line("042", "NTP Servers", join(to_strings(ntp), " "));
-        para("ntp." + site_.domain + " (the SCS guide: option 42 gives the phones their NTP "
+        para("ntp." + site_.domain +
+             " (the SCS guide: option 42 gives the phones their NTP "
              "servers).");
     }
 
@@ -422,9 +430,10 @@ private:
         note(std::string(label) + join(readable, " "));
         if (!bytes) {
             note("  (cannot be encoded: " +
-                 std::string(bytes.error() == SipServersError::NotIpv4 ? "not IPv4"
+                 std::string(bytes.error() == SipServersError::NotIpv4   ? "not IPv4"
                              : bytes.error() == SipServersError::BadName ? "a bad name"
-                                                                         : "empty") + ")");
+                                                                         : "empty") +
+                 ")");
             return;
         }
         note("  hex " + hex_with_colons(*bytes));
@@ -443,8 +452,7 @@ private:
     }
 
     void option120() {
-        const bool lync_only =
-            site_.lync && site_.servers.empty() && site_.clusters.empty();
+        const bool lync_only = site_.lync && site_.servers.empty() && site_.clusters.empty();
         if (lync_only) return;  // the Lync form below is the site's option 120
         const SipDomainAdvice advice = advise_sip_domain(site_, zones_);
         if (advice.basis == SipDomainAdvice::Basis::None) {
@@ -458,14 +466,15 @@ private:
         for (const auto& s : site_.servers)
             if (s.ipv4) v4.push_back(*s.ipv4);
         if (!v4.empty()) {
-            sip_servers_value("by address: ", to_strings(v4),
-                              encode_sip_servers_by_address(v4));
+            sip_servers_value("by address: ", to_strings(v4), encode_sip_servers_by_address(v4));
         } else if (advice.basis == SipDomainAdvice::Basis::Cluster) {
-            para("by address: not offered: which proxies a phone should use depends on its "
-                 "data centre, which only the cluster's SRV answers know.");
+            para(
+                "by address: not offered: which proxies a phone should use depends on its "
+                "data centre, which only the cluster's SRV answers know.");
         }
-        para("Set one form only (RFC 3361 §3: never both in one reply). The name is better: "
-             "phones resolve it by RFC 3263 (NAPTR, SRV), which keeps the failover order.");
+        para(
+            "Set one form only (RFC 3361 §3: never both in one reply). The name is better: "
+            "phones resolve it by RFC 3263 (NAPTR, SRV), which keeps the failover order.");
         if (by_name) dhcp_server_syntax(*by_name);
     }
 
@@ -475,19 +484,21 @@ private:
         const std::vector<std::string> registrar{pool.name};
         const auto bytes = encode_sip_servers_by_name(registrar);
         option_line("120", "SIP Servers (Lync)", pool.name);
-        para("For Lync phones (vendor class ms-uc-client): the Registrar's FQDN, the front-end "
-             "pool (the Lync reference: option 120 names the Registrar; it may list up to two "
-             "Registrar FQDNs).");
+        para(
+            "For Lync phones (vendor class ms-uc-client): the Registrar's FQDN, the front-end "
+            "pool (the Lync reference: option 120 names the Registrar; it may list up to two "
+            "Registrar FQDNs).");
         if (bytes) {
             note("  hex " + hex_with_colons(*bytes));
             dhcp_server_syntax(*bytes);
         }
         option_line("043", "Vendor Specific (Lync)", "the URL of the Lync Web Services");
-        para("For class ms-uc-client: the URL of the web server, which this site file does not "
-             "hold (the reference sets it with DHCPUtil.exe and checks it with "
-             "test-CsPhoneBootstrap). Lync phones send a DHCPINFORM for 43 and 120 and look the "
-             "Registrar up in DNS at the same time; without DHCP they use _sipinternaltls._tcp." +
-             site_.domain + " (below).");
+        para(
+            "For class ms-uc-client: the URL of the web server, which this site file does not "
+            "hold (the reference sets it with DHCPUtil.exe and checks it with "
+            "test-CsPhoneBootstrap). Lync phones send a DHCPINFORM for 43 and 120 and look the "
+            "Registrar up in DNS at the same time; without DHCP they use _sipinternaltls._tcp." +
+            site_.domain + " (below).");
     }
 
     // -----------------------------------------------------------------------------------------
@@ -553,24 +564,29 @@ private:
     }
 
     void dns_checks() {
-        out_ << "3. DNS checks: every record, the commands to ask for it, and the answer to expect\n";
+        out_ << "3. DNS checks: every record, the commands to ask for it, and the answer to "
+                "expect\n";
         wrap(3, "Queries go to " + target_.address + " port " + std::to_string(target_.port) +
-                    " (" + target_.why + "). The SCS guide's test: nslookup a server's name, "
+                    " (" + target_.why +
+                    "). The SCS guide's test: nslookup a server's name, "
                     "then its address; each must return the other. dig +short prints the "
                     "answer's records one per line.");
         if (!site_.soa.serial)
-            wrap(3, "<serial>: the zone's serial (sipdnsd check prints it; it follows the "
-                    "file's modification time).");
+            wrap(3,
+                 "<serial>: the zone's serial (sipdnsd check prints it; it follows the "
+                 "file's modification time).");
         if (views_.has_location_views())
-            wrap(3, "Clients in a location get their own cluster answers: run the commands "
-                    "from a machine in that subnet to see them; elsewhere the default answers "
-                    "apply.");
+            wrap(3,
+                 "Clients in a location get their own cluster answers: run the commands "
+                 "from a machine in that subnet to see them; elsewhere the default answers "
+                 "apply.");
         for (const auto& z : zones_.zones()) {
             out_ << "\n   zone " << plain(z->apex()) << "\n";
             for (const Node* node : z->nodes_in_canonical_order()) {
                 const std::string name = plain(node->name);
                 if (node->below_delegation) {
-                    out_ << "   " << name << ": below a delegation, sent as glue in referrals "
+                    out_ << "   " << name
+                         << ": below a delegation, sent as glue in referrals "
                             "only\n";
                     continue;
                 }
@@ -578,7 +594,8 @@ private:
                     const std::string type = type_name(set.type);
                     const auto values = expected_rdatas(*node, set);
                     if (node->delegation && set.type == rrtype::NS) {
-                        out_ << "   " << name << " NS (a delegation: a referral, NS in the "
+                        out_ << "   " << name
+                             << " NS (a delegation: a referral, NS in the "
                                 "authority section)\n";
                         out_ << "     " << dig_referral(name) << "\n";
                         out_ << "     " << nslookup(name, "NS") << "\n";

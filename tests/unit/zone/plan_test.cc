@@ -22,7 +22,9 @@ std::string bytes(std::initializer_list<int> b) {
     return out;
 }
 
-config::IpAddress ip(const char* text) { return *config::IpAddress::parse(text); }
+config::IpAddress ip(const char* text) {
+    return *config::IpAddress::parse(text);
+}
 
 // ---------------------------------------------------------------------------------------------
 // RFC 3361
@@ -33,9 +35,8 @@ TEST(SipServersOption, RfcExampleByName) {
     auto data = zone::encode_sip_servers_by_name({"example.com", "example.net"});
     ASSERT_TRUE(data);
     EXPECT_EQ(data->size(), 27u);
-    const std::string expected =
-        bytes({0, 7}) + "example" + bytes({3}) + "com" + bytes({0, 7}) + "example" +
-        bytes({3}) + "net" + bytes({0});
+    const std::string expected = bytes({0, 7}) + "example" + bytes({3}) + "com" + bytes({0, 7}) +
+                                 "example" + bytes({3}) + "net" + bytes({0});
     EXPECT_EQ(*data, expected);
 }
 
@@ -110,12 +111,14 @@ TEST(SipDomainRule, SrvRecordsMeanTheDomain) {
         std::string yaml;
     };
     const std::vector<Case> cases = {
-        {"single server", "domain: scsnetwork.local\nservers: [{ name: scs1, ipv4: 192.0.2.11 }]\n"},
+        {"single server",
+         "domain: scsnetwork.local\nservers: [{ name: scs1, ipv4: 192.0.2.11 }]\n"},
         {"HA pair",
          "domain: scsnetwork.local\nservers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n"
          "  - { name: scs2, ipv4: 192.0.2.12 }\n"},
-        {"TLS only", "domain: scsnetwork.local\nservers: [{ name: scs1, ipv4: 192.0.2.11 }]\n"
-                     "sip: { transports: [tls] }\n"},
+        {"TLS only",
+         "domain: scsnetwork.local\nservers: [{ name: scs1, ipv4: 192.0.2.11 }]\n"
+         "sip: { transports: [tls] }\n"},
         {"SRV from services",
          "domain: example.test\nnameservers: [ns1]\nhosts: { ns1: 192.0.2.1, pbx: 192.0.2.2 }\n"
          "services: [{ service: _sip._udp, port: 5060, targets: [pbx] }]\n"},
@@ -158,8 +161,8 @@ TEST(SipDomainRule, ClusterAndNothing) {
     EXPECT_EQ(cluster.basis, SipDomainAdvice::Basis::Cluster);
     EXPECT_EQ(cluster.values, std::vector<std::string>{"spx-srv.example.com"});
 
-    const auto none = advice_for(
-        "domain: example.test\nnameservers: [ns1]\nhosts: { ns1: 192.0.2.1 }\n");
+    const auto none =
+        advice_for("domain: example.test\nnameservers: [ns1]\nhosts: { ns1: 192.0.2.1 }\n");
     EXPECT_EQ(none.basis, SipDomainAdvice::Basis::None);
     EXPECT_TRUE(none.values.empty());
 }
@@ -179,19 +182,30 @@ TEST(PlanQueryTarget, ListenThenNameServerThenLoopback) {
         "domain: scsnetwork.local\nservers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n"
         "  - { name: scs2, ipv4: 192.0.2.12 }\n";
     const std::vector<Case> cases = {
-        {"first listen address", ha + "server: { listen: ['127.0.0.2:5353', '[::1]:53'] }\n", {},
-         "127.0.0.2", 5353},
+        {"first listen address",
+         ha + "server: { listen: ['127.0.0.2:5353', '[::1]:53'] }\n",
+         {},
+         "127.0.0.2",
+         5353},
         {"IPv6 listen address", ha + "server: { listen: ['[::1]:5300'] }\n", {}, "::1", 5300},
         {"no listen: the first name server", ha, {}, "192.0.2.11", 53},
-        {"wildcard: the first name server", ha + "server: { listen: ['0.0.0.0:5353'] }\n", {},
-         "192.0.2.11", 5353},
+        {"wildcard: the first name server",
+         ha + "server: { listen: ['0.0.0.0:5353'] }\n",
+         {},
+         "192.0.2.11",
+         5353},
         {"IPv6 wildcard", ha + "server: { listen: ['[::]:53'] }\n", {}, "192.0.2.11", 53},
-        {"--listen wins", ha + "server: { listen: ['127.0.0.2:5353'] }\n", {"127.0.0.1:40000"},
-         "127.0.0.1", 40000},
+        {"--listen wins",
+         ha + "server: { listen: ['127.0.0.2:5353'] }\n",
+         {"127.0.0.1:40000"},
+         "127.0.0.1",
+         40000},
         {"name server without an address here",
          "domain: example.test\nnameservers: [ns1.elsewhere.test.]\n"
          "hosts: { pbx: 192.0.2.2 }\n",
-         {}, "127.0.0.1", 53},
+         {},
+         "127.0.0.1",
+         53},
     };
     for (const auto& c : cases) {
         auto zones = build_from_yaml(c.yaml);
@@ -233,12 +247,13 @@ TEST(InstallPlan, ScsHaExample) {
     EXPECT_TRUE(has_line(plan, "       by address: 192.0.2.11 192.0.2.12")) << plan;
     EXPECT_TRUE(has_line(plan, "         hex 01:c0:00:02:0b:c0:00:02:0c")) << plan;
     // Every record of the guide's HA table has its dig command, aimed at server.listen.
-    for (const char* owner : {"_sip._udp.scsnetwork.local SRV", "_sip._tcp.scsnetwork.local SRV",
-                              "_sip._tcp.rr.scs1.scsnetwork.local SRV",
-                              "_sip._udp.rr.scs2.scsnetwork.local SRV",
-                              "rr.scs1.scsnetwork.local A", "scs2.scsnetwork.local A"})
+    for (const char* owner :
+         {"_sip._udp.scsnetwork.local SRV", "_sip._tcp.scsnetwork.local SRV",
+          "_sip._tcp.rr.scs1.scsnetwork.local SRV", "_sip._udp.rr.scs2.scsnetwork.local SRV",
+          "rr.scs1.scsnetwork.local A", "scs2.scsnetwork.local A"})
         EXPECT_TRUE(has_line(plan, std::string("     dig @127.0.0.1 -p 5353 +short ") + owner))
-            << owner << "\n" << plan;
+            << owner << "\n"
+            << plan;
     EXPECT_TRUE(has_line(plan, "     dig @127.0.0.1 -p 5353 +short -x 192.0.2.12")) << plan;
     EXPECT_TRUE(has_line(plan, "     nslookup -port=5353 192.0.2.12 127.0.0.1")) << plan;
     EXPECT_TRUE(has_line(plan, "     expect: 1 0 5060 scs1.scsnetwork.local.")) << plan;
@@ -250,8 +265,7 @@ TEST(InstallPlan, ScsHaExample) {
 
 TEST(InstallPlan, LabExampleNtpAndIpv6) {
     const std::string plan = plan_of_example("lab.yaml");
-    EXPECT_NE(plan.find("042 NTP Servers            198.51.100.1\n"), std::string::npos)
-        << plan;
+    EXPECT_NE(plan.find("042 NTP Servers            198.51.100.1\n"), std::string::npos) << plan;
     // No listen setting: port 53 of the first name server, and no -p / -port.
     EXPECT_TRUE(has_line(plan, "     dig @198.51.100.10 +short -x 2001:db8:99::10")) << plan;
     EXPECT_TRUE(has_line(plan, "     nslookup -type=AAAA pbx.lab.example.test 198.51.100.10"))
@@ -261,8 +275,7 @@ TEST(InstallPlan, LabExampleNtpAndIpv6) {
 
 TEST(InstallPlan, LyncExampleNamesTheRegistrar) {
     const std::string plan = plan_of_example("lync.yaml");
-    EXPECT_NE(plan.find("120 SIP Servers (Lync)     pool01.corp.example.test\n"),
-              std::string::npos)
+    EXPECT_NE(plan.find("120 SIP Servers (Lync)     pool01.corp.example.test\n"), std::string::npos)
         << plan;
     EXPECT_NE(plan.find("ms-uc-client"), std::string::npos);
     EXPECT_NE(plan.find("043 "), std::string::npos);

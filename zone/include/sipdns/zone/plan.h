@@ -24,9 +24,9 @@ namespace sipdns::zone {
 // length); names are written uncompressed (compression is the sender's choice).
 
 enum class SipServersError : std::uint8_t {
-    Empty,     // no name / no address: the option would carry nothing
-    BadName,   // an empty label, a label over 63 octets or a name over 255 (RFC 1035 §2.3.4)
-    NotIpv4,   // enc 1 carries IPv4 addresses only (an IPv6 server needs DHCPv6, RFC 3319)
+    Empty,    // no name / no address: the option would carry nothing
+    BadName,  // an empty label, a label over 63 octets or a name over 255 (RFC 1035 §2.3.4)
+    NotIpv4,  // enc 1 carries IPv4 addresses only (an IPv6 server needs DHCPv6, RFC 3319)
 };
 
 inline constexpr std::uint8_t kSipServersByName = 0;     // RFC 3361 §3.1
@@ -75,7 +75,7 @@ SipDomainAdvice advise_sip_domain(const config::SiteConfig& site, const ZoneSet&
 struct QueryTarget {
     std::string address;  // "127.0.0.1", "::1"
     std::uint16_t port = 53;
-    std::string why;      // one phrase for the plan
+    std::string why;  // one phrase for the plan
 };
 
 QueryTarget choose_query_target(const config::SiteConfig& site, const ZoneSet& zones,
