@@ -2,6 +2,7 @@
 
 #include <ldns/ldns.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -72,6 +73,20 @@ std::optional<std::string> unsupported_type(std::uint16_t type) {
 Expected<RawRecord, std::string> parse_raw_record(const std::string& text,
                                                   const std::string& origin,
                                                   std::uint32_t default_ttl) {
+    // One record is one line (sipdns-site.yaml(5)), but a quoted or block YAML scalar can hold
+    // line breaks and other control characters. None is zone-file text (RFC 1035 §5.1 writes
+    // them as \DDD), and ldns 1.8.3 writes past a heap buffer on a '(' group spanning a line
+    // break (found by tests/fuzz/fuzz_raw_records): refuse them before ldns sees the line.
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            char code[8];
+            std::snprintf(code, sizeof code, "0x%02x", c);
+            return unexpected(std::string("a record is one line of zone-file text: ") +
+                              (c == '\n' || c == '\r' ? "line break" : "control character") +
+                              " (" + code + ") at offset " + std::to_string(i));
+        }
+    }
     // ldns reads "$ORIGIN x." as a record owned by "$ORIGIN"; each line here is one record.
     if (const auto first = text.find_first_not_of(" \t");
         first != std::string::npos && text[first] == '$') {

@@ -151,5 +151,28 @@ TEST(RecordsErrors, DirectivesAndMetaTypes) {
               "missing or incomplete");
 }
 
+// One record per line: line breaks and control characters (a quoted YAML scalar can hold them)
+// are refused before ldns reads the line. The second line is what tests/fuzz/fuzz_raw_records
+// found: ldns 1.8.3 wrote past a heap buffer on it (a '(' group across a line break). Tabs are
+// ordinary zone-file blanks (RFC 1035 §5.1).
+TEST(RecordsErrors, LineBreaksAndControlCharacters) {
+    auto r = load_site_text(
+        "domain: a.example\nrecords:\n  - \"x IN TXT ( \\\"a\\\"\\n \\\"b\\\" )\"\n"
+        "  - \"\\nSS(SSSSS\\n ASS SS 0Sabcdefgh \"\n  - \"x IN A 192.0.2.1\\x01\"\n"
+        "  - \"x\\tIN\\tA\\t192.0.2.1\"\n",
+        "site.yaml");
+    ASSERT_FALSE(r);
+    ASSERT_EQ(r.error().size(), 3u);
+    EXPECT_EQ(r.error()[0].to_string(),
+              "site.yaml:3:5: records[0]: a record is one line of zone-file text: line break "
+              "(0x0a) at offset 14");
+    EXPECT_EQ(r.error()[1].to_string(),
+              "site.yaml:4:5: records[1]: a record is one line of zone-file text: line break "
+              "(0x0a) at offset 0");
+    EXPECT_EQ(r.error()[2].to_string(),
+              "site.yaml:5:5: records[2]: a record is one line of zone-file text: control "
+              "character (0x01) at offset 16");
+}
+
 }  // namespace
 }  // namespace sipdns::config
