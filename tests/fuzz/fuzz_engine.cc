@@ -1,0 +1,287 @@
+// libFuzzer target: the query engine (server/engine respond()) on arbitrary bytes, against the
+// example sites of packaging/examples plus tests/fuzz/sites (built once, with their location
+// views). Property checked for every input (issue 8): the engine either drops the message or
+// returns a response that ldns decodes, with QR set, the query's ID, the query's question
+// (name bytes, type, class) when the query had one we can parse, and a length within what the
+// transport allows (RFC 1035 §4.2.1: 512 without EDNS; RFC 6891 §6.2.5: the smaller of the two
+// payload sizes with it). An allowed zone transfer is written out and every message decoded too.
+//
+// Input layout (so seeds are real query packets behind a short prefix):
+//   byte 0  bit 0: TCP (else UDP)      bits 1-2: client (0 none, 1 from a table, 2 raw IPv4,
+//           bits 3-4: our EDNS payload (512, 1232, 1400, 4096)    3 raw IPv6)
+//           bits 5-7: site (index modulo the number of sites)
+//   then    client: 1 byte (table index), 4 or 16 bytes (raw address), or nothing
+//   rest    the DNS message
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sipdns/config/loader.h"
+#include "sipdns/engine/query_engine.h"
+#include "sipdns/zone/builder.h"
+
+#include <ldns/ldns.h>  // after the sipdns headers: ldns redefines bool
+
+namespace {
+
+using namespace sipdns;
+
+// The message being checked, printed when a property fails.
+std::span<const std::uint8_t> g_query, g_response;
+
+void dump(const char* label, std::span<const std::uint8_t> bytes) {
+    std::fprintf(stderr, "%s (%zu octets):", label, bytes.size());
+    for (std::size_t i = 0; i < bytes.size(); ++i)
+        std::fprintf(stderr, "%s%02x", i % 16 ? " " : "\n  ", bytes[i]);
+    std::fprintf(stderr, "\n");
+}
+
+[[noreturn]] void violated(const char* what) {
+    std::fprintf(stderr, "fuzz_engine: property violated: %s\n", what);
+    dump("query", g_query);
+    dump("response", g_response);
+    __builtin_trap();
+}
+#define CHECK(cond)                     \
+    do {                                \
+        if (!(cond)) violated(#cond);   \
+    } while (0)
+
+struct Site {
+    std::string name;
+    std::shared_ptr<const zone::SiteZones> zones;
+};
+
+std::vector<Site> load_sites() {
+    std::vector<std::filesystem::path> files;
+    for (const char* dir : {SIPDNS_EXAMPLES_DIR, SIPDNS_FUZZ_SITES_DIR})
+        for (const auto& e : std::filesystem::directory_iterator(dir))
+            if (e.path().extension() == ".yaml") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    std::vector<Site> sites;
+    for (const auto& f : files) {
+        auto cfg = config::load_site_file(f.string());
+        if (!cfg) {
+            std::fprintf(stderr, "fuzz_engine: %s does not load\n", f.c_str());
+            std::abort();
+        }
+        zone::SerialPolicy serial;
+        serial.base_time = 1700000000;  // deterministic: same input, same answer
+        auto built = zone::build_site_zones(*cfg, serial);
+        if (!built) {
+            std::fprintf(stderr, "fuzz_engine: %s does not build\n", f.c_str());
+            std::abort();
+        }
+        sites.push_back({f.filename().string(), *built});
+    }
+    // The geo-aware example must be among them, or the location views go unfuzzed.
+    bool views = false;
+    for (const auto& s : sites) views = views || s.zones->has_location_views();
+    if (!views) {
+        std::fprintf(stderr, "fuzz_engine: no site with location views\n");
+        std::abort();
+    }
+    return sites;
+}
+
+const std::vector<Site>& sites() {
+    static const std::vector<Site> s = load_sites();
+    return s;
+}
+
+config::IpAddress parse_address(const char* text) {
+    auto a = config::IpAddress::parse(text);
+    if (!a) std::abort();
+    return *a;
+}
+
+// Clients inside and outside the example locations (sip-cluster.yaml: dc1, dc2) and the
+// transfer ACL below.
+const std::vector<config::IpAddress>& client_table() {
+    static const std::vector<config::IpAddress> t = {
+        parse_address("192.168.11.7"), parse_address("192.168.22.9"),
+        parse_address("127.0.0.1"),    parse_address("10.1.2.3"),
+        parse_address("::1"),          parse_address("2001:db8::99"),
+        parse_address("192.168.11.0"), parse_address("192.168.22.255"),
+    };
+    return t;
+}
+
+engine::EngineSettings make_settings(std::uint16_t payload) {
+    engine::EngineSettings s;
+    s.edns_udp_size = payload;
+    s.nsid = "fuzz-nsid";
+    s.identity = "ns1.fuzz.example";
+    s.version = "sipdnsd-fuzz";
+    s.transfer_allow = {*config::IpPrefix::parse("127.0.0.0/8"), *config::IpPrefix::parse("::1/128")};
+    return s;
+}
+
+struct PacketDeleter {
+    void operator()(ldns_pkt* p) const { ldns_pkt_free(p); }
+};
+using PacketPtr = std::unique_ptr<ldns_pkt, PacketDeleter>;
+
+PacketPtr decode(const std::uint8_t* data, std::size_t len) {
+    ldns_pkt* p = nullptr;
+    if (ldns_wire2pkt(&p, data, len) != LDNS_STATUS_OK) {
+        if (p) ldns_pkt_free(p);
+        return nullptr;
+    }
+    return PacketPtr(p);
+}
+
+std::uint16_t get16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
+
+// The question as RFC 1035 §4.1.2 lays it out, read independently of the engine's parser:
+// QDCOUNT 1, a name of plain labels (no compression: nothing precedes it) of at most 255
+// octets, then QTYPE and QCLASS. Returns the offset past QCLASS, or 0.
+std::size_t question_end(std::span<const std::uint8_t> m) {
+    if (m.size() < 12 || get16(m.data() + 4) != 1) return 0;
+    std::size_t at = 12, name = 0;
+    for (;;) {
+        if (at >= m.size()) return 0;
+        const std::uint8_t len = m[at];
+        if (len > 63) return 0;
+        name += len + 1u;
+        if (name > 255 || at + 1 + len > m.size()) return 0;
+        at += 1u + len;
+        if (len == 0) break;
+    }
+    return at + 4 <= m.size() ? at + 4 : 0;
+}
+
+// One response message (UDP datagram, TCP message, or one message of a transfer).
+void check_message(std::span<const std::uint8_t> query, std::size_t qend,
+                   const std::uint8_t* r, std::size_t len, bool must_echo_question) {
+    g_response = std::span<const std::uint8_t>(r, len);
+    CHECK(len >= 12);
+    PacketPtr pkt = decode(r, len);
+    CHECK(pkt != nullptr);  // ldns decodes every byte we send
+    CHECK(get16(r) == get16(query.data()));          // ID (RFC 1035 §4.1.1)
+    CHECK((r[2] & 0x80) != 0);                       // QR
+    CHECK((r[2] & 0x78) == (query[2] & 0x78));       // opcode copied
+    const std::uint16_t qd = get16(r + 4);
+    CHECK(qd <= 1);
+    if (qend != 0 && (qd == 1 || must_echo_question)) {
+        // The question byte for byte (0x20 case preserved), and as ldns reads it.
+        CHECK(qd == 1);
+        CHECK(len >= qend);
+        CHECK(std::memcmp(r + 12, query.data() + 12, qend - 12) == 0);
+        const ldns_rr_list* q = ldns_pkt_question(pkt.get());
+        CHECK(q != nullptr && ldns_rr_list_rr_count(q) == 1);
+        const ldns_rr* rr = ldns_rr_list_rr(q, 0);
+        CHECK(ldns_rr_get_type(rr) == get16(query.data() + qend - 4));
+        CHECK(ldns_rr_get_class(rr) == get16(query.data() + qend - 2));
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    (void)sites();
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size < 1) return 0;
+    const std::uint8_t flags = data[0];
+    std::size_t at = 1;
+
+    engine::QueryContext ctx;
+    ctx.transport = (flags & 1) ? engine::Transport::Tcp : engine::Transport::Udp;
+    switch ((flags >> 1) & 3) {
+        case 0:
+            break;
+        case 1:
+            if (at + 1 > size) return 0;
+            ctx.has_client = true;
+            ctx.client = client_table()[data[at] % client_table().size()];
+            at += 1;
+            break;
+        case 2: {
+            if (at + 4 > size) return 0;
+            std::uint8_t b[4];
+            std::memcpy(b, data + at, 4);
+            ctx.has_client = true;
+            ctx.client = engine::client_address_v4(b);
+            at += 4;
+            break;
+        }
+        default: {
+            if (at + 16 > size) return 0;
+            std::uint8_t b[16];
+            std::memcpy(b, data + at, 16);
+            ctx.has_client = true;
+            ctx.client = engine::client_address_v6(b);
+            at += 16;
+            break;
+        }
+    }
+    static const std::uint16_t kPayloads[4] = {512, 1232, 1400, 4096};
+    static const engine::EngineSettings kSettings[4] = {
+        make_settings(kPayloads[0]), make_settings(kPayloads[1]), make_settings(kPayloads[2]),
+        make_settings(kPayloads[3])};
+    const engine::EngineSettings& settings = kSettings[(flags >> 3) & 3];
+    const Site& site = sites()[(flags >> 5) % sites().size()];
+
+    // The query in its own allocation, so ASan sees any read past its end.
+    const std::vector<std::uint8_t> query(data + at, data + size);
+    g_query = query;
+    g_response = {};
+    const bool tcp = ctx.transport == engine::Transport::Tcp;
+    // Exactly the buffer size respond() documents, so ASan sees any write past it.
+    std::vector<std::uint8_t> out(tcp ? engine::kMaxTcpMessage : engine::kMinOutputBuffer);
+    const engine::EngineResult res = engine::respond(query, ctx, *site.zones, settings, out);
+
+    if (res.action == engine::EngineResult::Action::Drop) return 0;
+    const std::size_t qend = question_end(query);
+    if (res.action == engine::EngineResult::Action::Transfer) {
+        // RFC 5936 §4.2: transfers only over TCP; the messages carry the query's ID and the
+        // first one its question (§2.2.1).
+        CHECK(tcp && res.transfer_zone != nullptr && qend != 0);
+        const std::vector<std::uint8_t> stream =
+            engine::write_transfer(query, *res.transfer_zone, settings);
+        CHECK(!stream.empty());
+        bool first = true;
+        for (std::size_t i = 0; i < stream.size();) {
+            CHECK(i + 2 <= stream.size());
+            const std::size_t n = get16(stream.data() + i);
+            CHECK(i + 2 + n <= stream.size());
+            check_message(query, first ? qend : 0, stream.data() + i + 2, n, first);
+            first = false;
+            i += 2 + n;
+        }
+        return 0;
+    }
+
+    CHECK(res.length <= out.size());
+    if (!tcp) {
+        // The UDP limit: 512 without EDNS, else the smaller payload (at least 512, and never
+        // more than our buffer). The query's OPT as ldns reads it, when it decodes the query.
+        std::size_t limit = std::clamp<std::size_t>(settings.edns_udp_size, 512,
+                                                    engine::kMinOutputBuffer);
+        if (PacketPtr qp = decode(query.data(), query.size())) {
+            if (!ldns_pkt_edns(qp.get()))
+                limit = 512;
+            else
+                limit = std::min<std::size_t>(
+                    limit, std::max<std::size_t>(512, ldns_pkt_edns_udp_size(qp.get())));
+        }
+        CHECK(res.length <= limit);
+    }
+    // A parseable question is echoed, except that a FORMERR may leave it out, and so may a
+    // NOTIMP (another opcode's sections need not be laid out as a QUERY's, RFC 1035 §4.1.1).
+    check_message(query, qend, out.data(), res.length,
+                  res.rcode != engine::rcode::FormErr && res.rcode != engine::rcode::NotImp);
+    CHECK((out[3] & 0x0f) == (res.rcode & 0x0f));
+    CHECK(((out[2] & 0x02) != 0) == res.truncated);
+    return 0;
+}

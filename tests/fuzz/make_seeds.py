@@ -1,0 +1,195 @@
+#!/usr/bin/python3
+"""Writes the fuzzers' seed corpora into tests/fuzz/corpus/<target>/ (committed; run again after
+changing this file: it replaces every seed it writes and removes none by hand-written name).
+
+  engine       real query packets (built with dnspython, as dig and resolvers send them) behind
+               fuzz_engine.cc's one-byte prefix: transport, client, our EDNS payload, site
+  site_yaml    the example sites, the fuzz site, and small variants of the less common sections
+  raw_records  `records:` lines of common types behind fuzz_raw_records.cc's one-byte prefix
+"""
+
+import pathlib
+import shutil
+
+import dns.edns
+import dns.flags
+import dns.message
+import dns.opcode
+import dns.rdataclass
+import dns.rdatatype
+
+HERE = pathlib.Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+CORPUS = HERE / "corpus"
+
+# fuzz_engine.cc sorts the site files by path: packaging/examples/*, then tests/fuzz/sites/*.
+SITES = sorted(
+    list((REPO / "packaging" / "examples").glob("*.yaml")) + list((HERE / "sites").glob("*.yaml"))
+)
+SITE_INDEX = {p.stem: i for i, p in enumerate(SITES)}
+DOMAIN = {
+    "lab": "lab.example.test",
+    "lync": "corp.example.test",
+    "scs-ha": "scsnetwork.local",
+    "scs-single": "scsnetwork.local",
+    "scs-tls": "scsnetwork.local",
+    "sip-cluster": "example.com",
+    "rich": "fuzz.example",
+}
+
+# Client selector (bits 1-2) 1 = fuzz_engine.cc's client table: 0 dc1, 1 dc2, 2 127.0.0.1.
+CLIENT_DC1, CLIENT_DC2, CLIENT_LOOPBACK = 0, 1, 2
+
+
+def prefix(site, tcp=False, client=None, payload=1):
+    flags = (1 if tcp else 0) | ((payload & 3) << 3) | (SITE_INDEX[site] << 5)
+    if client is None:
+        return bytes([flags])
+    return bytes([flags | (1 << 1), client])
+
+
+def query(name, rdtype="A", rdclass="IN", edns=-1, payload=1232, want_dnssec=False, nsid=False,
+          qid=0x2bad):
+    options = [dns.edns.GenericOption(dns.edns.NSID, b"")] if nsid else None
+    m = dns.message.make_query(name, rdtype, rdclass, use_edns=edns, payload=payload,
+                               want_dnssec=want_dnssec, options=options)
+    m.id = qid
+    return m.to_wire()
+
+
+def engine_seeds():
+    seeds = {}
+    for site, domain in DOMAIN.items():
+        for label, name, rdtype in [
+            ("soa", domain, "SOA"), ("ns", domain, "NS"), ("naptr", domain, "NAPTR"),
+            ("sip-udp", f"_sip._udp.{domain}", "SRV"), ("sip-tcp", f"_sip._tcp.{domain}", "SRV"),
+            ("nx", f"nothere.{domain}", "A"), ("nodata", domain, "AAAA"),
+        ]:
+            seeds[f"{site}-{label}"] = prefix(site) + query(name, rdtype, edns=0)
+        seeds[f"{site}-any-udp"] = prefix(site) + query(domain, "ANY")
+        seeds[f"{site}-any-tcp"] = prefix(site, tcp=True) + query(domain, "ANY")
+        seeds[f"{site}-axfr-tcp"] = prefix(site, tcp=True, client=CLIENT_LOOPBACK) + query(domain, "AXFR")
+    seeds["scs-ha-rr-scs1"] = prefix("scs-ha") + query("_sip._tcp.rr.scs1.scsnetwork.local", "SRV")
+    seeds["scs-ha-a-0x20"] = prefix("scs-ha") + query("sCs1.ScsNetWork.LOCAL", "A")
+    seeds["scs-ha-ptr"] = prefix("scs-ha") + query("11.2.0.192.in-addr.arpa", "PTR")
+    seeds["scs-ha-ixfr-udp"] = prefix("scs-ha", client=CLIENT_LOOPBACK) + query("scsnetwork.local", "IXFR")
+    seeds["scs-ha-axfr-refused"] = prefix("scs-ha", tcp=True) + query("scsnetwork.local", "AXFR")
+    seeds["scs-tls-sips"] = prefix("scs-tls") + query("_sips._tcp.scsnetwork.local", "SRV", edns=0)
+    seeds["lync-sipfederation"] = prefix("lync") + query("_sipfederationtls._tcp.corp.example.test", "SRV")
+    for client, tag in [(CLIENT_DC1, "dc1"), (CLIENT_DC2, "dc2")]:
+        seeds[f"cluster-srv-{tag}"] = prefix("sip-cluster", client=client) + query(
+            "_sip._udp.spx-srv.example.com", "SRV", edns=0)
+    seeds["cluster-srv-v4-raw"] = (bytes([(2 << 1) | (SITE_INDEX["sip-cluster"] << 5)])
+                                   + bytes([192, 168, 22, 30])
+                                   + query("_sip._tcp.spx-srv.example.com", "SRV"))
+    seeds["cluster-srv-v6-raw"] = (bytes([(3 << 1) | (SITE_INDEX["sip-cluster"] << 5)])
+                                   + bytes(10) + b"\xff\xff" + bytes([192, 168, 11, 9])
+                                   + query("_sip._udp.spx-srv.example.com", "SRV"))
+    seeds["rich-wildcard"] = prefix("rich") + query("x.phones.fuzz.example", "A")
+    seeds["rich-wildcard-txt"] = prefix("rich") + query("y.phones.Fuzz.Example", "TXT")
+    seeds["rich-referral"] = prefix("rich") + query("host.sub.fuzz.example", "A", edns=0)
+    seeds["rich-big-512"] = prefix("rich") + query("big.fuzz.example", "A")
+    seeds["rich-big-edns"] = prefix("rich", payload=3) + query("big.fuzz.example", "A", edns=0, payload=4096)
+    seeds["rich-big-tcp"] = prefix("rich", tcp=True) + query("big.fuzz.example", "ANY")
+    seeds["rich-srv-additional"] = prefix("rich", payload=0) + query("_sips._tcp.fuzz.example", "SRV", edns=0, payload=512)
+    seeds["rich-long-txt"] = prefix("rich") + query("long.fuzz.example", "TXT")
+    seeds["rich-cname"] = prefix("rich") + query("tftp.fuzz.example", "A")
+    seeds["rich-mx"] = prefix("rich") + query("fuzz.example", "MX", edns=0)
+    seeds["rich-unknown-type"] = prefix("rich") + query("gen.fuzz.example", "TYPE65400")
+    seeds["rich-dnssec-ok"] = prefix("rich") + query("pbx.fuzz.example", "A", edns=0, want_dnssec=True)
+    seeds["chaos-version"] = prefix("lab") + query("version.bind", "TXT", "CH")
+    seeds["chaos-id-server"] = prefix("lab") + query("id.server", "TXT", "CH", edns=0)
+    seeds["chaos-hostname"] = prefix("lab", tcp=True) + query("hostname.bind", "ANY", "CH")
+    seeds["nsid"] = prefix("lab") + query("lab.example.test", "SOA", edns=0, nsid=True)
+    seeds["edns-version-1"] = prefix("lab") + query("lab.example.test", "SOA", edns=1)
+    seeds["refused-other-zone"] = prefix("lab") + query("example.org", "A")
+    seeds["class-any"] = prefix("lab") + query("lab.example.test", "SOA", "ANY")
+    seeds["class-hs"] = prefix("lab") + query("lab.example.test", "SOA", "HS")
+    seeds["root"] = prefix("lab") + query(".", "NS", edns=0)
+
+    notify = dns.message.make_query("lab.example.test", "SOA")
+    notify.set_opcode(dns.opcode.NOTIFY)
+    notify.id = 7
+    seeds["opcode-notify"] = prefix("lab") + notify.to_wire()
+    update = dns.message.make_query("lab.example.test", "SOA")
+    update.set_opcode(dns.opcode.UPDATE)
+    seeds["opcode-update"] = prefix("lab") + update.to_wire()
+
+    # Malformed: what the engine must FORMERR or drop (RFC 1035 §4.1, RFC 6891 §6.1.1).
+    good = query("pbx.lab.example.test", "A", edns=0)
+    seeds["bad-truncated-header"] = prefix("lab") + good[:7]
+    seeds["bad-truncated-question"] = prefix("lab") + good[:20]
+    seeds["bad-response-bit"] = prefix("lab") + good[:2] + bytes([good[2] | 0x80]) + good[3:]
+    seeds["bad-qdcount-2"] = prefix("lab") + good[:4] + b"\x00\x02" + good[6:]
+    seeds["bad-qdcount-0"] = prefix("lab") + good[:4] + b"\x00\x00" + good[6:]
+    seeds["bad-pointer-in-question"] = prefix("lab") + good[:12] + b"\xc0\x0c\x00\x01\x00\x01"
+    seeds["bad-label-length"] = prefix("lab") + good[:12] + b"\x50abc\x00\x00\x01\x00\x01"
+    opt = b"\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x00"
+    two_opts = bytearray(good + opt)
+    two_opts[10:12] = b"\x00\x02"
+    seeds["bad-two-opts"] = prefix("lab") + bytes(two_opts)
+    opt_in_answer = bytearray(query("pbx.lab.example.test", "A") + opt)
+    opt_in_answer[6:8] = b"\x00\x01"
+    seeds["bad-opt-in-answer"] = prefix("lab") + bytes(opt_in_answer)
+    lying = bytearray(good)
+    lying[10:12] = b"\x00\x09"
+    seeds["bad-arcount-lies"] = prefix("lab") + bytes(lying)
+    opt_option_overrun = bytearray(query("pbx.lab.example.test", "A"))
+    opt_option_overrun[10:12] = b"\x00\x01"
+    opt_option_overrun += b"\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x08\x00\x03\x00\x10abcd"
+    seeds["bad-opt-option-overrun"] = prefix("lab") + bytes(opt_option_overrun)
+    seeds["empty"] = prefix("lab")
+    return seeds
+
+
+def site_yaml_seeds():
+    seeds = {p.stem: p.read_bytes() for p in SITES}
+    seeds["reverse-prefixes"] = (b"domain: a.example\nhosts: { h: [192.0.2.1, '2001:db8::1'] }\n"
+                                 b"reverse: [192.0.2.0/24, '2001:db8::/64']\n")
+    seeds["soa-and-server"] = (b"domain: a.example\nttl: 60\nhosts: { h: 192.0.2.1 }\n"
+                               b"soa: { serial: 5, refresh: 10, retry: 5, expire: 100, minimum: 1 }\n"
+                               b"server: { listen: ['127.0.0.1:5353', '[::1]:5353'] }\n")
+    seeds["anchors-flow"] = (b"domain: a.example\nhosts: &h { x: 192.0.2.1, y: [192.0.2.2] }\n"
+                             b"aliases: { www: x, ftp: www }\n"
+                             b"services: [ { service: _ldap._tcp, port: 389, targets: [x, y] } ]\n")
+    seeds["errors"] = (b"domain: a..example\nttl: -1\nhostz: {}\nservers: [ { name: 1 } ]\n"
+                       b"records: [ 'x IN A 1.2.3' ]\n")
+    return seeds
+
+
+def raw_records_seeds():
+    lines = [
+        "@ IN TXT \"site=lab-3\"", "@ IN MX 10 pbx", "www 300 IN A 192.0.2.1",
+        "www IN AAAA 2001:db8::1", "alias IN CNAME www", "_sip._udp IN SRV 0 5 5060 scs1",
+        "@ IN NAPTR 10 0 \"s\" \"SIP+D2U\" \"\" _sip._udp", "sub IN NS ns1.sub",
+        "1.2.0.192.in-addr.arpa. IN PTR www", "x IN CAA 0 issue \"ca.example\"",
+        "x IN SSHFP 1 1 123456789abcdef67890123456789abcdef67890",
+        "x IN TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "x IN TYPE65400 \\# 3 010203", "x IN HINFO \"pc\" \"linux\"",
+        "x IN LOC 52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m",
+        "x IN DS 12345 8 2 49fd46e6c4b45c55d4ac49fd46e6c4b45c55d4ac49fd46e6c4b45c55d4ac",
+        "x IN SVCB 1 . alpn=h2 port=443", "x IN URI 10 1 \"sip:a@example.com\"",
+        "outside.example.org. IN A 192.0.2.1", "x IN A 1.2.3", "$ORIGIN b.example.",
+        "x IN ANY 192.0.2.1", "x 2147483648 IN A 192.0.2.1", "x IN A \\# 0", "x CH TXT \"a\"",
+        "( x IN A 192.0.2.1 )", "x IN TXT \"unterminated", "@ IN SOA a b 1 2 3 4 5",
+    ]
+    seeds = {}
+    for i, line in enumerate(lines):
+        seeds[f"line-{i:02d}"] = bytes([(i * 5) & 0x0f]) + line.encode()
+    return seeds
+
+
+def write(target, seeds):
+    d = CORPUS / target
+    if d.exists():
+        shutil.rmtree(d)
+    d.mkdir(parents=True)
+    for name, data in seeds.items():
+        (d / name).write_bytes(data)
+    print(f"{target}: {len(seeds)} seeds")
+
+
+if __name__ == "__main__":
+    write("engine", engine_seeds())
+    write("site_yaml", site_yaml_seeds())
+    write("raw_records", raw_records_seeds())

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs a command from the sanitizer tree (SIPDNS_SANITIZE=ON) so that ANY sanitizer report fails
+# the test, even one from a daemon the command started and whose exit code nobody looks at:
+#   run_checked.sh REPORT_DIR COMMAND [ARGS...]
+# Every ASan/UBSan/LSan report of every process below goes to REPORT_DIR/report.<pid> (not to
+# stderr, which tests may parse); after the command the reports are printed and the exit code is
+# 1 if there is any, else the command's.
+set -uo pipefail
+report_dir="$1"
+shift
+rm -rf "$report_dir"
+mkdir -p "$report_dir"
+# A daemon that drops privileges (--user) still writes its report here.
+chmod 1777 "$report_dir"
+
+common="log_path=$report_dir/report:print_summary=1:handle_abort=1"
+export ASAN_OPTIONS="$common:detect_leaks=1:check_initialization_order=1:strict_init_order=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="$common:print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-}"
+
+"$@"
+rc=$?
+
+reports=()
+for f in "$report_dir"/report.*; do
+  [[ -s "$f" ]] && reports+=("$f")
+done
+if ((${#reports[@]})); then
+  for f in "${reports[@]}"; do
+    echo "=== sanitizer report: $f"
+    cat "$f"
+  done
+  echo "run_checked.sh: ${#reports[@]} sanitizer report(s) (command exit code $rc)" >&2
+  exit 1
+fi
+exit "$rc"
