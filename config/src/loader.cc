@@ -56,7 +56,7 @@ constexpr std::array<std::string_view, 7> kClusterKeys{
     "name", "port", "transports", "weight", "priorities", "default", "members"};
 constexpr std::array<std::string_view, 2> kPriorityKeys{"local", "remote"};
 constexpr std::array<std::string_view, 2> kLyncKeys{"pool", "edge"};
-constexpr std::array<std::string_view, 11> kDaemonKeys{"listen",
+constexpr std::array<std::string_view, 12> kDaemonKeys{"listen",
                                                        "threads",
                                                        "nsid",
                                                        "identity",
@@ -66,8 +66,10 @@ constexpr std::array<std::string_view, 11> kDaemonKeys{"listen",
                                                        "tcp_max_connections",
                                                        "tcp_io_timeout_ms",
                                                        "transfer",
-                                                       "rate_limit"};
+                                                       "rate_limit",
+                                                       "metrics"};
 constexpr std::array<std::string_view, 2> kTransferKeys{"allow", "notify"};
+constexpr std::array<std::string_view, 1> kMetricsKeys{"listen"};
 constexpr std::array<std::string_view, 4> kRateLimitKeys{"responses_per_second", "slip",
                                                          "ipv4_prefix", "ipv6_prefix"};
 
@@ -573,6 +575,22 @@ void parse_rate_limit(Context& c, const Value& v, DaemonSettings& d) {
     }
 }
 
+// server.metrics: { listen: ADDR:PORT } — the Prometheus text endpoint. Present (even empty or
+// null) turns it on, on kDefaultMetricsListen unless `listen` says where.
+void parse_metrics(Context& c, const Value& v, DaemonSettings& d) {
+    d.metrics_listen = IpEndpoint::parse(kDefaultMetricsListen);
+    if (v.is_null()) return;
+    auto m = c.r.mapping(v, kMetricsKeys, "a mapping of metrics settings: { listen }");
+    if (!m) return;
+    if (const Value* l = m->get("listen")) {
+        auto ep = l->node.is_scalar() ? IpEndpoint::parse(l->node.scalar()) : std::nullopt;
+        if (!ep)
+            c.r.expected(*l, "ADDR:PORT such as 127.0.0.1:9153 or [::1]:9153");
+        else
+            d.metrics_listen = *ep;
+    }
+}
+
 void parse_daemon(Context& c, const Value& v) {
     if (v.is_null()) return;
     auto m = c.r.mapping(v, kDaemonKeys, "a mapping of server settings");
@@ -635,6 +653,7 @@ void parse_daemon(Context& c, const Value& v) {
     }
     if (const Value* t = m->get("transfer")) parse_transfer(c, *t, d);
     if (const Value* r = m->get("rate_limit")) parse_rate_limit(c, *r, d);
+    if (const Value* x = m->get("metrics")) parse_metrics(c, *x, d);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -606,6 +606,17 @@ const std::vector<BadSite> kRows = {
       diag(5, 41,
            "server.rate_limit.window: unknown key (expected one of: responses_per_second, "
            "slip, ipv4_prefix, ipv6_prefix)")}},
+    {"MetricsListen",
+     kHead + "server:\n  metrics:\n    listen: 127.0.0.1\n",
+     {diag(6, 13,
+           "server.metrics.listen: expected ADDR:PORT such as 127.0.0.1:9153 or [::1]:9153, "
+           "got '127.0.0.1'")}},
+    {"MetricsShape",
+     kHead + "server:\n  metrics: 127.0.0.1:9153\n",
+     {diag(5, 12, "server.metrics: expected a mapping of metrics settings: { listen }")}},
+    {"MetricsUnknownKey",
+     kHead + "server:\n  metrics: { lisen: '[::1]:9153' }\n",
+     {diag(5, 14, "server.metrics.lisen: unknown key; did you mean 'listen'?")}},
 
     // --- more shapes
     {"KeyInWrongCase",

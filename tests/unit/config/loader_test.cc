@@ -717,3 +717,34 @@ server:
 
 }  // namespace
 }  // namespace sipdns::config
+
+namespace sipdns::config {
+namespace {
+
+TEST(Loader, MetricsSettings) {
+    // Absent: off.
+    auto off = load_site_text("domain: example.test\nhosts: { ns: 192.0.2.53 }\n", "site.yaml");
+    ASSERT_TRUE(off);
+    EXPECT_FALSE(off->server.metrics_listen.has_value());
+
+    // Present without an address (null or an empty mapping): on, loopback port 9153.
+    for (const char* present : {"  metrics:\n", "  metrics: {}\n"}) {
+        auto on = load_site_text(
+            std::string("domain: example.test\nhosts: { ns: 192.0.2.53 }\nserver:\n") + present,
+            "site.yaml");
+        ASSERT_TRUE(on) << on.error().front().to_string();
+        ASSERT_TRUE(on->server.metrics_listen.has_value()) << present;
+        EXPECT_EQ(on->server.metrics_listen->to_string(), "127.0.0.1:9153");
+    }
+
+    auto v6 = load_site_text(
+        "domain: example.test\nhosts: { ns: 192.0.2.53 }\nserver:\n  metrics:\n"
+        "    listen: '[::1]:9100'\n",
+        "site.yaml");
+    ASSERT_TRUE(v6) << v6.error().front().to_string();
+    ASSERT_TRUE(v6->server.metrics_listen.has_value());
+    EXPECT_EQ(v6->server.metrics_listen->to_string(), "[::1]:9100");
+}
+
+}  // namespace
+}  // namespace sipdns::config

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sipdns/config/address.h"
@@ -129,8 +130,15 @@ struct DaemonSettings {
     std::vector<IpPrefix> transfer_allow;
     std::vector<IpEndpoint> transfer_notify;
     RateLimitSettings rate_limit;     // reloadable (SIGHUP), like the EDNS size
+    // server.metrics: where the Prometheus text endpoint listens (HTTP GET /metrics); absent
+    // = off, `metrics: {}` = kDefaultMetricsListen. Startup-only, like listen.
+    std::optional<IpEndpoint> metrics_listen;
     SourcePos pos;
 };
+
+// Loopback only unless the site file says otherwise: the counters are for the local operator
+// (9153 is the port CoreDNS's prometheus plugin uses).
+inline constexpr std::string_view kDefaultMetricsListen = "127.0.0.1:9153";
 
 // `locations:` — client subnets by data centre (geo-aware answers, DESIGN.md §3). Prefixes may
 // nest across locations (10.0.0.0/8 in one, 10.1.0.0/16 in another); the same prefix in two
