@@ -32,33 +32,62 @@ Command error(std::string text) {
 
 }  // namespace
 
-std::string usage_text() {
-    return R"(Usage:
-  sipdnsd [--config FILE] [--listen ADDR:PORT]... [--threads N] [--log-level LEVEL] [--user NAME]
-      Serve the site in FILE (default /etc/sipdns/site.yaml) in the foreground.
-  sipdnsd check FILE
-      Validate FILE and print a summary: zones, record counts, serial, the SIP Domain to enter.
-  sipdnsd export FILE [--format zone|dnscmd|nsupdate] [--location NAME]
+// One block per command; `sipdnsd --help` prints them all, `sipdnsd CMD --help` its own.
+constexpr const char* kServeUsage =
+    R"(  sipdnsd [--config FILE] [--listen ADDR:PORT]... [--threads N] [--log-level LEVEL] [--user NAME]
+      Serve the site in FILE (default /etc/sipdns/site.yaml) in the foreground over UDP and
+      TCP until SIGTERM or SIGINT; SIGHUP reloads FILE (a file with errors is logged and the
+      old zones keep serving).
+)";
+constexpr const char* kCheckUsage =
+    R"(  sipdnsd check FILE
+      Validate FILE and print a summary: the serial, each zone with its records by type, the
+      SIP Domain to enter and the locations. Errors: every one as file:line:col: message,
+      exit 1.
+)";
+constexpr const char* kExportUsage =
+    R"(  sipdnsd export FILE [--format zone|dnscmd|nsupdate] [--location NAME]
       Print every generated record: zone (default) as RFC 1035 zone files, one $ORIGIN block
       per zone; dnscmd as a Windows batch file of dnscmd commands to run on the Windows DNS
       server; nsupdate as an RFC 2136 dynamic-update script for nsupdate (add a "server ADDR
       PORT" line first). With geo-aware clusters, as clients in location NAME see them
       (default: clients in none).
-  sipdnsd plan FILE [--listen ADDR:PORT]
+)";
+constexpr const char* kPlanUsage =
+    R"(  sipdnsd plan FILE [--listen ADDR:PORT]
       Print the installer's checklist: the SIP Domain to enter in the PBX, the DHCP options
       for a third-party DHCP server (6, 15, 42, 66, 120 as RFC 3361 hex; 43/120 for Lync),
       and the dig and nslookup commands that check every record, with the answers to
       expect. The commands ask the first server.listen address, or ADDR:PORT.
-  sipdnsd --help | --version
-
+)";
+constexpr const char* kServeOptions = R"(
 Options:
   --config FILE       site description (YAML), see sipdns-site.yaml(5)
   --listen ADDR:PORT  address to serve on, e.g. 127.0.0.1:5353 or [::1]:5353; repeatable;
                       overrides server.listen in the site file (default 0.0.0.0:53 and [::]:53)
-  --threads N         worker threads (default: server.threads, else the number of cores)
+  --threads N         worker threads, 1 to 256 (default: server.threads, else the number of
+                      cores)
   --log-level LEVEL   trace, debug, info (default), warn, error, critical or off
   --user NAME         after binding the sockets, switch to this user (when started as root)
+  -h, --help          print this help (sipdnsd COMMAND --help: that command's) and exit
+  -V, --version       print the version and the libraries sipdnsd was built with, and exit
+An option's value may also follow an equals sign: --threads=4. Exit status: 0 success,
+1 errors in the site file or a socket that cannot be bound, 2 a wrong command line.
 )";
+
+std::string usage_text(Command::Kind topic) {
+    std::string text = "Usage:\n";
+    switch (topic) {
+        case Command::Kind::Check:
+            return text + kCheckUsage;
+        case Command::Kind::Export:
+            return text + kExportUsage;
+        case Command::Kind::Plan:
+            return text + kPlanUsage;
+        default:
+            return text + kServeUsage + kCheckUsage + kExportUsage + kPlanUsage +
+                   "  sipdnsd --help | --version\n" + kServeOptions;
+    }
 }
 
 Command parse_command_line(const std::vector<std::string>& args) {
@@ -82,6 +111,7 @@ Command parse_command_line(const std::vector<std::string>& args) {
                 continue;
             }
             if (args[i] == "--help" || args[i] == "-h") {
+                cmd.help_for = cmd.kind;
                 cmd.kind = Command::Kind::Help;
                 return cmd;
             }

@@ -23,11 +23,13 @@ struct Command {
     std::string format = "zone";   // export
     std::string location;          // export --location NAME
     std::string error;             // Kind::Error: what was wrong
+    Kind help_for = Kind::Help;    // Kind::Help: the subcommand asked about (Help: all of them)
 };
 
 Command parse_command_line(const std::vector<std::string>& args);
 
-// The text of `sipdnsd --help`.
-std::string usage_text();
+// The text of `sipdnsd --help` (`topic` Help), or of `sipdnsd check|export|plan --help`
+// (Check, Export, Plan: that subcommand's usage alone).
+std::string usage_text(Command::Kind topic = Command::Kind::Help);
 
 }  // namespace sipdns::app

@@ -7,10 +7,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "serve.h"
-
-#ifndef SIPDNS_VERSION
-#define SIPDNS_VERSION "0.0.0"
-#endif
+#include "version.h"
 
 int main(int argc, char** argv) {
     using sipdns::app::Command;
@@ -19,10 +16,10 @@ int main(int argc, char** argv) {
     try {
         switch (cmd.kind) {
             case Command::Kind::Help:
-                std::cout << sipdns::app::usage_text();
+                std::cout << sipdns::app::usage_text(cmd.help_for);
                 return 0;
             case Command::Kind::Version:
-                std::cout << "sipdnsd " << SIPDNS_VERSION << "\n";
+                std::cout << sipdns::app::version_text();
                 return 0;
             case Command::Kind::Error:
                 std::cerr << "sipdnsd: " << cmd.error << "\n" << sipdns::app::usage_text();

@@ -302,3 +302,128 @@ def test_export_unknown_location_fails():
     r = run_sipdnsd("export", str(example("sip-cluster")), "--location", "dc9")
     assert r.returncode == 2
     assert "dc9" in r.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# --help and --version (DESIGN.md §6)
+
+CLI_SOURCE = pathlib.Path(__file__).resolve().parents[2] / "server" / "main" / "cli.cc"
+# A valid value for each option that takes one (an option missing here fails the test below).
+OPTION_VALUES = {
+    "--config": str(EXAMPLES / "scs-ha.yaml"),
+    "--listen": "127.0.0.1:5353",
+    "--threads": "2",
+    "--log-level": "warn",
+    "--user": "root",
+    "--metrics": "127.0.0.1:9153",
+    "--format": "dnscmd",
+    "--location": "dc1",
+}
+FLAGS = {"--help", "--version"}
+
+
+def _help_options(text):
+    return sorted(set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", text)))
+
+
+def test_help_names_every_option_the_parser_accepts():
+    r = run_sipdnsd("--help")
+    assert r.returncode == 0 and r.stderr == ""
+    in_help = set(_help_options(r.stdout))
+    in_code = set(re.findall(r'"(--[a-z][a-z-]*)"', CLI_SOURCE.read_text()))
+    assert in_code, "no options found in cli.cc"
+    assert in_code - in_help == set(), f"accepted but not in --help: {in_code - in_help}"
+    assert in_help - in_code == set(), f"in --help but not accepted: {in_help - in_code}"
+    for command in ("sipdnsd check FILE", "sipdnsd export FILE", "sipdnsd plan FILE"):
+        assert command in r.stdout
+
+
+@pytest.mark.parametrize("command,options", [
+    ("", ["--config", "--listen", "--threads", "--log-level", "--user"]),
+    ("export", ["--format", "--location"]),
+    ("plan", ["--listen"]),
+])
+def test_every_option_in_help_is_accepted(command, options):
+    """Each option of a command's --help, given a valid value, parses (then --help exits 0);
+    the same position with an unknown option is refused (exit 2), so the check can fail."""
+    help_text = run_sipdnsd(*([command] if command else []), "--help").stdout
+    listed = [o for o in _help_options(help_text.split("Options:")[0] if command else help_text)
+              if o not in FLAGS]
+    assert set(options) <= set(listed), f"{command or 'serve'} --help lacks {options}: {listed}"
+    prefix = [command, str(example("sip-cluster"))] if command else []
+    for option in listed:
+        if command == "" and option in ("--format", "--location"):
+            continue  # export's options, listed in the full help's usage lines
+        assert option in OPTION_VALUES, f"no test value for {option}"
+        for form in ([option, OPTION_VALUES[option]], [f"{option}={OPTION_VALUES[option]}"]):
+            r = run_sipdnsd(*prefix, *form, "--help")
+            assert r.returncode == 0, f"{' '.join(prefix + form)} refused:\n{r.stderr}"
+    r = run_sipdnsd(*prefix, "--no-such-option", "x", "--help")
+    assert r.returncode == 2 and "--no-such-option" in r.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "export", "plan"])
+def test_subcommand_help_is_that_commands_usage(command):
+    r = run_sipdnsd(command, "--help")
+    assert r.returncode == 0, r.stderr
+    assert f"sipdnsd {command} FILE" in r.stdout
+    others = {"check", "export", "plan"} - {command}
+    for other in others:
+        assert f"sipdnsd {other} FILE" not in r.stdout, f"{command} --help shows {other}"
+    assert run_sipdnsd(command, "-h").stdout == r.stdout
+
+
+def test_usage_errors_exit_2_with_the_usage():
+    for args in (["--bogus"], ["--threads", "0"], ["--threads"], ["--log-level", "loud"],
+                 ["check"], ["export", "a.yaml", "b.yaml"], ["plan", "x.yaml", "--format", "zone"]):
+        r = run_sipdnsd(*args)
+        assert r.returncode == 2, f"{args}: exit {r.returncode}"
+        assert r.stderr.startswith("sipdnsd: ") and "Usage:" in r.stderr, r.stderr
+
+
+def _project_version():
+    cmake = (CLI_SOURCE.parents[2] / "CMakeLists.txt").read_text()
+    return re.search(r"project\(sipdns VERSION ([0-9.]+)", cmake).group(1)
+
+
+def _pkg_config(module):
+    if not shutil.which("pkg-config"):
+        return None
+    r = subprocess.run(["pkg-config", "--modversion", module], capture_output=True, text=True)
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+def _header_define(path, name):
+    m = re.search(rf"#define {name} (\S+)", pathlib.Path(path).read_text())
+    return m.group(1).strip('"') if m else None
+
+
+def test_version_names_sipdns_and_every_library():
+    r = run_sipdnsd("--version")
+    assert r.returncode == 0 and r.stderr == ""
+    lines = r.stdout.splitlines()
+    assert lines[0] == f"sipdnsd {_project_version()}"
+    by_name = {}
+    for line in lines[1:]:
+        name, _, rest = line.strip().partition(" ")
+        by_name[name] = rest.strip()
+    assert set(by_name) == {"Boost", "ldns", "libyaml", "spdlog", "fmt", "libsystemd",
+                            "compiler"}, r.stdout
+    # The versions, checked independently against what this machine's packages say (the
+    # binary under test was built here).
+    boost = int(_header_define("/usr/include/boost/version.hpp", "BOOST_VERSION"))
+    assert by_name["Boost"].startswith(f"{boost // 100000}.{boost // 100 % 1000}.{boost % 100} ")
+    assert by_name["ldns"].startswith(_pkg_config("ldns") + " "), by_name["ldns"]
+    assert by_name["libyaml"].startswith(_pkg_config("yaml-0.1") + " "), by_name["libyaml"]
+    spdlog = ".".join(_header_define("/usr/include/spdlog/version.h", f"SPDLOG_VER_{p}")
+                      for p in ("MAJOR", "MINOR", "PATCH"))
+    assert by_name["spdlog"] == spdlog
+    fmt = int(_header_define("/usr/include/fmt/core.h", "FMT_VERSION"))
+    assert by_name["fmt"] == f"{fmt // 10000}.{fmt // 100 % 100}.{fmt % 100}"
+    systemd = _pkg_config("libsystemd")
+    if systemd:
+        assert by_name["libsystemd"].startswith(systemd + " "), by_name["libsystemd"]
+    else:
+        assert by_name["libsystemd"].startswith("not linked")
+    assert re.match(r"(GCC|clang) \d+\.\d+", by_name["compiler"]), by_name["compiler"]
+    assert run_sipdnsd("-V").stdout == r.stdout
