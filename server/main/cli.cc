@@ -69,6 +69,8 @@ Options:
                       cores)
   --log-level LEVEL   trace, debug, info (default), warn, error, critical or off
   --user NAME         after binding the sockets, switch to this user (when started as root)
+  --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics, e.g.
+                      127.0.0.1:9153; overrides server.metrics in the site file (default off)
   -h, --help          print this help (sipdnsd COMMAND --help: that command's) and exit
   -V, --version       print the version and the libraries sipdnsd was built with, and exit
 An option's value may also follow an equals sign: --threads=4. Exit status: 0 success,
@@ -135,7 +137,8 @@ Command parse_command_line(const std::vector<std::string>& args) {
         }
         if (take_value(args, i, "--config", cmd.serve.config_file, cmd) ||
             take_value(args, i, "--log-level", cmd.serve.log_level, cmd) ||
-            take_value(args, i, "--user", cmd.serve.user, cmd)) {
+            take_value(args, i, "--user", cmd.serve.user, cmd) ||
+            take_value(args, i, "--metrics", cmd.serve.metrics, cmd)) {
             if (cmd.kind == Command::Kind::Error) return cmd;
             continue;
         }

@@ -13,6 +13,8 @@ struct ServeOptions {
     std::optional<unsigned> threads;  // --threads N; default: the file, then the core count
     std::string log_level = "info";   // trace debug info warn error critical off
     std::string user;                 // --user NAME: drop privileges after binding
+    std::string metrics;              // --metrics ADDR:PORT: Prometheus endpoint; overrides
+                                      // server.metrics (empty: the file's, else off)
 };
 
 struct Command {

@@ -62,6 +62,17 @@ Expected<net::ServerOptions, std::string> resolve_server_options(
     return options;
 }
 
+Expected<std::optional<config::IpEndpoint>, std::string> resolve_metrics_listen(
+    const ServeOptions& cli, const config::DaemonSettings& file) {
+    if (cli.metrics.empty()) return file.metrics_listen;
+    const auto endpoint = config::IpEndpoint::parse(cli.metrics);
+    if (!endpoint)
+        return unexpected("--metrics '" + cli.metrics +
+                          "': expected ADDR:PORT such as 127.0.0.1:9153 or [::1]:9153 (IPv6 in "
+                          "brackets, port 1-65535)");
+    return std::optional<config::IpEndpoint>(*endpoint);
+}
+
 engine::EngineSettings engine_settings(const config::DaemonSettings& file) {
     engine::EngineSettings settings;
     settings.edns_udp_size = file.edns_udp_size;

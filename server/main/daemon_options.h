@@ -1,6 +1,7 @@
 #pragma once
 // What the daemon is started with: command-line flags override the site file's `server:`
 // section, which overrides the defaults (DESIGN.md §2, §5).
+#include <optional>
 #include <string>
 
 #include "cli.h"
@@ -14,6 +15,11 @@ namespace sipdns::app {
 // --listen, else server.listen, else 0.0.0.0:53 and [::]:53; --threads, else server.threads,
 // else the number of cores; TCP limits from the file. The error names the bad listen address.
 Expected<net::ServerOptions, std::string> resolve_server_options(
+    const ServeOptions& cli, const config::DaemonSettings& file);
+
+// Where the metrics endpoint listens: --metrics, else server.metrics, else nowhere (off). The
+// error names the bad flag value.
+Expected<std::optional<config::IpEndpoint>, std::string> resolve_metrics_listen(
     const ServeOptions& cli, const config::DaemonSettings& file);
 
 // The part of `server:` that a reload may change (EDNS size, NSID, CHAOS identity/version).

@@ -4,12 +4,15 @@
 
 #include <csignal>
 #include <memory>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
 #include "daemon_options.h"
 #include "logging.h"
 #include "privileges.h"
+#include "sipdns/net/metrics.h"
+#include "sipdns/net/metrics_server.h"
 #include "sipdns/net/server.h"
 #include "sipdns/net/signal_loop.h"
 #include "sipdns/zone/name.h"
@@ -56,6 +59,7 @@ int run_server(const ServeOptions& options) {
     std::shared_ptr<const net::ServingSnapshot> first_snapshot;
     config::DaemonSettings startup_settings;
     net::ServerOptions server_options;
+    std::optional<config::IpEndpoint> metrics_listen;
     {
         // The loaded site lives only in this block: afterwards the snapshot holder owns the
         // zones, and a reload frees them once no worker uses them.
@@ -73,6 +77,12 @@ int run_server(const ServeOptions& options) {
             return 2;
         }
         server_options = std::move(*resolved);
+        auto metrics = resolve_metrics_listen(options, site->config.server);
+        if (!metrics) {
+            spdlog::error("{}", metrics.error());
+            return 2;
+        }
+        metrics_listen = *metrics;
         startup_settings = site->config.server;
         first_snapshot = make_snapshot(*site);
     }
@@ -85,6 +95,20 @@ int run_server(const ServeOptions& options) {
         return 1;
     }
     net::Server& server = **bound;
+    // The metrics endpoint (off unless asked for): its own thread reads the workers' counters,
+    // the reload counts and the serving snapshot at each scrape.
+    net::ReloadStats reload_stats;
+    std::unique_ptr<net::MetricsServer> metrics;
+    if (metrics_listen) {
+        auto bound_metrics = net::MetricsServer::bind(*metrics_listen, [&] {
+            return net::render_metrics(server.traffic(), reload_stats, *snapshots.current());
+        });
+        if (!bound_metrics) {
+            spdlog::error("{}", bound_metrics.error());
+            return 1;
+        }
+        metrics = std::move(*bound_metrics);
+    }
     if (auto error = drop_privileges(options.user)) {  // after binding, before any thread
         spdlog::error("{}", *error);
         return 1;
@@ -93,6 +117,10 @@ int run_server(const ServeOptions& options) {
     const zone::ZoneSet& zones = first_snapshot->zones->default_view();
     log_serving(server, zones);
     server.start();
+    if (metrics) {
+        metrics->start();
+        spdlog::info("metrics on http://{}/metrics", metrics->endpoint());
+    }
     spdlog::info("ready: {} worker thread{}, {}", server_options.threads,
                  server_options.threads == 1 ? "" : "s", serving_status(zones));
     systemd::notify_ready(serving_status(zones));
@@ -100,11 +128,12 @@ int run_server(const ServeOptions& options) {
     notify_secondaries(notifier, *first_snapshot->zones, startup_settings.transfer_notify);
     first_snapshot.reset();
 
-    SiteReloader reloader(options.config_file, snapshots, startup_settings, notifier);
+    SiteReloader reloader(options.config_file, snapshots, startup_settings, notifier, reload_stats);
     const int stop_signal = signals.run([&reloader] { reloader.reload(); });
 
     systemd::notify_stopping();
     spdlog::info("received {}, shutting down", signal_name(stop_signal));
+    if (metrics) metrics->stop();  // it reads the server's counters: stopped first
     server.stop();
     spdlog::info("stopped");
     return 0;

@@ -39,11 +39,13 @@ void notify_secondaries(net::NotifySender& sender, const zone::SiteZones& zones,
 }
 
 SiteReloader::SiteReloader(std::string config_file, net::SnapshotHolder& snapshots,
-                           config::DaemonSettings startup, net::NotifySender& notifier)
+                           config::DaemonSettings startup, net::NotifySender& notifier,
+                           net::ReloadStats& stats)
     : config_file_(std::move(config_file)),
       snapshots_(snapshots),
       startup_(std::move(startup)),
-      notifier_(notifier) {}
+      notifier_(notifier),
+      stats_(stats) {}
 
 void SiteReloader::reload() {
     reload_site();
@@ -62,6 +64,7 @@ void SiteReloader::reload_site() {
                           previous_policy(old_zones));
     if (!site) {
         for (const auto& diagnostic : site.error()) spdlog::error("{}", diagnostic.to_string());
+        stats_.failed.fetch_add(1, std::memory_order_relaxed);
         spdlog::error("reload failed; still serving serial {}", old_zones.serial());
         systemd::notify_ready(serving_status(old_zones));
         return;
@@ -71,11 +74,14 @@ void SiteReloader::reload_site() {
     if (now.listen != startup_.listen || now.threads != startup_.threads ||
         now.tcp_idle_timeout_ms != startup_.tcp_idle_timeout_ms ||
         now.tcp_io_timeout_ms != startup_.tcp_io_timeout_ms ||
-        now.tcp_max_connections != startup_.tcp_max_connections)
-        spdlog::warn("server.listen, threads and the tcp_* settings take effect on restart only");
+        now.tcp_max_connections != startup_.tcp_max_connections ||
+        now.metrics_listen != startup_.metrics_listen)
+        spdlog::warn(
+            "server.listen, threads, metrics and the tcp_* settings take effect on restart only");
 
     const std::uint32_t old_serial = old_zones.serial();
     snapshots_.publish(make_snapshot(*site));
+    stats_.ok.fetch_add(1, std::memory_order_relaxed);
     const zone::ZoneSet& zones = site->zones->default_view();
     spdlog::info("reloaded: {}", serving_status(zones));
     systemd::notify_ready(serving_status(zones));

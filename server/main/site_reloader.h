@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sipdns/config/site_config.h"
+#include "sipdns/net/metrics.h"
 #include "sipdns/net/notify_sender.h"
 #include "sipdns/net/snapshot.h"
 #include "site_loader.h"
@@ -22,10 +23,12 @@ void notify_secondaries(net::NotifySender& sender, const zone::SiteZones& zones,
 
 class SiteReloader {
   public:
-    // `startup` is the `server:` section the daemon started with: listen, threads and the TCP
-    // limits only change on restart, and a reload that changes them says so.
+    // `startup` is the `server:` section the daemon started with: listen, threads, the TCP
+    // limits and metrics only change on restart, and a reload that changes them says so.
+    // `stats` counts the reloads that succeeded and failed (the metrics endpoint reads them).
     SiteReloader(std::string config_file, net::SnapshotHolder& snapshots,
-                 config::DaemonSettings startup, net::NotifySender& notifier);
+                 config::DaemonSettings startup, net::NotifySender& notifier,
+                 net::ReloadStats& stats);
 
     void reload();
 
@@ -35,6 +38,7 @@ class SiteReloader {
     net::SnapshotHolder& snapshots_;
     config::DaemonSettings startup_;
     net::NotifySender& notifier_;
+    net::ReloadStats& stats_;
 };
 
 }  // namespace sipdns::app

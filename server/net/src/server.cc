@@ -84,9 +84,8 @@ Expected<std::unique_ptr<Server>, std::string> Server::bind(const ServerOptions&
             auto socket =
                 open_udp_socket(worker->context, udp_endpoint, UdpSharing::ReusePortGroup);
             if (!socket) return unexpected(std::move(socket.error()));
-            worker->udp_sockets.push_back(
-                std::make_unique<UdpSocketServer>(std::move(*socket), worker->snapshots,
-                                                  impl->rate_limiter));
+            worker->udp_sockets.push_back(std::make_unique<UdpSocketServer>(
+                std::move(*socket), worker->snapshots, impl->rate_limiter, worker->counters));
         }
         impl->listeners.push_back({ListenerInfo::Protocol::Udp, name, thread_count});
         impl->listeners.push_back({ListenerInfo::Protocol::Tcp, name, 1});
@@ -102,6 +101,16 @@ Server::~Server() {
 
 const std::vector<ListenerInfo>& Server::listeners() const {
     return impl_->listeners;
+}
+
+TrafficTotals Server::traffic() const {
+    TrafficTotals totals;
+    for (const auto& worker : impl_->workers) worker->counters.add_to(totals);
+    const ConnectionLimit& tcp = impl_->connection_limit;
+    totals.tcp_open = tcp.active();
+    totals.tcp_accepted = tcp.accepted();
+    totals.tcp_refused = tcp.refused();
+    return totals;
 }
 
 void Server::Impl::run_worker(Worker& worker) {

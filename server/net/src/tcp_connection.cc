@@ -161,6 +161,7 @@ void TcpConnection::answer_one(std::span<const std::uint8_t> query) {
     auto& scratch = worker_.tcp_answer_scratch;
     const engine::EngineResult result =
         engine::respond(query, context_, *snapshot.zones, snapshot.settings, scratch);
+    worker_.counters.count(engine::Transport::Tcp, result);
     if (result.action == engine::EngineResult::Action::Transfer) {
         // A zone transfer: every message, already framed, behind the answers before it
         // (RFC 5936 §4.1: a transfer on a connection that also carries queries).

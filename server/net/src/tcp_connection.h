@@ -36,18 +36,28 @@ struct Worker;
 class ConnectionLimit {
   public:
     explicit ConnectionLimit(std::uint32_t max) : max_(max) {}
+    // Once per accepted connection (not per query): the metrics' accepted/refused counts too.
     bool try_acquire() {
         std::uint32_t active = active_.load(std::memory_order_relaxed);
         do {
-            if (active >= max_) return false;
+            if (active >= max_) {
+                refused_.fetch_add(1, std::memory_order_relaxed);
+                return false;
+            }
         } while (!active_.compare_exchange_weak(active, active + 1, std::memory_order_relaxed));
+        accepted_.fetch_add(1, std::memory_order_relaxed);
         return true;
     }
     void release() { active_.fetch_sub(1, std::memory_order_relaxed); }
     std::uint32_t max() const { return max_; }
+    std::uint32_t active() const { return active_.load(std::memory_order_relaxed); }
+    std::uint64_t accepted() const { return accepted_.load(std::memory_order_relaxed); }
+    std::uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
 
   private:
     std::atomic<std::uint32_t> active_{0};
+    std::atomic<std::uint64_t> accepted_{0};
+    std::atomic<std::uint64_t> refused_{0};
     const std::uint32_t max_;
 };
 

@@ -68,12 +68,14 @@ std::size_t build_reply_pktinfo(const msghdr& query, unsigned char* out, std::si
 }  // namespace
 
 UdpSocketServer::UdpSocketServer(asio::ip::udp::socket socket, SnapshotReader& snapshots,
-                                 engine::ResponseRateLimiter& rate_limiter)
+                                 engine::ResponseRateLimiter& rate_limiter,
+                                 WorkerCounters& counters)
     : socket_(std::move(socket)),
       name_(endpoint_text(socket_.local_endpoint().address(), socket_.local_endpoint().port())),
       answer_from_destination_(socket_.local_endpoint().address().is_unspecified()),
       snapshots_(snapshots),
       rate_limiter_(rate_limiter),
+      counters_(counters),
       slots_(std::make_unique<Slot[]>(kBatchSize)) {
     // The fixed parts of each message header; lengths are reset before every recvmmsg.
     for (std::size_t i = 0; i < kBatchSize; ++i) {
@@ -177,20 +179,27 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
                                std::chrono::steady_clock::now().time_since_epoch())
                                .count())
                      : 0;
+    // The rate limiter counts per socket; the metrics get this batch's increase in one go.
+    const std::uint64_t limited_before = rate_limit_counters_.limited;
+    const std::uint64_t slipped_before = rate_limit_counters_.slipped;
     std::size_t replies = 0;
     for (std::size_t i = 0; i < received && i < kBatchSize; ++i) {
         const msghdr& in = received_[i].msg_hdr;
         Slot& slot = slots_[i];
         // Larger than our buffer (MSG_TRUNC) or without a peer address: not a query to answer.
         if ((in.msg_flags & MSG_TRUNC) != 0 || in.msg_namelen == 0 ||
-            in.msg_namelen > sizeof(sockaddr_storage) || received_[i].msg_len > slot.query.size())
+            in.msg_namelen > sizeof(sockaddr_storage) || received_[i].msg_len > slot.query.size()) {
+            WorkerCounters::bump(
+                counters_.dropped[static_cast<std::size_t>(engine::Transport::Udp)]);
             continue;
+        }
         // The client's address picks its location view (geo-aware clusters, DESIGN.md §3).
         context.has_client = peer_address(slot.peer, context.client);
         // Malformed datagrams go through the engine too: it drops them or answers FORMERR.
         engine::EngineResult result =
             engine::respond(std::span<const std::uint8_t>(slot.query.data(), received_[i].msg_len),
                             context, *snapshot.zones, snapshot.settings, slot.answer);
+        counters_.count(engine::Transport::Udp, result);
         // Response rate limiting (rate_limiter.h): dropped, or slipped as TC=1. Nothing is
         // logged per limited answer; the counters say how many.
         if (rate_limited)
@@ -215,6 +224,14 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
         out.msg_controllen = control;
         replies_[replies].msg_len = 0;
         ++replies;
+    }
+    if (rate_limited) {
+        const std::uint64_t slipped = rate_limit_counters_.slipped - slipped_before;
+        const std::uint64_t limited = rate_limit_counters_.limited - limited_before;
+        if (limited != 0) {
+            WorkerCounters::bump(counters_.rate_limited_slipped, slipped);
+            WorkerCounters::bump(counters_.rate_limited_dropped, limited - slipped);
+        }
     }
     return replies;
 }

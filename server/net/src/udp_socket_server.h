@@ -16,6 +16,7 @@
 #include "log_throttle.h"
 #include "sipdns/engine/query_engine.h"
 #include "sipdns/net/snapshot.h"
+#include "worker_counters.h"
 
 namespace sipdns::net {
 
@@ -24,8 +25,9 @@ class UdpSocketServer {
     // `socket` is bound and non-blocking; a wildcard-bound socket has pktinfo enabled
     // (socket_setup.h) and answers from each query's destination address. `rate_limiter` is
     // shared by every worker (rate_limiter.h: per-thread tables would each grant the full rate).
+    // `counters` are the worker's (worker_counters.h): written here on the worker's thread only.
     UdpSocketServer(boost::asio::ip::udp::socket socket, SnapshotReader& snapshots,
-                    engine::ResponseRateLimiter& rate_limiter);
+                    engine::ResponseRateLimiter& rate_limiter, WorkerCounters& counters);
     UdpSocketServer(const UdpSocketServer&) = delete;
     UdpSocketServer& operator=(const UdpSocketServer&) = delete;
 
@@ -74,6 +76,7 @@ class UdpSocketServer {
     SnapshotReader& snapshots_;
     engine::ResponseRateLimiter& rate_limiter_;
     engine::RateLimitCounters rate_limit_counters_;
+    WorkerCounters& counters_;
     std::unique_ptr<Slot[]> slots_;
     std::array<mmsghdr, kBatchSize> received_{};
     std::array<mmsghdr, kBatchSize> replies_{};

@@ -12,6 +12,7 @@
 
 #include "sipdns/engine/query_engine.h"
 #include "sipdns/net/snapshot.h"
+#include "worker_counters.h"
 
 namespace sipdns::net {
 
@@ -30,6 +31,9 @@ struct Worker {
 
     const unsigned index;
     bool stopping = false;
+    // This thread's traffic counters (metrics.h): its UDP sockets and TCP connections count
+    // every query here; a scrape sums all workers'.
+    WorkerCounters counters;
 
     // Member order matters for destruction: `connections` is declared before `context` so that it
     // outlives it — destroying the io_context destroys pending handlers, which release the last

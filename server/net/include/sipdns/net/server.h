@@ -11,6 +11,7 @@
 
 #include "sipdns/config/address.h"
 #include "sipdns/config/expected.h"
+#include "sipdns/net/metrics.h"
 #include "sipdns/net/snapshot.h"
 
 namespace sipdns::net {
@@ -46,6 +47,10 @@ class Server {
     Server& operator=(const Server&) = delete;
 
     const std::vector<ListenerInfo>& listeners() const;
+
+    // Every worker's traffic counters summed, and the TCP connection counts (metrics.h). Any
+    // thread, any time after bind(); never blocks a worker.
+    TrafficTotals traffic() const;
 
     // Starts one thread per worker; from here on queries are answered.
     void start();

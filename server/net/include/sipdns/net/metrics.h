@@ -1,0 +1,116 @@
+#pragma once
+// Operator metrics (issue 9): what the daemon counts and the Prometheus text exposition format
+// (https://prometheus.io/docs/instrumenting/exposition_formats/, format 0.0.4) it is served in
+// by MetricsServer (metrics_server.h). Counting happens on the workers in per-thread counters
+// (src/worker_counters.h); this header holds what a scrape reads: plain sums taken with relaxed
+// loads, the reload counters and the zone snapshot.
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "sipdns/net/snapshot.h"
+
+namespace sipdns::net {
+
+// Query types with a bucket of their own (the ones a SIP site's clients and secondaries ask);
+// every other type counts as "other".
+struct CountedQtype {
+    std::uint16_t code;
+    std::string_view name;
+};
+inline constexpr std::array<CountedQtype, 13> kCountedQtypes{{{1, "A"},
+                                                              {28, "AAAA"},
+                                                              {2, "NS"},
+                                                              {6, "SOA"},
+                                                              {5, "CNAME"},
+                                                              {12, "PTR"},
+                                                              {15, "MX"},
+                                                              {16, "TXT"},
+                                                              {33, "SRV"},
+                                                              {35, "NAPTR"},
+                                                              {255, "ANY"},
+                                                              {252, "AXFR"},
+                                                              {251, "IXFR"}}};
+inline constexpr std::size_t kQtypeBuckets = kCountedQtypes.size() + 1;  // + other
+inline constexpr std::size_t kOtherQtypeBucket = kCountedQtypes.size();
+
+// A switch, not a search: it runs once per query.
+constexpr std::size_t qtype_bucket(std::uint16_t qtype) {
+    switch (qtype) {
+        case 1:
+            return 0;
+        case 28:
+            return 1;
+        case 2:
+            return 2;
+        case 6:
+            return 3;
+        case 5:
+            return 4;
+        case 12:
+            return 5;
+        case 15:
+            return 6;
+        case 16:
+            return 7;
+        case 33:
+            return 8;
+        case 35:
+            return 9;
+        case 255:
+            return 10;
+        case 252:
+            return 11;
+        case 251:
+            return 12;
+        default:
+            return kOtherQtypeBucket;
+    }
+}
+
+// Response codes 0-15 of the header (RFC 1035 §4.1.1, RFC 6895 §2.3), BADVERS (16, the only
+// extended one the engine sends, RFC 6891 §9), and a bucket for anything else.
+inline constexpr std::size_t kRcodeBuckets = 18;
+constexpr std::size_t rcode_bucket(std::uint16_t rcode) {
+    return rcode <= 16 ? rcode : kRcodeBuckets - 1;
+}
+// IANA mnemonics (RFC 6895 §2.3); 12-15 are unassigned.
+std::string_view rcode_label(std::size_t bucket);
+
+inline constexpr std::size_t kTransports = 2;  // engine::Transport: Udp = 0, Tcp = 1
+
+// The sum over every worker at one moment (each counter read with a relaxed load: a scrape may
+// see one counter a query ahead of another, never a torn value).
+struct TrafficTotals {
+    // Queries the engine answered (a response or a zone transfer), by transport, the query's
+    // type and the response's rcode — before rate limiting, which may then drop or slip them.
+    std::array<std::array<std::array<std::uint64_t, kRcodeBuckets>, kQtypeBuckets>, kTransports>
+        queries{};
+    // Answers sent with TC=1 because they did not fit (rate-limit slips are counted apart).
+    std::array<std::uint64_t, kTransports> truncated{};
+    // Messages given no answer at all: unparseable, QR=1, or a datagram larger than any query.
+    std::array<std::uint64_t, kTransports> dropped{};
+    // UDP response rate limiting (rate_limiter.h): answers dropped, answers slipped as TC=1.
+    std::uint64_t rate_limited_dropped = 0;
+    std::uint64_t rate_limited_slipped = 0;
+    // TCP connections: open now, accepted since start, closed at once over the cap.
+    std::uint64_t tcp_open = 0;
+    std::uint64_t tcp_accepted = 0;
+    std::uint64_t tcp_refused = 0;
+};
+
+// SIGHUP reloads since start; written by the reload (control) thread, read by scrapes.
+struct ReloadStats {
+    std::atomic<std::uint64_t> ok{0};
+    std::atomic<std::uint64_t> failed{0};
+};
+
+// The whole scrape body: the traffic counters, the reload counters and, per zone of the serving
+// snapshot's no-location view (what secondaries transfer), its serial and record count.
+std::string render_metrics(const TrafficTotals& traffic, const ReloadStats& reloads,
+                           const ServingSnapshot& serving);
+
+}  // namespace sipdns::net

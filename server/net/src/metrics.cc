@@ -1,0 +1,133 @@
+#include "sipdns/net/metrics.h"
+
+#include <string>
+
+#include "sipdns/zone/name.h"
+#include "sipdns/zone/site_zones.h"
+#include "sipdns/zone/zone.h"
+
+namespace sipdns::net {
+
+namespace {
+
+constexpr std::array<std::string_view, kTransports> kTransportLabels{"udp", "tcp"};
+
+// Label values escape backslash, double quote and line feed (exposition format, "Text format
+// details").
+std::string label_value(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
+    }
+    return out;
+}
+
+void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+void sample(std::string& out, std::string_view name, std::string_view labels, std::uint64_t value) {
+    out.append(name);
+    if (!labels.empty()) out.append("{").append(labels).append("}");
+    out.append(" ").append(std::to_string(value)).append("\n");
+}
+
+std::string_view qtype_label(std::size_t bucket) {
+    return bucket < kCountedQtypes.size() ? kCountedQtypes[bucket].name : "other";
+}
+
+}  // namespace
+
+std::string_view rcode_label(std::size_t bucket) {
+    static constexpr std::array<std::string_view, kRcodeBuckets> kNames{
+        "NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
+        "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE", "DSOTYPENI",
+        "RCODE12",  "RCODE13", "RCODE14",  "RCODE15",  "BADVERS", "other"};
+    return bucket < kNames.size() ? kNames[bucket] : "other";
+}
+
+std::string render_metrics(const TrafficTotals& traffic, const ReloadStats& reloads,
+                           const ServingSnapshot& serving) {
+    std::string out;
+    out.reserve(8192);
+
+    header(out, "sipdns_queries_total", "counter",
+           "DNS queries answered, by transport, query type and response code (counted before "
+           "response rate limiting).");
+    // Only the combinations seen so far: most of the 2 x 14 x 18 never occur.
+    for (std::size_t t = 0; t < kTransports; ++t)
+        for (std::size_t q = 0; q < kQtypeBuckets; ++q)
+            for (std::size_t r = 0; r < kRcodeBuckets; ++r) {
+                const std::uint64_t n = traffic.queries[t][q][r];
+                if (n == 0) continue;
+                sample(out, "sipdns_queries_total",
+                       std::string("transport=\"") + std::string(kTransportLabels[t]) +
+                           "\",qtype=\"" + std::string(qtype_label(q)) + "\",rcode=\"" +
+                           std::string(rcode_label(r)) + "\"",
+                       n);
+            }
+
+    header(out, "sipdns_queries_dropped_total", "counter",
+           "Messages given no answer: unparseable, QR=1 (a response), or a datagram larger "
+           "than any query.");
+    for (std::size_t t = 0; t < kTransports; ++t)
+        sample(out, "sipdns_queries_dropped_total",
+               std::string("transport=\"") + std::string(kTransportLabels[t]) + "\"",
+               traffic.dropped[t]);
+
+    header(out, "sipdns_responses_truncated_total", "counter",
+           "Answers sent with TC=1 because they did not fit the UDP payload (rate-limit slips "
+           "are not included).");
+    for (std::size_t t = 0; t < kTransports; ++t)
+        sample(out, "sipdns_responses_truncated_total",
+               std::string("transport=\"") + std::string(kTransportLabels[t]) + "\"",
+               traffic.truncated[t]);
+
+    header(out, "sipdns_responses_rate_limited_total", "counter",
+           "UDP answers over server.rate_limit: dropped, or slipped (sent as TC=1 with the "
+           "question only).");
+    sample(out, "sipdns_responses_rate_limited_total", "action=\"drop\"",
+           traffic.rate_limited_dropped);
+    sample(out, "sipdns_responses_rate_limited_total", "action=\"slip\"",
+           traffic.rate_limited_slipped);
+
+    header(out, "sipdns_tcp_connections_open", "gauge", "TCP connections open now.");
+    sample(out, "sipdns_tcp_connections_open", "", traffic.tcp_open);
+    header(out, "sipdns_tcp_connections_accepted_total", "counter",
+           "TCP connections accepted and served.");
+    sample(out, "sipdns_tcp_connections_accepted_total", "", traffic.tcp_accepted);
+    header(out, "sipdns_tcp_connections_refused_total", "counter",
+           "TCP connections closed at once because server.tcp_max_connections were open.");
+    sample(out, "sipdns_tcp_connections_refused_total", "", traffic.tcp_refused);
+
+    header(out, "sipdns_reloads_total", "counter",
+           "Site file reloads (SIGHUP): ok = now serving the new file, failed = kept the old.");
+    sample(out, "sipdns_reloads_total", "result=\"ok\"",
+           reloads.ok.load(std::memory_order_relaxed));
+    sample(out, "sipdns_reloads_total", "result=\"failed\"",
+           reloads.failed.load(std::memory_order_relaxed));
+
+    // Zones of the no-location view: the ones every client without a location and every
+    // secondary sees (DESIGN.md §3).
+    const zone::ZoneSet& zones = serving.zones->default_view();
+    header(out, "sipdns_zone_serial", "gauge", "SOA serial of each zone being served.");
+    for (const auto& z : zones.zones())
+        sample(out, "sipdns_zone_serial",
+               "zone=\"" + label_value(zone::name_to_text(z->apex())) + "\"", zones.serial());
+    header(out, "sipdns_zone_records", "gauge", "Records in each zone being served.");
+    for (const auto& z : zones.zones())
+        sample(out, "sipdns_zone_records",
+               "zone=\"" + label_value(zone::name_to_text(z->apex())) + "\"", z->record_count());
+    return out;
+}
+
+}  // namespace sipdns::net

@@ -1,0 +1,57 @@
+#pragma once
+// One worker thread's traffic counters (metrics.h). Only the worker's own thread writes them, so
+// an increment is a relaxed load and a relaxed store of the same word — a plain add on x86 and
+// ARM, no locked instruction, no fence — yet a scrape on another thread may read them without a
+// data race. The struct is cache-line aligned (and so padded) so that two workers' counters
+// never share a line. No allocation, no lock: the per-query cost is two or three adds.
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "sipdns/engine/query_engine.h"
+#include "sipdns/net/metrics.h"
+
+namespace sipdns::net {
+
+struct alignas(64) WorkerCounters {
+    using Counter = std::atomic<std::uint64_t>;
+
+    static void bump(Counter& c, std::uint64_t n = 1) {
+        c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
+    static std::uint64_t read(const Counter& c) { return c.load(std::memory_order_relaxed); }
+
+    // After respond(): one answered query (Respond or Transfer) or one dropped message.
+    void count(engine::Transport transport, const engine::EngineResult& result) {
+        const auto t = static_cast<std::size_t>(transport);
+        if (result.action == engine::EngineResult::Action::Drop) {
+            bump(dropped[t]);
+            return;
+        }
+        bump(queries[t][qtype_bucket(result.qtype)][rcode_bucket(result.rcode)]);
+        if (result.truncated) bump(truncated[t]);
+    }
+
+    // Adds this worker's counters into `totals` (any thread).
+    void add_to(TrafficTotals& totals) const {
+        for (std::size_t t = 0; t < kTransports; ++t) {
+            for (std::size_t q = 0; q < kQtypeBuckets; ++q)
+                for (std::size_t r = 0; r < kRcodeBuckets; ++r)
+                    totals.queries[t][q][r] += read(queries[t][q][r]);
+            totals.truncated[t] += read(truncated[t]);
+            totals.dropped[t] += read(dropped[t]);
+        }
+        totals.rate_limited_dropped += read(rate_limited_dropped);
+        totals.rate_limited_slipped += read(rate_limited_slipped);
+    }
+
+    Counter queries[kTransports][kQtypeBuckets][kRcodeBuckets]{};
+    Counter truncated[kTransports]{};
+    Counter dropped[kTransports]{};
+    Counter rate_limited_dropped{0};
+    Counter rate_limited_slipped{0};
+};
+
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+
+}  // namespace sipdns::net
