@@ -16,7 +16,8 @@ chmod 1777 "$report_dir"
 common="log_path=$report_dir/report:print_summary=1:handle_abort=1"
 export ASAN_OPTIONS="$common:detect_leaks=1:check_initialization_order=1:strict_init_order=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="$common:print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
-export LSAN_OPTIONS="${LSAN_OPTIONS:-}"
+# Leaks inside third-party libraries, each with its reason: lsan.supp.
+export LSAN_OPTIONS="suppressions=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 "$@"
 rc=$?
