@@ -92,8 +92,7 @@ void ZoneBuilder::place(const Record& r) {
     set->ttl = std::min(set->ttl, r.ttl);
     placed_.push_back({&r, &node});
     // An exact duplicate (same owner, type and rdata) collapses (DESIGN.md §3 Conflicts).
-    if (std::find(set->rdatas.begin(), set->rdatas.end(), r.rdata) == set->rdatas.end())
-        set->rdatas.push_back(r.rdata);
+    if (!set->rdatas.contains(r.rdata)) set->rdatas.push_back(r.rdata);
 }
 
 void ZoneBuilder::add_name_servers(Zone& z, const std::vector<std::string>& ns_targets) {
@@ -102,12 +101,13 @@ void ZoneBuilder::add_name_servers(Zone& z, const std::vector<std::string>& ns_t
     Node& apex = z.node_at(z.apex());
     auto it = std::find_if(apex.rrsets.begin(), apex.rrsets.end(),
                            [](const RRset& s) { return s.type == rrtype::NS; });
-    RRset ns{rrtype::NS, site_.ttl, ns_targets};
+    RRset ns{rrtype::NS, site_.ttl, {}};
+    for (const auto& target : ns_targets)
+        if (!ns.rdatas.contains(target)) ns.rdatas.push_back(target);
     if (it != apex.rrsets.end()) {
         ns.ttl = std::min(ns.ttl, it->ttl);
         for (const auto& rd : it->rdatas)
-            if (std::find(ns.rdatas.begin(), ns.rdatas.end(), rd) == ns.rdatas.end())
-                ns.rdatas.push_back(rd);
+            if (!ns.rdatas.contains(rd)) ns.rdatas.push_back(rd);
         apex.rrsets.erase(it);
     }
     apex.rrsets.insert(apex.rrsets.begin(), std::move(ns));
@@ -353,7 +353,7 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     for (const auto& r : reverse.zone_apexes) zones_.push_back(std::make_unique<Zone>(r, 0));
     for (auto& z : zones_) {
         z->node_at(z->apex());
-        zone_by_apex_.insert(z->apex(), z.get());
+        zone_by_apex_.insert(z.get());
     }
 
     for (const auto& s : site_.servers)
@@ -412,7 +412,7 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
         return a->apex().size() < b->apex().size();
     });
     for (Zone* z : by_depth)
-        for (const Node& node : z->nodes_) set_->all_nodes_.insert(node.name, &node);
+        for (const Node& node : z->nodes_) set_->all_nodes_.insert(&node);
     for (auto& z : zones_) {
         z->index_.clear();
         z->shared_index_ = &set_->all_nodes_;

@@ -71,9 +71,9 @@ const RRset& Zone::soa() const { return *apex_node().find(rrtype::SOA); }
 Node& Zone::node_at(const std::string& name) {
     if (Node* n = mutable_find(name)) return *n;
     Node& ref = nodes_.emplace_back();
-    ref.name = name;
+    ref.name = names_.store(name);
     ref.zone = this;
-    index_.insert(ref.name, &ref);
+    index_.insert(&ref);
     // Every ancestor up to the apex exists, as an empty non-terminal if nothing else.
     if (name != apex_) {
         const std::string_view parent = name_parent(name);
@@ -123,7 +123,7 @@ void Zone::add_addresses_of(LookupResult& r, std::string_view target) const {
     for (std::uint16_t type : {rrtype::A, rrtype::AAAA}) {
         const RRset* set = node->find(type);
         if (!set) continue;
-        RRsetRef ref{node->name, set};
+        RRsetRef ref{std::string(node->name), set};
         if (std::find(r.answer.begin(), r.answer.end(), ref) != r.answer.end()) continue;
         if (std::find(r.additional.begin(), r.additional.end(), ref) != r.additional.end())
             continue;
@@ -148,7 +148,7 @@ void Zone::add_additional(LookupResult& r, const RRset& rrset) const {
                 const Node* node = find(target);
                 const RRset* srv = node ? node->find(rrtype::SRV) : nullptr;
                 if (!srv) break;
-                RRsetRef ref{node->name, srv};
+                RRsetRef ref{std::string(node->name), srv};
                 if (std::find(r.additional.begin(), r.additional.end(), ref) ==
                     r.additional.end())
                     r.additional.push_back(ref);
@@ -165,7 +165,7 @@ void Zone::add_referral(LookupResult& r, const Node& cut) const {
     // RFC 1034 §4.3.2 step 3b: NS of the cut in authority, glue addresses in additional, AA=0.
     r.status = LookupStatus::Referral;
     const RRset* ns = cut.find(rrtype::NS);
-    r.authority.push_back({cut.name, ns});
+    r.authority.push_back({std::string(cut.name), ns});
     for (const auto& rd : ns->rdatas) add_addresses_of(r, target_name(*ns, rd));
 }
 

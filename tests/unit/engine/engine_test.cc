@@ -309,7 +309,7 @@ TEST_P(PrecompiledMatchesLookup, EveryNameEveryType) {
     std::size_t checked = 0;
     for (const auto& zone : z->zones()) {
         std::vector<std::string> names;
-        for (const zone::Node* n : zone->nodes_in_canonical_order()) names.push_back(n->name);
+        for (const zone::Node* n : zone->nodes_in_canonical_order()) names.emplace_back(n->name);
         names.push_back("\7missing" + zone->apex());
         for (const auto& name : names) {
             for (std::uint16_t type : {rr::A, rr::AAAA, rr::NS, rr::SOA, rr::CNAME, rr::PTR,

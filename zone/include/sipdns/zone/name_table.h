@@ -1,6 +1,9 @@
 #pragma once
-// An open-addressing hash table from wire names to values, for the per-query lookup: no
-// allocation on find, keys are views into storage the owner keeps alive (the zone's nodes).
+// An open-addressing hash table from wire names to the objects that carry them, for the
+// per-query lookup: no allocation on find. A slot holds only the hash and the pointer; the key
+// is read from the object itself (`table_key(value)`, found by argument-dependent lookup), so a
+// table of 200,000 names costs 16 bytes a slot rather than 32 (DESIGN.md §7: memory traded for
+// speed, but not wasted).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -19,13 +22,15 @@ inline std::uint64_t hash_name(std::string_view s) {
 }
 
 // Values are pointers: nullptr marks an empty slot (and is what find() returns for "absent").
+// `table_key(value)` returns the name a value is stored under; it must not change while the
+// value is in the table.
 template <typename Value>
 class NameTable {
 public:
-    // Inserts or overwrites. `key` must outlive the table; `value` must not be null.
-    void insert(std::string_view key, Value value) {
-        if ((size_ + 1) * 4 > slots_.size() * 3) grow();
-        place(key, hash_name(key), value);
+    // Inserts, or replaces the value stored under the same name. `value` must not be null.
+    void insert(Value value) {
+        if ((size_ + 1) * 8 > slots_.size() * 7) grow();
+        place(hash_name(table_key(value)), value);
     }
 
     // Value for key, or Value{} when absent.
@@ -36,7 +41,7 @@ public:
         for (std::size_t i = h & mask;; i = (i + 1) & mask) {
             const Slot& s = slots_[i];
             if (s.value == Value{}) return Value{};
-            if (s.hash == h && s.key == key) return s.value;
+            if (s.hash == h && table_key(s.value) == key) return s.value;
         }
     }
 
@@ -45,27 +50,28 @@ public:
         std::vector<Slot>().swap(slots_);
         size_ = 0;
     }
+    // Room for n names without growing (load factor at most 7/8: linear probing stays short
+    // with a 64-bit hash compared before any key).
     void reserve(std::size_t n) {
-        while (slots_.size() * 3 < n * 4 + 4) grow();
+        while (slots_.size() * 7 < n * 8 + 8) grow();
     }
 
 private:
     struct Slot {
-        std::string_view key;
         std::uint64_t hash = 0;
         Value value{};  // nullptr: empty
     };
 
-    void place(std::string_view key, std::uint64_t h, Value value) {
+    void place(std::uint64_t h, Value value) {
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t i = h & mask;; i = (i + 1) & mask) {
             Slot& s = slots_[i];
             if (s.value == Value{}) {
-                s = Slot{key, h, value};
+                s = Slot{h, value};
                 ++size_;
                 return;
             }
-            if (s.hash == h && s.key == key) {
+            if (s.hash == h && table_key(s.value) == table_key(value)) {
                 s.value = value;
                 return;
             }
@@ -78,7 +84,7 @@ private:
         slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{});
         size_ = 0;
         for (const Slot& s : old)
-            if (s.value != Value{}) place(s.key, s.hash, s.value);
+            if (s.value != Value{}) place(s.hash, s.value);
     }
 
     std::vector<Slot> slots_;

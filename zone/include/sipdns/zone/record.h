@@ -1,6 +1,9 @@
 #pragma once
 #include <cstdint>
+#include <cstddef>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sipdns/config/diagnostic.h"
@@ -22,10 +25,73 @@ using RecordList = std::vector<Record>;
 
 // An RRset: all records of one type at one owner (RFC 2181 §5). TTL is the RRset's (lowest of
 // the members when the site gave different ones, RFC 2181 §5.2).
+// The rdatas of one RRset, packed into one string as (2-octet length, bytes) pairs: most RRsets
+// of a site hold one address, which then fits in the string itself with no allocation of its
+// own (100,000 hosts: about 10 MiB less than a vector of strings). Reads yield string_views.
+class RdataList {
+public:
+    class iterator {
+    public:
+        using value_type = std::string_view;
+        using difference_type = std::ptrdiff_t;
+        iterator() = default;
+        explicit iterator(const char* at) : at_(at) {}
+        std::string_view operator*() const { return {at_ + 2, length()}; }
+        iterator& operator++() {
+            at_ += 2 + length();
+            return *this;
+        }
+        iterator operator++(int) {
+            iterator before = *this;
+            ++*this;
+            return before;
+        }
+        friend bool operator==(iterator a, iterator b) { return a.at_ == b.at_; }
+
+    private:
+        std::size_t length() const {
+            return std::size_t{static_cast<unsigned char>(at_[0])} << 8 |
+                   static_cast<unsigned char>(at_[1]);
+        }
+        const char* at_ = nullptr;
+    };
+
+    RdataList() = default;
+    RdataList(std::initializer_list<std::string_view> rdatas) {
+        for (std::string_view rd : rdatas) push_back(rd);
+    }
+
+    iterator begin() const { return iterator(packed_.data()); }
+    iterator end() const { return iterator(packed_.data() + packed_.size()); }
+    std::size_t size() const { return count_; }
+    bool empty() const { return count_ == 0; }
+    std::string_view front() const { return *begin(); }
+    bool contains(std::string_view rdata) const {
+        for (std::string_view rd : *this)
+            if (rd == rdata) return true;
+        return false;
+    }
+    // An rdata is at most 65,535 octets (RFC 1035 §3.2.1 RDLENGTH); callers build them so.
+    void push_back(std::string_view rdata) {
+        packed_.push_back(static_cast<char>(rdata.size() >> 8));
+        packed_.push_back(static_cast<char>(rdata.size() & 0xff));
+        packed_.append(rdata);
+        ++count_;
+    }
+    void shrink_to_fit() { packed_.shrink_to_fit(); }
+    friend bool operator==(const RdataList& a, const RdataList& b) {
+        return a.packed_ == b.packed_;
+    }
+
+private:
+    std::string packed_;
+    std::uint32_t count_ = 0;
+};
+
 struct RRset {
     std::uint16_t type = 0;
     std::uint32_t ttl = 0;
-    std::vector<std::string> rdatas;  // wire, in the order first seen, duplicates collapsed
+    RdataList rdatas;  // wire, in the order first seen, duplicates collapsed
 };
 
 // Rdata builders, so generators never hand-assemble bytes.
