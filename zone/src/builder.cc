@@ -191,7 +191,7 @@ void ZoneBuilder::check_address_agreement() {
         std::map<std::string, const Record*> first;
         for (std::size_t k = i; k < j; ++k) {
             const Record* r = addr[k]->record;
-            by_section[r->section].insert({r->type, r->rdata});
+            by_section[r->section].insert({r->type, std::string(r->rdata)});
             first.emplace(r->section, r);
         }
         if (by_section.size() > 1) {
@@ -349,8 +349,8 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     problems_.insert(problems_.end(), reverse.problems.begin(), reverse.problems.end());
 
     const std::string apex = name_to_wire(site_.domain);
-    zones_.push_back(std::make_unique<Zone>(apex, 0));
-    for (const auto& r : reverse.zone_apexes) zones_.push_back(std::make_unique<Zone>(r, 0));
+    zones_.push_back(std::make_unique<Zone>(apex, 0, set_->names_));
+    for (const auto& r : reverse.zone_apexes) zones_.push_back(std::make_unique<Zone>(r, 0, set_->names_));
     for (auto& z : zones_) {
         z->node_at(z->apex());
         zone_by_apex_.insert(z.get());
@@ -389,9 +389,9 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
 
     // The checks are done: the generated records now live in the nodes. Free them before the
     // precompiled answers are built, so the two never sit in memory together (peak RSS).
-    RecordList().swap(records_);
+    records_ = RecordList();
     std::vector<Placed>().swap(placed_);
-    RecordList().swap(reverse.ptr_records);
+    reverse.ptr_records = RecordList();
 
     for (auto& z : zones_) add_name_servers(*z, ns_targets);
     const std::uint64_t hash = content_hash();  // everything but the SOA's serial

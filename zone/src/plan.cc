@@ -133,7 +133,7 @@ std::vector<std::string> name_servers(const ZoneSet& zones) {
     const Zone* fwd = zones.forward_zone();
     if (!fwd) return out;
     if (const RRset* ns = fwd->apex_node().find(rrtype::NS))
-        for (const auto& rd : ns->rdatas) out.push_back(rd);
+        for (const auto& rd : ns->rdatas) out.emplace_back(rd);
     return out;
 }
 

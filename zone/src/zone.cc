@@ -47,8 +47,8 @@ const PrecompiledAnswer& Node::answer_for(std::uint16_t qtype) const {
     return *other_types;
 }
 
-Zone::Zone(std::string apex_wire, std::uint32_t negative_ttl)
-    : apex_(std::move(apex_wire)), negative_ttl_(negative_ttl) {}
+Zone::Zone(std::string apex_wire, std::uint32_t negative_ttl, ByteArena& names)
+    : apex_(std::move(apex_wire)), negative_ttl_(negative_ttl), names_(&names) {}
 
 const Node* Zone::find(std::string_view name_wire) const {
     if (shared_index_) {
@@ -68,16 +68,16 @@ const Node& Zone::apex_node() const { return *find(apex_); }
 
 const RRset& Zone::soa() const { return *apex_node().find(rrtype::SOA); }
 
-Node& Zone::node_at(const std::string& name) {
+Node& Zone::node_at(std::string_view name) {
     if (Node* n = mutable_find(name)) return *n;
     Node& ref = nodes_.emplace_back();
-    ref.name = names_.store(name);
+    ref.name = names_->store(name);
     ref.zone = this;
     index_.insert(&ref);
     // Every ancestor up to the apex exists, as an empty non-terminal if nothing else.
     if (name != apex_) {
         const std::string_view parent = name_parent(name);
-        if (!parent.empty() && name_is_at_or_below(parent, apex_)) node_at(std::string(parent));
+        if (!parent.empty() && name_is_at_or_below(parent, apex_)) node_at(parent);
     }
     return ref;
 }

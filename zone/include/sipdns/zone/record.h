@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <cstddef>
 #include <initializer_list>
 #include <string>
@@ -7,21 +8,45 @@
 #include <vector>
 
 #include "sipdns/config/diagnostic.h"
+#include "sipdns/zone/byte_arena.h"
 
 namespace sipdns::zone {
 
 // One generated or configured resource record, before it is indexed. Owner and every domain
-// name inside rdata are uncompressed, lower-case wire names.
+// name inside rdata are uncompressed, lower-case wire names. The views point into the
+// RecordList that holds the record.
 struct Record {
-    std::string owner;   // wire
+    std::string_view owner;  // wire
     std::uint16_t type = 0;
     std::uint32_t ttl = 0;
-    std::string rdata;   // wire
-    config::SourcePos pos;  // the site-file node it came from (for conflict diagnostics)
+    std::string_view rdata;  // wire
+    config::SourcePos pos;   // the site-file node it came from (for conflict diagnostics)
     const char* section = "";  // which part of the site produced it ("servers", "hosts", ...)
 };
 
-using RecordList = std::vector<Record>;
+// The records a build generates: push_back copies owner and rdata into the list's own byte
+// store, so a generator may pass temporaries. Records never move once added (a deque), so the
+// builder may keep pointers to them. 100,000 hosts make 200,000 records; kept as two
+// std::strings each they were the largest item of the build's peak memory.
+class RecordList {
+public:
+    const Record& push_back(const Record& r) {
+        Record& stored = records_.emplace_back(r);
+        stored.owner = bytes_.store(r.owner);
+        stored.rdata = bytes_.store(r.rdata);
+        return stored;
+    }
+    auto begin() const { return records_.begin(); }
+    auto end() const { return records_.end(); }
+    std::size_t size() const { return records_.size(); }
+    bool empty() const { return records_.empty(); }
+    const Record& operator[](std::size_t i) const { return records_[i]; }
+    const Record& back() const { return records_.back(); }
+
+private:
+    std::deque<Record> records_;
+    ByteArena bytes_;
+};
 
 // An RRset: all records of one type at one owner (RFC 2181 §5). TTL is the RRset's (lowest of
 // the members when the site gave different ones, RFC 2181 §5.2).

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sipdns/zone/byte_arena.h"
 #include "sipdns/zone/name_table.h"
 #include "sipdns/zone/precompiled.h"
 #include "sipdns/zone/record.h"
@@ -18,54 +19,34 @@ namespace sipdns::zone {
 
 class Zone;
 
-// The owner names of a zone's nodes, back to back in fixed blocks: one allocation per few
-// hundred names instead of one each (a 100,000-host site has 200,000 owners, DESIGN.md §7).
-class NameArena {
-public:
-    std::string_view store(std::string_view name) {
-        if (blocks_.empty() || kBlockSize - used_ < name.size()) {
-            blocks_.push_back(std::make_unique<char[]>(kBlockSize));
-            used_ = 0;
-        }
-        char* at = blocks_.back().get() + used_;
-        std::copy(name.begin(), name.end(), at);
-        used_ += name.size();
-        return {at, name.size()};
-    }
-
-private:
-    static constexpr std::size_t kBlockSize = 16384;  // > 255, the longest wire name
-    std::vector<std::unique_ptr<char[]>> blocks_;
-    std::size_t used_ = 0;
-};
 
 // A name in a zone: an owner of RRsets or an empty non-terminal (RFC 8020 / RFC 4592 §2.2.2),
 // with the precompiled answers for a query that names it.
 struct Node {
-    std::string_view name;            // wire, lower case; in the zone's NameArena
+    // Names below this one that do not exist and have this node as closest encloser
+    // (RFC 4592 §3.3.1): NXDOMAIN, synthesis from `*.<this>`, or a referral (below a cut).
+    enum class DescendantKind : std::uint8_t { NxDomain, Wildcard, Referral };
+
+    // Members ordered by size (no padding holes): a site has one node per owner name.
+    std::string_view name;            // wire, lower case; in the zone set's name arena
     const Zone* zone = nullptr;
     std::vector<RRset> rrsets;
-    bool delegation = false;          // a zone cut: NS at a non-apex name (RFC 1034 §4.2.1)
-    bool below_delegation = false;    // glue or occluded data under a cut
-    bool is_wildcard = false;         // owner "*.<parent>" (RFC 4592)
-
-    const RRset* find(std::uint16_t type) const;
-
+    // Every other qtype: the zone's shared NODATA template, or this node's own (CNAME chain to
+    // NODATA, referral), kept in the zone.
+    const PrecompiledAnswer* other_types = nullptr;
+    const Node* wildcard = nullptr;               // DescendantKind::Wildcard
+    const PrecompiledAnswer* referral = nullptr;  // DescendantKind::Referral: the cut's template
     // One answer per qtype that has its own (data, or the CNAME chain reaching that type); for a
     // wildcard node these are templates whose owner is the question name itself. They live in
     // the zone's array: [first_typed_answer, first_typed_answer + typed_answer_count).
     std::uint32_t first_typed_answer = 0;
     std::uint16_t typed_answer_count = 0;
-    // Every other qtype: the zone's shared NODATA template, or this node's own (CNAME chain to
-    // NODATA, referral), kept in the zone.
-    const PrecompiledAnswer* other_types = nullptr;
-
-    // Names below this one that do not exist and have this node as closest encloser
-    // (RFC 4592 §3.3.1): NXDOMAIN, synthesis from `*.<this>`, or a referral (below a cut).
-    enum class DescendantKind : std::uint8_t { NxDomain, Wildcard, Referral };
     DescendantKind descendants = DescendantKind::NxDomain;
-    const Node* wildcard = nullptr;               // DescendantKind::Wildcard
-    const PrecompiledAnswer* referral = nullptr;  // DescendantKind::Referral: the cut's template
+    bool delegation = false;          // a zone cut: NS at a non-apex name (RFC 1034 §4.2.1)
+    bool below_delegation = false;    // glue or occluded data under a cut
+    bool is_wildcard = false;         // owner "*.<parent>" (RFC 4592)
+
+    const RRset* find(std::uint16_t type) const;
 
     // The precompiled answer for a query naming this node (or, for a wildcard node, any name it
     // matches). QTYPE ANY at a node with one RRset is that RRset's answer.
@@ -108,7 +89,9 @@ struct TypedAnswer {
 
 class Zone {
 public:
-    Zone(std::string apex_wire, std::uint32_t negative_ttl);
+    // `names` keeps the nodes' names; it belongs to the zone set and outlives the zone (one
+    // arena for the set: a site has hundreds of small reverse zones).
+    Zone(std::string apex_wire, std::uint32_t negative_ttl, ByteArena& names);
 
     const std::string& apex() const { return apex_; }
     const Node* find(std::string_view name_wire) const;
@@ -130,7 +113,7 @@ private:
     std::string apex_;
     std::uint32_t negative_ttl_;
     bool has_delegations_ = false;  // lets lookups skip the zone-cut walk in the common case
-    NameArena names_;         // the nodes' names
+    ByteArena* names_;        // the nodes' names (the set's arena)
     std::deque<Node> nodes_;  // stable addresses, one allocation per block of nodes
     NameTable<const Node*> index_;  // while building; then the set's shared index serves
     const NameTable<const Node*>* shared_index_ = nullptr;
@@ -141,7 +124,7 @@ private:
     std::deque<PrecompiledAnswer> own_answers_;  // nodes' own other-type / referral answers
 
     Node* mutable_find(std::string_view name_wire);
-    Node& node_at(const std::string& name);  // builder only: find or create (with ancestors)
+    Node& node_at(std::string_view name);  // builder only: find or create (with ancestors)
     const Node* cut_above_or_at(std::string_view qname_wire) const;
     void answer_from_node(const Node& node, const std::string& owner, std::uint16_t qtype,
                           LookupResult& r, int depth) const;
@@ -172,6 +155,7 @@ public:
 
 private:
     friend class ZoneBuilder;
+    ByteArena names_;  // every node's name, for all zones of the set
     std::vector<std::unique_ptr<Zone>> zones_;  // forward zone first, then reverse zones
     NameTable<const Node*> all_nodes_;
     AnswerStore answers_;
