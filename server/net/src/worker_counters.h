@@ -24,12 +24,13 @@ struct alignas(64) WorkerCounters {
     // After respond(): one answered query (Respond or Transfer) or one dropped message.
     void count(engine::Transport transport, const engine::EngineResult& result) {
         const auto t = static_cast<std::size_t>(transport);
-        if (result.action == engine::EngineResult::Action::Drop) {
+        if (result.action == engine::EngineResult::Action::Drop) [[unlikely]] {
             bump(dropped[t]);
             return;
         }
         bump(queries[t][qtype_bucket(result.qtype)][rcode_bucket(result.rcode)]);
-        if (result.truncated) bump(truncated[t]);
+        if (result.truncated) [[unlikely]]
+            bump(truncated[t]);
     }
 
     // Adds this worker's counters into `totals` (any thread).

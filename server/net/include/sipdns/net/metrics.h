@@ -37,39 +37,19 @@ inline constexpr std::array<CountedQtype, 13> kCountedQtypes{{{1, "A"},
 inline constexpr std::size_t kQtypeBuckets = kCountedQtypes.size() + 1;  // + other
 inline constexpr std::size_t kOtherQtypeBucket = kCountedQtypes.size();
 
-// A switch, not a search: it runs once per query.
+// Runs once per query: one table load for types below 256 (every counted one), no search.
+inline constexpr auto kQtypeBucketByCode = [] {
+    std::array<std::uint8_t, 256> table{};
+    table.fill(static_cast<std::uint8_t>(kOtherQtypeBucket));
+    for (std::size_t i = 0; i < kCountedQtypes.size(); ++i)
+        table[kCountedQtypes[i].code] = static_cast<std::uint8_t>(i);
+    return table;
+}();
 constexpr std::size_t qtype_bucket(std::uint16_t qtype) {
-    switch (qtype) {
-        case 1:
-            return 0;
-        case 28:
-            return 1;
-        case 2:
-            return 2;
-        case 6:
-            return 3;
-        case 5:
-            return 4;
-        case 12:
-            return 5;
-        case 15:
-            return 6;
-        case 16:
-            return 7;
-        case 33:
-            return 8;
-        case 35:
-            return 9;
-        case 255:
-            return 10;
-        case 252:
-            return 11;
-        case 251:
-            return 12;
-        default:
-            return kOtherQtypeBucket;
-    }
+    return qtype < kQtypeBucketByCode.size() ? kQtypeBucketByCode[qtype] : kOtherQtypeBucket;
 }
+static_assert(qtype_bucket(1) == 0 && qtype_bucket(33) == 8 && qtype_bucket(251) == 12 &&
+              qtype_bucket(0) == kOtherQtypeBucket && qtype_bucket(65535) == kOtherQtypeBucket);
 
 // Response codes 0-15 of the header (RFC 1035 §4.1.1, RFC 6895 §2.3), BADVERS (16, the only
 // extended one the engine sends, RFC 6891 §9), and a bucket for anything else.
