@@ -26,6 +26,9 @@ PACKAGES=(
   iproute2 procps
   # tests/interop/test_sip_stack.py: a SIP stack that resolves RFC 3263 (baresip on libre)
   baresip-core
+  # tests/fuzz and the sanitizer tree (scripts/test.sh): clang with libFuzzer and the ASan/UBSan
+  # runtimes; llvm-14's llvm-symbolizer puts file:line into sanitizer reports
+  clang-14 libclang-rt-14-dev llvm-14
   # tests/perf: taskset pins servers and dnsperf; callgrind and perf: where the time goes
   util-linux valgrind linux-perf
   # tests: the Debian package (lintian; systemd-analyze verify/security; man for its man: check)

@@ -14,6 +14,10 @@ mkdir -p "$report_dir"
 chmod 1777 "$report_dir"
 
 common="log_path=$report_dir/report:print_summary=1:handle_abort=1"
+# file:line in the reports (Debian's llvm-14 puts no unversioned llvm-symbolizer on PATH).
+if [[ -x /usr/lib/llvm-14/bin/llvm-symbolizer ]]; then
+  common+=":external_symbolizer_path=/usr/lib/llvm-14/bin/llvm-symbolizer"
+fi
 export ASAN_OPTIONS="$common:detect_leaks=1:check_initialization_order=1:strict_init_order=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="$common:print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 # Leaks inside third-party libraries, each with its reason: lsan.supp.
