@@ -3,6 +3,8 @@
 #   scripts/build.sh [extra cmake -D options...]
 #   SIPDNS_BUILD_DIR=dir   build somewhere else (default: build/ in the repository)
 #   SIPDNS_BUILD_TYPE=...  CMAKE_BUILD_TYPE for a new build directory (default RelWithDebInfo)
+#   CXX=clang++-14         the compiler of a new build directory (CMake reads CXX then only);
+#                          scripts/test.sh builds the sanitizer tree so: -DSIPDNS_FUZZ=ON
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -15,6 +17,15 @@ if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
 elif ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$build_dir/CMakeCache.txt"; then
   echo "build.sh: $build_dir was configured with another generator; remove it or set SIPDNS_BUILD_DIR" >&2
   exit 1
+fi
+if [[ -n "${CXX:-}" && -f "$build_dir/CMakeCache.txt" ]]; then
+  # A tree keeps its compiler: say so rather than silently building with another one.
+  cached="$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build_dir/CMakeCache.txt")"
+  wanted="$(command -v "$CXX" || echo "$CXX")"
+  if [[ "$(readlink -f "$wanted")" != "$(readlink -f "$cached")" ]]; then
+    echo "build.sh: $build_dir was configured with $cached, not $CXX; remove it or set SIPDNS_BUILD_DIR" >&2
+    exit 1
+  fi
 fi
 "${configure[@]}" "$@"
 cmake --build "$build_dir" --parallel "$jobs"

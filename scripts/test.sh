@@ -5,18 +5,38 @@
 #   --run-only           skip installing and building (run ctest on the existing build/)
 #   SIPDNS_SKIP_DEPS=1   skip installing packages only
 #   SIPDNS_TEST_TIMEOUT  per-test timeout in seconds (default 300)
+#   SIPDNS_SANITIZE=0    skip the sanitizer tree (quick local runs; CI builds and runs it)
+#   SIPDNS_SANITIZE_BUILD_DIR  the sanitizer tree (default: the build dir + "-san")
+#   SIPDNS_FUZZ_SECONDS  how long each fuzzer runs (default 60)
+# Two trees: build/ (GCC, warnings are errors) and build-san/ (clang-14, ASan + UBSan, and the
+# libFuzzer targets of tests/fuzz). build/'s ctest runs both: the sanitizer tree's unit tests,
+# integration suite and fuzzers are its tests labelled `sanitize` and `fuzz`
+# (tests/sanitize/CMakeLists.txt), so `-L sanitize` or `-LE sanitize` select them.
 # The output ends with ctest's summary line; the exit code is ctest's.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+build_dir="${SIPDNS_BUILD_DIR:-build}"
+san_dir="${SIPDNS_SANITIZE_BUILD_DIR:-$build_dir-san}"
 
 run_only=0
 if [[ "${1:-}" == --run-only ]]; then run_only=1; shift; fi
 if ((!run_only)); then
   scripts/install-deps.sh
-  scripts/build.sh
+  main_options=()
+  if [[ "${SIPDNS_SANITIZE:-1}" != 0 ]]; then
+    # CXX is read when the tree is first configured (scripts/build.sh).
+    SIPDNS_BUILD_DIR="$san_dir" CXX=clang++-14 scripts/build.sh -DSIPDNS_FUZZ=ON
+    main_options+=(-DSIPDNS_SANITIZER_TREE="$(cd "$san_dir" && pwd)")
+  else
+    main_options+=(-DSIPDNS_SANITIZER_TREE=)
+  fi
+  if [[ -n "${SIPDNS_FUZZ_SECONDS:-}" ]]; then
+    main_options+=(-DSIPDNS_FUZZ_SECONDS="$SIPDNS_FUZZ_SECONDS")
+  fi
+  scripts/build.sh "${main_options[@]}"
 fi
 
-build_dir="${SIPDNS_BUILD_DIR:-build}"
 log="$build_dir/ctest-output.log"
 set +e
 ctest --test-dir "$build_dir" --output-on-failure -j2 --no-tests=error \
