@@ -52,6 +52,7 @@ const char* signal_name(int signal_number) {
 
 int run_server(const ServeOptions& options) {
     setup_logging(options.log_level);
+    use_fixed_allocator_thresholds();  // before the first load: its peak is the daemon's peak
     // From here on SIGTERM/SIGINT/SIGHUP are caught (and acted on once serving); SIGPIPE is
     // ignored.
     net::SignalLoop signals;

@@ -21,6 +21,12 @@ Expected<LoadedSite, config::Diagnostics> load_site(const std::string& path,
     return LoadedSite{std::move(*cfg), std::move(*zones)};
 }
 
+void use_fixed_allocator_thresholds() {
+    constexpr int kThreshold = 128 * 1024;  // glibc's initial value, kept from now on
+    ::mallopt(M_MMAP_THRESHOLD, kThreshold);
+    ::mallopt(M_TRIM_THRESHOLD, kThreshold);
+}
+
 void release_build_memory() { ::malloc_trim(0); }
 
 }  // namespace sipdns::app

@@ -34,6 +34,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: %s SITE.yaml\n", argv[0]);
         return 2;
     }
+    // As sipdnsd does before loading (server/main/site_loader.h): fixed glibc thresholds, so the
+    // figures here are the daemon's.
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 128 * 1024);
     const long rss_before = peak_rss_kib();
     const long rss_baseline = current_rss_kib();
     const auto t0 = std::chrono::steady_clock::now();
@@ -45,6 +49,11 @@ int main(int argc, char** argv) {
     }
     const long rss_config = current_rss_kib();
     const long peak_after_load = peak_rss_kib();
+    {
+        const struct mallinfo2 mi = mallinfo2();
+        std::printf("after_yaml: heap_in_use_mib=%.1f mmapped_mib=%.1f free_in_heap_mib=%.1f\n",
+                    mi.uordblks / 1048576.0, mi.hblkhd / 1048576.0, mi.fordblks / 1048576.0);
+    }
     const auto t1 = std::chrono::steady_clock::now();
     auto zones = sipdns::zone::build_zone_set(*cfg);
     const double build_ms = ms_since(t1);
