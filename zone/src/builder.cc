@@ -37,6 +37,7 @@ private:
 
     Zone* zone_for(std::string_view owner);
     void place(const Record& r);
+    void place_again(const Record& r);  // a record already placed: for the checks only
     void add_name_servers(Zone& z, const std::vector<std::string>& ns_targets);
     void add_soa(Zone& z, const std::string& mname, std::uint32_t serial);
     void check_cname_rules();
@@ -93,6 +94,13 @@ void ZoneBuilder::place(const Record& r) {
     placed_.push_back({&r, &node});
     // An exact duplicate (same owner, type and rdata) collapses (DESIGN.md §3 Conflicts).
     if (!set->rdatas.contains(r.rdata)) set->rdatas.push_back(r.rdata);
+}
+
+void ZoneBuilder::place_again(const Record& r) {
+    // Its data is in the node already (or it was refused, and reported, the first time).
+    Zone* z = zone_for(r.owner);
+    if (!z || r.type == rrtype::SOA) return;
+    if (const Node* node = z->mutable_find(r.owner)) placed_.push_back({&r, node});
 }
 
 void ZoneBuilder::add_name_servers(Zone& z, const std::vector<std::string>& ns_targets) {
@@ -345,7 +353,7 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     generate_clusters(site_, viewpoint_, records_);
     generate_lync(site_, records_);
     generate_raw_records(site_, records_);
-    ReversePlan reverse = plan_reverse(site_);
+    ReversePlan reverse = plan_reverse(site_, /*with_records=*/false);
     problems_.insert(problems_.end(), reverse.problems.begin(), reverse.problems.end());
 
     const std::string apex = name_to_wire(site_.domain);
@@ -370,12 +378,26 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
               "nameservers: the zone needs a name server: list servers, or name hosts under "
               "nameservers");
 
+    // Two passes, so that the forward records and the PTR records (100,000 each for a large
+    // site) are never in memory together. First the generated records...
     zones_.front()->index_.reserve(records_.size());
-    placed_.reserve(records_.size() + reverse.ptr_records.size());
+    placed_.reserve(records_.size());
     for (const auto& r : records_) place(r);
-    for (const auto& r : reverse.ptr_records) place(r);
     check_cname_rules();
     check_address_agreement();
+    // ...then the PTRs, beside the records already placed in reverse zones (rare: `records:`
+    // lines there), which the alias checks must see next to them. A problem found again in
+    // the second pass is the same message at the same place: reported once, below.
+    RecordList in_reverse_zones;
+    for (const auto& r : records_)
+        if (zone_for(r.owner) != zones_.front().get()) in_reverse_zones.push_back(r);
+    records_ = RecordList();
+    std::vector<Placed>().swap(placed_);
+    RecordList ptr_records = std::move(plan_reverse(site_).ptr_records);
+    placed_.reserve(in_reverse_zones.size() + ptr_records.size());
+    for (const auto& r : in_reverse_zones) place_again(r);
+    for (const auto& r : ptr_records) place(r);
+    check_cname_rules();
     if (!problems_.empty()) {
         // One message per place and problem: the UDP and TCP SRV of a server share a position.
         config::Diagnostics unique;
@@ -389,9 +411,9 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
 
     // The checks are done: the generated records now live in the nodes. Free them before the
     // precompiled answers are built, so the two never sit in memory together (peak RSS).
-    records_ = RecordList();
     std::vector<Placed>().swap(placed_);
-    reverse.ptr_records = RecordList();
+    ptr_records = RecordList();
+    in_reverse_zones = RecordList();
 
     for (auto& z : zones_) add_name_servers(*z, ns_targets);
     const std::uint64_t hash = content_hash();  // everything but the SOA's serial
@@ -399,9 +421,10 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     for (auto& z : zones_) {
         add_soa(*z, ns_targets.front(), serial);
         mark_cuts_and_wildcards(*z);
-        precompile(*z);
     }
 
+    // The nodes are complete: one index for the set (what queries use) replaces the zones'
+    // own before the answers are precompiled, so the two are not in memory together.
     // Shallower zones first into the shared index, so that a deeper zone's names win.
     std::size_t total = 0;
     for (const auto& z : zones_) total += z->nodes_.size();
@@ -417,6 +440,7 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
         z->index_.clear();
         z->shared_index_ = &set_->all_nodes_;
     }
+    for (auto& z : zones_) precompile(*z);
     set_->answers_.shrink_to_fit();
     for (auto& z : zones_) z->typed_answers_.shrink_to_fit();
     set_->zones_ = std::move(zones_);

@@ -32,7 +32,7 @@ std::string reverse_text(const config::IpAddress& a, std::size_t significant_bit
 
 struct AddressOwner {
     config::IpAddress address;
-    std::string name;  // wire
+    std::string_view name;  // text, in the site; made a wire name only for the PTR it gets
     config::SourcePos pos;
 };
 }  // namespace
@@ -45,30 +45,30 @@ std::string reverse_zone_apex(const config::IpPrefix& prefix) {
     return name_to_wire(reverse_text(prefix.address, prefix.length));
 }
 
-ReversePlan plan_reverse(const config::SiteConfig& site) {
+ReversePlan plan_reverse(const config::SiteConfig& site, bool with_records) {
     ReversePlan plan;
     if (site.reverse.mode == config::ReverseSettings::Mode::Off) return plan;
 
     std::vector<AddressOwner> owners;  // servers first: the first owner of an address wins
+    owners.reserve(2 * site.servers.size() + site.hosts.size());
     for (const auto& s : site.servers) {
-        const std::string name = name_to_wire(s.name);
-        if (s.ipv4) owners.push_back({*s.ipv4, name, s.pos});
-        if (s.ipv6) owners.push_back({*s.ipv6, name, s.pos});
+        if (s.ipv4) owners.push_back({*s.ipv4, s.name, s.pos});
+        if (s.ipv6) owners.push_back({*s.ipv6, s.name, s.pos});
     }
     for (const auto& h : site.hosts)
-        for (const auto& a : h.addresses) owners.push_back({a, name_to_wire(h.name), h.pos});
+        for (const auto& a : h.addresses) owners.push_back({a, h.name, h.pos});
     for (const auto& c : site.clusters)
         for (const auto& group : c.members)
             for (const auto& m : group.members) {
-                if (m.ipv4) owners.push_back({*m.ipv4, name_to_wire(m.name), m.pos});
-                if (m.ipv6) owners.push_back({*m.ipv6, name_to_wire(m.name), m.pos});
+                if (m.ipv4) owners.push_back({*m.ipv4, m.name, m.pos});
+                if (m.ipv6) owners.push_back({*m.ipv6, m.name, m.pos});
             }
     if (site.lync)
         for (const config::LyncHost* h : {&site.lync->pool,
                                           site.lync->edge ? &*site.lync->edge : nullptr}) {
             if (!h) continue;
-            if (h->ipv4) owners.push_back({*h->ipv4, name_to_wire(h->name), h->pos});
-            if (h->ipv6) owners.push_back({*h->ipv6, name_to_wire(h->name), h->pos});
+            if (h->ipv4) owners.push_back({*h->ipv4, h->name, h->pos});
+            if (h->ipv6) owners.push_back({*h->ipv6, h->name, h->pos});
         }
 
     std::vector<config::IpPrefix> zones;
@@ -123,8 +123,9 @@ ReversePlan plan_reverse(const config::SiteConfig& site) {
             apex = reverse_zone_apex(*best);
         }
         apexes.insert(apex);
-        plan.ptr_records.push_back({reverse_name(o.address), rrtype::PTR, site.ttl,
-                                    rdata::name(o.name), o.pos, section::kReverse});
+        if (with_records)
+            plan.ptr_records.push_back({reverse_name(o.address), rrtype::PTR, site.ttl,
+                                    rdata::name(name_to_wire(o.name)), o.pos, section::kReverse});
     }
     if (site.reverse.mode == config::ReverseSettings::Mode::Prefixes)
         for (const auto& p : zones) apexes.insert(reverse_zone_apex(p));

@@ -30,6 +30,15 @@ INSTANTIATE_TEST_SUITE_P(
                 "  scs1: other\n",
                 {"site.yaml:5:3: aliases: 'scs1.example.test' cannot be an alias (CNAME): the "
                  "name also has A records from servers (line 3) (RFC 1034 §3.6.2)"}},
+        BadSite{"an alias (a records: line) where a generated PTR lives: the PTRs are placed in "
+                "a second pass, and the alias check must still see both",
+                "domain: example.test\n"
+                "servers:\n"
+                "  - { name: scs1, ipv4: 192.0.2.11 }\n"
+                "records:\n"
+                "  - '11.2.0.192.in-addr.arpa. IN CNAME other.example.test.'\n",
+                {"site.yaml:5:5: records: '11.2.0.192.in-addr.arpa' cannot be an alias (CNAME): "
+                 "the name also has PTR records from reverse (line 3) (RFC 1034 §3.6.2)"}},
         BadSite{"an SRV target that is an alias (RFC 2782)",
                 "domain: example.test\n"
                 "hosts:\n"

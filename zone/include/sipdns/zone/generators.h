@@ -57,7 +57,9 @@ struct ReversePlan {
     RecordList ptr_records;
     config::Diagnostics problems;
 };
-ReversePlan plan_reverse(const config::SiteConfig& site);
+// With `with_records` false only the zones and problems are planned (the builder places the PTR
+// records in a second pass, after the forward records are freed: peak memory).
+ReversePlan plan_reverse(const config::SiteConfig& site, bool with_records = true);
 
 // The reverse-tree name of an address: 11.2.0.192.in-addr.arpa / nibbles.ip6.arpa (wire).
 std::string reverse_name(const config::IpAddress& address);
