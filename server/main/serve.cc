@@ -64,7 +64,7 @@ int run_server(const ServeOptions& options) {
     {
         // The loaded site lives only in this block: afterwards the snapshot holder owns the
         // zones, and a reload frees them once no worker uses them.
-        auto site = load_site(options.config_file);
+        auto site = load_site(options.config_file, {}, SiteHosts::Release);
         if (!site) {
             for (const auto& diagnostic : site.error()) spdlog::error("{}", diagnostic.to_string());
             const std::size_t count = site.error().size();

@@ -8,7 +8,7 @@
 namespace sipdns::app {
 
 Expected<LoadedSite, config::Diagnostics> load_site(const std::string& path,
-                                                    zone::SerialPolicy policy) {
+                                                    zone::SerialPolicy policy, SiteHosts hosts) {
     auto cfg = config::load_site_file(path);
     if (!cfg) return unexpected(std::move(cfg.error()));
     if (policy.base_time == 0) {
@@ -16,7 +16,8 @@ Expected<LoadedSite, config::Diagnostics> load_site(const std::string& path,
         if (::stat(path.c_str(), &st) == 0 && st.st_mtime > 0)
             policy.base_time = static_cast<std::uint32_t>(st.st_mtime);
     }
-    auto zones = zone::build_site_zones(*cfg, policy);
+    auto zones = hosts == SiteHosts::Release ? zone::build_site_zones_releasing_hosts(*cfg, policy)
+                                             : zone::build_site_zones(*cfg, policy);
     if (!zones) return unexpected(std::move(zones.error()));
     return LoadedSite{std::move(*cfg), std::move(*zones)};
 }

@@ -18,8 +18,12 @@ struct LoadedSite {
 
 // Loads, validates and builds. The serial policy's base time is the file's modification time,
 // so an untouched file gives the same serial run after run (DESIGN.md §3).
+// With SiteHosts::Release the returned config has no hosts (they were freed during the build,
+// lowering its peak memory): for the daemon, which keeps only the zones and `server:`.
+enum class SiteHosts { Keep, Release };
 Expected<LoadedSite, config::Diagnostics> load_site(const std::string& path,
-                                                    zone::SerialPolicy policy = {});
+                                                    zone::SerialPolicy policy = {},
+                                                    SiteHosts hosts = SiteHosts::Keep);
 
 // Fixes glibc's mmap and trim thresholds at 128 KiB. By default glibc raises both after a large
 // block is freed (up to 32 MiB / 64 MiB: its "dynamic threshold"), so once the YAML document's

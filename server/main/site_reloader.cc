@@ -60,8 +60,7 @@ void SiteReloader::reload_site() {
 
     // Same content as now -> same serial; changed content -> a serial above the current one
     // (DESIGN.md §3: never decreases while running).
-    auto site = load_site(config_file_,
-                          previous_policy(old_zones));
+    auto site = load_site(config_file_, previous_policy(old_zones), SiteHosts::Release);
     if (!site) {
         for (const auto& diagnostic : site.error()) spdlog::error("{}", diagnostic.to_string());
         stats_.failed.fetch_add(1, std::memory_order_relaxed);

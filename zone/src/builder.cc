@@ -17,8 +17,11 @@ namespace sipdns::zone {
 
 class ZoneBuilder {
 public:
-    ZoneBuilder(const config::SiteConfig& site, const std::string* viewpoint)
-        : site_(site), viewpoint_(viewpoint) {}
+    // `release_hosts`, when given, is emptied once the hosts' records are made (site_.hosts is
+    // not read after that).
+    ZoneBuilder(const config::SiteConfig& site, const std::string* viewpoint,
+                std::vector<config::HostEntry>* release_hosts = nullptr)
+        : site_(site), viewpoint_(viewpoint), release_hosts_(release_hosts) {}
 
     Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> build(const SerialPolicy& p);
 
@@ -49,6 +52,7 @@ private:
 
     const config::SiteConfig& site_;
     const std::string* viewpoint_;
+    std::vector<config::HostEntry>* release_hosts_;
     config::Diagnostics problems_;
     std::unique_ptr<ZoneSet> set_ = std::make_unique<ZoneSet>();
     std::vector<std::unique_ptr<Zone>> zones_;
@@ -394,6 +398,7 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     records_ = RecordList();
     std::vector<Placed>().swap(placed_);
     RecordList ptr_records = std::move(plan_reverse(site_).ptr_records);
+    if (release_hosts_) std::vector<config::HostEntry>().swap(*release_hosts_);
     placed_.reserve(in_reverse_zones.size() + ptr_records.size());
     for (const auto& r : in_reverse_zones) place_again(r);
     for (const auto& r : ptr_records) place(r);
@@ -454,22 +459,38 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> build_zone_set(
     return ZoneBuilder(site, viewpoint).build(serial);
 }
 
-Expected<std::shared_ptr<const SiteZones>, config::Diagnostics> build_site_zones(
-    const config::SiteConfig& site, const SerialPolicy& serial) {
-    auto base = build_zone_set(site, serial, nullptr);
+namespace {
+Expected<std::shared_ptr<const SiteZones>, config::Diagnostics> build_views(
+    const config::SiteConfig& site, const SerialPolicy& serial,
+    std::vector<config::HostEntry>* release_hosts) {
+    const bool one_view = site.clusters.empty() || site.locations.empty();
+    // Only the last build may release the hosts: every view is built from the whole site.
+    auto base = ZoneBuilder(site, nullptr, one_view ? release_hosts : nullptr).build(serial);
     if (!base) return unexpected(std::move(base.error()));
-    if (site.clusters.empty() || site.locations.empty())
-        return std::make_shared<const SiteZones>(std::move(*base));
+    if (one_view) return std::make_shared<const SiteZones>(std::move(*base));
 
     SerialPolicy same = serial;
     same.fixed_serial = (*base)->serial();  // one serial for every view of one content
     std::vector<SiteZones::LocationView> views;
     for (const auto& location : site.locations) {
-        auto view = build_zone_set(site, same, &location.name);
+        const bool last = &location == &site.locations.back();
+        auto view = ZoneBuilder(site, &location.name, last ? release_hosts : nullptr).build(same);
         if (!view) return unexpected(std::move(view.error()));
         views.push_back({location.name, location.prefixes, std::move(*view)});
     }
     return std::make_shared<const SiteZones>(std::move(*base), std::move(views));
+}
+
+}  // namespace
+
+Expected<std::shared_ptr<const SiteZones>, config::Diagnostics> build_site_zones(
+    const config::SiteConfig& site, const SerialPolicy& serial) {
+    return build_views(site, serial, nullptr);
+}
+
+Expected<std::shared_ptr<const SiteZones>, config::Diagnostics> build_site_zones_releasing_hosts(
+    config::SiteConfig& site, const SerialPolicy& serial) {
+    return build_views(site, serial, &site.hosts);
 }
 
 SiteZones::SiteZones(std::shared_ptr<const ZoneSet> only) { views_.push_back(std::move(only)); }

@@ -32,4 +32,10 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> build_zone_set(
 Expected<std::shared_ptr<const SiteZones>, config::Diagnostics> build_site_zones(
     const config::SiteConfig& site, const SerialPolicy& serial = {});
 
+// The same, for a caller that keeps only the zones and the site's settings (the daemon): the
+// site's hosts, most of a large site file, are emptied once the last build has made their
+// records, so they are not in memory while the answers are precompiled (the build's peak).
+Expected<std::shared_ptr<const SiteZones>, config::Diagnostics> build_site_zones_releasing_hosts(
+    config::SiteConfig& site, const SerialPolicy& serial = {});
+
 }  // namespace sipdns::zone
