@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import pathlib
-import random
 import re
 import shutil
 import signal
@@ -177,6 +176,23 @@ def query(qname: str, qtype="A", port: int = 0, *, addr: str = LOOPBACK4, tcp: b
 
 # ---------------------------------------------------------------------------------------------
 # The daemon
+
+
+def stop_process(proc: Optional[subprocess.Popen], log=None) -> Optional[int]:
+    """SIGTERM by PID (only a process this harness started), SIGKILL after STOP_TIMEOUT; closes
+    its log file. Returns the exit code, or None when it was never started."""
+    if proc is None:
+        return None
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=STOP_TIMEOUT)
+    if log and not log.closed:
+        log.close()
+    return proc.returncode
 
 
 class Daemon:
@@ -451,15 +467,4 @@ class ReferenceServer:
             return ""
 
     def stop(self) -> Optional[int]:
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=STOP_TIMEOUT)
-        if self._log and not self._log.closed:
-            self._log.close()
-        return self.proc.returncode
+        return stop_process(self.proc, self._log)

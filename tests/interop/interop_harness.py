@@ -44,21 +44,15 @@ STOP_TIMEOUT = 10.0
 # Reference servers
 
 
-class KnotServer(ReferenceServer):
-    """knotd in the foreground with its own config: no rate limiting (mod-rrl is not loaded),
-    CHAOS identity/version hidden like sipdnsd's defaults, no journal, no zone file writes."""
-
-    name = "knot"
-    binary = "knotd"
-
-    def prepare(self) -> list[str]:
-        w = self.workdir
-        for d in ("run", "db"):
-            (w / d).mkdir(exist_ok=True)
-        zones = "".join(f"  - domain: {origin}\n" for origin, _ in self.zones)
-        conf = f"""server:
+def knot_conf_head(workdir: pathlib.Path, port: int) -> str:
+    """The server:, log: and database: clauses of knot.conf for a test Knot on 127.0.0.1:port
+    (one worker of each kind, CHAOS identity/version hidden); creates its run/ and db/ dirs."""
+    w = workdir
+    for d in ("run", "db"):
+        (w / d).mkdir(exist_ok=True)
+    return f"""server:
     rundir: "{w}/run"
-    listen: 127.0.0.1@{self.port}
+    listen: 127.0.0.1@{port}
     identity: ""
     version: ""
     udp-workers: 1
@@ -71,7 +65,20 @@ log:
 
 database:
     storage: "{w}/db"
+"""
 
+
+class KnotServer(ReferenceServer):
+    """knotd in the foreground with its own config: no rate limiting (mod-rrl is not loaded),
+    CHAOS identity/version hidden like sipdnsd's defaults, no journal, no zone file writes."""
+
+    name = "knot"
+    binary = "knotd"
+
+    def prepare(self) -> list[str]:
+        w = self.workdir
+        zones = "".join(f"  - domain: {origin}\n" for origin, _ in self.zones)
+        conf = knot_conf_head(w, self.port) + f"""
 template:
   - id: default
     storage: "{w}/zones"

@@ -33,7 +33,7 @@ import dns.rdatatype
 import dns.rrset
 import dns.zone
 
-from interop_harness import START_TIMEOUT, ReferenceServer, nsd_conf
+from interop_harness import START_TIMEOUT, ReferenceServer, knot_conf_head, nsd_conf
 from sipdnsd_harness import (LOOPBACK4, _assert_loopback, make_query, raw_udp,
                              recv_tcp_message)
 
@@ -190,25 +190,8 @@ class KnotSecondary(Secondary):
 
     def prepare(self) -> list[str]:
         w = self.workdir
-        for d in ("run", "db"):
-            (w / d).mkdir(exist_ok=True)
         zones = "".join(f"  - domain: {o}\n" for o in self.origins)
-        conf = f"""server:
-    rundir: "{w}/run"
-    listen: 127.0.0.1@{self.port}
-    identity: ""
-    version: ""
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-
-log:
-  - target: stderr
-    any: info
-
-database:
-    storage: "{w}/db"
-
+        conf = knot_conf_head(w, self.port) + f"""
 remote:
   - id: sipdnsd
     address: 127.0.0.1@{self.primary_port}

@@ -29,7 +29,6 @@ import pathlib
 import re
 import select
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -47,7 +46,7 @@ import dns.message  # noqa: E402
 import dns.rcode  # noqa: E402
 import dns.rdatatype  # noqa: E402
 
-from sipdnsd_harness import LOOPBACK4, Daemon, free_port, write_site  # noqa: E402
+from sipdnsd_harness import LOOPBACK4, Daemon, free_port, stop_process, write_site  # noqa: E402
 
 DOMAIN = "scsnetwork.local"
 BARESIP = shutil.which("baresip") or "/usr/bin/baresip"
@@ -385,18 +384,7 @@ class Baresip:
         return None
 
     def stop(self) -> Optional[int]:
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=STOP_TIMEOUT)
-        if self._log and not self._log.closed:
-            self._log.close()
-        return self.proc.returncode
+        return stop_process(self.proc, self._log)
 
 
 # ---------------------------------------------------------------------------------------------
