@@ -44,14 +44,7 @@ void generate_clusters(const config::SiteConfig& site, const std::string* viewpo
             const bool is_local = group.location == local;
             for (const auto& m : group.members) {
                 const std::string target = name_to_wire(m.name);
-                if (m.ipv4)
-                    out.push_back({target, rrtype::A, site.ttl,
-                                   rdata::from_address(m.ipv4->bytes.data(), 4), m.pos,
-                                   section::kClusters});
-                if (m.ipv6)
-                    out.push_back({target, rrtype::AAAA, site.ttl,
-                                   rdata::from_address(m.ipv6->bytes.data(), 16), m.pos,
-                                   section::kClusters});
+                add_address_records(m, target, site.ttl, section::kClusters, out);
                 for (config::SipTransport t : cluster.transports)
                     out.push_back({name_under(srv_prefix(t), base), rrtype::SRV, site.ttl,
                                    rdata::srv(is_local ? cluster.local_priority

@@ -51,24 +51,20 @@ ReversePlan plan_reverse(const config::SiteConfig& site, bool with_records) {
 
     std::vector<AddressOwner> owners;  // servers first: the first owner of an address wins
     owners.reserve(2 * site.servers.size() + site.hosts.size());
-    for (const auto& s : site.servers) {
-        if (s.ipv4) owners.push_back({*s.ipv4, s.name, s.pos});
-        if (s.ipv6) owners.push_back({*s.ipv6, s.name, s.pos});
-    }
+    auto add_named = [&owners](const config::NamedHost& h) {
+        if (h.ipv4) owners.push_back({*h.ipv4, h.name, h.pos});
+        if (h.ipv6) owners.push_back({*h.ipv6, h.name, h.pos});
+    };
+    for (const auto& s : site.servers) add_named(s);
     for (const auto& h : site.hosts)
         for (const auto& a : h.addresses) owners.push_back({a, h.name, h.pos});
     for (const auto& c : site.clusters)
         for (const auto& group : c.members)
-            for (const auto& m : group.members) {
-                if (m.ipv4) owners.push_back({*m.ipv4, m.name, m.pos});
-                if (m.ipv6) owners.push_back({*m.ipv6, m.name, m.pos});
-            }
+            for (const auto& m : group.members) add_named(m);
     if (site.lync)
         for (const config::LyncHost* h : {&site.lync->pool,
                                           site.lync->edge ? &*site.lync->edge : nullptr}) {
-            if (!h) continue;
-            if (h->ipv4) owners.push_back({*h->ipv4, h->name, h->pos});
-            if (h->ipv6) owners.push_back({*h->ipv6, h->name, h->pos});
+            if (h) add_named(*h);
         }
 
     std::vector<config::IpPrefix> zones;

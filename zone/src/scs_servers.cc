@@ -19,18 +19,18 @@ bool has_transport(const config::SipSettings& sip, config::SipTransport t) {
     return std::find(sip.transports.begin(), sip.transports.end(), t) != sip.transports.end();
 }
 
-void add_addresses(const config::ServerEntry& server, const std::string& owner,
-                   std::uint32_t ttl, const char* section, RecordList& out) {
-    if (server.ipv4)
-        out.push_back({owner, rrtype::A, ttl, rdata::from_address(server.ipv4->bytes.data(), 4),
-                       server.pos, section});
-    if (server.ipv6)
-        out.push_back({owner, rrtype::AAAA, ttl,
-                       rdata::from_address(server.ipv6->bytes.data(), 16), server.pos, section});
-}
-
 
 }  // namespace
+
+void add_address_records(const config::NamedHost& host, const std::string& owner,
+                         std::uint32_t ttl, const char* section, RecordList& out) {
+    if (host.ipv4)
+        out.push_back({owner, rrtype::A, ttl, rdata::from_address(host.ipv4->bytes.data(), 4),
+                       host.pos, section});
+    if (host.ipv6)
+        out.push_back({owner, rrtype::AAAA, ttl, rdata::from_address(host.ipv6->bytes.data(), 16),
+                       host.pos, section});
+}
 
 void generate_scs_servers(const config::SiteConfig& site, RecordList& out) {
     const auto& servers = site.servers;
@@ -44,7 +44,7 @@ void generate_scs_servers(const config::SiteConfig& site, RecordList& out) {
     for (const auto& s : servers) fqdn.push_back(name_to_wire(s.name));
 
     for (std::size_t i = 0; i < servers.size(); ++i)
-        add_addresses(servers[i], fqdn[i], ttl, section::kServers, out);
+        add_address_records(servers[i], fqdn[i], ttl, section::kServers, out);
 
     const bool udp = has_transport(sip, config::SipTransport::Udp);
     const bool tcp = has_transport(sip, config::SipTransport::Tcp);
@@ -74,7 +74,7 @@ void generate_scs_servers(const config::SiteConfig& site, RecordList& out) {
     if (n < 2) return;  // the guide's redirect records exist only in HA sites
     for (std::size_t k = 0; k < servers.size(); ++k) {
         const std::string rr = name_under("rr", fqdn[k]);
-        add_addresses(servers[k], rr, ttl, section::kRedirect, out);
+        add_address_records(servers[k], rr, ttl, section::kRedirect, out);
         const auto& pos = servers[k].pos;
         for (std::size_t j = 0; j < servers.size(); ++j) {
             const bool self = j == k;

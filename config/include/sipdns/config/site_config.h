@@ -17,12 +17,16 @@ namespace sipdns::config {
 enum class SipTransport : std::uint8_t { Udp, Tcp, Tls };
 
 // A call server (SCS guide): S1 is the primary. At least one address.
-struct ServerEntry {
+// A host the site names with its own addresses: a call server, a cluster member, a Lync pool
+// or edge. At least one address.
+struct NamedHost {
     std::string name;                 // absolute, lower case, no trailing dot
     std::optional<IpAddress> ipv4;
     std::optional<IpAddress> ipv6;
     SourcePos pos;
 };
+
+using ServerEntry = NamedHost;
 
 struct SipSettings {
     std::vector<SipTransport> transports{SipTransport::Udp, SipTransport::Tcp};
@@ -149,13 +153,8 @@ struct LocationEntry {
     SourcePos pos;
 };
 
-// A SIP proxy of a cluster (sip-cluster-geo-aware-srv.txt). At least one address.
-struct ClusterMember {
-    std::string name;                 // absolute
-    std::optional<IpAddress> ipv4;
-    std::optional<IpAddress> ipv6;
-    SourcePos pos;
-};
+// A SIP proxy of a cluster (sip-cluster-geo-aware-srv.txt).
+using ClusterMember = NamedHost;
 
 // The members of a cluster that sit in one location.
 struct ClusterLocationMembers {
@@ -180,12 +179,7 @@ struct ClusterEntry {
 };
 
 // A Lync / OCS server: its FQDN and at least one address.
-struct LyncHost {
-    std::string name;                 // absolute
-    std::optional<IpAddress> ipv4;
-    std::optional<IpAddress> ipv6;
-    SourcePos pos;
-};
+using LyncHost = NamedHost;
 
 // `lync:` — Lync / OCS automatic configuration records (lync-2010-*.txt,
 // ocs-2007-automatic-configuration-lookups.txt).

@@ -24,6 +24,11 @@ inline constexpr const char* kClusters = "clusters";
 inline constexpr const char* kLync = "lync";
 }  // namespace section
 
+// The A and AAAA records of a host the site names with its addresses, at `owner` (wire): shared
+// by the generators of servers, clusters and Lync.
+void add_address_records(const config::NamedHost& host, const std::string& owner,
+                         std::uint32_t ttl, const char* section, RecordList& out);
+
 // SCS call servers: A/AAAA, apex _sip._udp/_sip._tcp SRV, rr.<server> redirect records when
 // there are two or more servers, _sips._tcp/_sip._tls with TLS (SCS 4.0 guide tables).
 void generate_scs_servers(const config::SiteConfig& site, RecordList& out);
