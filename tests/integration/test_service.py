@@ -177,11 +177,15 @@ def test_reload_under_load_never_loses_or_mixes_answers(tmp_path, start_server):
     assert "reload failed; still serving serial" in log
 
 
-def _notify_socket(tmp: pathlib.Path) -> socket.socket:
+def _notify_socket(short_dir: str) -> tuple[socket.socket, str]:
+    # A socket path must fit sockaddr_un's 108 bytes (unix(7)), and pytest's tmp_path under a
+    # CI checkout does not (CI failed with "AF_UNIX path too long"), so it lives in a short
+    # directory of its own under /tmp.
+    path = os.path.join(short_dir, "notify.sock")
     s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    s.bind(str(tmp / "notify.sock"))
+    s.bind(path)
     s.settimeout(10)
-    return s
+    return s, path
 
 
 def _receive_until(sock: socket.socket, key: str, limit: int = 20) -> list[str]:
@@ -197,10 +201,11 @@ def _receive_until(sock: socket.socket, key: str, limit: int = 20) -> list[str]:
 def test_systemd_notify_ready_reloading_stopping(tmp_path):
     """Type=notify (sd_notify(3)): READY=1 with STATUS once serving, RELOADING=1 with
     MONOTONIC_USEC then READY=1 around a reload, STOPPING=1 on shutdown."""
-    sock = _notify_socket(tmp_path)
+    short_dir = tempfile.mkdtemp(prefix="sipdns-", dir="/tmp")
+    sock, sock_path = _notify_socket(short_dir)
     port = free_port(["127.0.0.1"])
     site = write_site(tmp_path, "site.yaml", site_version(1))
-    env = dict(os.environ, NOTIFY_SOCKET=str(tmp_path / "notify.sock"))
+    env = dict(os.environ, NOTIFY_SOCKET=sock_path)
     log = open(tmp_path / "daemon.log", "w")
     proc = subprocess.Popen([SIPDNSD, "--config", str(site), "--listen", f"127.0.0.1:{port}",
                              "--threads", "1"], env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -226,6 +231,7 @@ def test_systemd_notify_ready_reloading_stopping(tmp_path):
             proc.wait()
         log.close()
         sock.close()
+        shutil.rmtree(short_dir, ignore_errors=True)
 
 
 def test_startup_logs_one_line_per_listener_zone_and_ready(start_server, tmp_path):
