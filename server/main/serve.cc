@@ -129,7 +129,8 @@ int run_server(const ServeOptions& options) {
     notify_secondaries(notifier, *first_snapshot->zones, startup_settings.transfer_notify);
     first_snapshot.reset();
 
-    SiteReloader reloader(options.config_file, snapshots, startup_settings, notifier, reload_stats);
+    SiteReloader reloader(options.config_file, snapshots, server, startup_settings, notifier,
+                          reload_stats);
     const int stop_signal = signals.run([&reloader] { reloader.reload(); });
 
     systemd::notify_stopping();

@@ -1,5 +1,8 @@
 #include "site_reloader.h"
 
+#include <chrono>
+#include <thread>
+
 #include <spdlog/spdlog.h>
 
 #include "daemon_options.h"
@@ -39,20 +42,36 @@ void notify_secondaries(net::NotifySender& sender, const zone::SiteZones& zones,
 }
 
 SiteReloader::SiteReloader(std::string config_file, net::SnapshotHolder& snapshots,
-                           config::DaemonSettings startup, net::NotifySender& notifier,
-                           net::ReloadStats& stats)
+                           net::Server& server, config::DaemonSettings startup,
+                           net::NotifySender& notifier, net::ReloadStats& stats)
     : config_file_(std::move(config_file)),
       snapshots_(snapshots),
+      server_(server),
       startup_(std::move(startup)),
       notifier_(notifier),
       stats_(stats) {}
 
 void SiteReloader::reload() {
-    reload_site();
-    release_build_memory();  // what parsing and building the new zone set freed
+    if (auto replaced = reload_site()) free_when_unused(std::move(replaced));
+    release_build_memory();  // what parsing, building and the old zone set freed
 }
 
-void SiteReloader::reload_site() {
+// The old zone set is freed here, on the control thread, and before release_build_memory() —
+// not by whichever worker happens to drop it last, and not only at that worker's next query:
+// a quiet PBX's idle worker kept it (and the daemon's RSS at old + new) indefinitely.
+void SiteReloader::free_when_unused(std::shared_ptr<const net::ServingSnapshot> replaced) {
+    server_.refresh_snapshots();
+    // Workers refresh between two batches, so this takes well under a millisecond normally.
+    // Bounded: a worker stuck in a long handler frees it itself later.
+    constexpr auto kStep = std::chrono::milliseconds(1);
+    constexpr int kSteps = 2000;
+    for (int i = 0; i < kSteps && replaced.use_count() > 1; ++i) std::this_thread::sleep_for(kStep);
+    if (replaced.use_count() > 1)
+        spdlog::debug("a worker still holds the previous zone set; it frees it when it refreshes");
+    replaced.reset();
+}
+
+std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site() {
     systemd::notify_reloading();
     const auto serving = snapshots_.current();
     const zone::ZoneSet& old_zones = serving->zones->default_view();
@@ -66,7 +85,7 @@ void SiteReloader::reload_site() {
         stats_.failed.fetch_add(1, std::memory_order_relaxed);
         spdlog::error("reload failed; still serving serial {}", old_zones.serial());
         systemd::notify_ready(serving_status(old_zones));
-        return;
+        return nullptr;
     }
 
     const config::DaemonSettings& now = site->config.server;
@@ -79,7 +98,7 @@ void SiteReloader::reload_site() {
             "server.listen, threads, metrics and the tcp_* settings take effect on restart only");
 
     const std::uint32_t old_serial = old_zones.serial();
-    snapshots_.publish(make_snapshot(*site));
+    auto replaced = snapshots_.publish(make_snapshot(*site));
     stats_.ok.fetch_add(1, std::memory_order_relaxed);
     const zone::ZoneSet& zones = site->zones->default_view();
     spdlog::info("reloaded: {}", serving_status(zones));
@@ -87,6 +106,7 @@ void SiteReloader::reload_site() {
     // RFC 1996 §4.1: secondaries hear of a new serial at once.
     if (zones.serial() != old_serial)
         notify_secondaries(notifier_, *site->zones, site->config.server.transfer_notify);
+    return replaced;
 }
 
 }  // namespace sipdns::app

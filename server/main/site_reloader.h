@@ -7,6 +7,7 @@
 #include "sipdns/config/site_config.h"
 #include "sipdns/net/metrics.h"
 #include "sipdns/net/notify_sender.h"
+#include "sipdns/net/server.h"
 #include "sipdns/net/snapshot.h"
 #include "site_loader.h"
 
@@ -26,16 +27,20 @@ class SiteReloader {
     // `startup` is the `server:` section the daemon started with: listen, threads, the TCP
     // limits and metrics only change on restart, and a reload that changes them says so.
     // `stats` counts the reloads that succeeded and failed (the metrics endpoint reads them).
-    SiteReloader(std::string config_file, net::SnapshotHolder& snapshots,
+    // `server`'s workers are asked to let go of the replaced zone set after a reload.
+    SiteReloader(std::string config_file, net::SnapshotHolder& snapshots, net::Server& server,
                  config::DaemonSettings startup, net::NotifySender& notifier,
                  net::ReloadStats& stats);
 
     void reload();
 
   private:
-    void reload_site();
+    // The snapshot that a successful reload replaced; null when the reload failed.
+    std::shared_ptr<const net::ServingSnapshot> reload_site();
+    void free_when_unused(std::shared_ptr<const net::ServingSnapshot> replaced);
     std::string config_file_;
     net::SnapshotHolder& snapshots_;
+    net::Server& server_;
     config::DaemonSettings startup_;
     net::NotifySender& notifier_;
     net::ReloadStats& stats_;

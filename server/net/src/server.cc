@@ -148,6 +148,12 @@ void Server::start() {
         s.threads.emplace_back([&s, w = worker.get()] { s.run_worker(*w); });
 }
 
+void Server::refresh_snapshots() {
+    // SnapshotReader::get() refetches when the generation moved; the reference is not kept.
+    for (auto& worker : impl_->workers)
+        asio::post(worker->context, [w = worker.get()] { (void)w->snapshots.get(); });
+}
+
 void Server::stop() {
     Impl& s = *impl_;
     if (!s.running) return;

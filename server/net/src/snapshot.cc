@@ -10,7 +10,8 @@ SnapshotHolder::SnapshotHolder(std::shared_ptr<const ServingSnapshot> initial)
     assert(current_ && current_->zones);
 }
 
-void SnapshotHolder::publish(std::shared_ptr<const ServingSnapshot> next) {
+std::shared_ptr<const ServingSnapshot> SnapshotHolder::publish(
+    std::shared_ptr<const ServingSnapshot> next) {
     assert(next && next->zones);
     std::shared_ptr<const ServingSnapshot> previous;
     {
@@ -20,8 +21,9 @@ void SnapshotHolder::publish(std::shared_ptr<const ServingSnapshot> next) {
         // snapshot of generation >= G together with the matching number.
         generation_.fetch_add(1, std::memory_order_release);
     }
-    // `previous` is released here, outside the lock; workers still holding it keep it alive
-    // until their next query (DESIGN.md §6: queries in flight are never dropped).
+    // Workers still holding `previous` keep it alive until they refresh (DESIGN.md §6: queries
+    // in flight are never dropped).
+    return previous;
 }
 
 std::shared_ptr<const ServingSnapshot> SnapshotHolder::current() const {

@@ -55,6 +55,11 @@ class Server {
     // Starts one thread per worker; from here on queries are answered.
     void start();
 
+    // Asks every worker to pick up the snapshot published last, and so let go of the one before,
+    // even if no query arrives (an idle worker would otherwise keep the old zone set alive until
+    // its next query). Returns at once; the workers do it between two batches. Any thread.
+    void refresh_snapshots();
+
     // DESIGN.md §6: stop accepting, close the UDP sockets, let TCP connections send the answers
     // they have queued (up to shutdown_grace), then stop and join every worker.
     void stop();

@@ -27,7 +27,10 @@ class SnapshotHolder {
     SnapshotHolder& operator=(const SnapshotHolder&) = delete;
 
     // Makes `next` the snapshot that new queries use. Never null. Any thread (SIGHUP reload).
-    void publish(std::shared_ptr<const ServingSnapshot> next);
+    // Returns the snapshot it replaced: the caller chooses where the old zone set is freed (the
+    // reloader waits for the workers to let go of it and frees it on the control thread).
+    [[nodiscard]] std::shared_ptr<const ServingSnapshot> publish(
+        std::shared_ptr<const ServingSnapshot> next);
 
     // The current snapshot, taken under the mutex: for the control path, not per query.
     std::shared_ptr<const ServingSnapshot> current() const;
