@@ -7,10 +7,10 @@
 #
 # Idempotent: when every package is already installed nothing runs (no apt-get update, no root
 # needed). Otherwise `apt-get update` once, then one `apt-get install -y --no-install-recommends`.
-# Knot DNS, NSD and BIND are test tools only: their packages must not start (or leave enabled) a
-# daemon on port 53, so service starts are blocked during the install with a temporary
-# /usr/sbin/policy-rc.d (only when none exists), and services of packages installed by this run
-# are disabled afterwards.
+# Knot DNS, NSD, BIND, ISC dhcpd and Kea are test tools only: their packages must not start (or
+# leave enabled) a daemon on port 53 or 67, so service starts are blocked during the install
+# with a temporary /usr/sbin/policy-rc.d (only when none exists), and services of packages
+# installed by this run are disabled afterwards.
 set -euo pipefail
 
 PACKAGES=(
@@ -26,6 +26,8 @@ PACKAGES=(
   iproute2 procps
   # tests/interop/test_sip_stack.py: a SIP stack that resolves RFC 3263 (baresip on libre)
   baresip-core
+  # tests/interop/test_dhcp_servers.py: `plan`'s DHCP lines checked by ISC dhcpd and Kea
+  isc-dhcp-server kea-dhcp4-server
   # tests/fuzz and the sanitizer tree (scripts/test.sh): clang with libFuzzer and the ASan/UBSan
   # runtimes; llvm-14's llvm-symbolizer puts file:line into sanitizer reports
   clang-14 libclang-rt-14-dev llvm-14
@@ -34,8 +36,8 @@ PACKAGES=(
   # tests: the Debian package (lintian; systemd-analyze verify/security; man for its man: check)
   lintian systemd man-db dpkg-dev
 )
-# Packages that ship a DNS daemon with a service unit / init script.
-DAEMON_PACKAGES=(knot nsd bind9)
+# Packages that ship a DNS or DHCP daemon with a service unit / init script.
+DAEMON_PACKAGES=(knot nsd bind9 isc-dhcp-server kea-dhcp4-server)
 
 check_only=0
 for arg in "$@"; do
