@@ -35,6 +35,8 @@ PACKAGES=(
   util-linux valgrind linux-perf
   # tests: the Debian package (lintian; systemd-analyze verify/security; man for its man: check)
   lintian systemd man-db dpkg-dev
+  # tests/packaging/test_systemd.py: the package under a real systemd in a container
+  systemd-container debootstrap
 )
 # Packages that ship a DNS or DHCP daemon with a service unit / init script.
 DAEMON_PACKAGES=(knot nsd bind9 isc-dhcp-server kea-dhcp4-server)

@@ -1,0 +1,291 @@
+"""The Debian package under a real systemd: the README's "Installing on a PBX host" steps.
+
+A minimal Debian 12 root (debootstrap, cached in the build tree) gets the .deb built from this
+tree (cpack, then dpkg -i inside the root, offline) and boots with systemd as its PID 1
+(systemd-nspawn -b --private-network: the container's only network is its own loopback, so
+nothing it serves or asks leaves it). Inside, as an installer would:
+- the package leaves the service disabled and stopped (the site file is to be edited first);
+- `systemctl enable --now sipdnsd`: Type=notify reaches "active" with the STATUS= text, the
+  daemon runs as a dynamic user with CAP_NET_BIND_SERVICE only, on port 53 of 127.0.0.1 and ::1,
+  and dig gets the site's SRV, A and PTR answers;
+- `systemctl reload` after an edit serves the edit; after a broken edit it keeps serving the
+  last good zone and the journal has the file:line:col error;
+- `systemctl restart` with a broken file fails in ExecStartPre (`sipdnsd check`) with the error
+  in the journal; fixed, it starts; `systemctl stop` ends with status 0.
+
+Needs root, systemd-nspawn (systemd-container), debootstrap and a Debian mirror for the first
+run (SIPDNS_DEBIAN_MIRROR, default: the host's own). Nothing of the host's systemd, dpkg or /etc
+is touched: the container is stopped by the PID this test started.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pathlib
+import re
+import shutil
+import signal
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from test_package import BUILD_DIR, CPACK, DOMAIN, run
+
+SUITE = "bookworm"
+# What the root needs besides the package's own dependencies: systemd as init, and dig.
+BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "bind9-dnsutils"]
+BOOT_TIMEOUT = 90.0
+STOP_TIMEOUT = 30.0
+CAP_NET_BIND_SERVICE = 1 << 10  # capability(7) number 10
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0,
+                                reason="debootstrap and systemd-nspawn need root")
+
+
+def host_mirror() -> str:
+    """The Debian mirror the host's apt uses (so CI needs no other), else deb.debian.org."""
+    if os.environ.get("SIPDNS_DEBIAN_MIRROR"):
+        return os.environ["SIPDNS_DEBIAN_MIRROR"]
+    sources = pathlib.Path("/etc/apt/sources.list.d/debian.sources")
+    if sources.is_file():
+        m = re.search(r"^URIs:\s*(\S+/debian)\s*$", sources.read_text(), re.M)
+        if m:
+            return m.group(1)
+    lst = pathlib.Path("/etc/apt/sources.list")
+    if lst.is_file():
+        m = re.search(r"^deb\s+(?:\[[^]]*\]\s+)?(\S+/debian)\s+" + SUITE + r"\s", lst.read_text(),
+                      re.M)
+        if m:
+            return m.group(1)
+    return "http://deb.debian.org/debian"
+
+
+def depends_of(deb: pathlib.Path) -> list[str]:
+    """Real package names for the .deb's Depends (versions and alternatives dropped). A virtual
+    name (libspdlog1.10-fmt9) becomes the host's package that provides it, since debootstrap
+    resolves no virtual packages; the host has them all (it built the package)."""
+    field = run(["dpkg-deb", "--field", deb, "Depends"]).stdout
+    names = {part.split("|")[0].split("(")[0].strip() for part in field.split(",")}
+    provider = {}
+    listing = run(["dpkg-query", "-W", "-f", "${Package}\t${Provides}\n"]).stdout
+    for line in listing.splitlines():
+        package, _, provides = line.partition("\t")
+        package = package.split(":")[0]
+        provider[package] = package
+        for virtual in provides.split(","):
+            if virtual.strip():
+                provider.setdefault(virtual.split("(")[0].strip(), package)
+    return sorted(provider.get(name, name) for name in names)
+
+
+@pytest.fixture(scope="module")
+def deb(tmp_path_factory) -> pathlib.Path:
+    config = BUILD_DIR / "CPackConfig.cmake"
+    assert config.is_file(), f"{config} is missing: configure and build first (scripts/build.sh)"
+    out = tmp_path_factory.mktemp("cpack")
+    run([CPACK, "-G", "DEB", "--config", config, "-B", out], timeout=240)
+    (package,) = sorted(out.glob("*.deb"))
+    return package
+
+
+@pytest.fixture(scope="module")
+def base_root(deb) -> pathlib.Path:
+    """A minbase Debian root with systemd, dig and the package's dependencies. Cached in the
+    build tree by the list of packages, so only the first run downloads."""
+    for tool in ("debootstrap", "systemd-nspawn", "unshare", "nsenter"):
+        if not shutil.which(tool):
+            pytest.fail(f"{tool} is not installed (scripts/install-deps.sh installs it)")
+    packages = sorted(set(BASE_PACKAGES) | set(depends_of(deb)))
+    key = hashlib.sha256(" ".join([SUITE, *packages]).encode()).hexdigest()[:12]
+    root = BUILD_DIR / "tests" / "packaging" / f"debian-root-{key}"
+    if (root / ".complete").is_file():
+        return root
+    mirror = host_mirror()
+    try:
+        urllib.request.urlopen(f"{mirror}/dists/{SUITE}/Release", timeout=20).close()
+    except OSError as e:
+        pytest.skip(f"the Debian mirror {mirror} cannot be reached from here: {e}")
+    shutil.rmtree(root, ignore_errors=True)
+    run(["debootstrap", "--variant=minbase", "--include=" + ",".join(packages), SUITE, root,
+         mirror], timeout=900)
+    (root / ".complete").write_text(" ".join(packages) + "\n")
+    return root
+
+
+def nspawn(root: pathlib.Path, *args: str) -> list[str]:
+    """systemd-nspawn for a host whose /run is not a tmpfs and whose PID 1 is not systemd: in a
+    mount namespace of its own, with a tmpfs where nspawn keeps its propagation directory, not
+    registered with machined and kept in the caller's scope (there is no system bus)."""
+    script = ("mkdir -p /run/systemd/nspawn && mount -t tmpfs tmpfs /run/systemd/nspawn && "
+              'exec systemd-nspawn -q --register=no --keep-unit --private-network -D "$0" "$@"')
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, str(root),
+            *args]
+
+
+def descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in pathlib.Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+class Container:
+    def __init__(self, root: pathlib.Path, log: pathlib.Path):
+        self.root = root
+        self.log_path = log
+        self.log = open(log, "w")
+        self.proc = subprocess.Popen(nspawn(root, "--boot"), stdin=subprocess.DEVNULL,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.init_pid = self._wait_for_init()
+        self._wait_until_booted()
+
+    def _wait_for_init(self) -> int:
+        deadline = time.monotonic() + BOOT_TIMEOUT
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, self.log_text()
+            for pid in descendants(self.proc.pid):
+                try:
+                    if pathlib.Path(f"/proc/{pid}/comm").read_text().strip() == "systemd":
+                        return pid
+                except OSError:
+                    pass
+            time.sleep(0.2)
+        raise AssertionError(f"no systemd inside the container\n{self.log_text()}")
+
+    def _wait_until_booted(self) -> None:
+        deadline = time.monotonic() + BOOT_TIMEOUT
+        state = ""
+        while time.monotonic() < deadline:
+            state = self.sh("systemctl is-system-running", check=False).stdout.strip()
+            if state in ("running", "degraded"):
+                return
+            time.sleep(0.5)
+        raise AssertionError(f"the container's systemd is {state!r}\n{self.log_text()}")
+
+    def sh(self, command: str, *, check: bool = True) -> subprocess.CompletedProcess:
+        """A shell command inside the running container (all its namespaces)."""
+        return run(["nsenter", "--target", self.init_pid, "--all", "/bin/sh", "-c", command],
+                   check=check, timeout=60)
+
+    def log_text(self) -> str:
+        self.log.flush()
+        return self.log_path.read_text(errors="replace")[-3000:]
+
+    def stop(self) -> None:
+        # SIGTERM to nspawn: it asks the container's systemd to power off cleanly.
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=STOP_TIMEOUT)
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def container(base_root, deb, tmp_path_factory):
+    work = tmp_path_factory.mktemp("systemd")
+    root = work / "root"
+    run(["cp", "-a", "--reflink=auto", base_root, root], timeout=300)
+    shutil.copy(deb, root / "root" / deb.name)
+    # Installed offline (the dependencies are in the root already), as `apt install ./x.deb`
+    # would, with the container not yet booted: no systemd is running to start anything.
+    run(nspawn(root, "--pipe", "dpkg", "-i", f"/root/{deb.name}"), timeout=120)
+    c = Container(root, work / "container.log")
+    try:
+        yield c
+    finally:
+        c.stop()
+
+
+def unit_property(c: Container, name: str) -> str:
+    return c.sh(f"systemctl show --property={name} --value sipdnsd").stdout.strip()
+
+
+def dig(c: Container, *args: str) -> list[str]:
+    return c.sh("dig +short +time=2 +tries=2 " + " ".join(args)).stdout.split()
+
+
+def journal(c: Container) -> str:
+    return c.sh("journalctl --unit=sipdnsd --no-pager --output=cat").stdout
+
+
+def test_installed_disabled_and_stopped(container):
+    assert unit_property(container, "LoadState") == "loaded"
+    assert unit_property(container, "UnitFileState") == "disabled"
+    assert unit_property(container, "ActiveState") == "inactive"
+
+
+def test_enable_now_serves_port_53_as_an_unprivileged_dynamic_user(container):
+    c = container
+    c.sh("sipdnsd check /etc/sipdns/site.yaml")
+    c.sh("systemctl enable --now sipdnsd")
+    assert unit_property(c, "ActiveState") == "active"
+    # Type=notify: systemd has the daemon's STATUS= line.
+    assert re.fullmatch(r"serial \d+, \d+ records", unit_property(c, "StatusText"))
+    pid = unit_property(c, "MainPID")
+    status = c.sh(f"cat /proc/{pid}/status").stdout
+    uid = int(re.search(r"^Uid:\s+(\d+)", status, re.M).group(1))
+    assert uid != 0, "sipdnsd runs as root"
+    for field in ("CapEff", "CapPrm", "CapBnd"):
+        caps = int(re.search(rf"^{field}:\s+([0-9a-f]+)", status, re.M).group(1), 16)
+        assert caps == CAP_NET_BIND_SERVICE, f"{field} {caps:#x}"
+    assert dig(c, "@127.0.0.1", f"_sip._udp.{DOMAIN}", "SRV") == \
+        ["1", "0", "5060", f"scs1.{DOMAIN}."]
+    assert dig(c, "@::1", f"scs1.{DOMAIN}", "A") == ["192.0.2.11"]
+    assert dig(c, "@127.0.0.1", "-x", "192.0.2.11") == [f"scs1.{DOMAIN}."]
+
+
+def test_reload_serves_an_edit_and_keeps_the_last_good_zone_on_a_broken_one(container):
+    c = container
+    assert unit_property(c, "ActiveState") == "active"
+    c.sh("sed -i 's/192\\.0\\.2\\.11/192.0.2.21/' /etc/sipdns/site.yaml")
+    c.sh("systemctl reload sipdnsd")
+    deadline = time.monotonic() + 10
+    while dig(c, "@127.0.0.1", f"scs1.{DOMAIN}", "A") != ["192.0.2.21"]:
+        assert time.monotonic() < deadline, journal(c)
+        time.sleep(0.2)
+    c.sh("echo 'bogus_key: 1' >> /etc/sipdns/site.yaml")
+    c.sh("systemctl reload sipdnsd")
+    deadline = time.monotonic() + 10
+    while "reload failed" not in journal(c):
+        assert time.monotonic() < deadline, journal(c)
+        time.sleep(0.2)
+    assert re.search(r"/etc/sipdns/site\.yaml:\d+:\d+: bogus_key: unknown key", journal(c))
+    assert unit_property(c, "ActiveState") == "active"
+    assert dig(c, "@127.0.0.1", f"scs1.{DOMAIN}", "A") == ["192.0.2.21"]
+
+
+def test_restart_with_a_broken_file_fails_in_check_then_starts_once_fixed(container):
+    c = container
+    assert "bogus_key" in c.sh("cat /etc/sipdns/site.yaml").stdout
+    assert c.sh("systemctl restart sipdnsd", check=False).returncode != 0
+    assert unit_property(c, "ActiveState") != "active"
+    # ExecStartPre's `sipdnsd check` put the file's error and count in the journal.
+    assert re.search(r"site\.yaml:\d+:\d+: bogus_key: unknown key.*\n1 error", journal(c))
+    c.sh("sed -i '/^bogus_key/d' /etc/sipdns/site.yaml")
+    c.sh("systemctl reset-failed sipdnsd; systemctl restart sipdnsd")
+    assert unit_property(c, "ActiveState") == "active"
+    assert dig(c, "@127.0.0.1", f"scs1.{DOMAIN}", "A") == ["192.0.2.21"]
+
+    c.sh("systemctl stop sipdnsd")
+    assert unit_property(c, "ActiveState") == "inactive"
+    assert unit_property(c, "Result") == "success"
+    assert unit_property(c, "ExecMainStatus") == "0"
+    assert re.search(r"^received SIGTERM, shutting down\nstopped$", journal(c), re.M), journal(c)
