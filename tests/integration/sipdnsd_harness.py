@@ -338,6 +338,15 @@ def write_site(tmp_dir: os.PathLike | str, name: str, text: str) -> pathlib.Path
     return p
 
 
+def rss_kib(pid: int) -> int:
+    """A process's resident set size (VmRSS of /proc/PID/status), in KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for PID {pid}")
+
+
 # ---------------------------------------------------------------------------------------------
 # Exported zones
 

@@ -18,7 +18,7 @@ import dns.rcode
 import pytest
 
 from sipdnsd_harness import (SIPDNSD, Daemon, free_port, make_query, query, raw_tcp, raw_udp,
-                             write_site)
+                             rss_kib, write_site)
 
 D = "reload.example.test."
 QUERY_THREADS = 3
@@ -187,14 +187,6 @@ def _big_site(version: int, hosts: int = 30000) -> str:
     return "\n".join(lines)
 
 
-def _rss_kib(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
-
-
 @pytest.mark.skipif("ASAN_OPTIONS" in os.environ,
                     reason="ASan's allocator keeps freed memory in quarantine; this checks glibc's")
 def test_reload_frees_the_old_zone_set_without_any_query(tmp_path, start_server):
@@ -203,7 +195,7 @@ def test_reload_frees_the_old_zone_set_without_any_query(tmp_path, start_server)
     and its memory after that)."""
     site = write_site(tmp_path, "site.yaml", _big_site(1))
     srv = start_server(site, threads=2)
-    before = _rss_kib(srv.pid)
+    before = rss_kib(srv.pid)
     for version in (2, 3):
         write_atomically(site, _big_site(version))
         srv.signal(signal.SIGHUP)
@@ -216,10 +208,10 @@ def test_reload_frees_the_old_zone_set_without_any_query(tmp_path, start_server)
     zone_kib = before - 8 * 1024
     assert zone_kib > 8 * 1024, f"the site is too small to tell: RSS {before} KiB"
     deadline = time.monotonic() + 5
-    after = _rss_kib(srv.pid)
+    after = rss_kib(srv.pid)
     while after > before + zone_kib // 3 and time.monotonic() < deadline:
         time.sleep(0.1)
-        after = _rss_kib(srv.pid)
+        after = rss_kib(srv.pid)
     assert after <= before + zone_kib // 3, f"RSS {before} KiB before two reloads, {after} after"
     assert query("changed.big.example.test", "A", srv.port).answer[0][0].address == "192.0.2.3"
 

@@ -17,7 +17,7 @@ import dns.rcode
 import pytest
 
 from sipdnsd_harness import (LOOPBACK4, LOOPBACK6, example, make_query, query, recv_tcp_message,
-                             tcp_connect, write_site)
+                             rss_kib, tcp_connect, write_site)
 
 D = "scsnetwork.local."
 
@@ -131,14 +131,6 @@ def fill_without_reading(s, queries, budget_s=1.5, max_bytes=2 << 20):
         except OSError:
             break
     return sent
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def test_idle_trickling_and_non_reading_connections_are_closed(tmp_path, start_server):

@@ -32,7 +32,9 @@ import urllib.request
 
 import pytest
 
-from test_package import BUILD_DIR, CPACK, DOMAIN, run
+# `deb` is test_package's fixture (the .deb cpack makes from this build tree), imported to be
+# used here too.
+from test_package import BUILD_DIR, DOMAIN, deb, run  # noqa: F401
 
 SUITE = "bookworm"
 # What the root needs besides the package's own dependencies: systemd as init, and dig.
@@ -79,16 +81,6 @@ def depends_of(deb: pathlib.Path) -> list[str]:
             if virtual.strip():
                 provider.setdefault(virtual.split("(")[0].strip(), package)
     return sorted(provider.get(name, name) for name in names)
-
-
-@pytest.fixture(scope="module")
-def deb(tmp_path_factory) -> pathlib.Path:
-    config = BUILD_DIR / "CPackConfig.cmake"
-    assert config.is_file(), f"{config} is missing: configure and build first (scripts/build.sh)"
-    out = tmp_path_factory.mktemp("cpack")
-    run([CPACK, "-G", "DEB", "--config", config, "-B", out], timeout=240)
-    (package,) = sorted(out.glob("*.deb"))
-    return package
 
 
 @pytest.fixture(scope="module")
