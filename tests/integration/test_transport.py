@@ -2,9 +2,12 @@
 connection cap, wildcard listeners answering from the queried address, SIGTERM, SIGHUP."""
 
 import os
+import re
+import shutil
 import signal
 import socket
 import struct
+import subprocess
 import threading
 import time
 
@@ -209,6 +212,23 @@ def test_many_connections_opened_and_closed(scs_ha):
 
 # ---------------------------------------------------------------------------------------------
 # Wildcard listeners
+
+
+def test_udp_receive_queues_are_deep(scs_ha):
+    """Each worker's UDP socket asks for a 4 MiB receive buffer (socket(7): the kernel reports
+    double): root may exceed net.core.rmem_max (SO_RCVBUFFORCE, set before any privilege drop),
+    anyone else gets up to it."""
+    if not shutil.which("ss"):
+        pytest.skip("ss (iproute2) is not installed")
+    out = subprocess.run(["ss", "-Hlunm", f"sport = :{scs_ha.port}"], capture_output=True,
+                         text=True, timeout=10, check=True).stdout
+    sizes = [int(m) for m in re.findall(r"\brb(\d+)", out)]
+    assert sizes, out
+    requested = 4 << 20
+    if os.geteuid() != 0:
+        with open("/proc/sys/net/core/rmem_max") as f:
+            requested = min(requested, int(f.read()))
+    assert all(size == 2 * requested for size in sizes), out
 
 
 def test_wildcard_listener_answers_from_queried_address(start_server):
