@@ -74,6 +74,9 @@ SKIPPED = {
     "tests/perf/bench.sh --out bench.json                      # about 4 minutes":
         "benchmarks take minutes and need NSD, Knot and dnsperf; ctest runs "
         "tests/perf's own smoke test (label perf)",
+    "tests/soak/soak.sh --duration 60                          # about 80 seconds":
+        "the soak loads the machine for over a minute; ctest runs its 5-second version "
+        "(soak.smoke)",
 }
 
 # Plain ``` blocks (by their first line): what they show and how this test checks them.
