@@ -41,6 +41,14 @@ void sample(std::string& out, std::string_view name, std::string_view labels, st
     out.append(" ").append(std::to_string(value)).append("\n");
 }
 
+// One sample per transport, labelled transport="udp" / "tcp".
+void per_transport(std::string& out, std::string_view name,
+                   const std::array<std::uint64_t, kTransports>& values) {
+    for (std::size_t t = 0; t < kTransports; ++t)
+        sample(out, name, std::string("transport=\"") + std::string(kTransportLabels[t]) + "\"",
+               values[t]);
+}
+
 std::string_view qtype_label(std::size_t bucket) {
     return bucket < kCountedQtypes.size() ? kCountedQtypes[bucket].name : "other";
 }
@@ -79,18 +87,12 @@ std::string render_metrics(const TrafficTotals& traffic, const ReloadStats& relo
     header(out, "sipdns_queries_dropped_total", "counter",
            "Messages given no answer: unparseable, QR=1 (a response), or a datagram larger "
            "than any query.");
-    for (std::size_t t = 0; t < kTransports; ++t)
-        sample(out, "sipdns_queries_dropped_total",
-               std::string("transport=\"") + std::string(kTransportLabels[t]) + "\"",
-               traffic.dropped[t]);
+    per_transport(out, "sipdns_queries_dropped_total", traffic.dropped);
 
     header(out, "sipdns_responses_truncated_total", "counter",
            "Answers sent with TC=1 because they did not fit the UDP payload (rate-limit slips "
            "are not included).");
-    for (std::size_t t = 0; t < kTransports; ++t)
-        sample(out, "sipdns_responses_truncated_total",
-               std::string("transport=\"") + std::string(kTransportLabels[t]) + "\"",
-               traffic.truncated[t]);
+    per_transport(out, "sipdns_responses_truncated_total", traffic.truncated);
 
     header(out, "sipdns_responses_rate_limited_total", "counter",
            "UDP answers over server.rate_limit: dropped, or slipped (sent as TC=1 with the "

@@ -1,7 +1,5 @@
 #include "sipdns/net/metrics_server.h"
 
-#include <pthread.h>
-
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -16,6 +14,7 @@
 #include <boost/beast/http.hpp>
 
 #include "socket_setup.h"
+#include "thread_entry.h"
 
 namespace sipdns::net {
 
@@ -189,18 +188,8 @@ void MetricsServer::start() {
     if (s.running) return;
     s.running = true;
     s.accept_next();
-    s.thread = std::thread([&s] {
-        ::pthread_setname_np(::pthread_self(), "sipdns-metrics");
-        // DESIGN.md §8: a handler that throws is logged and the endpoint goes on.
-        for (;;) {
-            try {
-                s.context.run();
-                break;
-            } catch (const std::exception& e) {
-                spdlog::error("metrics {}: {}", s.name, e.what());
-            }
-        }
-    });
+    s.thread =
+        std::thread([&s] { run_io_thread("sipdns-metrics", s.context, "metrics " + s.name); });
 }
 
 void MetricsServer::stop() {

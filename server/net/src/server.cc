@@ -1,7 +1,5 @@
 #include "sipdns/net/server.h"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
@@ -14,6 +12,7 @@
 #include "socket_setup.h"
 #include "tcp_connection.h"
 #include "tcp_listener.h"
+#include "thread_entry.h"
 #include "udp_socket_server.h"
 #include "worker.h"
 
@@ -114,18 +113,8 @@ TrafficTotals Server::traffic() const {
 }
 
 void Server::Impl::run_worker(Worker& worker) {
-    const std::string thread_name = "sipdns-w" + std::to_string(worker.index);
-    ::pthread_setname_np(::pthread_self(), thread_name.substr(0, 15).c_str());
-    // Catch at the thread's entry point (DESIGN.md §8): a handler that throws is logged and the
-    // worker goes on serving.
-    for (;;) {
-        try {
-            worker.context.run();
-            break;
-        } catch (const std::exception& e) {
-            spdlog::error("worker {}: {}", worker.index, e.what());
-        }
-    }
+    run_io_thread("sipdns-w" + std::to_string(worker.index), worker.context,
+                  "worker " + std::to_string(worker.index));
     {
         std::lock_guard lock(finished_mutex);
         ++finished_workers;
