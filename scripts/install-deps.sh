@@ -7,9 +7,9 @@
 #
 # Idempotent: when every package is already installed nothing runs (no apt-get update, no root
 # needed). Otherwise `apt-get update` once, then one `apt-get install -y --no-install-recommends`.
-# Knot DNS, NSD, BIND, ISC dhcpd and Kea are test tools only: their packages must not start (or
-# leave enabled) a daemon on port 53 or 67, so service starts are blocked during the install
-# with a temporary /usr/sbin/policy-rc.d (only when none exists), and services of packages
+# Knot DNS, NSD, BIND, Unbound, ISC dhcpd and Kea are test tools only: their packages must not
+# start (or leave enabled) a daemon on port 53 or 67, so service starts are blocked during the
+# install with a temporary /usr/sbin/policy-rc.d (only when none exists), and services of packages
 # installed by this run are disabled afterwards.
 set -euo pipefail
 
@@ -18,16 +18,29 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-system-dev libldns-dev libyaml-dev libspdlog-dev libfmt-dev
   libsystemd-dev libgtest-dev googletest
+  # the forwarder (forward: in the site file): libunbound's cache, forwarding, recursion and
+  # DNSSEC validation; dns-root-data is the root trust anchor and root hints it uses
+  libunbound-dev dns-root-data
+  # forwarding (issue 13): libunbound's async resolver and cache; dns-root-data is the root
+  # trust anchor (/usr/share/dns/root.key) and root hints for `forward: { to: root }`
+  libunbound-dev dns-root-data
   # tests: DNS clients, reference servers, zone checkers, python, load generator
   bind9-dnsutils bind9-utils knot-dnsutils ldnsutils knot nsd
   # tests/integration/test_export_update.py: export --format nsupdate applied to BIND's named
   bind9
   python3 python3-dnspython python3-pytest dnsperf
+  # tests/integration/test_forward.py and tests/perf/forward_bench.sh: Unbound as the upstream
+  # (and the recursive resolver the forwarder is measured against), dnsmasq as the other one
+  unbound dnsmasq-base
   iproute2 procps
   # tests/interop/test_sip_stack.py: a SIP stack that resolves RFC 3263 (baresip on libre)
   baresip-core
   # tests/interop/test_dhcp_servers.py: `plan`'s DHCP lines checked by ISC dhcpd and Kea
   isc-dhcp-server kea-dhcp4-server
+  # tests/integration/test_forward.py and tests/perf/forward_bench.sh: Unbound as the real
+  # upstream resolver and as the cache-hit reference, dnsmasq (the binary only: dnsmasq-base
+  # has no service) as the other reference forwarder
+  unbound dnsmasq-base
   # tests/fuzz and the sanitizer tree (scripts/test.sh): clang with libFuzzer and the ASan/UBSan
   # runtimes; llvm-14's llvm-symbolizer puts file:line into sanitizer reports
   clang-14 libclang-rt-14-dev llvm-14
@@ -39,7 +52,7 @@ PACKAGES=(
   systemd-container debootstrap
 )
 # Packages that ship a DNS or DHCP daemon with a service unit / init script.
-DAEMON_PACKAGES=(knot nsd bind9 isc-dhcp-server kea-dhcp4-server)
+DAEMON_PACKAGES=(knot nsd bind9 unbound isc-dhcp-server kea-dhcp4-server)
 
 check_only=0
 for arg in "$@"; do
@@ -92,8 +105,8 @@ for p in "${DAEMON_PACKAGES[@]}"; do
   installed "$p" || newly_installed_daemons+=("$p")
 done
 
-# Keep maintainer scripts from starting knot/nsd/named (invoke-rc.d and deb-systemd-invoke both ask
-# policy-rc.d; 101 = "action forbidden"). Only ours is removed afterwards.
+# Keep maintainer scripts from starting knot/nsd/named/unbound (invoke-rc.d and deb-systemd-invoke
+# both ask policy-rc.d; 101 = "action forbidden"). Only ours is removed afterwards.
 policy=/usr/sbin/policy-rc.d
 our_policy=0
 cleanup() {
@@ -127,9 +140,10 @@ for p in "${newly_installed_daemons[@]}"; do
   fi
 done
 if command -v ss >/dev/null 2>&1; then
-  if ss -Hlnup 'sport = :53' 2>/dev/null | grep -Eq '"(knotd|nsd|named)"' ||
-     ss -Hlntp 'sport = :53' 2>/dev/null | grep -Eq '"(knotd|nsd|named)"'; then
-    echo "install-deps.sh: warning: knotd, nsd or named listens on port 53 (not started by this script)" >&2
+  if ss -Hlnup 'sport = :53' 2>/dev/null | grep -Eq '"(knotd|nsd|named|unbound)"' ||
+     ss -Hlntp 'sport = :53' 2>/dev/null | grep -Eq '"(knotd|nsd|named|unbound)"'; then
+    echo "install-deps.sh: warning: knotd, nsd, named or unbound listens on port 53" \
+         "(not started by this script)" >&2
   fi
 fi
 echo "install-deps.sh: installed: ${missing[*]}"
