@@ -18,9 +18,6 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-system-dev libldns-dev libyaml-dev libspdlog-dev libfmt-dev
   libsystemd-dev libgtest-dev googletest
-  # the forwarder (forward: in the site file): libunbound's cache, forwarding, recursion and
-  # DNSSEC validation; dns-root-data is the root trust anchor and root hints it uses
-  libunbound-dev dns-root-data
   # forwarding (issue 13): libunbound's async resolver and cache; dns-root-data is the root
   # trust anchor (/usr/share/dns/root.key) and root hints for `forward: { to: root }`
   libunbound-dev dns-root-data
@@ -29,9 +26,6 @@ PACKAGES=(
   # tests/integration/test_export_update.py: export --format nsupdate applied to BIND's named
   bind9
   python3 python3-dnspython python3-pytest dnsperf
-  # tests/integration/test_forward.py and tests/perf/forward_bench.sh: Unbound as the upstream
-  # (and the recursive resolver the forwarder is measured against), dnsmasq as the other one
-  unbound dnsmasq-base
   iproute2 procps
   # tests/interop/test_sip_stack.py: a SIP stack that resolves RFC 3263 (baresip on libre)
   baresip-core
