@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <map>
 
@@ -41,9 +42,9 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Keys of each mapping.
 
-constexpr std::array<std::string_view, 15> kTopKeys{
+constexpr std::array<std::string_view, 16> kTopKeys{
     "domain",  "ttl",         "servers", "sip",    "hosts",     "aliases",  "services", "records",
-    "reverse", "nameservers", "soa",     "server", "locations", "clusters", "lync"};
+    "reverse", "nameservers", "soa",     "server", "locations", "clusters", "lync",     "forward"};
 // Servers, cluster members and Lync hosts: a name with its addresses.
 constexpr std::array<std::string_view, 3> kServerKeys{"name", "ipv4", "ipv6"};
 constexpr std::array<std::string_view, 5> kSipKeys{"transports", "proxy_port", "redirect_port",
@@ -72,6 +73,8 @@ constexpr std::array<std::string_view, 2> kTransferKeys{"allow", "notify"};
 constexpr std::array<std::string_view, 1> kMetricsKeys{"listen"};
 constexpr std::array<std::string_view, 4> kRateLimitKeys{"responses_per_second", "slip",
                                                          "ipv4_prefix", "ipv6_prefix"};
+constexpr std::array<std::string_view, 5> kForwardKeys{"to", "allow", "dnssec", "trust_anchor",
+                                                       "root_hints"};
 
 // ---------------------------------------------------------------------------------------------
 // Sections (DESIGN.md §2), one function each.
@@ -921,6 +924,180 @@ void parse_lync(Context& c, const Value& v) {
     if (ok) c.site.lync = std::move(lync);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Forwarding: the phones' DNS server for every name outside the site's zones (RFC 5358: only
+// for the clients in `allow`, never an open resolver).
+
+constexpr std::uint16_t kDnsPort = 53;
+
+const std::string kForwardTo =
+    "a list of resolver addresses such as [192.0.2.1, \"2001:db8::1\"], or root";
+const std::string kUpstream =
+    "a resolver address such as 192.0.2.1, 192.0.2.1:5353, 2001:db8::1 or [2001:db8::1]:5353";
+
+bool is_unspecified(const IpAddress& a) {
+    return std::all_of(a.bytes.begin(), a.bytes.begin() + static_cast<std::ptrdiff_t>(a.size()),
+                       [](std::uint8_t b) { return b == 0; });
+}
+
+// An upstream resolver as written in `forward.to`: ADDR (v4 or v6, port 53), ADDR:PORT,
+// [V6]:PORT or [V6].
+std::optional<IpEndpoint> parse_upstream(std::string_view text) {
+    if (auto a = IpAddress::parse(text)) return IpEndpoint{*a, kDnsPort};
+    if (text.size() > 2 && text.front() == '[' && text.back() == ']') {
+        if (auto a = IpAddress::parse_v6(text.substr(1, text.size() - 2))) {
+            return IpEndpoint{*a, kDnsPort};
+        }
+    }
+    return IpEndpoint::parse(text);
+}
+
+// A file the daemon reads (trust anchor, root hints): an absolute path, since a daemon's
+// working directory is nobody's business (systemd starts it in /).
+std::optional<std::string> parse_file_path(Context& c, const Value& v, std::string_view example) {
+    if (!v.node.is_scalar() || !v.node.scalar().starts_with('/')) {
+        c.r.expected(v, "an absolute file path such as " + std::string(example));
+        return std::nullopt;
+    }
+    return std::string(v.node.scalar());
+}
+
+// forward.to: `root`, or upstream resolvers (a list, or one address alone), each once.
+bool parse_forward_to(Context& c, const Value& to, ForwardSettings& f) {
+    if (to.node.is_scalar() && lower_ascii(to.node.scalar()) == "root") {
+        f.from_root = true;
+        return true;
+    }
+    std::vector<Value> items;
+    if (to.node.is_scalar()) {
+        items.push_back(to);
+    } else if (to.node.is_sequence()) {
+        items = *c.r.list(to, kForwardTo);
+        if (items.empty()) {
+            c.r.error(to, "expected at least one resolver address, or root");
+            return false;
+        }
+    } else {
+        c.r.expected(to, kForwardTo);
+        return false;
+    }
+    bool ok = true;
+    std::map<std::string, std::string> written;  // upstream -> as first written
+    for (const auto& item : items) {
+        const std::string text = item.node.is_scalar() ? std::string(item.node.scalar()) : "";
+        auto ep = item.node.is_scalar() ? parse_upstream(text) : std::nullopt;
+        if (!ep && lower_ascii(text) == "root") {
+            c.r.error(item, "root is not a resolver address; write `to: root` on its own");
+            ok = false;
+        } else if (!ep) {
+            c.r.expected(item, kUpstream);
+            ok = false;
+        } else if (is_unspecified(ep->address)) {
+            c.r.error(item, "'" + text + "' is the unspecified address, not a resolver's");
+            ok = false;
+        } else if (const auto [it, inserted] = written.emplace(ep->to_string(), text); !inserted) {
+            c.r.error(item, it->second == text
+                                ? msg::listed_twice(text)
+                                : "'" + text + "' is listed twice (as '" + it->second +
+                                      "' before; both are " + ep->to_string() + ")");
+            ok = false;
+        } else {
+            f.upstreams.push_back(*ep);
+        }
+    }
+    return ok;
+}
+
+// forward.allow: the client prefixes that may use forwarding (a list, or one prefix alone).
+bool parse_forward_allow(Context& c, const Value& a, ForwardSettings& f) {
+    std::vector<Value> items;
+    if (a.node.is_scalar()) {
+        items.push_back(a);
+    } else if (auto list = c.r.list(a, "a list of address prefixes such as [192.168.0.0/16]")) {
+        items = std::move(*list);
+        if (items.empty()) {
+            c.r.error(a,
+                      "expected at least one address prefix such as 192.168.0.0/16; leave "
+                      "allow out for loopback and this host's networks");
+            return false;
+        }
+    } else {
+        return false;
+    }
+    bool ok = true;
+    std::vector<IpPrefix> prefixes;
+    FirstSeen seen;
+    for (const auto& item : items) {
+        auto p = parse_prefix(c, item);
+        if (!p) {
+            ok = false;
+        } else if (seen.check(p->to_string(), item.pos)) {
+            c.r.error(item, msg::listed_twice(item.node.scalar()));
+            ok = false;
+        } else {
+            prefixes.push_back(*p);
+        }
+    }
+    f.allow = std::move(prefixes);
+    return ok;
+}
+
+// forward: { to, allow, dnssec, trust_anchor, root_hints } — names outside the site's zones
+// go to `to` (or are resolved from the root) for the clients in `allow`.
+void parse_forward(Context& c, const Value& v) {
+    if (v.is_null() || (v.node.is_mapping() && v.node.size() == 0)) {
+        c.r.error(v,
+                  "expected { to: ... }: the resolvers to forward other names to, such as "
+                  "{ to: [192.0.2.1] }, or { to: root }");
+        return;
+    }
+    auto m = c.r.mapping(v, kForwardKeys,
+                         "a mapping of forwarding settings: { to, allow, dnssec, trust_anchor, "
+                         "root_hints }");
+    if (!m) return;
+    ForwardSettings f;
+    f.pos = v.pos;
+    bool ok = true;
+    bool to_upstreams = false;  // `to` lists resolvers (even broken ones), so it is not root
+    if (const Value* to = m->get("to")) {
+        ok = parse_forward_to(c, *to, f);
+        to_upstreams = to->node.is_sequence() ||
+                       (to->node.is_scalar() && lower_ascii(to->node.scalar()) != "root");
+    } else {
+        c.r.error(v.pos, join(v.path, "to") + ": " + msg::kRequired +
+                             " (the resolvers to forward to, such as [192.0.2.1], or root)");
+        ok = false;
+    }
+    if (const Value* a = m->get("allow")) ok = parse_forward_allow(c, *a, f) && ok;
+    std::optional<bool> dnssec = false;
+    if (const Value* d = m->get("dnssec")) {
+        dnssec = c.r.boolean(*d);
+        ok = dnssec.has_value() && ok;
+        f.dnssec = dnssec.value_or(false);
+    }
+    if (const Value* t = m->get("trust_anchor")) {
+        auto path = parse_file_path(c, *t, ForwardSettings::kDefaultTrustAnchor);
+        ok = path.has_value() && ok;
+        if (path && dnssec == false) {
+            c.r.error(*t, "trust_anchor is only used with `dnssec: true`");
+            ok = false;
+        }
+        if (path) f.trust_anchor = std::move(*path);
+    }
+    if (const Value* h = m->get("root_hints")) {
+        auto path = parse_file_path(c, *h, "/etc/sipdns/root.hints");
+        ok = path.has_value() && ok;
+        if (path && to_upstreams) {
+            c.r.error(*h,
+                      "root_hints is only for `to: root`; the resolvers in `to` find the root "
+                      "themselves");
+            ok = false;
+        }
+        if (path) f.root_hints = std::move(*path);
+    }
+    if (ok) c.site.forward = std::move(f);
+}
+
 // True if the section is present and not empty.
 bool has_items(const Value* v) {
     return v != nullptr && (v->node.is_scalar() || v->node.size() > 0);
@@ -946,6 +1123,7 @@ SiteConfig parse_site(Reader& r, const Mapping& top) {
     c.has_locations = has_items(top.get("locations"));
     if (const Value* v = top.get("clusters")) parse_clusters(c, *v);
     if (const Value* v = top.get("lync")) parse_lync(c, *v);
+    if (const Value* v = top.get("forward")) parse_forward(c, *v);
 
     if (!has_items(top.get("servers")) && !has_items(top.get("hosts")) &&
         !has_items(top.get("services")) && !has_items(top.get("records")) &&
