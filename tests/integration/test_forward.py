@@ -1149,7 +1149,8 @@ def test_malformed_with_forwarded_names_pipelined_over_tcp(fwd):
         if expected is not None:
             by_id[qid] = (name, msg, expected)
     closing = [make_query("scs1." + SITE, "A"), make_query("www." + FWD, "A", rd=True)]
-    for c in closing:
+    for i, c in enumerate(closing):
+        c.id = 0x6000 + i
         stream += struct.pack("!H", len(c.to_wire())) + c.to_wire()
     with tcp_connect(fwd.port, timeout=QUERY_TIMEOUT) as s:
         s.sendall(stream)

@@ -479,7 +479,7 @@ def print_report(args, fwd: dict, auth: dict, gl: list[dict], warm: dict) -> Non
     names = [n for n in FORWARDERS if n in fwd]
     peers = [p for p in ("unbound", "dnsmasq") if p in fwd and "sipdnsd" in fwd]
     print(f"{'':26}" + "".join(f"{n:>{w}}" for n in names)
-          + "".join(f"{'sip/' + p[:4]:>{w}}" for p in peers))
+          + "".join(f"{'sip/' + p:>{w}}" for p in peers))
     for label, key, spec in rows:
         line = f"{label:26}" + "".join(f"{fmt(fwd[n].get(key), spec):>{w}}" for n in names)
         for p in peers:
