@@ -64,6 +64,10 @@ int run_check(const std::string& file, std::ostream& out, std::ostream& err) {
         for (const auto& p : l.prefixes) out << " " << p.to_string();
         out << "\n";
     }
+    // Names outside the site's zones (issue 13); without `forward:` they get REFUSED, as
+    // before, and check says nothing.
+    if (site->config.forward)
+        out << "forward: " << zone::describe_forward(*site->config.forward) << "\n";
     return 0;
 }
 

@@ -104,6 +104,57 @@ def test_check_missing_file_fails(tmp_path):
     assert "absent.yaml" in r.stdout + r.stderr
 
 
+# forward: (issue 13): check says where names outside the site's zones go; without it, nothing.
+
+@pytest.mark.parametrize("forward, line", [
+    ("forward:\n  to: [192.0.2.1, \"2001:db8::1\"]\n  allow: [192.168.0.0/16]\n",
+     "forward: to 192.0.2.1:53, [2001:db8::1]:53 for 192.168.0.0/16; dnssec off"),
+    ("forward: { to: [\"192.0.2.2:5353\", \"[2001:db8::2]:5353\"] }\n",
+     "forward: to 192.0.2.2:5353, [2001:db8::2]:5353 for loopback and this host's networks; "
+     "dnssec off"),
+    ("forward: { to: root, dnssec: true }\n",
+     "forward: recursion from the root for loopback and this host's networks; dnssec on "
+     "(trust anchor /usr/share/dns/root.key)"),
+], ids=["upstreams-allow", "ports-default-allow", "root-dnssec"])
+def test_check_prints_the_forward_line(tmp_path, forward, line):
+    plain = run_sipdnsd("check", str(EXAMPLES / "scs-single.yaml"))
+    assert plain.returncode == 0 and "forward" not in plain.stdout, plain.stdout
+    p = tmp_path / "site.yaml"
+    p.write_text((EXAMPLES / "scs-single.yaml").read_text() + forward)
+    r = run_sipdnsd("check", str(p))
+    assert r.returncode == 0, r.stderr
+    # The example's summary, unchanged (but for the serial, which follows the file's
+    # modification time), then the forward line.
+    def summary(out, path):
+        return re.sub(r"^serial: \d+$", "serial: S", out.replace(str(path), "FILE"), flags=re.M)
+    assert summary(r.stdout, p) == \
+        summary(plain.stdout, EXAMPLES / "scs-single.yaml") + line + "\n"
+
+
+@pytest.mark.parametrize("forward, where, message", [
+    ("forward:\n", (1, 1), "forward: expected { to: ... }"),
+    ("forward:\n  allow: [10.0.0.0/8]\n", (2, 3), "forward.to: required key is missing"),
+    ("forward:\n  to: []\n", (2, 7), "forward.to: expected at least one resolver address"),
+    ("forward:\n  to: [192.0.2.1, 192.0.2.300]\n", (2, 19),
+     "forward.to[1]: expected a resolver address"),
+    ("forward:\n  to: [192.0.2.1, \"192.0.2.1:53\"]\n", (2, 19),
+     "forward.to[1]: '192.0.2.1:53' is listed twice"),
+    ("forward:\n  to: root\n  dnssec: maybe\n", (3, 11),
+     "forward.dnssec: expected true or false, got 'maybe'"),
+    ("forward:\n  to: [192.0.2.1]\n  root_hints: /etc/sipdns/root.hints\n", (3, 15),
+     "forward.root_hints: root_hints is only for `to: root`"),
+    ("forward:\n  to: root\n  forwarders: [192.0.2.1]\n", (3, 3),
+     "forward.forwarders: unknown key"),
+], ids=["null", "no-to", "empty-to", "bad-address", "duplicate", "dnssec-not-bool",
+        "root-hints-with-upstreams", "unknown-key"])
+def test_check_rejects_bad_forward(tmp_path, forward, where, message):
+    head = (EXAMPLES / "scs-single.yaml").read_text()
+    offset = head.count("\n")
+    errors, out = _check_errors(tmp_path, head + forward)
+    assert [(e[1], e[2]) for e in errors] == [(offset + where[0], where[1])], out
+    assert errors[0][3].startswith(message), out
+
+
 # ---------------------------------------------------------------------------------------------
 # export
 

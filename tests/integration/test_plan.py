@@ -296,6 +296,68 @@ def test_printed_commands_get_the_expected_answers(name, start_server):
 
 
 # ---------------------------------------------------------------------------------------------
+# Forwarding (issue 13): option 6 makes sipdnsd the phones' only DNS server, so the plan says
+# what happens to every name outside the site's zones.
+
+
+def option6_section(text):
+    """Option 6's lines, from its own line to option 15's."""
+    m = re.search(r"^   006 DNS Servers.*?(?=^   015 )", text, re.M | re.S)
+    assert m, text
+    return m.group(0)
+
+
+def flat(text):
+    return " ".join(text.split())
+
+
+WARNING = ("Warning: the site file has no forward: section, so sipdnsd answers only this site's "
+           "names and refuses all others. Phones that get it as their DNS server resolve nothing "
+           "else: their NTP servers, firmware and provisioning hosts, and the ITSP's SIP trunk "
+           "fail.")
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_without_forward_the_plan_warns_and_its_fragment_works(name, tmp_path):
+    section = option6_section(plan(EXAMPLES / f"{name}.yaml"))
+    assert WARNING in flat(section), section
+    # The fragment to add is a line of its own; with a resolver filled in, it is a valid site
+    # file, and the plan then says where other names go instead of warning.
+    fragments = re.findall(r"^ {11}(forward: .*)$", section, re.M)
+    assert fragments == ["forward: { to: [<your resolver>] }"], section
+    site = tmp_path / f"{name}-forward.yaml"
+    site.write_text((EXAMPLES / f"{name}.yaml").read_text() +
+                    fragments[0].replace("<your resolver>", "192.0.2.1") + "\n")
+    c = run_sipdnsd("check", str(site))
+    assert c.returncode == 0, c.stderr
+    assert "forward: to 192.0.2.1:53 for loopback and this host's networks; dnssec off\n" \
+        in c.stdout, c.stdout
+    section = option6_section(plan(site))
+    assert "Warning" not in section and "<your resolver>" not in section, section
+    assert "Other names are forwarded to 192.0.2.1:53 (forward:)" in flat(section), section
+
+
+@pytest.mark.parametrize("forward, says", [
+    ("forward:\n  to: [192.0.2.1, \"[2001:db8::1]:5353\"]\n  allow: [192.0.2.0/24]\n",
+     "Other names are forwarded to 192.0.2.1:53, [2001:db8::1]:5353 (forward:), for clients in "
+     "192.0.2.0/24 (forward.allow): phones outside these get REFUSED."),
+    ("forward: { to: root, dnssec: true }\n",
+     "Other names are resolved from the root servers (forward:), with DNSSEC validation "
+     "(RFC 4033), for clients on loopback and this host's networks (forward.allow left out): "
+     "phones in other subnets, behind a router, get REFUSED unless forward.allow lists them."),
+], ids=["to-allow", "root-dnssec"])
+def test_with_forward_the_plan_says_where_other_names_go(forward, says, tmp_path):
+    site = tmp_path / "site.yaml"
+    site.write_text((EXAMPLES / "scs-ha.yaml").read_text() + forward)
+    section = option6_section(plan(site))
+    assert says in flat(section), section
+    assert "Warning" not in section, section
+    # The rest of the plan is the example's own.
+    assert plan(site).replace(section, "") == \
+        plan(EXAMPLES / "scs-ha.yaml").replace(option6_section(plan(EXAMPLES / "scs-ha.yaml")), "")
+
+
+# ---------------------------------------------------------------------------------------------
 # Errors
 
 
@@ -311,6 +373,17 @@ def test_bad_site_gives_checks_diagnostics(tmp_path):
     assert p.stdout == ""
     assert p.stderr == c.stderr
     assert re.search(rf"^{re.escape(str(bad))}:3:\d+: .*192\.0\.2\.300", p.stderr, re.M), p.stderr
+
+
+def test_bad_forward_gives_checks_diagnostics(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((EXAMPLES / "scs-single.yaml").read_text() +
+                   "forward:\n  to: [192.0.2.1]\n  root_hints: /etc/sipdns/root.hints\n")
+    lines = (EXAMPLES / "scs-single.yaml").read_text().count("\n")
+    p = run_sipdnsd("plan", str(bad))
+    assert p.returncode == 1 and p.stdout == ""
+    assert p.stderr == (f"{bad}:{lines + 3}:15: forward.root_hints: root_hints is only for "
+                        "`to: root`; the resolvers in `to` find the root themselves\n1 error\n")
 
 
 def test_usage_errors():

@@ -278,6 +278,42 @@ QueryTarget choose_query_target(const config::SiteConfig& site, const ZoneSet& z
 }
 
 // ---------------------------------------------------------------------------------------------
+// Forwarding
+
+namespace {
+
+// "192.0.2.1:53, [2001:db8::1]:53" or "the root servers (hints /etc/sipdns/root.hints)".
+std::string forward_upstreams(const config::ForwardSettings& f) {
+    std::vector<std::string> out;
+    for (const auto& u : f.upstreams) out.push_back(u.to_string());
+    return join(out, ", ");
+}
+
+// The clients that may use it: forward.allow, or the default (loopback and the networks of
+// this host's interfaces, worked out by the daemon).
+std::string forward_clients(const config::ForwardSettings& f) {
+    if (!f.allow) return "loopback and this host's networks";
+    std::vector<std::string> out;
+    for (const auto& p : *f.allow) out.push_back(p.to_string());
+    return join(out, ", ");
+}
+
+}  // namespace
+
+std::string describe_forward(const config::ForwardSettings& f) {
+    std::string s;
+    if (f.from_root) {
+        s = "recursion from the root";
+        if (!f.root_hints.empty()) s += " (root hints " + f.root_hints + ")";
+    } else {
+        s = "to " + forward_upstreams(f);
+    }
+    s += " for " + forward_clients(f) + "; dnssec ";
+    s += f.dnssec ? "on (trust anchor " + f.trust_anchor + ")" : std::string("off");
+    return s;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The plan
 
 namespace {
@@ -392,9 +428,41 @@ class PlanWriter {
         if (!missing.empty())
             para("No IPv4 address in the site file for " + join(missing, ", ") +
                  ": add it by hand.");
+        forwarding();
         if (target_.port != 53)
             para("Phones ask port 53: sipdnsd is set to serve port " +
                  std::to_string(target_.port) + " here, so serve port 53 for phones.");
+    }
+
+    // Option 6 makes sipdnsd the phones' only DNS server: say what happens to every name
+    // outside the site's zones (issue 13).
+    void forwarding() {
+        if (!site_.forward) {
+            para("Warning: the site file has no forward: section, so sipdnsd answers only this "
+                 "site's names and refuses all others. Phones that get it as their DNS server "
+                 "resolve nothing else: their NTP servers, firmware and provisioning hosts, "
+                 "and the ITSP's SIP trunk fail. To forward every other name to your "
+                 "resolver (the one the phones used before), add to the site file:");
+            note("    forward: { to: [<your resolver>] }");
+            para("or forward: { to: root } to resolve them from the root servers "
+                 "(sipdns-site.yaml(5)).");
+            return;
+        }
+        const auto& f = *site_.forward;
+        std::string text = f.from_root ? "Other names are resolved from the root servers"
+                                       : "Other names are forwarded to " + forward_upstreams(f);
+        text += " (forward:)";
+        if (f.dnssec) text += ", with DNSSEC validation (RFC 4033)";
+        if (f.allow) {
+            text += ", for clients in " + forward_clients(f) +
+                    " (forward.allow): phones outside these get REFUSED.";
+        } else {
+            text +=
+                ", for clients on loopback and this host's networks (forward.allow left out): "
+                "phones in other subnets, behind a router, get REFUSED unless forward.allow "
+                "lists them.";
+        }
+        para(text);
     }
 
     void option42() {

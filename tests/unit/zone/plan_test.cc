@@ -289,5 +289,122 @@ TEST(InstallPlan, ClusterAnswersPerLocation) {
     EXPECT_TRUE(has_line(plan, "     expect: 200 50 5060 dc1-spx1.example.com.")) << plan;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Forwarding (issue 13): option 6 makes sipdnsd the phones' only DNS server, so the plan says
+// what happens to every other name.
+
+std::string plan_of(const std::string& yaml) {
+    const auto cfg = site_of(yaml);
+    auto zones = zone::build_site_zones(cfg, serial_policy(1700000000));
+    EXPECT_TRUE(zones);
+    if (!zones) return {};
+    return zone::render_install_plan(cfg, **zones);
+}
+
+// The plan's prose is wrapped: compare with runs of blanks as one space.
+std::string flat(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        const bool blank = c == ' ' || c == '\n';
+        if (blank && (out.empty() || out.back() == ' ')) continue;
+        out.push_back(blank ? ' ' : c);
+    }
+    return out;
+}
+
+// Option 6's section: from its line to the next option's.
+std::string option6_section(const std::string& plan) {
+    const auto begin = plan.find("   006 DNS Servers");
+    const auto end = plan.find("   015 DNS Domain Name");
+    EXPECT_NE(begin, std::string::npos) << plan;
+    EXPECT_NE(end, std::string::npos) << plan;
+    if (begin == std::string::npos || end == std::string::npos) return {};
+    return plan.substr(begin, end - begin);
+}
+
+const std::string kSingle =
+    "domain: scsnetwork.local\nservers: [{ name: scs1, ipv4: 192.0.2.11 }]\n";
+
+TEST(InstallPlan, WithoutForwardWarnsAndShowsHowToAddIt) {
+    for (const char* example : {"scs-ha.yaml", "scs-single.yaml", "lab.yaml", "lync.yaml",
+                                "sip-cluster.yaml", "scs-tls.yaml"}) {
+        const std::string section = option6_section(plan_of_example(example));
+        EXPECT_NE(flat(section).find(
+                      "Warning: the site file has no forward: section, so sipdnsd answers only "
+                      "this site's names and refuses all others. Phones that get it as their DNS "
+                      "server resolve nothing else: their NTP servers, firmware and provisioning "
+                      "hosts, and the ITSP's SIP trunk fail."),
+                  std::string::npos)
+            << example << "\n"
+            << section;
+        // The fragment to add, on a line of its own so that it can be copied.
+        EXPECT_TRUE(has_line(section, "           forward: { to: [<your resolver>] }"))
+            << example << "\n"
+            << section;
+        EXPECT_NE(flat(section).find("or forward: { to: root } to resolve them from the root "
+                                     "servers (sipdns-site.yaml(5))."),
+                  std::string::npos)
+            << example << "\n"
+            << section;
+    }
+}
+
+TEST(InstallPlan, WithForwardSaysWhereOtherNamesGo) {
+    struct Case {
+        const char* what;
+        std::string forward;  // the site file's forward: section
+        std::string expected;
+    };
+    const std::vector<Case> cases = {
+        {"upstreams, default allow",
+         "forward: { to: [192.0.2.1, \"[2001:db8::1]:5353\"] }\n",
+         "Other names are forwarded to 192.0.2.1:53, [2001:db8::1]:5353 (forward:), for clients "
+         "on loopback and this host's networks (forward.allow left out): phones in other "
+         "subnets, behind a router, get REFUSED unless forward.allow lists them."},
+        {"upstreams, allow, dnssec",
+         "forward:\n  to: [192.0.2.1]\n  allow: [192.168.0.0/16, 10.0.0.0/8]\n  dnssec: true\n",
+         "Other names are forwarded to 192.0.2.1:53 (forward:), with DNSSEC validation (RFC "
+         "4033), for clients in 192.168.0.0/16, 10.0.0.0/8 (forward.allow): phones outside "
+         "these get REFUSED."},
+        {"root",
+         "forward: { to: root, allow: [192.0.2.0/24] }\n",
+         "Other names are resolved from the root servers (forward:), for clients in "
+         "192.0.2.0/24 (forward.allow): phones outside these get REFUSED."},
+    };
+    for (const auto& c : cases) {
+        const std::string section = option6_section(plan_of(kSingle + c.forward));
+        EXPECT_NE(flat(section).find(c.expected), std::string::npos) << c.what << "\n"
+                                                                     << section;
+        EXPECT_EQ(section.find("Warning"), std::string::npos) << c.what << "\n" << section;
+        EXPECT_EQ(section.find("<your resolver>"), std::string::npos) << c.what;
+    }
+}
+
+// The check line after "forward: " (the SPEC's wording).
+TEST(DescribeForward, OneLine) {
+    struct Case {
+        std::string forward;
+        std::string expected;
+    };
+    const std::vector<Case> cases = {
+        {"forward: { to: [192.0.2.1, \"2001:db8::1\"], allow: [192.168.0.0/16] }\n",
+         "to 192.0.2.1:53, [2001:db8::1]:53 for 192.168.0.0/16; dnssec off"},
+        {"forward: { to: [\"192.0.2.2:5353\"] }\n",
+         "to 192.0.2.2:5353 for loopback and this host's networks; dnssec off"},
+        {"forward: { to: root, allow: [10.0.0.0/8, \"fd00::/8\"], dnssec: true }\n",
+         "recursion from the root for 10.0.0.0/8, fd00::/8; dnssec on (trust anchor "
+         "/usr/share/dns/root.key)"},
+        {"forward:\n  to: root\n  root_hints: /etc/sipdns/root.hints\n  dnssec: true\n"
+         "  trust_anchor: /etc/sipdns/root.key\n",
+         "recursion from the root (root hints /etc/sipdns/root.hints) for loopback and this "
+         "host's networks; dnssec on (trust anchor /etc/sipdns/root.key)"},
+    };
+    for (const auto& c : cases) {
+        const auto cfg = site_of(kSingle + c.forward);
+        ASSERT_TRUE(cfg.forward) << c.forward;
+        EXPECT_EQ(zone::describe_forward(*cfg.forward), c.expected) << c.forward;
+    }
+}
+
 }  // namespace
 }  // namespace sipdns::test

@@ -81,6 +81,14 @@ struct QueryTarget {
 QueryTarget choose_query_target(const config::SiteConfig& site, const ZoneSet& zones,
                                 const std::vector<config::IpEndpoint>& listen_override = {});
 
+// ---------------------------------------------------------------------------------------------
+// `forward:` in one line, as `sipdnsd check` prints it after "forward: ": where other names go,
+// for whom, and whether answers are validated, e.g.
+//   to 192.0.2.1:53, [2001:db8::1]:53 for 192.168.0.0/16; dnssec off
+//   recursion from the root for loopback and this host's networks; dnssec on (trust anchor
+//   /usr/share/dns/root.key)
+std::string describe_forward(const config::ForwardSettings& forward);
+
 struct PlanOptions {
     std::vector<config::IpEndpoint> listen;  // --listen: as the daemon would be started
 };
