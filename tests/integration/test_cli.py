@@ -131,6 +131,23 @@ def test_check_prints_the_forward_line(tmp_path, forward, line):
         summary(plain.stdout, EXAMPLES / "scs-single.yaml") + line + "\n"
 
 
+def test_packaged_site_file_forward_section_checks(tmp_path):
+    """The commented forward: section of /etc/sipdns/site.yaml, uncommented, is valid and does
+    what its comment says."""
+    packaged = (EXAMPLES.parent / "site.yaml").read_text()
+    block = re.search(r"^#forward:\n(?:#  .*\n)+", packaged, re.M)
+    assert block, "no commented forward: section in packaging/site.yaml"
+    p = tmp_path / "site.yaml"
+    p.write_text(packaged.replace(block.group(0), re.sub(r"^#", "", block.group(0), flags=re.M)))
+    r = run_sipdnsd("check", str(p))
+    assert r.returncode == 0, r.stderr
+    line = [l for l in r.stdout.splitlines() if l.startswith("forward: ")]
+    assert line == ["forward: to 192.0.2.1:53, [2001:db8::1]:53 for 192.0.2.0/24; dnssec off"], \
+        r.stdout
+    # The comment shows that line as check prints it.
+    assert f"\n#   {line[0]}\n" in packaged
+
+
 @pytest.mark.parametrize("forward, where, message", [
     ("forward:\n", (1, 1), "forward: expected { to: ... }"),
     ("forward:\n  allow: [10.0.0.0/8]\n", (2, 3), "forward.to: required key is missing"),
