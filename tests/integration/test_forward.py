@@ -22,6 +22,7 @@ What is checked:
   resolver.arpa reach the upstream; localhost, the loopback reverse zone, .invalid and .onion
   stay answered locally (the upstream's decoys for them never show);
 - `to: root` with `root_hints` naming a local root that delegates a test TLD;
+- RRL limits forwarded UDP answers too (never TCP);
 - a flood of random names from one client does not starve site answers for another, and the
   flooder gets SERVFAIL ("busy": too many outstanding forwarded queries) or timeouts;
 - the sipdns_forward_* metrics move as the queries sent say;
@@ -719,6 +720,32 @@ def test_clients_that_leave_before_the_answer(tmp_path, daemons, blackhole):
     assert fq("late-" + str(random.randrange(10**9)) + "." + FWD, "A",
               d.port).rcode() == dns.rcode.SERVFAIL
     assert d.proc.poll() is None
+
+
+def test_rate_limit_applies_to_forwarded_answers(tmp_path, daemons, upstream):
+    """RRL (server.rate_limit) limits forwarded UDP answers as it does the site's: one name
+    asked 30 times in a row from one address with 5 responses/s and slip 2 gets fewer than 30
+    full answers (the rest dropped or TC=1); TCP is never limited."""
+    d = daemons(tmp_path, "sipdnsd-rrl", forward_to(f"127.0.0.1:{upstream.port}"), threads=1,
+                server="server:\n  rate_limit:\n    responses_per_second: 5\n    slip: 2\n")
+    assert rdata(fq("www." + FWD, "A", d.port, tcp=True), "A") == {WWW_A}  # in the cache now
+    full = slipped = 0
+    wire = make_query("www." + FWD, "A", rd=True).to_wire()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.3)
+        for _ in range(30):   # one at a time, bounded
+            s.sendto(wire, (LOOPBACK4, d.port))
+            try:
+                m = dns.message.from_wire(s.recv(4096))
+            except socket.timeout:
+                continue
+            if m.flags & dns.flags.TC:
+                slipped += 1
+            elif rdata(m, "A") == {WWW_A}:
+                full += 1
+    assert full < 30, f"every answer was sent in full ({full}; slipped {slipped})"
+    for _ in range(10):
+        assert rdata(fq("www." + FWD, "A", d.port, tcp=True), "A") == {WWW_A}
 
 
 # ---------------------------------------------------------------------------------------------
