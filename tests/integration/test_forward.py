@@ -584,9 +584,13 @@ SITE_QUERIES = [(SITE, "SOA"), (SITE, "NS"), ("scs1." + SITE, "A"), ("scs1." + S
 
 
 def normalised(m: dns.message.Message) -> tuple:
+    """Everything in an answer but the ID and the SOA serial (each daemon takes its own from
+    the time it loads the site)."""
+    def text(rrset):
+        return re.sub(r"( IN SOA \S+ \S+ )\d+", r"\1SERIAL", rrset.to_text())
     return (dns.rcode.to_text(m.rcode()), sorted(flags_of(m)), m.edns, m.payload,
             [rrset.to_text() for rrset in m.question],
-            *(sorted(rrset.to_text() for rrset in sec)
+            *(sorted(text(rrset) for rrset in sec)
               for sec in (m.answer, m.authority, m.additional)))
 
 
@@ -783,13 +787,18 @@ def test_big_answer_truncated_over_udp_whole_over_tcp(fwd):
 
 
 def test_special_use_names_reach_the_upstream(fwd, upstream):
+    wrong = []
     for qname, qtype, want in UPSTREAM_SPECIAL:
         m = fq(qname, qtype, fwd.port)
-        assert m.rcode() == dns.rcode.NOERROR and rdata(m, qtype) == {want}, \
-            f"{qname} {qtype}: expected {want} from the upstream (libunbound's default " \
-            f"local zone must not answer it), got:\n{m}"
         assert_forwarded(m, qname)
-    seen = upstream.wait_asked(UPSTREAM_SPECIAL[-1][0])
+        if m.rcode() != dns.rcode.NOERROR or rdata(m, qtype) != {want}:
+            wrong.append(f"{qname} {qtype}: {dns.rcode.to_text(m.rcode())} "
+                         f"{sorted(rdata(m, qtype))} {[r.to_text() for r in m.authority]}")
+    assert not wrong, "expected the upstream's answers (libunbound's default local zones " \
+        "must not answer these with `to: [...]`), got:\n" + "\n".join(wrong)
+    m = marker_name()
+    fq(m, "A", fwd.port)
+    seen = upstream.wait_asked(m)
     for qname, _, _ in UPSTREAM_SPECIAL:
         assert qname.lower() in seen
 
