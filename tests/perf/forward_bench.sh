@@ -3,7 +3,7 @@
 # (QPS, CPU per answer; one thread each, pinned, same run, same upstream data), and sipdnsd's
 # authoritative QPS with forward: on and off. See tests/perf/forward_bench.py --help.
 #
-#   tests/perf/forward_bench.sh                     5,000 names, 3 rounds of 10 s (~3 min)
+#   tests/perf/forward_bench.sh                     2,000 names, 3 rounds of 10 s (~3 min)
 #   tests/perf/forward_bench.sh --rounds 1 --duration 3 --out forward.json
 #   tests/perf/forward_bench.sh --smoke             < 60 s, only checks that the script works
 #
