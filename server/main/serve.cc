@@ -11,6 +11,7 @@
 #include "daemon_options.h"
 #include "logging.h"
 #include "privileges.h"
+#include "sipdns/forward/forwarder.h"
 #include "sipdns/net/metrics.h"
 #include "sipdns/net/metrics_server.h"
 #include "sipdns/net/server.h"
@@ -37,6 +38,24 @@ void log_serving(const net::Server& server, const zone::ZoneSet& zones) {
                      zones.serial(), zone->record_count());
 }
 
+forward::ForwarderOptions forwarder_options(const config::ForwardSettings& f) {
+    forward::ForwarderOptions o;
+    o.from_root = f.from_root;
+    o.upstreams = f.upstreams;
+    o.dnssec = f.dnssec;
+    o.trust_anchor = f.trust_anchor;
+    o.root_hints = f.root_hints;
+    return o;
+}
+
+void log_forwarding(const config::ForwardSettings& f, const engine::ForwardPolicy& policy) {
+    std::string allow;
+    for (const auto& prefix : policy.allow) allow += (allow.empty() ? "" : ", ") + prefix.to_string();
+    spdlog::info("forwarding names outside the site's zones {}; for {}{}",
+                 forward::Forwarder::describe(forwarder_options(f)),
+                 f.allow ? "" : "loopback and this host's networks: ", allow);
+}
+
 const char* signal_name(int signal_number) {
     switch (signal_number) {
         case SIGTERM:
@@ -61,6 +80,7 @@ int run_server(const ServeOptions& options) {
     config::DaemonSettings startup_settings;
     net::ServerOptions server_options;
     std::optional<config::IpEndpoint> metrics_listen;
+    std::optional<config::ForwardSettings> forward_settings;
     {
         // The loaded site lives only in this block: afterwards the snapshot holder owns the
         // zones, and a reload frees them once no worker uses them.
@@ -85,12 +105,24 @@ int run_server(const ServeOptions& options) {
         }
         metrics_listen = *metrics;
         startup_settings = site->config.server;
-        first_snapshot = make_snapshot(*site);
+        forward_settings = site->config.forward;
+        first_snapshot = make_snapshot(*site, forward_settings.has_value());
     }
 
     release_build_memory();  // the parsed site is gone; only the zone set stays
     net::SnapshotHolder snapshots(first_snapshot);
-    auto bound = net::Server::bind(server_options, snapshots);
+    // The forwarder (the site's `forward:`): set up before the sockets, so that a bad trust
+    // anchor or root hints file stops the start with one clear line.
+    std::unique_ptr<forward::Forwarder> forwarder;
+    if (forward_settings) {
+        auto created = forward::Forwarder::create(forwarder_options(*forward_settings));
+        if (!created) {
+            spdlog::error("{}", created.error());
+            return 1;
+        }
+        forwarder = std::move(*created);
+    }
+    auto bound = net::Server::bind(server_options, snapshots, forwarder.get());
     if (!bound) {
         spdlog::error("{}", bound.error());
         return 1;
@@ -102,7 +134,11 @@ int run_server(const ServeOptions& options) {
     std::unique_ptr<net::MetricsServer> metrics;
     if (metrics_listen) {
         auto bound_metrics = net::MetricsServer::bind(*metrics_listen, [&] {
-            return net::render_metrics(server.traffic(), reload_stats, *snapshots.current());
+            if (!forwarder)
+                return net::render_metrics(server.traffic(), reload_stats, *snapshots.current());
+            const forward::ForwarderStats forwarding = forwarder->stats();
+            return net::render_metrics(server.traffic(), reload_stats, *snapshots.current(),
+                                       &forwarding);
         });
         if (!bound_metrics) {
             spdlog::error("{}", bound_metrics.error());
@@ -117,6 +153,10 @@ int run_server(const ServeOptions& options) {
 
     const zone::ZoneSet& zones = first_snapshot->zones->default_view();
     log_serving(server, zones);
+    if (forwarder) {
+        log_forwarding(*forward_settings, first_snapshot->settings.forward);
+        forwarder->start();
+    }
     server.start();
     if (metrics) {
         metrics->start();
@@ -129,14 +169,15 @@ int run_server(const ServeOptions& options) {
     notify_secondaries(notifier, *first_snapshot->zones, startup_settings.transfer_notify);
     first_snapshot.reset();
 
-    SiteReloader reloader(options.config_file, snapshots, server, startup_settings, notifier,
-                          reload_stats);
+    SiteReloader reloader(options.config_file, snapshots, server, startup_settings,
+                          forward_settings, notifier, reload_stats);
     const int stop_signal = signals.run([&reloader] { reloader.reload(); });
 
     systemd::notify_stopping();
     spdlog::info("received {}, shutting down", signal_name(stop_signal));
     if (metrics) metrics->stop();  // it reads the server's counters: stopped first
     server.stop();
+    if (forwarder) forwarder->stop();  // after the workers: nothing can be handed to it now
     spdlog::info("stopped");
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon_options.h"
+#include "sipdns/forward/local_networks.h"
 #include "systemd_notify.h"
 
 namespace sipdns::app {
@@ -18,6 +19,24 @@ zone::SerialPolicy previous_policy(const zone::ZoneSet& serving) {
     p.previous_content_hash = serving.content_hash();
     return p;
 }
+// The forwarder (libunbound) is set up once, at start: a reload can change who may use it and
+// turn it off, not where it sends queries.
+void warn_about_forward_changes(const std::optional<config::ForwardSettings>& running,
+                                const std::optional<config::ForwardSettings>& file) {
+    if (!running) {
+        if (file) spdlog::warn("forward: takes effect on restart only (not forwarding now)");
+        return;
+    }
+    if (!file) {
+        spdlog::info("forward: removed from the site file; names outside its zones are REFUSED");
+        return;
+    }
+    if (file->from_root != running->from_root || file->upstreams != running->upstreams ||
+        file->dnssec != running->dnssec || file->trust_anchor != running->trust_anchor ||
+        file->root_hints != running->root_hints)
+        spdlog::warn("forward: to, dnssec, trust_anchor and root_hints take effect on restart "
+                     "only (allow changes now)");
+}
 }  // namespace
 
 std::string serving_status(const zone::ZoneSet& zones) {
@@ -25,9 +44,17 @@ std::string serving_status(const zone::ZoneSet& zones) {
            std::to_string(zones.record_count()) + " records";
 }
 
-std::shared_ptr<const net::ServingSnapshot> make_snapshot(const LoadedSite& site) {
+std::shared_ptr<const net::ServingSnapshot> make_snapshot(const LoadedSite& site,
+                                                          bool forwarding) {
+    engine::EngineSettings settings = engine_settings(site.config.server);
+    if (forwarding && site.config.forward) {
+        settings.forward.enabled = true;
+        settings.forward.allow = site.config.forward->allow
+                                     ? *site.config.forward->allow
+                                     : forward::loopback_and_local_networks();
+    }
     return std::make_shared<const net::ServingSnapshot>(
-        net::ServingSnapshot{site.zones, engine_settings(site.config.server)});
+        net::ServingSnapshot{site.zones, std::move(settings)});
 }
 
 void notify_secondaries(net::NotifySender& sender, const zone::SiteZones& zones,
@@ -43,11 +70,13 @@ void notify_secondaries(net::NotifySender& sender, const zone::SiteZones& zones,
 
 SiteReloader::SiteReloader(std::string config_file, net::SnapshotHolder& snapshots,
                            net::Server& server, config::DaemonSettings startup,
+                           std::optional<config::ForwardSettings> startup_forward,
                            net::NotifySender& notifier, net::ReloadStats& stats)
     : config_file_(std::move(config_file)),
       snapshots_(snapshots),
       server_(server),
       startup_(std::move(startup)),
+      startup_forward_(std::move(startup_forward)),
       notifier_(notifier),
       stats_(stats) {}
 
@@ -97,8 +126,10 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site() {
         spdlog::warn(
             "server.listen, threads, metrics and the tcp_* settings take effect on restart only");
 
+    warn_about_forward_changes(startup_forward_, site->config.forward);
+
     const std::uint32_t old_serial = old_zones.serial();
-    auto replaced = snapshots_.publish(make_snapshot(*site));
+    auto replaced = snapshots_.publish(make_snapshot(*site, startup_forward_.has_value()));
     stats_.ok.fetch_add(1, std::memory_order_relaxed);
     const zone::ZoneSet& zones = site->zones->default_view();
     spdlog::info("reloaded: {}", serving_status(zones));

@@ -2,6 +2,7 @@
 // SIGHUP reload (DESIGN.md §6): parse, validate and build a new zone set on the control thread
 // (never a worker), then publish it; on any error log every problem and keep serving the old one.
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "sipdns/config/site_config.h"
@@ -16,7 +17,10 @@ namespace sipdns::app {
 // "serial 1795382498, 26 records": the STATUS= text and the log summary.
 std::string serving_status(const zone::ZoneSet& zones);
 
-std::shared_ptr<const net::ServingSnapshot> make_snapshot(const LoadedSite& site);
+// `forwarding`: the daemon runs a forwarder (started with `forward:`); the site's `forward.allow`
+// (or, by default, loopback and this host's networks as they are now) says who may use it.
+std::shared_ptr<const net::ServingSnapshot> make_snapshot(const LoadedSite& site,
+                                                          bool forwarding);
 
 // NOTIFY every zone of the site to server.transfer.notify (RFC 1996), if any are listed.
 void notify_secondaries(net::NotifySender& sender, const zone::SiteZones& zones,
@@ -28,9 +32,12 @@ class SiteReloader {
     // limits and metrics only change on restart, and a reload that changes them says so.
     // `stats` counts the reloads that succeeded and failed (the metrics endpoint reads them).
     // `server`'s workers are asked to let go of the replaced zone set after a reload.
+    // `startup_forward`: the `forward:` section the forwarder was started with (none = no
+    // forwarder): its upstreams and DNSSEC settings change on restart only, its `allow` on reload.
     SiteReloader(std::string config_file, net::SnapshotHolder& snapshots, net::Server& server,
-                 config::DaemonSettings startup, net::NotifySender& notifier,
-                 net::ReloadStats& stats);
+                 config::DaemonSettings startup,
+                 std::optional<config::ForwardSettings> startup_forward,
+                 net::NotifySender& notifier, net::ReloadStats& stats);
 
     void reload();
 
@@ -42,6 +49,7 @@ class SiteReloader {
     net::SnapshotHolder& snapshots_;
     net::Server& server_;
     config::DaemonSettings startup_;
+    std::optional<config::ForwardSettings> startup_forward_;
     net::NotifySender& notifier_;
     net::ReloadStats& stats_;
 };

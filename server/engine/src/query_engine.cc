@@ -22,7 +22,11 @@ constexpr std::uint16_t kOptionNsid = 3;
 constexpr std::size_t kPlainUdpLimit = 512;  // RFC 1035 §4.2.1
 
 // Header flag bits (RFC 1035 §4.1.1, RFC 4035 §3.2 for AD/CD).
-constexpr std::uint16_t kQr = 0x8000, kAa = 0x0400, kTc = 0x0200, kRd = 0x0100, kCd = 0x0010;
+constexpr std::uint16_t kQr = 0x8000, kAa = 0x0400, kTc = 0x0200, kRd = 0x0100, kRa = 0x0080,
+                        kAd = 0x0020, kCd = 0x0010;
+constexpr std::uint16_t kOptionExtendedError = 15;  // RFC 8914 §2
+// An extended error's EXTRA-TEXT is for the operator; bounded so that it always fits.
+constexpr std::size_t kMaxExtendedErrorText = 200;
 constexpr std::uint16_t kOpcodeMask = 0x7800;
 
 class ResponseWriter {
@@ -57,16 +61,24 @@ struct Counts {
     std::uint16_t qd = 0, an = 0, ns = 0, ar = 0;
 };
 
-std::size_t opt_size(const ParsedQuery& q, const EngineSettings& s) {
+// An RFC 8914 extended error to send in the OPT record (code, EXTRA-TEXT); none by default.
+struct ExtendedError {
+    bool present = false;
+    std::uint16_t code = 0;
+    std::string_view text;
+};
+
+std::size_t opt_size(const ParsedQuery& q, const EngineSettings& s, const ExtendedError& e = {}) {
     if (!q.has_edns) return 0;
     std::size_t n = 11;  // root name, type, class, ttl, rdlength
     if (q.nsid_requested && !s.nsid.empty()) n += 4 + s.nsid.size();
+    if (e.present) n += 4 + 2 + e.text.size();
     return n;
 }
 
 // RFC 6891 §6.1.2-6.1.3: our payload size, the upper 8 bits of the rcode, version 0, DO copied.
 void write_opt(ResponseWriter& w, const ParsedQuery& q, const EngineSettings& s,
-               std::uint16_t full_rcode) {
+               std::uint16_t full_rcode, const ExtendedError& e) {
     const std::uint8_t root = 0;
     w.put(&root, 1);
     w.put16(rrtype::OPT);
@@ -74,13 +86,19 @@ void write_opt(ResponseWriter& w, const ParsedQuery& q, const EngineSettings& s,
     const std::uint8_t ttl[4] = {static_cast<std::uint8_t>(full_rcode >> 4), 0,
                                  static_cast<std::uint8_t>(q.edns_do ? 0x80 : 0), 0};
     w.put(ttl, 4);
-    if (q.nsid_requested && !s.nsid.empty()) {
-        w.put16(static_cast<std::uint16_t>(4 + s.nsid.size()));
+    const bool nsid = q.nsid_requested && !s.nsid.empty();
+    w.put16(static_cast<std::uint16_t>(opt_size(q, s, e) - 11));
+    if (nsid) {
         w.put16(kOptionNsid);
         w.put16(static_cast<std::uint16_t>(s.nsid.size()));
         w.put(s.nsid.data(), s.nsid.size());
-    } else {
-        w.put16(0);
+    }
+    if (e.present) {
+        // RFC 8914 §2: INFO-CODE, then EXTRA-TEXT (UTF-8, not NUL-terminated).
+        w.put16(kOptionExtendedError);
+        w.put16(static_cast<std::uint16_t>(2 + e.text.size()));
+        w.put16(e.code);
+        w.put(e.text.data(), e.text.size());
     }
 }
 
@@ -125,7 +143,7 @@ public:
         std::size_t opt_offset = 0;
         if (q_.has_edns) {
             opt_offset = w_.size();
-            write_opt(w_, q_, settings_, full_rcode);
+            write_opt(w_, q_, settings_, full_rcode, extended_error_);
             ++counts_.ar;
         }
         std::uint16_t flags = static_cast<std::uint16_t>(w_.data()[2] << 8 | w_.data()[3]);
@@ -145,11 +163,50 @@ public:
     }
 
     std::uint16_t reply_flags(bool aa) const {
-        // QR set, opcode/RD/CD copied (RFC 1035 §4.1.1, RFC 6840 §5.9), RA never: we are not
-        // recursive.
+        // QR set, opcode/RD/CD copied (RFC 1035 §4.1.1, RFC 6840 §5.9); RA only on the replies
+        // to forwarded queries: for our own zones we are not recursive.
         std::uint16_t f = kQr | static_cast<std::uint16_t>(q_.flags & (kOpcodeMask | kRd | kCd));
         if (aa) f |= kAa;
+        if (recursion_available_) f |= kRa;
         return f;
+    }
+
+    // The reply to a forwarded query (write_forwarded()): RA=1, the upstream's sections.
+    EngineResult forwarded(const UpstreamAnswer& up) {
+        recursion_available_ = true;
+        const std::span<const std::uint8_t> m = up.message;
+        const auto rc = static_cast<std::uint16_t>(m[3] & 0x0f);
+        const std::size_t body = m.size() - q_.question_end;
+        if (q_.question_end + body + opt_size(q_, settings_) > limit())
+            return truncated_reply(false, rc);
+        // AD only for a validated answer and a client that shows it understands it (RFC 6840
+        // §5.8: DO or AD set in the query).
+        const bool ad = up.authenticated && (q_.edns_do || (q_.flags & kAd) != 0);
+        begin(static_cast<std::uint16_t>(reply_flags(false) | (ad ? kAd : 0)), true);
+        const std::size_t at = w_.size();  // == q_.question_end: the same offsets as upstream
+        w_.put(m.data() + q_.question_end, body);
+        for (const std::uint16_t offset : up.ttl_offsets) {
+            if (offset < at || offset + std::size_t{4} > m.size()) continue;
+            std::uint8_t* ttl = w_.data() + offset;
+            const std::uint32_t value = std::uint32_t{ttl[0]} << 24 | std::uint32_t{ttl[1]} << 16 |
+                                        std::uint32_t{ttl[2]} << 8 | ttl[3];
+            const std::uint32_t left = value > up.age_seconds ? value - up.age_seconds : 0;
+            ttl[0] = static_cast<std::uint8_t>(left >> 24);
+            ttl[1] = static_cast<std::uint8_t>(left >> 16);
+            ttl[2] = static_cast<std::uint8_t>(left >> 8);
+            ttl[3] = static_cast<std::uint8_t>(left);
+        }
+        counts_.an = static_cast<std::uint16_t>(m[6] << 8 | m[7]);
+        counts_.ns = static_cast<std::uint16_t>(m[8] << 8 | m[9]);
+        counts_.ar = static_cast<std::uint16_t>(m[10] << 8 | m[11]);
+        return finish(rc, false);
+    }
+
+    // SERVFAIL, RA=1, for a forwarded query without a usable answer (write_forward_failure()).
+    EngineResult forward_failure(std::uint16_t code, std::string_view text) {
+        recursion_available_ = true;
+        extended_error_ = {true, code, text.substr(0, kMaxExtendedErrorText)};
+        return error(rcode::ServFail);
     }
 
     EngineResult error(std::uint16_t full_rcode) {
@@ -221,6 +278,8 @@ private:
     Counts counts_;
     std::size_t question_end_ = 12;
     ResponseKey key_{};
+    bool recursion_available_ = false;
+    ExtendedError extended_error_;
 };
 
 bool name_equals(const ParsedQuery& q, std::string_view wire) {
@@ -292,11 +351,29 @@ ResponseKey classify_answer(const PrecompiledAnswer& a, const zone::Node& owner,
     return ResponseKey::make(ResponseKind::Positive, from_wildcard ? owner.name : qname, qtype);
 }
 
+// A name in none of our zones: forwarded for a client that may use the forwarder, REFUSED
+// otherwise (RFC 5358 §4: no open resolver). A name in our zones never gets here: our zones
+// shadow the same names upstream. Only class IN is forwarded.
+EngineResult not_ours(Responder& r, const ParsedQuery& q, const QueryContext& ctx,
+                      const EngineSettings& s, ForwardQuestion* forward) {
+    if (forward == nullptr || !s.forward.enabled || q.qclass != rrclass::IN || !ctx.has_client ||
+        !s.forward.allows(ctx.client))
+        return r.error(rcode::Refused);
+    std::memcpy(forward->qname.data(), q.qname_lower.data(), q.qname_length);
+    forward->qname_length = static_cast<std::uint16_t>(q.qname_length);
+    forward->qtype = q.qtype;
+    forward->dnssec_ok = q.edns_do;
+    EngineResult result;
+    result.action = EngineResult::Action::Forward;
+    result.qtype = q.qtype;
+    return result;
+}
+
 }  // namespace
 
 EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& context,
                      const zone::ZoneSet& zones, const EngineSettings& settings,
-                     std::span<std::uint8_t> out) {
+                     std::span<std::uint8_t> out, ForwardQuestion* forward) {
     if (out.size() < kPlainUdpLimit) return {};
     Responder r(query, context, settings, out);
     ParsedQuery& q = r.parsed();
@@ -349,7 +426,7 @@ EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& co
             break;
         }
     }
-    if (!answer) return r.error(rcode::Refused);  // not a name of ours: authoritative only
+    if (!answer) return not_ours(r, q, context, settings, forward);
     if (r.wants_key()) r.set_key(classify_answer(*answer, *owner, from_wildcard, qname, q.qtype));
 
     // ANY over UDP: TC so the client retries over TCP and gets every RRset (DESIGN.md §4,
@@ -386,16 +463,54 @@ config::IpAddress client_address_v6(const std::uint8_t (&bytes)[16]) {
 
 EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& context,
                      const zone::SiteZones& site, const EngineSettings& settings,
-                     std::span<std::uint8_t> out) {
+                     std::span<std::uint8_t> out, ForwardQuestion* forward) {
     const zone::ZoneSet& view = site.has_location_views() && context.has_client
                                     ? site.view_for(context.client)
                                     : site.default_view();
-    EngineResult result = respond(query, context, view, settings, out);
+    EngineResult result = respond(query, context, view, settings, out, forward);
     // A zone transfer carries the view of clients in no location, whoever asks: a secondary
     // must not get another location's data under the same serial (DESIGN.md §3).
     if (result.action == EngineResult::Action::Transfer && &view != &site.default_view())
         result.transfer_zone = site.default_view().find_zone(result.transfer_zone->apex());
     return result;
+}
+
+EngineResult write_forwarded(std::span<const std::uint8_t> query, const QueryContext& context,
+                             const EngineSettings& settings, const UpstreamAnswer& upstream,
+                             std::span<std::uint8_t> out) {
+    if (out.size() < kPlainUdpLimit) return {};
+    Responder r(query, context, settings, out);
+    ParsedQuery& q = r.parsed();
+    // The query parsed when respond() forwarded it; anything else is not ours to answer.
+    if (parse_query(query, q) != ParseStatus::Ok || !q.has_question) return {};
+    const std::span<const std::uint8_t> m = upstream.message;
+    if (m.size() < q.question_end || m.size() > kMaxTcpMessage)
+        return r.forward_failure(ede::Other, "malformed upstream answer");
+    const std::string_view qname(reinterpret_cast<const char*>(q.qname_lower.data()),
+                                 q.qname_length);
+    // Rate-limit identity (rate_limiter.h): data by name and type; every NXDOMAIN from upstream
+    // to one client prefix shares a bucket, as random names under one zone do for our own.
+    if (r.wants_key()) {
+        const auto rc = static_cast<std::uint16_t>(m[3] & 0x0f);
+        const bool empty = m[6] == 0 && m[7] == 0;
+        if (rc == rcode::NxDomain)
+            r.classify(ResponseKind::NxDomain, {}, 0);
+        else if (rc != rcode::NoError)
+            r.classify(ResponseKind::Error, {}, 0);
+        else
+            r.classify(empty ? ResponseKind::NoData : ResponseKind::Positive, qname, q.qtype);
+    }
+    return r.forwarded(upstream);
+}
+
+EngineResult write_forward_failure(std::span<const std::uint8_t> query,
+                                   const QueryContext& context, const EngineSettings& settings,
+                                   std::uint16_t ede_code, std::string_view ede_text,
+                                   std::span<std::uint8_t> out) {
+    if (out.size() < kPlainUdpLimit) return {};
+    Responder r(query, context, settings, out);
+    if (parse_query(query, r.parsed()) != ParseStatus::Ok || !r.parsed().has_question) return {};
+    return r.forward_failure(ede_code, ede_text);
 }
 
 EngineResult rate_limit(const EngineResult& result, const QueryContext& context,

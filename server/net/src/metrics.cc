@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include <fmt/format.h>
+
 #include "sipdns/zone/name.h"
 #include "sipdns/zone/site_zones.h"
 #include "sipdns/zone/zone.h"
@@ -63,8 +65,50 @@ std::string_view rcode_label(std::size_t bucket) {
     return bucket < kNames.size() ? kNames[bucket] : "other";
 }
 
+namespace {
+
+// The forwarder's series (only when the site has `forward:`).
+void render_forwarding(std::string& out, const TrafficTotals& traffic,
+                       const forward::ForwarderStats& forwarder) {
+    header(out, "sipdns_forward_queries_total", "counter",
+           "Replies to forwarded queries (names outside the site's zones), by transport; cache "
+           "hits included.");
+    per_transport(out, "sipdns_forward_queries_total", traffic.forward_queries);
+    header(out, "sipdns_forward_cache_hits_total", "counter",
+           "Forwarded queries answered from the workers' answer caches.");
+    sample(out, "sipdns_forward_cache_hits_total", "", traffic.forward_cache_hits);
+    header(out, "sipdns_forward_failures_total", "counter",
+           "SERVFAIL replies to forwarded queries: the upstream's (servfail), no answer in time "
+           "(timeout), the client over its outstanding queries (busy), or another error.");
+    for (std::size_t r = 0; r < kForwardFailureReasons; ++r)
+        sample(out, "sipdns_forward_failures_total",
+               "reason=\"" + std::string(kForwardFailureLabels[r]) + "\"",
+               traffic.forward_failures[r]);
+    header(out, "sipdns_forward_outstanding", "gauge",
+           "Forwarded queries waiting for the upstream now.");
+    sample(out, "sipdns_forward_outstanding", "", traffic.forward_outstanding);
+    header(out, "sipdns_forward_latency_seconds", "histogram",
+           "Time from a forwarded query's hand-off to libunbound to its result (workers' cache "
+           "hits not included).");
+    const auto& h = forwarder.latency;
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < h.counts.size(); ++i) {
+        cumulative += h.counts[i];
+        const std::string le =
+            i < forward::LatencyHistogram::kBounds.size()
+                ? fmt::format("{}", forward::LatencyHistogram::kBounds[i])
+                : std::string("+Inf");
+        sample(out, "sipdns_forward_latency_seconds_bucket", "le=\"" + le + "\"", cumulative);
+    }
+    out.append(fmt::format("sipdns_forward_latency_seconds_sum {}\n", h.sum_seconds));
+    sample(out, "sipdns_forward_latency_seconds_count", "", h.count);
+}
+
+}  // namespace
+
 std::string render_metrics(const TrafficTotals& traffic, const ReloadStats& reloads,
-                           const ServingSnapshot& serving) {
+                           const ServingSnapshot& serving,
+                           const forward::ForwarderStats* forwarder) {
     std::string out;
     out.reserve(8192);
 
@@ -110,6 +154,8 @@ std::string render_metrics(const TrafficTotals& traffic, const ReloadStats& relo
     header(out, "sipdns_tcp_connections_refused_total", "counter",
            "TCP connections closed at once because server.tcp_max_connections were open.");
     sample(out, "sipdns_tcp_connections_refused_total", "", traffic.tcp_refused);
+
+    if (forwarder != nullptr) render_forwarding(out, traffic, *forwarder);
 
     header(out, "sipdns_reloads_total", "counter",
            "Site file reloads (SIGHUP): ok = now serving the new file, failed = kept the old.");

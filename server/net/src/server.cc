@@ -33,6 +33,8 @@ struct Server::Impl {
     ConnectionLimit connection_limit;
     // One table for every worker's UDP sockets (rate_limiter.h); outlives them.
     engine::ResponseRateLimiter rate_limiter;
+    // Forwarded queries waiting for upstream, per client and in total (outstanding_limit.h).
+    forward::OutstandingLimit forward_outstanding;
     std::vector<std::unique_ptr<Worker>> workers;
     std::vector<std::unique_ptr<TcpListener>> tcp_listeners;
     std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_guards;
@@ -47,11 +49,15 @@ struct Server::Impl {
 };
 
 Expected<std::unique_ptr<Server>, std::string> Server::bind(const ServerOptions& options,
-                                                            const SnapshotHolder& snapshots) {
+                                                            const SnapshotHolder& snapshots,
+                                                            forward::Forwarder* forwarder) {
     auto impl = std::make_unique<Impl>(options);
     const unsigned thread_count = std::max(1u, options.threads);
-    for (unsigned i = 0; i < thread_count; ++i)
+    for (unsigned i = 0; i < thread_count; ++i) {
         impl->workers.push_back(std::make_unique<Worker>(i, snapshots));
+        impl->workers.back()->forwarder = forwarder;
+        impl->workers.back()->outstanding = &impl->forward_outstanding;
+    }
     std::vector<Worker*> all_workers;
     for (auto& worker : impl->workers) all_workers.push_back(worker.get());
 
@@ -83,8 +89,8 @@ Expected<std::unique_ptr<Server>, std::string> Server::bind(const ServerOptions&
             auto socket =
                 open_udp_socket(worker->context, udp_endpoint, UdpSharing::ReusePortGroup);
             if (!socket) return unexpected(std::move(socket.error()));
-            worker->udp_sockets.push_back(std::make_unique<UdpSocketServer>(
-                std::move(*socket), worker->snapshots, impl->rate_limiter, worker->counters));
+            worker->udp_sockets.push_back(
+                std::make_unique<UdpSocketServer>(std::move(*socket), *worker, impl->rate_limiter));
         }
         impl->listeners.push_back({ListenerInfo::Protocol::Udp, name, thread_count});
         impl->listeners.push_back({ListenerInfo::Protocol::Tcp, name, 1});
@@ -109,6 +115,7 @@ TrafficTotals Server::traffic() const {
     totals.tcp_open = tcp.active();
     totals.tcp_accepted = tcp.accepted();
     totals.tcp_refused = tcp.refused();
+    totals.forward_outstanding = impl_->forward_outstanding.outstanding();
     return totals;
 }
 

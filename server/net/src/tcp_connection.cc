@@ -159,8 +159,10 @@ void TcpConnection::answer_one(std::span<const std::uint8_t> query) {
     // connection stays open"), is skipped: no answer, keep reading.
     const ServingSnapshot& snapshot = worker_.snapshots.get();
     auto& scratch = worker_.tcp_answer_scratch;
-    const engine::EngineResult result =
-        engine::respond(query, context_, *snapshot.zones, snapshot.settings, scratch);
+    engine::ForwardQuestion question;
+    engine::EngineResult result =
+        engine::respond(query, context_, *snapshot.zones, snapshot.settings, scratch,
+                        worker_.forwarder != nullptr ? &question : nullptr);
     worker_.counters.count(engine::Transport::Tcp, result);
     if (result.action == engine::EngineResult::Action::Transfer) {
         // A zone transfer: every message, already framed, behind the answers before it
@@ -170,6 +172,21 @@ void TcpConnection::answer_one(std::span<const std::uint8_t> query) {
         outbox_filling_.insert(outbox_filling_.end(), messages.begin(), messages.end());
         return;
     }
+    if (result.action == engine::EngineResult::Action::Forward) {
+        OutstandingTicket ticket;
+        auto now =
+            answer_forward_now(worker_, snapshot, query, context_, question, scratch, ticket);
+        if (!now) {
+            park(query, question, std::move(ticket));
+            return;
+        }
+        result = *now;
+    }
+    queue_answer(result);
+}
+
+void TcpConnection::queue_answer(const engine::EngineResult& result) {
+    const auto& scratch = worker_.tcp_answer_scratch;
     if (result.action != engine::EngineResult::Action::Respond || result.length == 0 ||
         result.length > scratch.size())
         return;
@@ -178,6 +195,59 @@ void TcpConnection::answer_one(std::span<const std::uint8_t> query) {
     outbox_filling_[at] = static_cast<std::uint8_t>(result.length >> 8);
     outbox_filling_[at + 1] = static_cast<std::uint8_t>(result.length & 0xff);
     std::memcpy(outbox_filling_.data() + at + kLengthPrefix, scratch.data(), result.length);
+}
+
+// Posts the forwarder's outcome back to the connection's worker; the connection stays alive
+// until then (a closed one drops the answer).
+class TcpConnection::ForwardCompletion final : public forward::ForwardCompletion {
+  public:
+    ForwardCompletion(std::shared_ptr<TcpConnection> connection,
+                      std::span<const std::uint8_t> query, const engine::ForwardQuestion& question,
+                      OutstandingTicket ticket)
+        : connection_(std::move(connection)),
+          query_(query.begin(), query.end()),
+          question_(question),
+          ticket_(std::move(ticket)) {}
+    void complete(forward::ForwardOutcome outcome) override {
+        auto executor = connection_->socket_.get_executor();
+        asio::post(executor, [connection = std::move(connection_), query = std::move(query_),
+                              question = question_, ticket = std::move(ticket_),
+                              outcome = std::move(outcome)] {
+            connection->answer_parked(query, question, outcome);
+        });
+    }
+
+  private:
+    std::shared_ptr<TcpConnection> connection_;
+    std::vector<std::uint8_t> query_;
+    engine::ForwardQuestion question_;
+    OutstandingTicket ticket_;
+};
+
+void TcpConnection::park(std::span<const std::uint8_t> query,
+                         const engine::ForwardQuestion& question, OutstandingTicket ticket) {
+    ++parked_forwards_;
+    worker_.forwarder->resolve(question, std::make_unique<ForwardCompletion>(
+                                             shared_from_this(), query, question,
+                                             std::move(ticket)));
+}
+
+void TcpConnection::answer_parked(const std::vector<std::uint8_t>& query,
+                                  const engine::ForwardQuestion& question,
+                                  const forward::ForwardOutcome& outcome) {
+    if (parked_forwards_ > 0) --parked_forwards_;
+    if (closed_) return;
+    const ServingSnapshot& snapshot = worker_.snapshots.get();
+    queue_answer(answer_forwarded(worker_, snapshot, query, context_, question, outcome,
+                                  worker_.tcp_answer_scratch));
+    last_activity_ = std::chrono::steady_clock::now();
+    flush();
+    if (finishing_ && all_sent()) {
+        close();
+        return;
+    }
+    read_more();
+    schedule_timer();
 }
 
 void TcpConnection::make_room_for_next_query() {
@@ -244,7 +314,10 @@ void TcpConnection::on_written(const error_code& ec, std::size_t bytes) {
 TcpConnection::TimePoint TcpConnection::next_deadline() const {
     // Idle only while nothing is being sent: a connection with answers in flight is watched by
     // the write deadline instead.
-    TimePoint deadline = writing_ ? TimePoint::max() : last_activity_ + timeouts_.idle;
+    // Nor is a connection idle while forwarded queries wait for upstream (the forwarder answers
+    // each within its timeout).
+    TimePoint deadline = writing_ || parked_forwards_ > 0 ? TimePoint::max()
+                                                          : last_activity_ + timeouts_.idle;
     if (partial_query_ && reading_) deadline = std::min(deadline, partial_since_ + timeouts_.io);
     if (writing_) deadline = std::min(deadline, write_progress_ + timeouts_.io);
     return deadline;
@@ -253,7 +326,7 @@ TcpConnection::TimePoint TcpConnection::next_deadline() const {
 void TcpConnection::schedule_timer() {
     if (closed_) return;
     const TimePoint deadline = next_deadline();
-    if (deadline == TimePoint::max()) return;  // (never: with nothing to write, idle applies)
+    if (deadline == TimePoint::max()) return;  // parked forwards only: armed when they answer
     if (timer_pending_ && timer_expiry_ <= deadline) return;  // its handler re-checks
     timer_expiry_ = deadline;
     timer_pending_ = true;
@@ -279,7 +352,7 @@ void TcpConnection::on_timer() {
     } else if (partial_query_ && reading_ && now >= partial_since_ + timeouts_.io) {
         why = "sent part of a query only";
         limit = timeouts_.io;
-    } else if (!writing_ && now >= last_activity_ + timeouts_.idle) {
+    } else if (!writing_ && parked_forwards_ == 0 && now >= last_activity_ + timeouts_.idle) {
         why = "idle";
         limit = timeouts_.idle;
     }

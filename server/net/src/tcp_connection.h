@@ -25,6 +25,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "forwarding.h"
 #include "sipdns/engine/query_engine.h"
 
 namespace sipdns::net {
@@ -92,6 +93,17 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     void on_read(const boost::system::error_code& ec, std::size_t bytes);
     void answer_complete_queries();
     void answer_one(std::span<const std::uint8_t> query);
+    // Appends the engine's answer in the worker's scratch buffer, framed, to the outbox.
+    void queue_answer(const engine::EngineResult& result);
+    // A forwarded query (forwarding.h): parked until the forwarder's outcome is posted back;
+    // its answer is queued then, after the answers to later queries perhaps (RFC 7766 §7:
+    // responses may be sent out of order).
+    class ForwardCompletion;
+    void park(std::span<const std::uint8_t> query, const engine::ForwardQuestion& question,
+              OutstandingTicket ticket);
+    void answer_parked(const std::vector<std::uint8_t>& query,
+                       const engine::ForwardQuestion& question,
+                       const forward::ForwardOutcome& outcome);
     void make_room_for_next_query();
     void flush();
     void write_some();
@@ -103,7 +115,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     void schedule_timer();
     void on_timer();
     void close(bool reset = false);
-    bool all_sent() const { return !writing_ && outbox_filling_.empty(); }
+    bool all_sent() const {
+        return !writing_ && outbox_filling_.empty() && parked_forwards_ == 0;
+    }
 
     boost::asio::ip::tcp::socket socket_;
     engine::QueryContext context_{engine::Transport::Tcp};  // with the peer's address
@@ -131,6 +145,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     std::vector<std::uint8_t> outbox_filling_;  // framed answers not yet handed to the socket
     std::vector<std::uint8_t> outbox_sending_;  // the buffer of the async_write in progress
 
+    std::size_t parked_forwards_ = 0;  // forwarded queries whose answer is still to come
     bool reading_ = false;
     bool writing_ = false;
     bool finishing_ = false;  // peer sent EOF, or the daemon is stopping: no more reads

@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 
 #include "socket_setup.h"
+#include "worker.h"
 
 namespace sipdns::net {
 
@@ -67,15 +68,15 @@ std::size_t build_reply_pktinfo(const msghdr& query, unsigned char* out, std::si
 
 }  // namespace
 
-UdpSocketServer::UdpSocketServer(asio::ip::udp::socket socket, SnapshotReader& snapshots,
-                                 engine::ResponseRateLimiter& rate_limiter,
-                                 WorkerCounters& counters)
+UdpSocketServer::UdpSocketServer(asio::ip::udp::socket socket, Worker& worker,
+                                 engine::ResponseRateLimiter& rate_limiter)
     : socket_(std::move(socket)),
       name_(endpoint_text(socket_.local_endpoint().address(), socket_.local_endpoint().port())),
       answer_from_destination_(socket_.local_endpoint().address().is_unspecified()),
-      snapshots_(snapshots),
+      worker_(worker),
+      snapshots_(worker.snapshots),
       rate_limiter_(rate_limiter),
-      counters_(counters),
+      counters_(worker.counters),
       slots_(std::make_unique<Slot[]>(kBatchSize)) {
     // The fixed parts of each message header; lengths are reset before every recvmmsg.
     for (std::size_t i = 0; i < kBatchSize; ++i) {
@@ -173,12 +174,9 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
     engine::QueryContext context{engine::Transport::Udp};
     // One clock read per batch for the rate limiter's token buckets (vDSO, no syscall).
     const bool rate_limited = snapshot.settings.rate_limit.enabled();
-    const std::uint64_t now_ms =
-        rate_limited ? static_cast<std::uint64_t>(
-                           std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::steady_clock::now().time_since_epoch())
-                               .count())
-                     : 0;
+    const std::uint64_t now_ms = rate_limited ? UdpSocketServer::now_ms() : 0;
+    engine::ForwardQuestion* const forward =
+        worker_.forwarder != nullptr ? &forward_question_ : nullptr;
     // The rate limiter counts per socket; the metrics get this batch's increase in one go.
     const std::uint64_t limited_before = rate_limit_counters_.limited;
     const std::uint64_t slipped_before = rate_limit_counters_.slipped;
@@ -196,10 +194,21 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
         // The client's address picks its location view (geo-aware clusters, DESIGN.md §3).
         context.has_client = peer_address(slot.peer, context.client);
         // Malformed datagrams go through the engine too: it drops them or answers FORMERR.
-        engine::EngineResult result =
-            engine::respond(std::span<const std::uint8_t>(slot.query.data(), received_[i].msg_len),
-                            context, *snapshot.zones, snapshot.settings, slot.answer);
+        const std::span<const std::uint8_t> query(slot.query.data(), received_[i].msg_len);
+        engine::EngineResult result = engine::respond(query, context, *snapshot.zones,
+                                                      snapshot.settings, slot.answer, forward);
         counters_.count(engine::Transport::Udp, result);
+        if (result.action == engine::EngineResult::Action::Forward) [[unlikely]] {
+            // Answered now from the worker's cache, or parked until the forwarder replies.
+            OutstandingTicket ticket;
+            auto now = answer_forward_now(worker_, snapshot, query, context, forward_question_,
+                                          slot.answer, ticket);
+            if (!now) {
+                park(slot, in, query.size(), context, forward_question_, std::move(ticket));
+                continue;
+            }
+            result = *now;
+        }
         // Response rate limiting (rate_limiter.h): dropped, or slipped as TC=1. Nothing is
         // logged per limited answer; the counters say how many.
         if (rate_limited)
@@ -234,6 +243,88 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
         }
     }
     return replies;
+}
+
+std::uint64_t UdpSocketServer::now_ms() {
+    // The rate limiter's clock (vDSO, no syscall).
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::steady_clock::now().time_since_epoch())
+                                          .count());
+}
+
+// Posts the forwarder's outcome back to the worker that parked the query. The socket server
+// lives as long as the worker's io_context runs handlers (worker.h: it goes first, and a
+// handler destroyed unrun frees the parked query and gives its ticket back).
+class UdpSocketServer::ForwardCompletion final : public forward::ForwardCompletion {
+  public:
+    ForwardCompletion(UdpSocketServer& server, std::unique_ptr<ParkedQuery> parked)
+        : server_(&server), parked_(std::move(parked)) {}
+    void complete(forward::ForwardOutcome outcome) override {
+        asio::post(server_->socket_.get_executor(),
+                   [server = server_, parked = std::move(parked_),
+                    outcome = std::move(outcome)] { server->answer_parked(*parked, outcome); });
+    }
+
+  private:
+    UdpSocketServer* server_;
+    std::unique_ptr<ParkedQuery> parked_;
+};
+
+void UdpSocketServer::park(const Slot& slot, const msghdr& received, std::size_t length,
+                           const engine::QueryContext& context,
+                           const engine::ForwardQuestion& question, OutstandingTicket ticket) {
+    auto parked = std::make_unique<ParkedQuery>();
+    parked->query.assign(slot.query.data(), slot.query.data() + length);
+    std::memcpy(&parked->peer, &slot.peer, sizeof parked->peer);
+    parked->peer_length = received.msg_namelen;
+    parked->control_length =
+        answer_from_destination_
+            ? build_reply_pktinfo(received, parked->control.data(), parked->control.size())
+            : 0;
+    parked->context = context;
+    parked->question = question;
+    parked->ticket = std::move(ticket);
+    worker_.forwarder->resolve(question,
+                               std::make_unique<ForwardCompletion>(*this, std::move(parked)));
+}
+
+void UdpSocketServer::answer_parked(const ParkedQuery& parked,
+                                    const forward::ForwardOutcome& outcome) {
+    if (!socket_.is_open()) return;  // stopping
+    const ServingSnapshot& snapshot = snapshots_.get();
+    engine::EngineResult result = answer_forwarded(worker_, snapshot, parked.query, parked.context,
+                                                   parked.question, outcome, parked_answer_);
+    if (snapshot.settings.rate_limit.enabled()) {
+        const std::uint64_t limited_before = rate_limit_counters_.limited;
+        const std::uint64_t slipped_before = rate_limit_counters_.slipped;
+        result = engine::rate_limit(result, parked.context, snapshot.settings, rate_limiter_,
+                                    now_ms(), rate_limit_counters_, parked_answer_);
+        const std::uint64_t slipped = rate_limit_counters_.slipped - slipped_before;
+        const std::uint64_t limited = rate_limit_counters_.limited - limited_before;
+        WorkerCounters::bump(counters_.rate_limited_slipped, slipped);
+        WorkerCounters::bump(counters_.rate_limited_dropped, limited - slipped);
+    }
+    if (result.action != engine::EngineResult::Action::Respond || result.length == 0 ||
+        result.length > parked_answer_.size())
+        return;
+    iovec iov{parked_answer_.data(), result.length};
+    msghdr out{};
+    out.msg_name = const_cast<sockaddr_storage*>(&parked.peer);
+    out.msg_namelen = parked.peer_length;
+    out.msg_iov = &iov;
+    out.msg_iovlen = 1;
+    out.msg_control = parked.control_length != 0
+                          ? const_cast<unsigned char*>(parked.control.data())
+                          : nullptr;
+    out.msg_controllen = parked.control_length;
+    while (::sendmsg(socket_.native_handle(), &out, MSG_DONTWAIT) < 0) {
+        if (errno == EINTR) continue;
+        if (send_errors_.allow())
+            spdlog::debug("udp {}: sendmsg: {} ({} more not logged)", name_,
+                          std::error_code(errno, std::system_category()).message(),
+                          send_errors_.suppressed());
+        return;
+    }
 }
 
 void UdpSocketServer::send_batch(std::size_t count) {

@@ -10,9 +10,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/ip/udp.hpp>
 
+#include "forwarding.h"
 #include "log_throttle.h"
 #include "sipdns/engine/query_engine.h"
 #include "sipdns/net/snapshot.h"
@@ -20,14 +22,17 @@
 
 namespace sipdns::net {
 
+struct Worker;
+
 class UdpSocketServer {
   public:
     // `socket` is bound and non-blocking; a wildcard-bound socket has pktinfo enabled
     // (socket_setup.h) and answers from each query's destination address. `rate_limiter` is
     // shared by every worker (rate_limiter.h: per-thread tables would each grant the full rate).
     // `counters` are the worker's (worker_counters.h): written here on the worker's thread only.
-    UdpSocketServer(boost::asio::ip::udp::socket socket, SnapshotReader& snapshots,
-                    engine::ResponseRateLimiter& rate_limiter, WorkerCounters& counters);
+    // `worker` owns this socket and its forwarding state (worker.h).
+    UdpSocketServer(boost::asio::ip::udp::socket socket, Worker& worker,
+                    engine::ResponseRateLimiter& rate_limiter);
     UdpSocketServer(const UdpSocketServer&) = delete;
     UdpSocketServer& operator=(const UdpSocketServer&) = delete;
 
@@ -70,9 +75,28 @@ class UdpSocketServer {
     static bool peer_address(const sockaddr_storage& peer, config::IpAddress& out);
     void send_batch(std::size_t count);
 
+    // A query waiting for the forwarder, with what its reply needs once the batch is gone.
+    struct ParkedQuery {
+        std::vector<std::uint8_t> query;
+        sockaddr_storage peer;
+        socklen_t peer_length = 0;
+        std::array<unsigned char, kControlBytes> control;  // the reply's pktinfo
+        std::size_t control_length = 0;
+        engine::QueryContext context;
+        engine::ForwardQuestion question;
+        OutstandingTicket ticket;
+    };
+    class ForwardCompletion;
+    void park(const Slot& slot, const msghdr& received, std::size_t length,
+              const engine::QueryContext& context, const engine::ForwardQuestion& question,
+              OutstandingTicket ticket);
+    void answer_parked(const ParkedQuery& parked, const forward::ForwardOutcome& outcome);
+    static std::uint64_t now_ms();
+
     boost::asio::ip::udp::socket socket_;
     const std::string name_;              // "0.0.0.0:53", for log messages
     const bool answer_from_destination_;  // wildcard-bound: reply with the query's pktinfo
+    Worker& worker_;
     SnapshotReader& snapshots_;
     engine::ResponseRateLimiter& rate_limiter_;
     engine::RateLimitCounters rate_limit_counters_;
@@ -80,6 +104,8 @@ class UdpSocketServer {
     std::unique_ptr<Slot[]> slots_;
     std::array<mmsghdr, kBatchSize> received_{};
     std::array<mmsghdr, kBatchSize> replies_{};
+    engine::ForwardQuestion forward_question_;  // filled by respond() for Action::Forward
+    std::array<std::uint8_t, engine::kMinOutputBuffer> parked_answer_{};
     LogThrottle receive_errors_;
     LogThrottle send_errors_;
 };

@@ -11,6 +11,9 @@
 #include <boost/asio/io_context.hpp>
 
 #include "sipdns/engine/query_engine.h"
+#include "sipdns/forward/answer_cache.h"
+#include "sipdns/forward/forwarder.h"
+#include "sipdns/forward/outstanding_limit.h"
 #include "sipdns/net/snapshot.h"
 #include "worker_counters.h"
 
@@ -42,6 +45,13 @@ struct Worker {
     // I/O objects to go before their io_context).
     std::unordered_set<TcpConnection*> connections;
     SnapshotReader snapshots;
+    // Forwarding (forwarding.h); null when the site does not forward. Both are shared by every
+    // worker and outlive them. The answer cache is this worker's own, for the zone set at
+    // answer_cache_snapshot (compared by address: emptied when a reload publishes another).
+    forward::Forwarder* forwarder = nullptr;
+    forward::OutstandingLimit* outstanding = nullptr;
+    forward::AnswerCache answer_cache;
+    const ServingSnapshot* answer_cache_snapshot = nullptr;
     std::array<std::uint8_t, engine::kMaxTcpMessage> tcp_answer_scratch{};
     boost::asio::io_context context{1};  // concurrency hint 1: exactly one thread runs it
     std::vector<std::unique_ptr<UdpSocketServer>> udp_sockets;

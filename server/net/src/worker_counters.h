@@ -24,6 +24,8 @@ struct alignas(64) WorkerCounters {
     // After respond(): one answered query (Respond or Transfer) or one dropped message.
     void count(engine::Transport transport, const engine::EngineResult& result) {
         const auto t = static_cast<std::size_t>(transport);
+        // A query handed to the forwarder is counted when its reply is written.
+        if (result.action == engine::EngineResult::Action::Forward) return;
         if (result.action == engine::EngineResult::Action::Drop) [[unlikely]] {
             bump(dropped[t]);
             return;
@@ -44,6 +46,11 @@ struct alignas(64) WorkerCounters {
         }
         totals.rate_limited_dropped += read(rate_limited_dropped);
         totals.rate_limited_slipped += read(rate_limited_slipped);
+        for (std::size_t t = 0; t < kTransports; ++t)
+            totals.forward_queries[t] += read(forward_queries[t]);
+        totals.forward_cache_hits += read(forward_cache_hits);
+        for (std::size_t r = 0; r < kForwardFailureReasons; ++r)
+            totals.forward_failures[r] += read(forward_failures[r]);
     }
 
     Counter queries[kTransports][kQtypeBuckets][kRcodeBuckets]{};
@@ -51,6 +58,11 @@ struct alignas(64) WorkerCounters {
     Counter dropped[kTransports]{};
     Counter rate_limited_dropped{0};
     Counter rate_limited_slipped{0};
+    // Forwarded queries (names outside our zones): replies written, of which from this
+    // worker's answer cache, and SERVFAILs by reason (forward::FailureReason).
+    Counter forward_queries[kTransports]{};
+    Counter forward_cache_hits{0};
+    Counter forward_failures[kForwardFailureReasons]{};
 };
 
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);

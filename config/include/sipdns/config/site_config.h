@@ -189,6 +189,24 @@ struct LyncSettings {
     SourcePos pos;
 };
 
+// `forward:` — the phones' DNS server (RFC 5358 §4: never an open resolver): every name
+// outside the site's zones goes to upstream resolvers, or is resolved from the root, through
+// libunbound (server/forward). Absent = authoritative only (REFUSED, RA=0).
+struct ForwardSettings {
+    bool from_root = false;                 // `to: root`: full recursion from the root servers
+    std::vector<IpEndpoint> upstreams;      // `to: [ADDR | ADDR:PORT, ...]`, port 53 if not given
+    // Who may use it; absent = loopback plus the networks of this host's interfaces (BIND's
+    // `localhost; localnets`), worked out when the daemon starts and on every reload.
+    std::optional<std::vector<IpPrefix>> allow;
+    bool dnssec = false;                    // validate (RFC 4033) with `trust_anchor`
+    std::string trust_anchor = std::string(kDefaultTrustAnchor);
+    std::string root_hints;                 // `to: root` only; empty = libunbound's built-in hints
+    SourcePos pos;
+
+    // Debian's dns-root-data: the root zone's KSK as a DS/DNSKEY file.
+    static constexpr std::string_view kDefaultTrustAnchor = "/usr/share/dns/root.key";
+};
+
 struct SiteConfig {
     std::string file;                 // path as given, for diagnostics
     std::string domain;               // absolute, lower case, no trailing dot
@@ -207,6 +225,7 @@ struct SiteConfig {
     std::vector<LocationEntry> locations;
     std::vector<ClusterEntry> clusters;
     std::optional<LyncSettings> lync;
+    std::optional<ForwardSettings> forward;  // absent = authoritative only
 };
 
 }  // namespace sipdns::config

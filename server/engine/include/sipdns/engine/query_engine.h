@@ -11,6 +11,7 @@
 
 #include "sipdns/config/address.h"
 #include "sipdns/config/site_config.h"
+#include "sipdns/engine/forwarding.h"
 #include "sipdns/engine/rate_limiter.h"
 #include "sipdns/zone/site_zones.h"
 #include "sipdns/zone/zone.h"
@@ -27,6 +28,7 @@ struct EngineSettings {
     std::string version;                 // CHAOS version.bind / version.server; empty = REFUSED
     std::vector<config::IpPrefix> transfer_allow;  // AXFR/IXFR clients (RFC 5936 §6); none = all refused
     config::RateLimitSettings rate_limit;  // UDP response rate limiting (rate_limit() below)
+    ForwardPolicy forward;  // names outside our zones (forwarding.h); off = REFUSED
 };
 
 struct QueryContext {
@@ -54,8 +56,10 @@ inline constexpr std::uint16_t BadVers = 16;
 
 struct EngineResult {
     // Transfer: an allowed AXFR/IXFR over TCP for transfer_zone; the caller streams
-    // write_transfer()'s messages instead of one response.
-    enum class Action : std::uint8_t { Respond, Drop, Transfer };
+    // write_transfer()'s messages instead of one response. Forward: a name outside our zones
+    // from a client that may have it resolved; the ForwardQuestion passed to respond() says
+    // what to resolve, and write_forwarded() / write_forward_failure() write the reply later.
+    enum class Action : std::uint8_t { Respond, Drop, Transfer, Forward };
     Action action = Action::Drop;
     std::size_t length = 0;       // bytes written to the output buffer
     std::uint16_t rcode = 0;      // including the extended part (BADVERS = 16)
@@ -77,9 +81,26 @@ inline constexpr std::size_t kMaxTcpMessage = 65535;
 
 // Answers one DNS message. `out` must hold kMinOutputBuffer bytes (UDP) or kMaxTcpMessage (TCP);
 // the response is limited to what the transport allows (512 / EDNS payload / 65535).
+// `forward`: where a query to forward puts its question (Action::Forward); null = the caller
+// cannot forward, and such names are REFUSED as when forwarding is off.
 EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& context,
                      const zone::ZoneSet& zones, const EngineSettings& settings,
-                     std::span<std::uint8_t> out);
+                     std::span<std::uint8_t> out, ForwardQuestion* forward = nullptr);
+
+// The reply to a forwarded query (for which respond() returned Action::Forward): the client's
+// ID, flags and exact question (0x20 case), RA=1, AA=0, the upstream's rcode and sections with
+// every TTL counted down by the answer's age, then our OPT as for our own answers; too big for
+// the transport -> TC=1 with the question only (RFC 1035 §4.2.1, RFC 6891 §7).
+EngineResult write_forwarded(std::span<const std::uint8_t> query, const QueryContext& context,
+                             const EngineSettings& settings, const UpstreamAnswer& upstream,
+                             std::span<std::uint8_t> out);
+
+// SERVFAIL with RA=1 for a forwarded query that got no usable answer, with an RFC 8914 extended
+// error (`ede_code`, `ede_text`) when the client sent EDNS.
+EngineResult write_forward_failure(std::span<const std::uint8_t> query,
+                                   const QueryContext& context, const EngineSettings& settings,
+                                   std::uint16_t ede_code, std::string_view ede_text,
+                                   std::span<std::uint8_t> out);
 
 // The UDP rate-limit step, after respond() wrote `result` into `out` (rate_limiter.h): accounts
 // the answer to the client's prefix and returns `result` unchanged (under the rate, or not a
@@ -103,6 +124,6 @@ std::vector<std::uint8_t> make_notify(std::string_view apex_wire, std::uint16_t 
 // The same for a site with location views: the client's view answers.
 EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& context,
                      const zone::SiteZones& site, const EngineSettings& settings,
-                     std::span<std::uint8_t> out);
+                     std::span<std::uint8_t> out, ForwardQuestion* forward = nullptr);
 
 }  // namespace sipdns::engine

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "sipdns/forward/forwarder.h"
 #include "sipdns/net/snapshot.h"
 
 namespace sipdns::net {
@@ -61,6 +62,10 @@ constexpr std::size_t rcode_bucket(std::uint16_t rcode) {
 std::string_view rcode_label(std::size_t bucket);
 
 inline constexpr std::size_t kTransports = 2;  // engine::Transport: Udp = 0, Tcp = 1
+// forward::FailureReason: servfail, timeout, busy, error.
+inline constexpr std::size_t kForwardFailureReasons = 4;
+inline constexpr std::array<std::string_view, kForwardFailureReasons> kForwardFailureLabels{
+    "servfail", "timeout", "busy", "error"};
 
 // The sum over every worker at one moment (each counter read with a relaxed load: a scrape may
 // see one counter a query ahead of another, never a torn value).
@@ -80,6 +85,12 @@ struct TrafficTotals {
     std::uint64_t tcp_open = 0;
     std::uint64_t tcp_accepted = 0;
     std::uint64_t tcp_refused = 0;
+    // Forwarding (zero when off): replies to forwarded queries by transport, of which from the
+    // workers' answer caches, and the SERVFAILs we sent for them by reason.
+    std::array<std::uint64_t, kTransports> forward_queries{};
+    std::uint64_t forward_cache_hits = 0;
+    std::array<std::uint64_t, kForwardFailureReasons> forward_failures{};
+    std::uint64_t forward_outstanding = 0;  // waiting for upstream now
 };
 
 // SIGHUP reloads since start; written by the reload (control) thread, read by scrapes.
@@ -90,7 +101,9 @@ struct ReloadStats {
 
 // The whole scrape body: the traffic counters, the reload counters and, per zone of the serving
 // snapshot's no-location view (what secondaries transfer), its serial and record count.
+// `forwarder`: the forwarder's own statistics (upstream latency), when the site forwards.
 std::string render_metrics(const TrafficTotals& traffic, const ReloadStats& reloads,
-                           const ServingSnapshot& serving);
+                           const ServingSnapshot& serving,
+                           const forward::ForwarderStats* forwarder = nullptr);
 
 }  // namespace sipdns::net

@@ -11,6 +11,7 @@
 
 #include "sipdns/config/address.h"
 #include "sipdns/config/expected.h"
+#include "sipdns/forward/forwarder.h"
 #include "sipdns/net/metrics.h"
 #include "sipdns/net/snapshot.h"
 
@@ -40,8 +41,11 @@ class Server {
   public:
     // Opens and binds every socket; no thread runs yet. On failure nothing stays bound and the
     // error names the protocol and address, e.g. "cannot listen on udp 0.0.0.0:53: ...".
-    static Expected<std::unique_ptr<Server>, std::string> bind(const ServerOptions& options,
-                                                               const SnapshotHolder& snapshots);
+    // `forwarder` (null = the site does not forward) must outlive the server's workers: stop
+    // the server first.
+    static Expected<std::unique_ptr<Server>, std::string> bind(
+        const ServerOptions& options, const SnapshotHolder& snapshots,
+        forward::Forwarder* forwarder = nullptr);
     ~Server();  // stops (as stop()) if still running
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
