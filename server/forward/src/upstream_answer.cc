@@ -56,7 +56,41 @@ void strip_dnssec(ldns_rr_list* list, std::uint16_t qtype) {
     ldns_rr_list_free(kept);
 }
 
+std::uint16_t record_type(std::span<const std::uint8_t> m, std::size_t at) {
+    return read16(m, at);
+}
+
 }  // namespace
+
+// Removes OPT records from the additional section (ldns puts the OPT last, RFC 6891 §6.1.1
+// allows one); an OPT before other additional records takes those with it (they are optional
+// data, and cutting them keeps every compression pointer before the cut valid).
+Expected<bool, std::string> drop_opt(std::vector<std::uint8_t>& m) {
+    if (m.size() < kHeader) return unexpected(std::string("shorter than a DNS header"));
+    std::size_t at = kHeader;
+    for (std::uint16_t i = 0; i < read16(m, 4); ++i) {
+        at = skip_name(m, at);
+        if (at == 0 || at + 4 > m.size()) return unexpected(std::string("bad question"));
+        at += 4;
+    }
+    const std::size_t before_additional = std::size_t{read16(m, 6)} + read16(m, 8);
+    const std::size_t additional = read16(m, 10);
+    for (std::size_t i = 0; i < before_additional + additional; ++i) {
+        const std::size_t start = at;
+        at = skip_name(m, at);
+        if (at == 0 || at + 10 > m.size()) return unexpected(std::string("bad record"));
+        if (i >= before_additional && record_type(m, at) == kTypeOpt) {
+            m.resize(start);
+            const auto kept = static_cast<std::uint16_t>(i - before_additional);
+            m[10] = static_cast<std::uint8_t>(kept >> 8);
+            m[11] = static_cast<std::uint8_t>(kept & 0xff);
+            return true;
+        }
+        at += 10 + read16(m, at + 8);
+        if (at > m.size()) return unexpected(std::string("record data runs past the message"));
+    }
+    return false;
+}
 
 engine::UpstreamAnswer ForwardedAnswer::view(std::chrono::steady_clock::time_point now) const {
     const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - received).count();
@@ -121,25 +155,12 @@ Expected<ForwardedAnswer, std::string> normalise_upstream_answer(
         strip_dnssec(ldns_pkt_authority(packet.get()), question.qtype);
         strip_dnssec(ldns_pkt_additional(packet.get()), question.qtype);
     }
-    // No OPT: the engine writes ours, for the client's EDNS (RFC 6891 §7: hop by hop).
-    ldns_pkt_set_edns_udp_size(packet.get(), 0);
-    ldns_pkt_set_edns_extended_rcode(packet.get(), 0);
-    ldns_pkt_set_edns_version(packet.get(), 0);
-    ldns_pkt_set_edns_z(packet.get(), 0);
-    ldns_pkt_set_edns_do(packet.get(), false);
-    if (ldns_rdf* data = ldns_pkt_edns_data(packet.get())) ldns_rdf_deep_free(data);
-    ldns_pkt_set_edns_data(packet.get(), nullptr);
     ldns_pkt_set_ancount(packet.get(), static_cast<std::uint16_t>(
                                            ldns_rr_list_rr_count(ldns_pkt_answer(packet.get()))));
     ldns_pkt_set_nscount(packet.get(), static_cast<std::uint16_t>(ldns_rr_list_rr_count(
                                            ldns_pkt_authority(packet.get()))));
     ldns_pkt_set_arcount(packet.get(), static_cast<std::uint16_t>(ldns_rr_list_rr_count(
                                            ldns_pkt_additional(packet.get()))));
-    for (std::size_t i = 0; i < ldns_rr_list_rr_count(ldns_pkt_additional(packet.get())); ++i)
-        if (ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_additional(packet.get()), i)) ==
-            static_cast<ldns_rr_type>(kTypeOpt))
-            return unexpected(std::string("the upstream answer has a second OPT record"));
-
     std::uint8_t* out = nullptr;
     std::size_t out_size = 0;
     if (ldns_pkt2wire(&out, packet.get(), &out_size) != LDNS_STATUS_OK || out == nullptr)
@@ -147,6 +168,9 @@ Expected<ForwardedAnswer, std::string> normalise_upstream_answer(
     ForwardedAnswer answer;
     answer.message.assign(out, out + out_size);
     LDNS_FREE(out);
+    // No OPT: the engine writes ours, for the client's EDNS (RFC 6891 §7: hop by hop). ldns
+    // writes the upstream's back whenever the reply had one, so it is cut off here.
+    if (auto cut = drop_opt(answer.message); !cut) return unexpected(std::move(cut.error()));
     auto offsets = record_ttl_offsets(answer.message);
     if (!offsets) return unexpected("the re-encoded answer does not parse: " + offsets.error());
     answer.ttl_offsets = std::move(*offsets);

@@ -40,6 +40,10 @@ Expected<ForwardedAnswer, std::string> normalise_upstream_answer(
 Expected<std::vector<std::uint16_t>, std::string> record_ttl_offsets(
     std::span<const std::uint8_t> message);
 
+// Cuts the OPT record (and any additional record after it) out of a message; true if there
+// was one. An error if the message does not parse.
+Expected<bool, std::string> drop_opt(std::vector<std::uint8_t>& message);
+
 // A wire name as presentation text for libunbound ("www.example.com."), every byte that is not
 // a letter, digit, '-' or '_' escaped as \DDD (RFC 4343 §2.1) so that any label round-trips.
 std::string wire_name_to_text(std::string_view wire);
