@@ -43,6 +43,7 @@ import pathlib
 import random
 import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -1240,3 +1241,41 @@ def test_odd_forwarded_questions(fwd):
     for tcp in (False, True):
         assert fq("scs1." + SITE, "A", fwd.port, tcp=tcp).answer
         assert rdata(fq("www." + FWD, "A", fwd.port, tcp=tcp), "A") == {WWW_A}
+
+
+def test_reload_changes_allow_and_can_turn_forwarding_off(tmp_path, daemons, upstream):
+    """SIGHUP: a new `allow` takes effect at once (127.0.0.2 refused, then served); a site file
+    that makes a forwarded (and cached) name its own answers it AA=1 from the zone, never from
+    the cache; without `forward:` names outside the zones are REFUSED again, RA=0."""
+    d = daemons(tmp_path, "sipdnsd-reload", forward_to(f"127.0.0.1:{upstream.port}"))
+    assert fq("www." + FWD, "A", d.port, source=OUTSIDE).rcode() == dns.rcode.REFUSED
+    assert_forwarded(fq("www." + FWD, "A", d.port))
+
+    def reload_with(text: str, marker: str):
+        before = d.log_text().count("reloaded:")
+        d.site_path.write_text(text)
+        d.signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while d.log_text().count("reloaded:") == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert d.log_text().count("reloaded:") > before, f"no reload ({marker}): {d.log_text()}"
+
+    reload_with(site_yaml(forward_to(f"127.0.0.1:{upstream.port}",
+                                     allow=("127.0.0.1/32", "127.0.0.2/32", "::1/128"))), "allow")
+    m = fq("www." + FWD, "A", d.port, source=OUTSIDE)
+    assert_forwarded(m, "after allow grew")
+
+    # The forwarded name becomes ours: a `records:` line in the site's own zone cannot shadow
+    # another domain, so the site's domain itself moves under the forwarded one.
+    shadow = site_yaml(forward_to(f"127.0.0.1:{upstream.port}")).replace(
+        "domain: scsnetwork.local", "domain: " + FWD.rstrip("."))
+    reload_with(shadow, "shadow")
+    m = fq("scs1." + FWD, "A", d.port)
+    assert m.rcode() == dns.rcode.NOERROR and m.flags & dns.flags.AA, m
+    assert not m.flags & dns.flags.RA
+    m = fq("www." + FWD, "A", d.port)   # cached before; now a name of our zone that does not exist
+    assert m.rcode() == dns.rcode.NXDOMAIN and m.flags & dns.flags.AA, m
+
+    reload_with(site_yaml(None), "no forward")
+    m = fq("example-" + str(random.randrange(10**6)) + "." + FWD, "A", d.port)
+    assert m.rcode() == dns.rcode.REFUSED and not m.flags & dns.flags.RA, m
