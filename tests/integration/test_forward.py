@@ -63,7 +63,7 @@ import pytest
 
 from sipdnsd_harness import (LOOPBACK4, LOOPBACK6, Daemon, ReferenceServer, free_port,
                              make_query, raw_tcp, raw_udp, recv_tcp_message, stop_process,
-                             tcp_connect, write_site)
+                             SIPDNSD, tcp_connect, write_site)
 # The same parsers and corpus as the metrics and malformed-packet tests.
 from test_metrics import delta, scrape, total
 from test_malformed import CASES as MALFORMED_CASES, QUESTION as SITE_QUESTION, check, header
@@ -1279,3 +1279,32 @@ def test_reload_changes_allow_and_can_turn_forwarding_off(tmp_path, daemons, ups
     reload_with(site_yaml(None), "no forward")
     m = fq("example-" + str(random.randrange(10**6)) + "." + FWD, "A", d.port)
     assert m.rcode() == dns.rcode.REFUSED and not m.flags & dns.flags.RA, m
+
+
+def test_dnssec_validation_fails_closed_without_a_chain(tmp_path, daemons, upstream):
+    """`dnssec: true` validates with Debian's root trust anchor (dns-root-data): the local
+    upstream serves an unsigned root and zone, so nothing chains to the real root's key and the
+    answer is bogus - SERVFAIL with RFC 8914 EDE 6 (DNSSEC Bogus) and libunbound's reason; the
+    same upstream without dnssec answers. A trust anchor file that does not exist stops the
+    start with one clear line."""
+    anchor = pathlib.Path("/usr/share/dns/root.key")
+    if not anchor.is_file():
+        pytest.skip("dns-root-data is not installed (/usr/share/dns/root.key)")
+    d = daemons(tmp_path, "sipdnsd-dnssec",
+                forward_to(f"127.0.0.1:{upstream.port}", extra="  dnssec: true\n"))
+    m = fq("www." + FWD, "A", d.port, edns=0)
+    assert m.rcode() == dns.rcode.SERVFAIL and m.flags & dns.flags.RA, m
+    codes = [c for c, _ in ede(m)]
+    assert codes == [6], f"EDE 6 (DNSSEC Bogus) with libunbound's reason, got {ede(m)}"
+    assert ede(m)[0][1], "the reason is given"
+    # The site's own names are ours: never validated, always answered.
+    m = fq("scs1." + SITE, "A", d.port)
+    assert m.rcode() == dns.rcode.NOERROR and m.flags & dns.flags.AA
+
+    missing = tmp_path / "no-such-root.key"
+    path = write_site(tmp_path, "bad-anchor.yaml", site_yaml(forward_to(
+        f"127.0.0.1:{upstream.port}", extra=f"  dnssec: true\n  trust_anchor: {missing}\n")))
+    r = subprocess.run([SIPDNSD, "--config", str(path), "--listen", f"127.0.0.1:{free_port()}"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 1, r
+    assert str(missing) in r.stderr and "trust anchor" in r.stderr, r.stderr

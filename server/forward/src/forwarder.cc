@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <fstream>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -128,6 +129,17 @@ Expected<std::unique_ptr<Forwarder>, std::string> Forwarder::create(const Forwar
                 return unexpected(option_error("forward-addr", text, err));
         }
     }
+    // libunbound reads these files only when the first query starts it: a path that cannot be
+    // read is said now, at start, not as SERVFAILs later.
+    const auto unreadable = [](const std::string& path) {
+        std::ifstream file(path);
+        return !file.good();
+    };
+    if (o.from_root && !o.root_hints.empty() && unreadable(o.root_hints))
+        return unexpected("forward: root_hints: cannot read " + o.root_hints);
+    if (o.dnssec && unreadable(o.trust_anchor))
+        return unexpected("forward: dnssec: cannot read the trust anchor " + o.trust_anchor +
+                          " (Debian's dns-root-data has the root's)");
     if (o.dnssec) {
         if (int err = ub_ctx_add_ta_file(ctx.get(), o.trust_anchor.c_str()); err != 0)
             return unexpected("forward: dnssec: cannot use the trust anchor " + o.trust_anchor +
