@@ -6,25 +6,36 @@
 // transport allows (RFC 1035 §4.2.1: 512 without EDNS; RFC 6891 §6.2.5: the smaller of the two
 // payload sizes with it). An allowed zone transfer is written out and every message decoded too.
 //
+// Forwarding is on for every client (allow 0.0.0.0/0 and ::/0; no client address = REFUSED), so
+// a name outside the site goes the forwarded way: respond() must fill the ForwardQuestion with
+// the query's name in lower case, its type and DO; then an upstream reply for it goes through
+// forward::normalise_upstream_answer() and, when that accepts it, engine::write_forwarded(), else
+// engine::write_forward_failure(); both replies are checked as above, plus RA=1 and AA=0. The
+// upstream reply is the part of the input after kUpstreamMarker when there is one, else one made
+// from the query (its header and question, then records owned by the question name).
+//
 // Input layout (so seeds are real query packets behind a short prefix):
 //   byte 0  bit 0: TCP (else UDP)      bits 1-2: client (0 none, 1 from a table, 2 raw IPv4,
 //           bits 3-4: our EDNS payload (512, 1232, 1400, 4096)    3 raw IPv6)
 //           bits 5-7: site (index modulo the number of sites)
 //   then    client: 1 byte (table index), 4 or 16 bytes (raw address), or nothing
-//   rest    the DNS message
+//   rest    the DNS message, optionally followed by kUpstreamMarker and an upstream reply
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "sipdns/config/loader.h"
 #include "sipdns/engine/query_engine.h"
+#include "sipdns/forward/upstream_answer.h"
 #include "sipdns/zone/builder.h"
 
 #include <ldns/ldns.h>  // after the sipdns headers: ldns redefines bool
@@ -121,7 +132,49 @@ engine::EngineSettings make_settings(std::uint16_t payload) {
     s.identity = "ns1.fuzz.example";
     s.version = "sipdnsd-fuzz";
     s.transfer_allow = {*config::IpPrefix::parse("127.0.0.0/8"), *config::IpPrefix::parse("::1/128")};
+    s.forward.enabled = true;
+    s.forward.allow = {*config::IpPrefix::parse("0.0.0.0/0"), *config::IpPrefix::parse("::/0")};
     return s;
+}
+
+std::uint16_t get16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
+
+// Where the upstream reply starts in an input (libFuzzer's memcmp hooks find it).
+constexpr std::uint8_t kUpstreamMarker[4] = {0xfe, 'U', 'P', 0xfe};
+
+void put16(std::vector<std::uint8_t>& v, std::uint16_t x) {
+    v.push_back(static_cast<std::uint8_t>(x >> 8));
+    v.push_back(static_cast<std::uint8_t>(x & 0xff));
+}
+
+// An upstream reply made from the query (its first `qend` octets: header and question): QR RD
+// RA, an rcode and TTLs from the query's ID, an A and a TXT record owned by the question name.
+std::vector<std::uint8_t> upstream_from_query(std::span<const std::uint8_t> query,
+                                              std::size_t qend) {
+    std::vector<std::uint8_t> m(query.begin(), query.begin() + static_cast<long>(qend));
+    const std::uint16_t id = get16(query.data());
+    const std::uint16_t rcodes[4] = {0, 0, 3, 2};
+    m[2] = 0x81;
+    m[3] = static_cast<std::uint8_t>(0x80 | rcodes[id & 3]);
+    m[6] = 0, m[7] = 1;    // ANCOUNT
+    m[8] = 0, m[9] = 1;    // NSCOUNT
+    m[10] = 0, m[11] = 0;  // ARCOUNT
+    const std::uint32_t ttl = id >> 2;
+    for (const std::uint16_t type : {1, 16}) {
+        put16(m, 0xc00c);
+        put16(m, type);
+        put16(m, 1);
+        put16(m, static_cast<std::uint16_t>(ttl >> 16));
+        put16(m, static_cast<std::uint16_t>(ttl & 0xffff));
+        if (type == 1) {
+            put16(m, 4);
+            m.insert(m.end(), {192, 0, 2, static_cast<std::uint8_t>(id)});
+        } else {
+            put16(m, 4);
+            m.insert(m.end(), {3, 'f', 'u', 'z'});
+        }
+    }
+    return m;
 }
 
 struct PacketDeleter {
@@ -137,8 +190,6 @@ PacketPtr decode(const std::uint8_t* data, std::size_t len) {
     }
     return PacketPtr(p);
 }
-
-std::uint16_t get16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
 
 // The question as RFC 1035 §4.1.2 lays it out, read independently of the engine's parser:
 // QDCOUNT 1, a name of plain labels (no compression: nothing precedes it) of at most 255
@@ -181,6 +232,88 @@ void check_message(std::span<const std::uint8_t> query, std::size_t qend,
         CHECK(ldns_rr_get_type(rr) == get16(query.data() + qend - 4));
         CHECK(ldns_rr_get_class(rr) == get16(query.data() + qend - 2));
     }
+}
+
+// The UDP limit: 512 without EDNS, else the smaller payload (at least 512, and never more than
+// our buffer). The query's OPT as ldns reads it, when it decodes the query.
+std::size_t udp_limit(std::span<const std::uint8_t> query, const engine::EngineSettings& settings) {
+    std::size_t limit =
+        std::clamp<std::size_t>(settings.edns_udp_size, 512, engine::kMinOutputBuffer);
+    if (PacketPtr qp = decode(query.data(), query.size())) {
+        if (!ldns_pkt_edns(qp.get()))
+            limit = 512;
+        else
+            limit = std::min<std::size_t>(
+                limit, std::max<std::size_t>(512, ldns_pkt_edns_udp_size(qp.get())));
+    }
+    return limit;
+}
+
+// A reply to a forwarded query: as any response, plus RA=1 and AA=0 (RFC 1035 §4.1.1: we
+// recursed; the data is not ours).
+void check_forward_reply(std::span<const std::uint8_t> query, std::size_t qend,
+                         const engine::QueryContext& ctx, const engine::EngineSettings& settings,
+                         const engine::EngineResult& res, std::span<const std::uint8_t> out) {
+    CHECK(res.action == engine::EngineResult::Action::Respond);
+    CHECK(res.length <= out.size());
+    if (ctx.transport == engine::Transport::Udp) CHECK(res.length <= udp_limit(query, settings));
+    check_message(query, qend, out.data(), res.length, true);
+    CHECK((out[3] & 0x0f) == (res.rcode & 0x0f));
+    CHECK(((out[2] & 0x02) != 0) == res.truncated);
+    CHECK((out[3] & 0x80) != 0);  // RA
+    CHECK((out[2] & 0x04) == 0);  // AA
+}
+
+// Action::Forward: the question handed over, then both replies the forwarder can cause.
+void check_forwarded(std::span<const std::uint8_t> query, std::size_t qend,
+                     const engine::QueryContext& ctx, const engine::EngineSettings& settings,
+                     const engine::ForwardQuestion& fq,
+                     const std::optional<std::vector<std::uint8_t>>& given_upstream,
+                     std::span<std::uint8_t> out) {
+    // Only a well-formed QUERY from an allowed client is forwarded: its question parses, and
+    // the name handed over is its name in lower case.
+    CHECK(ctx.has_client && qend != 0);
+    CHECK(fq.qname_length == qend - 4 - 12);
+    for (std::size_t i = 0; i < fq.qname_length; ++i) {
+        const std::uint8_t c = query[12 + i];
+        CHECK(fq.qname[i] == (c >= 'A' && c <= 'Z' ? c + 32 : c));
+    }
+    CHECK(fq.qtype == get16(query.data() + qend - 4));
+    CHECK(get16(query.data() + qend - 2) == 1);  // class IN only
+
+    const std::vector<std::uint8_t> upstream =
+        given_upstream ? *given_upstream : upstream_from_query(query, qend);
+    const std::uint16_t id = get16(query.data());
+    auto normalised =
+        forward::normalise_upstream_answer(upstream, fq, 3600, (id & 0x100) != 0);
+    g_response = {};
+    if (normalised) {
+        const forward::ForwardedAnswer& a = *normalised;
+        // What the workers' cache keeps: the question's length as the client's, every TTL
+        // offset inside the message, no OPT.
+        CHECK(a.message.size() >= qend);
+        for (const std::uint16_t o : a.ttl_offsets) CHECK(o >= qend && o + 4u <= a.message.size());
+        auto offsets = forward::record_ttl_offsets(a.message);
+        CHECK(offsets && *offsets == a.ttl_offsets);
+        std::vector<std::uint8_t> copy = a.message;
+        auto cut = forward::drop_opt(copy);
+        CHECK(cut && !*cut);
+        CHECK(a.cache_ttl <= 3600);  // never longer than libunbound's TTL for the result
+        engine::UpstreamAnswer view = a.view(a.received + std::chrono::seconds(id >> 4));
+        const engine::EngineResult r = engine::write_forwarded(query, ctx, settings, view, out);
+        check_forward_reply(query, qend, ctx, settings, r, out);
+        CHECK((out[3] & 0x0f) == a.rcode);
+        if (!r.truncated) {
+            CHECK(get16(out.data() + 6) == get16(a.message.data() + 6));
+            CHECK(get16(out.data() + 8) == get16(a.message.data() + 8));
+        }
+    }
+    static const std::string long_text(300, 'x');
+    const engine::EngineResult f = engine::write_forward_failure(
+        query, ctx, settings, static_cast<std::uint16_t>(id % 25),
+        (id & 0x200) ? std::string_view(long_text) : std::string_view("fuzz"), out);
+    check_forward_reply(query, qend, ctx, settings, f, out);
+    CHECK(f.rcode == engine::rcode::ServFail && !f.truncated);
 }
 
 }  // namespace
@@ -232,17 +365,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const engine::EngineSettings& settings = kSettings[(flags >> 3) & 3];
     const Site& site = sites()[(flags >> 5) % sites().size()];
 
-    // The query in its own allocation, so ASan sees any read past its end.
-    const std::vector<std::uint8_t> query(data + at, data + size);
+    // The query in its own allocation, so ASan sees any read past its end; an upstream reply
+    // after the marker in another.
+    const std::uint8_t* end = data + size;
+    const std::uint8_t* marker =
+        std::search(data + at, end, std::begin(kUpstreamMarker), std::end(kUpstreamMarker));
+    const std::vector<std::uint8_t> query(data + at, marker);
+    std::optional<std::vector<std::uint8_t>> given_upstream;
+    if (marker != end) given_upstream.emplace(marker + sizeof kUpstreamMarker, end);
     g_query = query;
     g_response = {};
     const bool tcp = ctx.transport == engine::Transport::Tcp;
     // Exactly the buffer size respond() documents, so ASan sees any write past it.
     std::vector<std::uint8_t> out(tcp ? engine::kMaxTcpMessage : engine::kMinOutputBuffer);
-    const engine::EngineResult res = engine::respond(query, ctx, *site.zones, settings, out);
+    engine::ForwardQuestion fq;
+    const engine::EngineResult res = engine::respond(query, ctx, *site.zones, settings, out, &fq);
 
     if (res.action == engine::EngineResult::Action::Drop) return 0;
     const std::size_t qend = question_end(query);
+    if (res.action == engine::EngineResult::Action::Forward) {
+        check_forwarded(query, qend, ctx, settings, fq, given_upstream, out);
+        return 0;
+    }
     if (res.action == engine::EngineResult::Action::Transfer) {
         // RFC 5936 §4.2: transfers only over TCP; the messages carry the query's ID and the
         // first one its question (§2.2.1).
@@ -263,20 +407,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     CHECK(res.length <= out.size());
-    if (!tcp) {
-        // The UDP limit: 512 without EDNS, else the smaller payload (at least 512, and never
-        // more than our buffer). The query's OPT as ldns reads it, when it decodes the query.
-        std::size_t limit = std::clamp<std::size_t>(settings.edns_udp_size, 512,
-                                                    engine::kMinOutputBuffer);
-        if (PacketPtr qp = decode(query.data(), query.size())) {
-            if (!ldns_pkt_edns(qp.get()))
-                limit = 512;
-            else
-                limit = std::min<std::size_t>(
-                    limit, std::max<std::size_t>(512, ldns_pkt_edns_udp_size(qp.get())));
-        }
-        CHECK(res.length <= limit);
-    }
+    if (!tcp) CHECK(res.length <= udp_limit(query, settings));
     // A parseable question is echoed, except that a FORMERR may leave it out, and so may a
     // NOTIMP (another opcode's sections need not be laid out as a QUERY's, RFC 1035 §4.1.1).
     check_message(query, qend, out.data(), res.length,
