@@ -1,4 +1,4 @@
-"""Forwarding (issue 13, DESIGN.md §9): the phones' only DNS server answers every other name
+"""Forwarding (issue 13): the phones' only DNS server answers every other name
 through libunbound. Real servers on loopback only: the upstream is a real Unbound started here
 (127.0.0.1 and ::1 on a free port, `log-queries: yes`, a static local zone `fwd.example` and
 the special-use names a site's own resolver serves), a "blackhole" upstream is a UDP socket and
@@ -88,7 +88,7 @@ MID_TXT = [f"mid-{i:02d}-" + "m" * 52 for i in range(10)]
 BIG_TXT = [f"big-{i:02d}-" + "b" * 52 for i in range(30)]
 
 # Special-use names a site's resolver answers (the upstream serves them, libunbound must ask
-# it: SPEC / DESIGN.md §9): (qname, qtype, expected rdata text)
+# it: the issue): (qname, qtype, expected rdata text)
 UPSTREAM_SPECIAL = [
     ("3.2.1.10.in-addr.arpa.", "PTR", "lan-10.fwd.example."),            # RFC 1918
     ("5.5.16.172.in-addr.arpa.", "PTR", "lan-172.fwd.example."),         # RFC 1918
@@ -543,7 +543,7 @@ def test_rd_and_cd_copied(fwd):
 
 def test_pipelined_tcp_answers_match_queries(fwd):
     """Several forwarded queries (hits and misses) and site queries in one TCP send: every one
-    is answered on the connection, matched by ID (any order: DESIGN.md §9), question intact."""
+    is answered on the connection, matched by ID (any order: RFC 7766 §7), question intact."""
     rng = random.Random(7)
     names = [("www." + FWD, "A"), ("scs1." + SITE, "A"), (f"nx-{rng.randrange(10**9)}." + FWD,
                                                            "A"),
@@ -759,7 +759,7 @@ def test_rate_limit_applies_to_forwarded_answers(tmp_path, daemons, upstream):
 
 def test_big_answer_truncated_over_udp_whole_over_tcp(fwd):
     want = {f'"{t}"' for t in BIG_TXT}
-    for payload in (1232, 4096):   # sipdnsd's UDP payload is at most 1232 (DESIGN.md §4)
+    for payload in (1232, 4096):   # sipdnsd's UDP payload is at most 1232 (server.edns_udp_size)
         m = fq("big." + FWD, "TXT", fwd.port, payload=payload)
         assert m.flags & dns.flags.TC, f"payload {payload}: TC=1"
         assert not m.answer and not m.authority, "TC=1 with the question only"
