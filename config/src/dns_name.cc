@@ -111,4 +111,32 @@ Expected<std::string, std::string> check_domain_name(std::string_view name) {
     return check_full_name(strip_trailing_dot(name), name);
 }
 
+std::string host_name_problem(std::string_view written) {
+    if (written == "@" || written == ".") return "";
+    written = strip_trailing_dot(written);
+    bool first = true;
+    for (std::size_t start = 0; start <= written.size();) {
+        const std::size_t dot = written.find('.', start);
+        const std::string_view label = written.substr(
+            start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+        if (!(first && label == "*")) {
+            for (const char c : label) {
+                const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                (c >= '0' && c <= '9') || c == '-';
+                if (!ok)
+                    return "'" + shown_char(c) +
+                           "' is not allowed in a host name (RFC 952, RFC 1123 §2.1: letters, "
+                           "digits and '-'; '_' belongs in SRV owners only)";
+            }
+            if (!label.empty() && (label.front() == '-' || label.back() == '-'))
+                return "label '" + std::string(label) +
+                       "' starts or ends with '-' (RFC 952, RFC 1123 §2.1)";
+        }
+        first = false;
+        if (dot == std::string_view::npos) break;
+        start = dot + 1;
+    }
+    return "";
+}
+
 }  // namespace sipdns::config

@@ -47,9 +47,9 @@ constexpr std::array<std::string_view, 16> kTopKeys{
     "reverse", "nameservers", "soa",     "server", "locations", "clusters", "lync",     "forward"};
 // Servers, cluster members and Lync hosts: a name with its addresses.
 constexpr std::array<std::string_view, 3> kServerKeys{"name", "ipv4", "ipv6"};
-constexpr std::array<std::string_view, 5> kSipKeys{"transports", "proxy_port", "redirect_port",
-                                                   "tls_port", "naptr"};
-constexpr std::array<std::string_view, 3> kServiceKeys{"service", "port", "targets"};
+constexpr std::array<std::string_view, 6> kSipKeys{"transports", "proxy_port", "redirect_port",
+                                                   "tls_port",   "naptr",      "srv"};
+constexpr std::array<std::string_view, 4> kServiceKeys{"service", "port", "targets", "generated"};
 constexpr std::array<std::string_view, 4> kTargetKeys{"target", "priority", "weight", "port"};
 constexpr std::array<std::string_view, 6> kSoaKeys{"serial", "refresh", "retry",
                                                    "expire", "minimum", "rname"};
@@ -114,6 +114,14 @@ void parse_ttl(Context& c, const Value& v) {
     }
 }
 
+// A name that gets addresses must be a host name (dns_name.h: RFC 952 / RFC 1123 §2.1).
+bool check_host_name(Context& c, const Value& v, std::string_view written) {
+    const std::string why = host_name_problem(written);
+    if (why.empty()) return true;
+    c.r.error(v, "'" + std::string(written) + "' is not a valid host name: " + why);
+    return false;
+}
+
 // { name, ipv4, ipv6 } with at least one address: a server, a cluster member, a Lync pool or
 // edge (`kind`, for messages). A repeated name among `names` is an error.
 template <class Host>
@@ -134,6 +142,7 @@ std::optional<Host> parse_named_host(Context& c, const Value& item, const std::s
             c.r.error(*name, msg::duplicate(kind + " name", name->node.scalar(), *first));
             ok = false;
         }
+        ok = check_host_name(c, *name, name->node.scalar()) && ok;
     } else {
         ok = false;
     }
@@ -145,7 +154,10 @@ std::optional<Host> parse_named_host(Context& c, const Value& item, const std::s
         c.r.error(item, "a " + kind + " needs an ipv4 or ipv6 address, or both");
         ok = false;
     }
-    if (!ok) return std::nullopt;
+    if (!ok) {
+        if (!h.name.empty()) c.site.refused_names.push_back(h.name);
+        return std::nullopt;
+    }
     return h;
 }
 
@@ -198,13 +210,57 @@ void parse_sip(Context& c, const Value& v) {
     SipSettings& sip = c.site.sip;
     sip.pos = v.pos;
     if (const Value* t = m->get("transports")) parse_transports(c, *t, sip.transports);
-    if (const Value* p = m->get("proxy_port"))
+    if (const Value* p = m->get("proxy_port")) {
         sip.proxy_port = c.r.port(*p).value_or(sip.proxy_port);
+        sip.proxy_port_pos = p->pos;
+    }
     if (const Value* p = m->get("redirect_port")) {
         sip.redirect_port = c.r.port(*p).value_or(sip.redirect_port);
+        sip.redirect_port_pos = p->pos;
     }
     if (const Value* p = m->get("tls_port")) sip.tls_port = c.r.port(*p).value_or(sip.tls_port);
-    if (const Value* b = m->get("naptr")) sip.naptr = c.r.boolean(*b).value_or(sip.naptr);
+    if (const Value* b = m->get("naptr")) {
+        sip.naptr = c.r.boolean(*b).value_or(sip.naptr);
+        sip.naptr_pos = b->pos;
+    }
+    if (const Value* b = m->get("srv")) {
+        sip.srv = c.r.boolean(*b).value_or(sip.srv);
+        sip.srv_pos = b->pos;
+    }
+}
+
+// The SIP settings against the servers (after both are read).
+void check_sip_against_servers(Context& c) {
+    const SipSettings& sip = c.site.sip;
+    const std::size_t servers = c.site.servers.size();
+    if (!sip.srv) {
+        // SCS 4.0 guide: "a dual server (High Availability) system will only function with a
+        // combination of A Records and SRV Records".
+        if (servers > 1)
+            c.r.error(sip.srv_pos,
+                      "sip.srv: false leaves the " + std::to_string(servers) +
+                          " servers without the SRV records a high-availability site needs "
+                          "(SCS guide: a dual server system only functions with A and SRV "
+                          "records); remove 'srv: false' or list one server");
+        if (sip.naptr && sip.naptr_pos.line != 0)
+            c.r.error(sip.naptr_pos,
+                      "sip.naptr: NAPTR records point phones at the SIP SRV records (RFC 3263 "
+                      "§4.1), which 'srv: false' turns off; remove one of the two");
+        return;
+    }
+    // SCS guide, HA table: the rr.<server> records send a phone that a proxy redirected to
+    // the redirect service on redirect_port; on proxy_port they would loop it back.
+    if (servers > 1 && sip.redirect_port == sip.proxy_port) {
+        const bool redirect_later = sip.redirect_port_pos.line > sip.proxy_port_pos.line;
+        const SourcePos at = redirect_later ? sip.redirect_port_pos
+                             : sip.proxy_port_pos.line ? sip.proxy_port_pos
+                                                       : sip.pos;
+        c.r.error(at, "sip: redirect_port and proxy_port are both " +
+                          std::to_string(sip.redirect_port) +
+                          "; the rr.<server> SRV records of an HA site would send redirected "
+                          "phones back to the proxy (the SCS guide: 5070 for the redirect "
+                          "service, 5060 for the proxy)");
+    }
 }
 
 // hosts: name -> address | [addresses], v4 and v6 mixed, in file order.
@@ -224,6 +280,7 @@ void parse_hosts(Context& c, const Value& v) {
                 c.r.error(key, msg::duplicate("host name", e.key, *first));
                 ok = false;
             }
+            ok = check_host_name(c, key, e.key) && ok;
         } else {
             ok = false;
         }
@@ -250,7 +307,11 @@ void parse_hosts(Context& c, const Value& v) {
         } else {
             ok = false;
         }
-        if (ok) c.site.hosts.push_back(std::move(h));
+        if (ok) {
+            c.site.hosts.push_back(std::move(h));
+        } else if (!h.name.empty()) {
+            c.site.refused_names.push_back(h.name);
+        }
     }
 }
 
@@ -358,6 +419,19 @@ void parse_services(Context& c, const Value& v) {
         } else {
             c.r.missing(item, "service");
             ok = false;
+        }
+
+        if (const Value* g = m->get("generated")) {
+            const std::string how = g->node.is_scalar() ? lower_ascii(g->node.scalar()) : "";
+            if (how == "add") {
+                s.generated = ServiceEntry::Generated::Add;
+            } else if (how == "replace") {
+                s.generated = ServiceEntry::Generated::Replace;
+            } else {
+                c.r.expected(*g, "add (serve the generated targets and these) or replace "
+                                 "(serve these instead)");
+                ok = false;
+            }
         }
 
         const Value* port_value = m->get("port");
@@ -497,6 +571,7 @@ void parse_nameservers(Context& c, const Value& v) {
             continue;
         }
         c.site.nameservers.push_back(*n);
+        c.site.nameserver_pos.push_back(item.pos);
     }
 }
 
@@ -1111,6 +1186,7 @@ SiteConfig parse_site(Reader& r, const Mapping& top) {
     if (const Value* v = top.get("ttl")) parse_ttl(c, *v);
     if (const Value* v = top.get("servers")) parse_servers(c, *v);
     if (const Value* v = top.get("sip")) parse_sip(c, *v);
+    check_sip_against_servers(c);
     if (const Value* v = top.get("hosts")) parse_hosts(c, *v);
     if (const Value* v = top.get("aliases")) parse_aliases(c, *v);
     if (const Value* v = top.get("services")) parse_services(c, *v);
@@ -1137,32 +1213,51 @@ SiteConfig parse_site(Reader& r, const Mapping& top) {
 
 }  // namespace
 
-Expected<SiteConfig, Diagnostics> load_site_text(std::string_view text,
-                                                 const std::string& file_name) {
+PartialSite load_site_text_partial(std::string_view text, const std::string& file_name) {
+    PartialSite out;
     Reader r(file_name);
     auto doc = yaml::Document::parse(text);
     if (!doc) {
         r.error(doc.error().pos, std::move(doc.error().message));
-        return unexpected(r.take());
+        out.diagnostics = r.take();
+        return out;
     }
     const std::size_t docs = doc->document_count();
     if (docs > 1) {
         r.error(pos_of(doc->root(1), SourcePos{1, 1}),
                 "expected one YAML document, found " + std::to_string(docs));
-        return unexpected(r.take());
+        out.diagnostics = r.take();
+        return out;
     }
     const Value root{docs == 0 ? yaml::Node() : doc->root(0), "", SourcePos{1, 1}};
     if (!root.node.is_mapping()) {
         r.error(pos_of(root.node, SourcePos{1, 1}), msg::kNotMapping);
-        return unexpected(r.take());
+        out.diagnostics = r.take();
+        return out;
     }
     auto top = r.mapping(root, kTopKeys, msg::kNotMapping);
-    SiteConfig site = parse_site(r, *top);
-    if (r.failed()) return unexpected(r.take());
-    return site;
+    out.site = parse_site(r, *top);
+    // Without a domain nothing can be placed in a zone: the zone checks have nothing to run on.
+    if (out.site->domain.empty()) out.site.reset();
+    out.diagnostics = r.take();
+    return out;
 }
 
-Expected<SiteConfig, Diagnostics> load_site_file(const std::string& path) {
+Expected<SiteConfig, Diagnostics> load_site_text(std::string_view text,
+                                                 const std::string& file_name) {
+    PartialSite partial = load_site_text_partial(text, file_name);
+    if (!partial.diagnostics.empty() || !partial.site) {
+        if (partial.diagnostics.empty())  // parse_domain reports a missing domain; never here
+            partial.diagnostics.push_back({file_name, {}, "no site could be read"});
+        return unexpected(std::move(partial.diagnostics));
+    }
+    partial.site->refused_names.clear();
+    return std::move(*partial.site);
+}
+
+namespace {
+
+Expected<std::string, Diagnostics> read_site_file(const std::string& path) {
     const auto cannot_read = [&path](int err) {
         return unexpected(
             Diagnostics{{path, {}, std::string("cannot read: ") + std::strerror(err)}});
@@ -1183,7 +1278,21 @@ Expected<SiteConfig, Diagnostics> load_site_file(const std::string& path) {
         text.append(buf, static_cast<std::size_t>(n));
     }
     ::close(fd);
-    return load_site_text(text, path);
+    return text;
+}
+
+}  // namespace
+
+Expected<SiteConfig, Diagnostics> load_site_file(const std::string& path) {
+    auto text = read_site_file(path);
+    if (!text) return unexpected(std::move(text.error()));
+    return load_site_text(*text, path);
+}
+
+PartialSite load_site_file_partial(const std::string& path) {
+    auto text = read_site_file(path);
+    if (!text) return PartialSite{std::nullopt, std::move(text.error())};
+    return load_site_text_partial(*text, path);
 }
 
 }  // namespace sipdns::config

@@ -17,4 +17,11 @@ Expected<std::string, std::string> absolute_name(std::string_view name, std::str
 // Checks an absolute name (no trailing dot) against the length rules; empty string = valid root.
 Expected<std::string, std::string> check_domain_name(std::string_view name);
 
+// Why a name as written is not a host name, or "" when it is one. A name that gets addresses
+// (a server, a host) is a host name: RFC 952 as RFC 1123 §2.1 relaxed it: labels of letters,
+// digits and '-', neither first nor last; a leading '*' label (a wildcard, RFC 4592) is fine.
+// The '_' that SRV owners need (RFC 2782) is not: phones and DHCP clients refuse such names.
+// "@" (the origin) is checked as the domain, so it is fine here.
+std::string host_name_problem(std::string_view written);
+
 }  // namespace sipdns::config

@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,5 +16,15 @@ Expected<SiteConfig, Diagnostics> load_site_file(const std::string& path);
 // Same, from text already in memory; `file_name` is used in diagnostics.
 Expected<SiteConfig, Diagnostics> load_site_text(std::string_view text,
                                                  const std::string& file_name);
+
+// For `check`, which reports every problem of a file in one run: the site as far as it could
+// be read (entries with errors left out, their names in refused_names), with the loader's
+// diagnostics. `site` is empty when the file is not a YAML mapping or has no usable domain.
+struct PartialSite {
+    std::optional<SiteConfig> site;
+    Diagnostics diagnostics;
+};
+PartialSite load_site_file_partial(const std::string& path);
+PartialSite load_site_text_partial(std::string_view text, const std::string& file_name);
 
 }  // namespace sipdns::config

@@ -34,7 +34,13 @@ struct SipSettings {
     std::uint16_t redirect_port = 5070;
     std::uint16_t tls_port = 5061;
     bool naptr = true;
+    // false: the SCS guide's single server with A records only ("If SRV records are not in
+    // use, you must enter the fully qualified domain name (FQDN) of the SCS server"): the
+    // servers get A/AAAA and PTR records, no SRV and no NAPTR.
+    bool srv = true;
     SourcePos pos;
+    // Where each key was written (line 0: not written), for the checks that compare them.
+    SourcePos proxy_port_pos, redirect_port_pos, naptr_pos, srv_pos;
 };
 
 // `hosts:` — a name with one or more addresses (A/AAAA).
@@ -61,8 +67,14 @@ struct ServiceTarget {
 
 // `services:` — an SRV RRset at `owner` (e.g. _ldap._tcp.<domain>).
 struct ServiceEntry {
+    // At an owner the site generates itself (_sip._udp from servers, a cluster's or Lync's
+    // SRV): `generated: add` serves the generated targets and these; `replace` these alone.
+    // Unset there is an error (the two sets would merge unseen).
+    enum class Generated : std::uint8_t { Unset, Add, Replace };
+
     std::string owner;                // absolute
     std::vector<ServiceTarget> targets;
+    Generated generated = Generated::Unset;
     SourcePos pos;
 };
 
@@ -220,12 +232,16 @@ struct SiteConfig {
     std::vector<RawRecord> records;
     ReverseSettings reverse;
     std::vector<std::string> nameservers;  // absolute; default: the servers
+    std::vector<SourcePos> nameserver_pos;  // where each of nameservers was written
     SoaSettings soa;
     DaemonSettings server;
     std::vector<LocationEntry> locations;
     std::vector<ClusterEntry> clusters;
     std::optional<LyncSettings> lync;
     std::optional<ForwardSettings> forward;  // absent = authoritative only
+    // Names of entries the loader refused (a bad address, say): only in a site loaded for
+    // `check` despite errors, so that the zone checks do not call a target to them missing.
+    std::vector<std::string> refused_names;
 };
 
 }  // namespace sipdns::config
