@@ -45,6 +45,10 @@ private:
     void add_soa(Zone& z, const std::string& mname, std::uint32_t serial);
     void check_cname_rules();
     void check_address_agreement();
+    void check_services_against_generated();
+    bool names_something(std::string_view target);
+    void check_targets_exist(bool reverse_pass);
+    void check_name_servers_exist(const std::vector<std::string>& ns_targets);
     void mark_cuts_and_wildcards(Zone& z);
     void precompile(Zone& z);
     std::uint64_t content_hash() const;
@@ -64,6 +68,16 @@ private:
         const Node* node;
     };
     std::vector<Placed> placed_;
+    // SRV owners whose generated records a `services:` entry replaces (`generated: replace`).
+    std::set<std::string, std::less<>> replaced_owners_;
+    // Targets in reverse zones, checked once the PTR records are placed (second pass).
+    struct PendingTarget {
+        std::string target;  // wire
+        std::uint16_t type;
+        const char* section;
+        config::SourcePos pos;
+    };
+    std::vector<PendingTarget> reverse_targets_;
 };
 
 Zone* ZoneBuilder::zone_for(std::string_view owner) {
@@ -85,6 +99,9 @@ void ZoneBuilder::place(const Record& r) {
                          ": SOA records are generated; set the serial and timers under soa:");
         return;
     }
+    if (r.type == rrtype::SRV && r.section != section::kServices && !replaced_owners_.empty() &&
+        replaced_owners_.contains(r.owner))
+        return;  // `generated: replace`: the service's own targets stand instead
     Node& node = z->node_at(r.owner);
     RRset* set = nullptr;
     for (auto& s : node.rrsets)
@@ -181,6 +198,114 @@ void ZoneBuilder::check_cname_rules() {
                          show(target) + "' is an alias (CNAME); " + type_name(r.type) +
                          " targets must be names with addresses (" +
                          (r.type == rrtype::SRV ? "RFC 2782" : "RFC 2181 §10.3") + ")");
+    }
+}
+
+void ZoneBuilder::check_services_against_generated() {
+    // A `services:` entry at an owner the site generates itself (_sip._udp from servers, a
+    // cluster's or Lync's SRV) would merge into that RRset unseen: say where both come from
+    // and let the site file say which it means.
+    std::map<std::string, const Record*, std::less<>> generated;
+    for (const auto& r : records_)
+        if (r.type == rrtype::SRV && r.section != section::kServices &&
+            r.section != section::kRecords)
+            generated.emplace(std::string(r.owner), &r);
+    for (std::size_t i = 0; i < site_.services.size(); ++i) {
+        const auto& service = site_.services[i];
+        const std::string owner = name_to_wire(service.owner);
+        const auto it = generated.find(owner);
+        const std::string where = "services[" + std::to_string(i) + "]";
+        using Generated = config::ServiceEntry::Generated;
+        if (it == generated.end()) {
+            if (service.generated != Generated::Unset)
+                problems_.push_back(
+                    {site_.file, service.pos,
+                     where + ".generated: the site generates no SRV records at '" +
+                         service.owner + "', so there is nothing to add to or replace",
+                     config::Diagnostic::Severity::Warning});
+            continue;
+        }
+        if (service.generated == Generated::Replace) replaced_owners_.insert(owner);
+        if (service.generated != Generated::Unset) continue;
+        error(service.pos, where + ": the SRV records at '" + service.owner +
+                               "' are generated from " + describe(*it->second, it->second->pos) +
+                               "; write 'generated: add' to serve these targets besides them, "
+                               "or 'generated: replace' to serve only these");
+    }
+}
+
+bool ZoneBuilder::names_something(std::string_view target) {
+    const Zone* z = zone_for(target);
+    if (!z) return true;  // outside our zones: not ours to check
+    if (const Node* n = z->find(target); n && !n->rrsets.empty()) return true;
+    // Below a zone cut the name is the child zone's (RFC 1034 §4.2.1), and a wildcard at the
+    // closest existing ancestor answers for it (RFC 4592 §3.3.1).
+    for (std::string_view up = name_parent(target); up.size() >= z->apex().size();
+         up = name_parent(up)) {
+        const Node* n = z->find(up);
+        if (!n) continue;
+        if (up.size() > z->apex().size() && n->find(rrtype::NS)) return true;
+        const std::string wildcard = std::string("\x01*", 2) + std::string(up);
+        if (const Node* w = z->find(wildcard); w && !w->rrsets.empty()) return true;
+        return false;
+    }
+    return false;
+}
+
+void ZoneBuilder::check_targets_exist(bool reverse_pass) {
+    // An SRV, MX or NS target or an alias's target inside our zones that names nothing gets
+    // phones NXDOMAIN (RFC 2782: the target is a host with addresses).
+    auto report = [&](std::string_view target, std::uint16_t type, const char* section,
+                      const config::SourcePos& pos) {
+        const std::string shown = show(target);
+        if (std::find(site_.refused_names.begin(), site_.refused_names.end(), shown) !=
+            site_.refused_names.end())
+            return;  // its entry has an error of its own (check loads despite errors)
+        const Zone* z = zone_for(target);
+        const std::string what =
+            type == rrtype::CNAME ? "alias target" : std::string(type_name(type)) + " target";
+        error(pos, std::string(section) + ": " + what + " '" + shown + "' names nothing in " +
+                       show(z->apex()) +
+                       ": clients would get NXDOMAIN (add it under hosts, or fix the name)");
+    };
+    if (reverse_pass) {
+        for (const auto& t : reverse_targets_)
+            if (!names_something(t.target)) report(t.target, t.type, t.section, t.pos);
+        reverse_targets_.clear();
+        return;
+    }
+    const Zone* forward = zones_.front().get();
+    for (const auto& p : placed_) {
+        const Record& r = *p.record;
+        if (r.type != rrtype::SRV && r.type != rrtype::NS && r.type != rrtype::MX &&
+            r.type != rrtype::CNAME)
+            continue;
+        const std::string_view target =
+            std::string_view(r.rdata).substr(rdata_target_offset(r.type, r.rdata));
+        if (target.size() <= 1) continue;  // "." : RFC 2782's "no such service here"
+        const Zone* z = zone_for(target);
+        if (!z) continue;
+        if (z != forward) {
+            reverse_targets_.push_back({std::string(target), r.type, r.section, r.pos});
+            continue;
+        }
+        if (!names_something(target)) report(target, r.type, r.section, r.pos);
+    }
+}
+
+void ZoneBuilder::check_name_servers_exist(const std::vector<std::string>& ns_targets) {
+    // `nameservers:` names (the servers always have addresses): RFC 1034 §4.2.1 wants
+    // addresses for name servers inside the zone (glue); with none the delegation is lame.
+    for (std::size_t i = 0; i < site_.nameservers.size() && i < ns_targets.size(); ++i) {
+        if (names_something(ns_targets[i])) continue;
+        const config::SourcePos pos =
+            i < site_.nameserver_pos.size() ? site_.nameserver_pos[i] : site_.domain_pos;
+        if (std::find(site_.refused_names.begin(), site_.refused_names.end(),
+                      site_.nameservers[i]) != site_.refused_names.end())
+            continue;
+        error(pos, "nameservers[" + std::to_string(i) + "]: '" + site_.nameservers[i] +
+                       "' names nothing in " + site_.domain +
+                       ": a name server inside the zone needs an address (add it under hosts)");
     }
 }
 
@@ -357,6 +482,7 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     generate_clusters(site_, viewpoint_, records_);
     generate_lync(site_, records_);
     generate_raw_records(site_, records_);
+    check_services_against_generated();
     ReversePlan reverse = plan_reverse(site_, /*with_records=*/false);
     problems_.insert(problems_.end(), reverse.problems.begin(), reverse.problems.end());
 
@@ -389,6 +515,8 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     for (const auto& r : records_) place(r);
     check_cname_rules();
     check_address_agreement();
+    check_targets_exist(/*reverse_pass=*/false);
+    if (!ns_targets.empty()) check_name_servers_exist(ns_targets);
     // ...then the PTRs, beside the records already placed in reverse zones (rare: `records:`
     // lines there), which the alias checks must see next to them. A problem found again in
     // the second pass is the same message at the same place: reported once, below.
@@ -403,16 +531,16 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     for (const auto& r : in_reverse_zones) place_again(r);
     for (const auto& r : ptr_records) place(r);
     check_cname_rules();
-    if (!problems_.empty()) {
-        // One message per place and problem: the UDP and TCP SRV of a server share a position.
-        config::Diagnostics unique;
-        for (auto& d : problems_)
-            if (std::none_of(unique.begin(), unique.end(), [&](const config::Diagnostic& u) {
-                    return u.pos == d.pos && u.message == d.message;
-                }))
-                unique.push_back(std::move(d));
-        return unexpected(std::move(unique));
-    }
+    check_targets_exist(/*reverse_pass=*/true);
+    // One message per place and problem: the UDP and TCP SRV of a server share a position.
+    config::Diagnostics unique;
+    for (auto& d : problems_)
+        if (std::none_of(unique.begin(), unique.end(), [&](const config::Diagnostic& u) {
+                return u.pos == d.pos && u.message == d.message;
+            }))
+            unique.push_back(std::move(d));
+    if (config::count_errors(unique) > 0) return unexpected(std::move(unique));
+    set_->warnings_ = std::move(unique);
 
     // The checks are done: the generated records now live in the nodes. Free them before the
     // precompiled answers are built, so the two never sit in memory together (peak RSS).

@@ -30,10 +30,14 @@ std::string reverse_text(const config::IpAddress& a, std::size_t significant_bit
     return text + "ip6.arpa";
 }
 
+// A stress site may share addresses on purpose; a hundred warnings say enough.
+constexpr std::size_t kMaxSharedAddressWarnings = 100;
+
 struct AddressOwner {
     config::IpAddress address;
     std::string_view name;  // text, in the site; made a wire name only for the PTR it gets
     config::SourcePos pos;
+    const char* section;    // for the warning when two names share the address
 };
 }  // namespace
 
@@ -51,20 +55,20 @@ ReversePlan plan_reverse(const config::SiteConfig& site, bool with_records) {
 
     std::vector<AddressOwner> owners;  // servers first: the first owner of an address wins
     owners.reserve(2 * site.servers.size() + site.hosts.size());
-    auto add_named = [&owners](const config::NamedHost& h) {
-        if (h.ipv4) owners.push_back({*h.ipv4, h.name, h.pos});
-        if (h.ipv6) owners.push_back({*h.ipv6, h.name, h.pos});
+    auto add_named = [&owners](const config::NamedHost& h, const char* section) {
+        if (h.ipv4) owners.push_back({*h.ipv4, h.name, h.pos, section});
+        if (h.ipv6) owners.push_back({*h.ipv6, h.name, h.pos, section});
     };
-    for (const auto& s : site.servers) add_named(s);
+    for (const auto& s : site.servers) add_named(s, section::kServers);
     for (const auto& h : site.hosts)
-        for (const auto& a : h.addresses) owners.push_back({a, h.name, h.pos});
+        for (const auto& a : h.addresses) owners.push_back({a, h.name, h.pos, section::kHosts});
     for (const auto& c : site.clusters)
         for (const auto& group : c.members)
-            for (const auto& m : group.members) add_named(m);
+            for (const auto& m : group.members) add_named(m, section::kClusters);
     if (site.lync)
         for (const config::LyncHost* h : {&site.lync->pool,
                                           site.lync->edge ? &*site.lync->edge : nullptr}) {
-            if (h) add_named(*h);
+            if (h) add_named(*h, section::kLync);
         }
 
     std::vector<config::IpPrefix> zones;
@@ -93,13 +97,35 @@ ReversePlan plan_reverse(const config::SiteConfig& site, bool with_records) {
         return owners[a].address < owners[b].address;
     });
     std::vector<bool> wins(owners.size(), false);
-    for (std::size_t i = 0; i < order.size(); ++i)
+    std::vector<std::size_t> winner_of(owners.size());  // the owner whose name the PTR gets
+    for (std::size_t i = 0; i < order.size(); ++i) {
         wins[order[i]] = i == 0 || !(owners[order[i]].address == owners[order[i - 1]].address);
+        winner_of[order[i]] = wins[order[i]] ? order[i] : winner_of[order[i - 1]];
+    }
     config::IpPrefix last_network{};
     std::string last_apex;
     for (std::size_t i = 0; i < owners.size(); ++i) {
-        if (!wins[i]) continue;
         const auto& o = owners[i];
+        if (!wins[i]) {
+            // One PTR per address (RFC 1912 §2.1 asks for exactly one): say which name the
+            // reverse lookup gives, where a phone's log or a SIP trace will show it. The
+            // same name given the address twice (a server also under hosts) is no news.
+            const auto& w = owners[winner_of[i]];
+            const bool gets_ptr =
+                site.reverse.mode == config::ReverseSettings::Mode::Auto ||
+                std::any_of(zones.begin(), zones.end(),
+                            [&](const config::IpPrefix& p) { return p.contains(o.address); });
+            if (w.name != o.name && gets_ptr && plan.problems.size() < kMaxSharedAddressWarnings)
+                plan.problems.push_back(
+                    {site.file, o.pos,
+                     std::string(o.section) + ": '" + std::string(o.name) + "' has the address " +
+                         o.address.to_string() + ", as " + w.section + " '" +
+                         std::string(w.name) + "' (line " + std::to_string(w.pos.line) +
+                         ") has: the reverse lookup (PTR) of " + o.address.to_string() +
+                         " gives " + std::string(w.name) + " only",
+                     config::Diagnostic::Severity::Warning});
+            continue;
+        }
         std::string apex;
         if (site.reverse.mode == config::ReverseSettings::Mode::Auto) {
             // The /24 or /64 around the address; neighbours share it, so reuse the last one.

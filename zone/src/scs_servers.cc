@@ -46,6 +46,10 @@ void generate_scs_servers(const config::SiteConfig& site, RecordList& out) {
     for (std::size_t i = 0; i < servers.size(); ++i)
         add_address_records(servers[i], fqdn[i], ttl, section::kServers, out);
 
+    // The SCS guide's single server with A records only: no SRV (the loader refuses this for
+    // an HA site, which needs them).
+    if (!sip.srv) return;
+
     const bool udp = has_transport(sip, config::SipTransport::Udp);
     const bool tcp = has_transport(sip, config::SipTransport::Tcp);
     const bool tls = has_transport(sip, config::SipTransport::Tls);
@@ -92,7 +96,8 @@ void generate_scs_servers(const config::SiteConfig& site, RecordList& out) {
 }
 
 void generate_naptr(const config::SiteConfig& site, RecordList& out) {
-    if (!site.sip.naptr || site.servers.empty()) return;
+    // NAPTR records point at the SRV owners (RFC 3263 §4.1): none without SRV records.
+    if (!site.sip.naptr || !site.sip.srv || site.servers.empty()) return;
     const std::string apex = name_to_wire(site.domain);
     const auto& sip = site.sip;
     // RFC 3263 §4.1 / RFC 3403: order 10, preference by transport, flag "s" (the replacement is

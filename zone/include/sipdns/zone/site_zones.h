@@ -39,6 +39,8 @@ public:
     std::uint32_t serial() const { return default_view().serial(); }
     std::uint64_t content_hash() const { return default_view().content_hash(); }
     std::size_t record_count() const { return default_view().record_count(); }
+    // Every view is built from the same site: the no-location view's warnings are the site's.
+    const config::Diagnostics& warnings() const { return default_view().warnings(); }
 
 private:
     struct LocationPrefix {

@@ -152,9 +152,13 @@ public:
     // The bytes every PrecompiledAnswer of this set points into.
     const AnswerStore& answers() const { return answers_; }
     std::size_t record_count() const;
+    // What the build found worth saying that does not stop the site (two names sharing an
+    // address, say): printed by check, logged by the daemon.
+    const config::Diagnostics& warnings() const { return warnings_; }
 
 private:
     friend class ZoneBuilder;
+    config::Diagnostics warnings_;
     ByteArena names_;  // every node's name, for all zones of the set
     std::vector<std::unique_ptr<Zone>> zones_;  // forward zone first, then reverse zones
     NameTable<const Node*> all_nodes_;
