@@ -30,7 +30,8 @@ PACKAGES=(
   # tests/interop/test_sip_stack.py: a SIP stack that resolves RFC 3263 (baresip on libre)
   baresip-core
   # tests/interop/test_dhcp_servers.py: `plan`'s DHCP lines checked by ISC dhcpd and Kea
-  isc-dhcp-server kea-dhcp4-server
+  # (DHCPv4, and DHCPv6 for sites with IPv6 addresses)
+  isc-dhcp-server kea-dhcp4-server kea-dhcp6-server
   # tests/integration/test_forward.py and tests/perf/forward_bench.sh: Unbound as the real
   # upstream resolver and as the cache-hit reference, dnsmasq (the binary only: dnsmasq-base
   # has no service) as the other reference forwarder
@@ -46,7 +47,7 @@ PACKAGES=(
   systemd-container debootstrap
 )
 # Packages that ship a DNS or DHCP daemon with a service unit / init script.
-DAEMON_PACKAGES=(knot nsd bind9 unbound isc-dhcp-server kea-dhcp4-server)
+DAEMON_PACKAGES=(knot nsd bind9 unbound isc-dhcp-server kea-dhcp4-server kea-dhcp6-server)
 
 check_only=0
 for arg in "$@"; do

@@ -4,7 +4,10 @@
 - The option-120 hex decodes (by RFC 3361 read here, sharing nothing with the C++) to the
   names and addresses the plan prints, and those agree with the exported zone.
 - Every printed `dig` and `nslookup` command, run against a real sipdnsd on loopback, gets the
-  answer the plan says to expect.
+  answer the plan says to expect; without --listen and with a wildcard `server.listen`, they ask
+  the first name server's address (IPv6 when it has only that), as sipdnsd(8) says.
+- DHCPv6 (issue 14): options 23/24/21/22/56 agree with the exported zone, option 56's hex
+  decodes by RFC 5908, and an NTP host on IPv6 only is no longer "no ntp host".
 - A bad site file gives check's diagnostics and exit 1.
 """
 
@@ -201,6 +204,137 @@ def test_option_120_hex_decodes_to_what_the_plan_says(name):
 
 
 # ---------------------------------------------------------------------------------------------
+# DHCPv6 (issue 14), read from the RFCs here:
+#   RFC 3646 §3  option 23: IPv6 addresses of recursive name servers, 16 octets each.
+#   RFC 3646 §4  option 24: the domain search list.
+#   RFC 3319 §3  options 21 (SIP server names) and 22 (their IPv6 addresses), no encoding byte.
+#   RFC 5908 §4  option 56: suboptions of a 2-octet code, a 2-octet length and the data; code 1
+#                a server's IPv6 address (§4.1), 3 its FQDN in RFC 1035 wire form (§4.3).
+
+
+def decode_ntp_server(data: bytes):
+    """-> [("address" | "fqdn", text)]; raises ValueError on a malformed value."""
+    if not data:
+        raise ValueError("option 56 carries at least one suboption")
+    out, i = [], 0
+    while i < len(data):
+        if i + 4 > len(data):
+            raise ValueError("suboption header runs past the end")
+        code, length = int.from_bytes(data[i:i + 2], "big"), int.from_bytes(data[i + 2:i + 4], "big")
+        body = data[i + 4:i + 4 + length]
+        if len(body) != length:
+            raise ValueError(f"suboption {code} runs past the end")
+        if code == 1:
+            if length != 16:
+                raise ValueError(f"a server address is 16 octets, not {length}")
+            out.append(("address", str(ipaddress.IPv6Address(body))))
+        elif code == 3:
+            _, names = decode_option_120(bytes([0]) + body)
+            if len(names) != 1:
+                raise ValueError("one FQDN per suboption")
+            out.append(("fqdn", names[0]))
+        else:
+            raise ValueError(f"unexpected suboption {code}")
+        i += 4 + length
+    return out
+
+
+def test_ntp_decoder_on_rfc_layout():
+    address = ipaddress.IPv6Address("2001:db8::123").packed
+    name = bytes([3]) + b"ntp" + bytes([7]) + b"example" + bytes([4]) + b"test" + bytes([0])
+    assert decode_ntp_server(bytes([0, 1, 0, 16]) + address + bytes([0, 3, 0, len(name)]) + name) \
+        == [("address", "2001:db8::123"), ("fqdn", "ntp.example.test")]
+    for bad in (b"", bytes([0, 1, 0, 4, 1, 2, 3, 4]), bytes([0, 1, 0, 16]) + address[:8],
+                bytes([0, 2, 0, 16]) + address, bytes([0, 1, 0])):
+        with pytest.raises(ValueError):
+            decode_ntp_server(bad)
+
+
+def dhcpv6_section(text):
+    """The DHCPv6 part of section 2, or None when the plan has none."""
+    if "   DHCPv6 options" not in text:
+        return None
+    return text[text.index("   DHCPv6 options"):text.index("\n3. DNS checks")]
+
+
+def dhcpv6_values(section):
+    """{"00023": [values], ...}: the option lines; [] for "not set"."""
+    values = {}
+    for m in re.finditer(r"^   (000\d\d) [A-Za-z0-9 ]+?  +(.+)$", section, re.M):
+        values[m.group(1)] = [] if m.group(2).startswith("not set") else m.group(2).split()
+    return values
+
+
+def aaaa_records(zone, name):
+    node = zone.get_node(name + ".")
+    rrset = node.get_rdataset(1, dns.rdatatype.AAAA) if node else None
+    return [r.address for r in rrset] if rrset else []
+
+
+# A dual-stack HA pair whose NTP server is on IPv6 only.
+HA_IPV6_SITE = """\
+domain: scsnetwork.local
+servers:
+  - { name: scs1, ipv4: 192.0.2.11, ipv6: "2001:db8::11" }
+  - { name: scs2, ipv4: 192.0.2.12, ipv6: "2001:db8::12" }
+hosts:
+  ntp: "2001:db8::123"
+"""
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_dhcpv6_options_only_for_sites_with_ipv6(name):
+    has_aaaa = any(re.search(r"\tIN\tAAAA\t", zone_text)
+                   for _origin, zone_text in export_zones(EXAMPLES / f"{name}.yaml"))
+    assert (dhcpv6_section(plan(EXAMPLES / f"{name}.yaml")) is not None) == has_aaaa
+
+
+@pytest.mark.parametrize("site", ["lab", "ha-ipv6"])
+def test_dhcpv6_options_agree_with_the_zone(site, tmp_path):
+    if site == "lab":
+        path = EXAMPLES / "lab.yaml"
+    else:
+        path = tmp_path / "ha-ipv6.yaml"
+        path.write_text(HA_IPV6_SITE)
+    text = plan(path)
+    section = dhcpv6_section(text)
+    assert section, text
+    values = dhcpv6_values(section)
+    (origin, zone_text), *_ = export_zones(path)
+    zone = dns.zone.from_text(zone_text, origin=origin + ".", relativize=False)
+    domain = origin.rstrip(".")
+    ns_targets = [r.target.to_text(omit_final_dot=True)
+                  for r in zone.get_node(origin + ".").get_rdataset(1, dns.rdatatype.NS)]
+    # 23: the name servers' IPv6 addresses, primary first (as option 6); 24: the domain.
+    assert values["00023"] == [a for ns in ns_targets for a in aaaa_records(zone, ns)]
+    assert values["00024"] == [domain]
+    # 21: the SIP Domain (as option 120 by name); 22: the SIP servers' IPv6 addresses in SRV
+    # priority order.
+    sip_domain = re.search(r"^1\. SIP Domain.*\n   (\S+)", text, re.M).group(1)
+    assert values["00021"] == [sip_domain]
+    udp = srv_targets(zone, f"_sip._udp.{domain}")
+    assert values["00022"] == [a for target in udp for a in aaaa_records(zone, target)]
+    # 56: ntp.<domain>'s IPv6 addresses; its hex, and the ISC dhcpd and Kea lines, decode to
+    # them.
+    ntp = aaaa_records(zone, f"ntp.{domain}")
+    assert values["00056"] == ntp
+    option42 = re.search(r"^   042 NTP Servers +(.+)$", text, re.M).group(1)
+    if ntp:
+        data = bytes.fromhex(re.search(r"^ +hex ([0-9a-f:]+)$", section[section.index("00056"):],
+                                       re.M).group(1).replace(":", ""))
+        assert decode_ntp_server(data) == [("address", a) for a in ntp]
+        assert f"option dhcp6.ntp-server {data.hex(':')};" in section
+        assert f'{{ "code": 56, "csv-format": false, "data": "{data.hex()}" }}' in section
+    if not a_records(zone, f"ntp.{domain}"):
+        # An NTP host on IPv6 only is not "no ntp host": option 42 says why it is empty.
+        assert option42 == (f"not set: ntp.{domain} has no IPv4 address" if ntp else
+                            "not set: the site has no ntp host"), option42
+    if site == "ha-ipv6":
+        assert values["00022"] == ["2001:db8::11", "2001:db8::12"]
+        assert values["00056"] == ["2001:db8::123"]
+
+
+# ---------------------------------------------------------------------------------------------
 # The printed commands, against a real sipdnsd
 
 
@@ -227,13 +361,14 @@ def command_blocks(text, port):
     return [b for b in blocks if b["commands"]]
 
 
-def run_command(argv, port):
+def run_command(argv, port, address="127.0.0.1"):
     # Only loopback, only this test's daemon.
+    assert address in ("127.0.0.1", "::1"), address
     assert argv[0] in ("dig", "nslookup"), argv
     if argv[0] == "dig":
-        assert argv[1] == "@127.0.0.1" and argv[2:4] == ["-p", str(port)], argv
+        assert argv[1] == f"@{address}" and argv[2:4] == ["-p", str(port)], argv
     else:
-        assert argv[1] == f"-port={port}" and argv[-1] == "127.0.0.1", argv
+        assert argv[1] == f"-port={port}" and argv[-1] == address, argv
     r = subprocess.run(argv, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
     return r
 
@@ -255,23 +390,13 @@ def matches(expected, got):
     return re.match(pattern, got) is not None
 
 
-@pytest.mark.parametrize("name", ALL_EXAMPLES)
-def test_printed_commands_get_the_expected_answers(name, start_server):
-    for tool in ("dig", "nslookup"):
-        assert shutil.which(tool), f"{tool} is not installed (scripts/install-deps.sh: bind9-dnsutils)"
-    daemon = start_server(EXAMPLES / f"{name}.yaml", listen=["127.0.0.1:{port}"])
-    text = plan(EXAMPLES / f"{name}.yaml", "--listen", f"127.0.0.1:{daemon.port}")
-    blocks = command_blocks(text, daemon.port)
-    exported = sum(1 for _origin, zone_text in export_zones(EXAMPLES / f"{name}.yaml")
-                   for line in zone_text.splitlines()
-                   if line and not line.startswith("$"))
-    assert sum(len(b["expect"]) for b in blocks) == exported, \
-        "the plan must check every exported record"
+def failed_checks(text, port, address="127.0.0.1"):
+    """Runs every command of the plan's section 3; -> the failures, as text."""
     failures = []
-    for b in blocks:
+    for b in command_blocks(text, port):
         assert b["expect"], b
         for argv in b["commands"]:
-            r = run_command(argv, daemon.port)
+            r = run_command(argv, port, address)
             if r.returncode != 0:
                 failures.append(f"{shlex.join(argv)}: exit {r.returncode}\n{r.stdout}{r.stderr}")
                 continue
@@ -292,6 +417,57 @@ def test_printed_commands_get_the_expected_answers(name, start_server):
             if not ok:
                 failures.append(f"{b['header']}\n  {shlex.join(argv)}\n  expected "
                                 f"{b['expect']}\n  got {got}")
+    return failures
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_printed_commands_get_the_expected_answers(name, start_server):
+    for tool in ("dig", "nslookup"):
+        assert shutil.which(tool), f"{tool} is not installed (scripts/install-deps.sh: bind9-dnsutils)"
+    daemon = start_server(EXAMPLES / f"{name}.yaml", listen=["127.0.0.1:{port}"])
+    text = plan(EXAMPLES / f"{name}.yaml", "--listen", f"127.0.0.1:{daemon.port}")
+    blocks = command_blocks(text, daemon.port)
+    exported = sum(1 for _origin, zone_text in export_zones(EXAMPLES / f"{name}.yaml")
+                   for line in zone_text.splitlines()
+                   if line and not line.startswith("$"))
+    assert sum(len(b["expect"]) for b in blocks) == exported, \
+        "the plan must check every exported record"
+    failures = failed_checks(text, daemon.port)
+    assert not failures, "\n".join(failures)
+
+
+# A site whose first name server has an IPv6 address only (::1 here, so that the checks reach
+# this test's daemon), the second an IPv4 one; the NTP server is on IPv6 only. LISTEN is the
+# installer's `server.listen`: every address of the host.
+FIRST_NS_IPV6_SITE = """\
+domain: v6.example.test
+nameservers: [ns1, ns2]
+hosts:
+  ns1: "::1"
+  ns2: 127.0.0.1
+  pbx: [192.0.2.10, "2001:db8::10"]
+  ntp: "2001:db8::123"
+reverse: off
+LISTEN
+"""
+
+
+def test_wildcard_listen_asks_the_first_name_server_even_on_ipv6(start_server, tmp_path):
+    """sipdnsd(8): a wildcard listen address means the first name server's address: here ns1's
+    IPv6 address, though ns2 has an IPv4 one. The daemon serves the same zones on [::1] only
+    (started with --listen); the plan reads the installer's file, whose listen is [::]."""
+    served = tmp_path / "served.yaml"
+    served.write_text(FIRST_NS_IPV6_SITE.replace("LISTEN", ""))
+    daemon = start_server(served, listen=["[::1]:{port}"], probe_addr="::1")
+    port = daemon.port
+    site = tmp_path / "v6.yaml"
+    site.write_text(FIRST_NS_IPV6_SITE.replace("LISTEN", f'server: {{ listen: ["[::]:{port}"] }}'))
+    text = plan(site)
+    assert f"Queries go to ::1 port {port} (the address of ns1.v6.example.test, the zone's " \
+        "first name server)" in flat(text), text
+    commands = [argv for b in command_blocks(text, port) for argv in b["commands"]]
+    assert commands and all("::1" in (argv[1].lstrip("@"), argv[-1]) for argv in commands)
+    failures = failed_checks(text, port, "::1")
     assert not failures, "\n".join(failures)
 
 

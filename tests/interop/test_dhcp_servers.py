@@ -6,16 +6,23 @@ configuration (`dhcpd -t`, `kea-dhcp4 -t`), then serves one DHCPDISCOVER from dh
 offer's options must be the plan's values, and option 120 must decode (RFC 3361, by
 test_plan.decode_option_120) to the plan's SIP servers.
 
+DHCPv6 (issue 14): for sites with IPv6 addresses, `dhcpd -6` and kea-dhcp6 are configured with
+the plan's DHCPv6 lines exactly as printed (checked with `dhcpd -6 -t`, `kea-dhcp6 -t`), then
+answer one Information-request from dhcp6_client.py; options 21-24 and 56 of the Reply, decoded
+here from RFC 3319, RFC 3646 and RFC 5908, must be the plan's values.
+
 Network: the servers and the client each live in a network namespace made here, joined by one
 veth pair; nothing is sent anywhere else. Needs root (ip netns); skipped otherwise.
 """
 
+import ipaddress
 import json
 import os
 import pathlib
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 
@@ -31,6 +38,8 @@ SITES = ["scs-ha", "lab", "lync"]
 SERVERS = ["isc", "kea"]
 SUBNET = "10.253.120"  # on the test's own veth pair only
 SERVER_ADDRESS = f"{SUBNET}.1"
+SUBNET6 = "2001:db8:253:120"  # a documentation prefix (RFC 3849), on the same veth pair only
+SERVER_ADDRESS6 = f"{SUBNET6}::1"
 CLIENT_TIMEOUT = 30
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root")
@@ -111,6 +120,10 @@ def link():
            "peer", "name", names["client_if"], "netns", names["client_ns"])
         ip("-n", names["server_ns"], "addr", "add", f"{SERVER_ADDRESS}/24", "dev",
            names["server_if"])
+        # DHCPv6 servers answer on a link with an address in their subnet6 (no duplicate
+        # address detection needed on a two-ended veth).
+        ip("-n", names["server_ns"], "-6", "addr", "add", f"{SERVER_ADDRESS6}/64", "dev",
+           names["server_if"], "nodad")
         for ns, ifname in ((names["server_ns"], names["server_if"]),
                            (names["client_ns"], names["client_if"])):
             ip("-n", ns, "link", "set", ifname, "up")
@@ -241,3 +254,185 @@ def test_a_wrong_option_120_line_is_refused_by_both_servers(link, tmp_path):
         check, _, env = server_command(kind, values, link, tmp_path)
         checked = subprocess.run(check, capture_output=True, text=True, timeout=30, env=env)
         assert checked.returncode != 0, f"{kind} accepted a non-hex option 120"
+
+
+# ---------------------------------------------------------------------------------------------
+# DHCPv6 (issue 14)
+
+# A dual-stack HA pair whose NTP server has an IPv6 address only: options 22 with two servers,
+# 23 with two name servers, 56 from an IPv6-only host.
+HA_IPV6_SITE = """\
+domain: scsnetwork.local
+servers:
+  - { name: scs1, ipv4: 192.0.2.11, ipv6: "2001:db8::11" }
+  - { name: scs2, ipv4: 192.0.2.12, ipv6: "2001:db8::12" }
+hosts:
+  ntp: "2001:db8::123"
+"""
+SITES6 = ["lab", "ha-ipv6"]
+
+
+def site_path(site: str, tmp: pathlib.Path) -> pathlib.Path:
+    if site == "ha-ipv6":
+        path = tmp / "ha-ipv6.yaml"
+        path.write_text(HA_IPV6_SITE)
+        return path
+    return EXAMPLES / f"{site}.yaml"
+
+
+def plan_dhcp6(path: pathlib.Path) -> dict:
+    r = run_sipdnsd("plan", str(path))
+    assert r.returncode == 0, r.stderr
+    text = r.stdout
+    section = text[text.index("   DHCPv6 options"):text.index("3. DNS checks")]
+
+    def value(code: str):
+        m = re.search(rf"^   {code} [A-Za-z0-9 ]+?  +(.+)$", section, re.M)
+        assert m, f"no option {code} line in the DHCPv6 options of {path}"
+        return [] if m.group(1).startswith("not set") else m.group(1).split()
+
+    isc = section[section.index("ISC dhcpd (dhcpd.conf of dhcpd -6):"):section.index("Kea (")]
+    kea = section[section.index("Kea (kea-dhcp6, in \"Dhcp6\"):"):]
+    return {
+        "dns": value("00023"), "search": value("00024"), "ntp": value("00056"),
+        "sip_names": value("00021"), "sip_addresses": value("00022"),
+        # The lines to paste, verbatim: everything after each block's label line.
+        "isc": [line.strip() for line in isc.splitlines()[1:] if line.strip()],
+        "kea": [line.strip() for line in kea.splitlines()[1:] if line.strip()],
+    }
+
+
+def isc6_config(values: dict) -> str:
+    lines = list(values["isc"])
+    lines.append(f"subnet6 {SUBNET6}::/64 {{ range6 {SUBNET6}::100 {SUBNET6}::1ff; }}")
+    return "\n".join(lines) + "\n"
+
+
+def kea6_config(values: dict, ifname: str, tmp: pathlib.Path) -> str:
+    option_data = json.loads("{" + " ".join(values["kea"]) + "}")["option-data"]
+    return json.dumps({"Dhcp6": {
+        "interfaces-config": {"interfaces": [ifname]},
+        "lease-database": {"type": "memfile", "persist": False},
+        # The server's DUID (RFC 8415 §11) made from the interface's address and kept in
+        # memory, not written to /var/lib/kea.
+        "server-id": {"type": "LL", "persist": False},
+        "control-socket": {"socket-type": "unix", "socket-name": str(tmp / "kea6.sock")},
+        "option-data": option_data,
+        "subnet6": [{"subnet": f"{SUBNET6}::/64", "interface": ifname,
+                     "pools": [{"pool": f"{SUBNET6}::100 - {SUBNET6}::1ff"}]}],
+        "loggers": [{"name": "kea-dhcp6", "severity": "INFO",
+                     "output_options": [{"output": str(tmp / "kea6.log")}]}],
+    }}, indent=2)
+
+
+def server6_command(kind: str, values: dict, link: dict, tmp: pathlib.Path):
+    """-> (check command, serve command, environment), both to run in the server namespace."""
+    env = dict(os.environ)
+    if kind == "isc":
+        conf = tmp / "dhcpd6.conf"
+        conf.write_text(isc6_config(values))
+        leases = tmp / "dhcpd6.leases"
+        leases.touch()
+        check = ["dhcpd", "-6", "-t", "-cf", str(conf)]
+        serve = ["dhcpd", "-6", "-f", "-d", "-cf", str(conf), "-lf", str(leases),
+                 "-pf", str(tmp / "dhcpd6.pid"), link["server_if"]]
+    else:
+        conf = tmp / "kea6.json"
+        conf.write_text(kea6_config(values, link["server_if"], tmp))
+        env.update(KEA_PIDFILE_DIR=str(tmp), KEA_LOCKFILE_DIR=str(tmp))
+        check = ["kea-dhcp6", "-t", str(conf)]
+        serve = ["kea-dhcp6", "-c", str(conf)]
+    in_ns = ["ip", "netns", "exec", link["server_ns"]]
+    return in_ns + check, in_ns + serve, env
+
+
+def ipv6_addresses(data: bytes) -> list[str]:
+    """RFC 3319 §3.2, RFC 3646 §3: 16 octets per address."""
+    assert len(data) % 16 == 0, data.hex()
+    return [str(ipaddress.IPv6Address(data[i:i + 16])) for i in range(0, len(data), 16)]
+
+
+def domain_list(data: bytes) -> list[str]:
+    """RFC 3319 §3.1, RFC 3646 §4: names in RFC 1035 §3.1 wire form, uncompressed (RFC 8415
+    §10). The option-120 decoder reads the same list after its encoding byte."""
+    kind, names = decode_option_120(bytes([0]) + data)
+    assert kind == "names"
+    return names
+
+
+def ntp_time_sources(data: bytes) -> list[str]:
+    """RFC 5908 §4: suboptions of a 2-octet code and length; code 1 a server's IPv6 address
+    (§4.1), 3 its FQDN (§4.3)."""
+    out, i = [], 0
+    while i < len(data):
+        code, length = struct.unpack("!HH", data[i:i + 4])
+        body = data[i + 4:i + 4 + length]
+        assert len(body) == length, f"suboption {code} runs past the end: {data.hex()}"
+        if code == 1:
+            assert length == 16, length
+            out.append(str(ipaddress.IPv6Address(body)))
+        elif code == 3:
+            out.extend(domain_list(body))
+        else:
+            raise AssertionError(f"unexpected NTP suboption {code}")
+        i += 4 + length
+    return out
+
+
+@pytest.mark.parametrize("kind", SERVERS)
+@pytest.mark.parametrize("site", SITES6)
+def test_dhcpv6_server_hands_out_what_the_plan_says(site, kind, link, tmp_path):
+    binary = "dhcpd" if kind == "isc" else "kea-dhcp6"
+    if not shutil.which(binary):
+        pytest.skip(f"{binary} is not installed (scripts/install-deps.sh installs it)")
+    values = plan_dhcp6(site_path(site, tmp_path))
+    check, serve, env = server6_command(kind, values, link, tmp_path)
+    checked = subprocess.run(check, capture_output=True, text=True, timeout=30, env=env)
+    assert checked.returncode == 0, f"{' '.join(check)} refused the plan's lines:\n" \
+        f"{checked.stdout}{checked.stderr}"
+
+    log = open(tmp_path / "server6.log", "w")
+    server = subprocess.Popen(serve, env=env,
+                              stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        client = subprocess.run(
+            ["ip", "netns", "exec", link["client_ns"], sys.executable,
+             str(HERE / "dhcp6_client.py"), link["client_if"]],
+            capture_output=True, text=True, timeout=CLIENT_TIMEOUT)
+    finally:
+        stop_process(server, log)
+    server_log = (tmp_path / "server6.log").read_text()
+    if (tmp_path / "kea6.log").exists():
+        server_log += (tmp_path / "kea6.log").read_text()
+    assert client.returncode == 0, f"{client.stderr}\nserver log:\n{server_log[-3000:]}"
+    options = {int(code): bytes.fromhex(value)
+               for code, value in json.loads(client.stdout)["options"].items()}
+
+    def decoded(code, decode):
+        return decode(options[code]) if code in options else []
+
+    assert decoded(23, ipv6_addresses) == values["dns"]
+    assert decoded(24, domain_list) == values["search"]
+    assert decoded(21, domain_list) == values["sip_names"]
+    assert decoded(22, ipv6_addresses) == values["sip_addresses"]
+    assert decoded(56, ntp_time_sources) == values["ntp"]
+    # Each site's plan sets what it can: the Reply is not trivially empty.
+    assert values["search"] and values["sip_names"] and values["dns"], values
+    if site == "ha-ipv6":
+        assert values["ntp"] == ["2001:db8::123"]
+        assert values["sip_addresses"] == ["2001:db8::11", "2001:db8::12"]
+
+
+def test_a_wrong_dhcpv6_line_is_refused_by_both_servers(link, tmp_path):
+    """The check above can fail: an option-56 value that is not hex is refused by both."""
+    values = plan_dhcp6(site_path("ha-ipv6", tmp_path))
+    values["isc"] = [l.replace("option dhcp6.ntp-server 00:01", "option dhcp6.ntp-server 00:zz")
+                     for l in values["isc"]]
+    values["kea"] = [l.replace('"data": "0001', '"data": "00zz') for l in values["kea"]]
+    assert any("00:zz" in l for l in values["isc"]) and any("00zz" in l for l in values["kea"])
+    for kind, binary in (("isc", "dhcpd"), ("kea", "kea-dhcp6")):
+        if not shutil.which(binary):
+            pytest.skip(f"{binary} is not installed")
+        check, _, env = server6_command(kind, values, link, tmp_path)
+        checked = subprocess.run(check, capture_output=True, text=True, timeout=30, env=env)
+        assert checked.returncode != 0, f"{kind} accepted a non-hex option 56"

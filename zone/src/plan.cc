@@ -2,7 +2,8 @@
 // Sources: the SCS 4.0 guide (reference/scs-4.0-configuring-dns-and-dhcp.txt: "Impact on
 // Installation" for the SIP Domain, "Setting Option 66", "Setting Option 6", "Other DHCP
 // Options", "Testing DNS"), the Lync 2010 references (DHCP options 120/43, registrar
-// discovery), RFC 2132 (options 6, 15, 42, 66), RFC 3361 (option 120).
+// discovery), RFC 2132 (options 6, 15, 42, 66), RFC 3361 (option 120); for DHCPv6 (RFC 8415)
+// RFC 3319 (options 21, 22), RFC 3646 (23, 24) and RFC 5908 (56).
 #include "sipdns/zone/plan.h"
 
 #include <algorithm>
@@ -18,40 +19,82 @@ namespace sipdns::zone {
 // ---------------------------------------------------------------------------------------------
 // RFC 3361
 
-Expected<std::string, SipServersError> encode_sip_servers_by_name(
+namespace {
+
+// RFC 1035 §3.1: each label as a length octet and its octets, then the zero octet; labels of
+// 1..63 octets, the whole name at most 255 octets (§2.3.4). Uncompressed, as RFC 3361 §3.1,
+// RFC 3319 §3.1 and RFC 5908 §4.3 (through RFC 3315 §8) carry names. `name` in text form, with
+// or without the trailing dot; nullopt for the root or a bad label.
+std::optional<std::string> domain_name_wire(std::string_view name) {
+    if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+    if (name.empty()) return std::nullopt;  // the root: no server
+    std::string wire;
+    std::size_t start = 0;
+    while (start <= name.size()) {
+        std::size_t dot = name.find('.', start);
+        if (dot == std::string_view::npos) dot = name.size();
+        const std::size_t len = dot - start;
+        if (len == 0 || len > 63) return std::nullopt;
+        wire.push_back(static_cast<char>(len));
+        wire.append(name.substr(start, len));
+        start = dot + 1;
+    }
+    wire.push_back('\0');
+    if (wire.size() > kMaxNameWire) return std::nullopt;
+    return wire;
+}
+
+void append_u16(std::string& out, std::size_t value) {
+    out.push_back(static_cast<char>((value >> 8) & 0xff));
+    out.push_back(static_cast<char>(value & 0xff));
+}
+
+}  // namespace
+
+Expected<std::string, DhcpOptionError> encode_sip_servers_by_name(
     const std::vector<std::string>& names) {
-    if (names.empty()) return unexpected(SipServersError::Empty);
+    if (names.empty()) return unexpected(DhcpOptionError::Empty);
     std::string out(1, static_cast<char>(kSipServersByName));
-    for (std::string_view name : names) {
-        if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-        if (name.empty()) return unexpected(SipServersError::BadName);  // the root: no server
-        // RFC 1035 §3.1: each label as a length octet and its octets, then the zero octet;
-        // labels of 1..63 octets, the whole name at most 255 octets (§2.3.4).
-        std::string wire;
-        std::size_t start = 0;
-        while (start <= name.size()) {
-            std::size_t dot = name.find('.', start);
-            if (dot == std::string_view::npos) dot = name.size();
-            const std::size_t len = dot - start;
-            if (len == 0 || len > 63) return unexpected(SipServersError::BadName);
-            wire.push_back(static_cast<char>(len));
-            wire.append(name.substr(start, len));
-            start = dot + 1;
-        }
-        wire.push_back('\0');
-        if (wire.size() > kMaxNameWire) return unexpected(SipServersError::BadName);
-        out += wire;
+    for (const auto& name : names) {
+        const auto wire = domain_name_wire(name);
+        if (!wire) return unexpected(DhcpOptionError::BadName);
+        out += *wire;
     }
     return out;
 }
 
-Expected<std::string, SipServersError> encode_sip_servers_by_address(
+Expected<std::string, DhcpOptionError> encode_sip_servers_by_address(
     const std::vector<config::IpAddress>& addresses) {
-    if (addresses.empty()) return unexpected(SipServersError::Empty);
+    if (addresses.empty()) return unexpected(DhcpOptionError::Empty);
     std::string out(1, static_cast<char>(kSipServersByAddress));
     for (const auto& a : addresses) {
-        if (!a.is_v4()) return unexpected(SipServersError::NotIpv4);
+        if (!a.is_v4()) return unexpected(DhcpOptionError::NotIpv4);
         out.append(reinterpret_cast<const char*>(a.bytes.data()), 4);  // network byte order
+    }
+    return out;
+}
+
+Expected<std::string, DhcpOptionError> encode_ntp_server(
+    const std::vector<NtpTimeSource>& sources) {
+    // RFC 5908 §4: the option carries at least one time-source suboption.
+    if (sources.empty()) return unexpected(DhcpOptionError::Empty);
+    std::string out;
+    for (const auto& source : sources) {
+        std::string data;
+        std::uint16_t code = 0;
+        if (source.address) {
+            if (source.address->is_v4()) return unexpected(DhcpOptionError::NotIpv6);
+            code = kNtpSuboptionServerAddress;
+            data.assign(reinterpret_cast<const char*>(source.address->bytes.data()), 16);
+        } else {
+            const auto wire = domain_name_wire(source.fqdn);
+            if (!wire) return unexpected(DhcpOptionError::BadName);
+            code = kNtpSuboptionServerFqdn;
+            data = *wire;
+        }
+        append_u16(out, code);
+        append_u16(out, data.size());
+        out += data;
     }
     return out;
 }
@@ -94,22 +137,41 @@ bool has_srv(const ZoneSet& zones, const std::string& apex_wire, const char* own
     return n && n->find(rrtype::SRV);
 }
 
-// The A records a name resolves to in our zones (CNAMEs followed), in zone order.
-std::vector<config::IpAddress> ipv4_of(const ZoneSet& zones, const std::string& name_wire) {
+// The A (or AAAA) records a name resolves to in our zones (CNAMEs followed), in zone order.
+std::vector<config::IpAddress> addresses_of(const ZoneSet& zones, const std::string& name_wire,
+                                            std::uint16_t type) {
     std::vector<config::IpAddress> out;
-    const LookupResult r = zones.lookup(name_wire, rrtype::A);
+    const std::size_t size = type == rrtype::A ? 4 : 16;
+    const LookupResult r = zones.lookup(name_wire, type);
     if (r.status != LookupStatus::Answer) return out;
     for (const auto& ref : r.answer) {
-        if (ref.rrset->type != rrtype::A) continue;
+        if (ref.rrset->type != type) continue;
         for (const auto& rd : ref.rrset->rdatas) {
-            if (rd.size() != 4) continue;
+            if (rd.size() != size) continue;
             config::IpAddress a;
-            a.family = config::IpAddress::Family::V4;
+            a.family = size == 4 ? config::IpAddress::Family::V4 : config::IpAddress::Family::V6;
             std::copy(rd.begin(), rd.end(), a.bytes.begin());
             out.push_back(a);
         }
     }
     return out;
+}
+
+std::vector<config::IpAddress> ipv4_of(const ZoneSet& zones, const std::string& name_wire) {
+    return addresses_of(zones, name_wire, rrtype::A);
+}
+
+std::vector<config::IpAddress> ipv6_of(const ZoneSet& zones, const std::string& name_wire) {
+    return addresses_of(zones, name_wire, rrtype::AAAA);
+}
+
+// Whether the site serves any IPv6 address (an AAAA record anywhere in its zones): then the
+// plan gives the DHCPv6 options too.
+bool serves_ipv6(const ZoneSet& zones) {
+    for (const auto& z : zones.zones())
+        for (const Node* node : z->nodes_in_canonical_order())
+            if (!node->below_delegation && node->find(rrtype::AAAA)) return true;
+    return false;
 }
 
 std::string join(const std::vector<std::string>& items, const char* sep) {
@@ -263,14 +325,23 @@ QueryTarget choose_query_target(const config::SiteConfig& site, const ZoneSet& z
             return t;
         }
     }
-    // Every address of the host: ask the first name server of the zone that has an address here.
-    for (const auto& ns : name_servers(zones)) {
-        const auto v4 = ipv4_of(zones, ns);
-        if (!v4.empty()) {
-            t.address = v4.front().to_string();
-            t.why = "the address of " + plain(ns) + ", the zone's first name server";
-            return t;
+    // Every address of the host: ask the zone's first name server (the primary), as the man
+    // page says; by its IPv4 address, else its IPv6 one, else (outside our zones) by name.
+    const auto ns = name_servers(zones);
+    if (!ns.empty()) {
+        const std::string first_ns = plain(ns.front());
+        const auto v4 = ipv4_of(zones, ns.front());
+        const auto v6 = ipv6_of(zones, ns.front());
+        if (!v4.empty() || !v6.empty()) {
+            t.address = (!v4.empty() ? v4 : v6).front().to_string();
+            t.why = "the address of " + first_ns + ", the zone's first name server";
+        } else {
+            t.address = first_ns;
+            t.why = first_ns +
+                    ", the zone's first name server, by name: the site file has no address for "
+                    "it";
         }
+        return t;
     }
     t.address = "127.0.0.1";
     t.why = "the host running sipdnsd itself";
@@ -372,10 +443,11 @@ class PlanWriter {
         out_ << rule_of_thumb << "\n";
     }
 
-    void option_line(const char* code, const char* name, const std::string& value) {
+    void option_line(const char* code, const char* name, const std::string& value,
+                     std::size_t value_column = 30) {
         std::string head = std::string("   ") + code + " " + name;
-        if (head.size() < 30)
-            head.resize(30, ' ');
+        if (head.size() < value_column)
+            head.resize(value_column, ' ');
         else
             head += ' ';
         out_ << head << value << "\n";
@@ -408,6 +480,7 @@ class PlanWriter {
         option66();
         option120();
         lync_options();
+        if (serves_ipv6(zones_)) dhcpv6_options();
         out_ << "\n";
     }
 
@@ -465,16 +538,30 @@ class PlanWriter {
         para(text);
     }
 
+    std::string ntp_name() const { return "ntp." + site_.domain; }
+
+    // The NTP host the SCS guide's option 42 names: ntp.<domain> (a host, or an alias to one).
+    // Its IPv4 addresses go into option 42, its IPv6 addresses into DHCPv6 option 56.
     void option42() {
-        const auto ntp = ipv4_of(zones_, name_under("ntp", name_to_wire(site_.domain)));
-        if (ntp.empty()) {
-            option_line("042", "NTP Servers", "not set: the site has no ntp host");
+        const std::string ntp_wire = name_under("ntp", name_to_wire(site_.domain));
+        const auto v4 = ipv4_of(zones_, ntp_wire);
+        if (v4.empty()) {
+            option_line("042", "NTP Servers", "not set: " + ntp_missing(ntp_wire, "IPv4"));
+            if (!ipv6_of(zones_, ntp_wire).empty())
+                para("Option 42 carries IPv4 addresses only (RFC 2132 §8.3); the site's NTP "
+                     "server is on IPv6 and goes into DHCPv6 option 56 below.");
             return;
         }
-        option_line("042", "NTP Servers", join(to_strings(ntp), " "));
-        para("ntp." + site_.domain +
+        option_line("042", "NTP Servers", join(to_strings(v4), " "));
+        para(ntp_name() +
              " (the SCS guide: option 42 gives the phones their NTP "
              "servers).");
+    }
+
+    // Why an option for ntp.<domain> carries nothing: no such name, or none of `family`.
+    std::string ntp_missing(const std::string& ntp_wire, const char* family) const {
+        if (!zones_.find_node(ntp_wire)) return "the site has no ntp host";
+        return ntp_name() + " has no " + family + " address";
     }
 
     void option66() {
@@ -494,12 +581,12 @@ class PlanWriter {
 
     // Prints one RFC 3361 value with the forms DHCP servers take.
     void sip_servers_value(const char* label, const std::vector<std::string>& readable,
-                           const Expected<std::string, SipServersError>& bytes) {
+                           const Expected<std::string, DhcpOptionError>& bytes) {
         note(std::string(label) + join(readable, " "));
         if (!bytes) {
             note("  (cannot be encoded: " +
-                 std::string(bytes.error() == SipServersError::NotIpv4   ? "not IPv4"
-                             : bytes.error() == SipServersError::BadName ? "a bad name"
+                 std::string(bytes.error() == DhcpOptionError::NotIpv4   ? "not IPv4"
+                             : bytes.error() == DhcpOptionError::BadName ? "a bad name"
                                                                          : "empty") +
                  ")");
             return;
@@ -567,6 +654,145 @@ class PlanWriter {
             "test-CsPhoneBootstrap). Lync phones send a DHCPINFORM for 43 and 120 and look the "
             "Registrar up in DNS at the same time; without DHCP they use _sipinternaltls._tcp." +
             site_.domain + " (below).");
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // DHCPv6 (RFC 8415): the same settings for phones that take them over IPv6. The codes are
+    // written with five digits, as Windows' DHCPv6 scope options show them.
+
+    static constexpr std::size_t kV6Column = 40;
+
+    void option_line6(const char* code, const char* name, const std::string& value) {
+        option_line(code, name, value, kV6Column);
+    }
+
+    // The lines to paste, per server; each option in the form that server's configuration takes.
+    struct Dhcpv6Snippets {
+        std::vector<std::string> isc;  // dhcpd.conf of `dhcpd -6`
+        std::vector<std::string> kea;  // members of Dhcp6's "option-data" list
+    };
+
+    void dhcpv6_options() {
+        wrap(3,
+             "DHCPv6 options (the site has IPv6 addresses): the same settings for phones that "
+             "take them over IPv6, from a DHCPv6 server (RFC 8415: stateful, or stateless with an "
+             "Information-request when the routers' advertisements set the O flag, RFC 4861 "
+             "§4.2)");
+        Dhcpv6Snippets paste;
+        option23(paste);
+        option24(paste);
+        option56(paste);
+        options21and22(paste);
+        note("ISC dhcpd (dhcpd.conf of dhcpd -6):");
+        for (const auto& line : paste.isc) note("  " + line);
+        note("Kea (kea-dhcp6, in \"Dhcp6\"):");
+        note("  \"option-data\": [");
+        for (std::size_t i = 0; i < paste.kea.size(); ++i)
+            note("    " + paste.kea[i] + (i + 1 < paste.kea.size() ? "," : ""));
+        note("  ]");
+    }
+
+    // RFC 3646 §3: the recursive name servers' IPv6 addresses, in order of preference.
+    void option23(Dhcpv6Snippets& paste) {
+        std::vector<std::string> addresses, missing;
+        for (const auto& ns : name_servers(zones_)) {
+            const auto v6 = ipv6_of(zones_, ns);
+            if (v6.empty()) missing.push_back(plain(ns));
+            for (const auto& a : v6) addresses.push_back(a.to_string());
+        }
+        if (addresses.empty()) {
+            option_line6("00023", "DNS Recursive Name Server",
+                         "not set: no name server has an IPv6 address in the site file");
+            return;
+        }
+        option_line6("00023", "DNS Recursive Name Server", join(addresses, " "));
+        para("RFC 3646 §3: the IPv6 addresses of the name servers, as option 6, primary first.");
+        if (!missing.empty())
+            para("No IPv6 address in the site file for " + join(missing, ", ") +
+                 ": add it by hand if it serves IPv6.");
+        paste.isc.push_back("option dhcp6.name-servers " + join(addresses, ", ") + ";");
+        paste.kea.push_back("{ \"name\": \"dns-servers\", \"data\": \"" + join(addresses, ", ") +
+                            "\" }");
+    }
+
+    // RFC 3646 §4: the domain search list, as option 15.
+    void option24(Dhcpv6Snippets& paste) {
+        option_line6("00024", "Domain Search List", site_.domain);
+        paste.isc.push_back("option dhcp6.domain-search \"" + site_.domain + "\";");
+        paste.kea.push_back("{ \"name\": \"domain-search\", \"data\": \"" + site_.domain +
+                            "\" }");
+    }
+
+    // RFC 5908 §4: one time-source suboption 1 (server address) per IPv6 address of
+    // ntp.<domain>. ISC dhcpd 4.4 and Kea 2.2 have no definition of option 56, so both take
+    // its bytes: dhcpd as a string option defined here, Kea as code 56 in hex.
+    void option56(Dhcpv6Snippets& paste) {
+        const std::string ntp_wire = name_under("ntp", name_to_wire(site_.domain));
+        const auto v6 = ipv6_of(zones_, ntp_wire);
+        if (v6.empty()) {
+            option_line6("00056", "NTP Server", "not set: " + ntp_missing(ntp_wire, "IPv6"));
+            if (!ipv4_of(zones_, ntp_wire).empty())
+                para("Its IPv4 address is in option 42 above (RFC 5908 §4.1 carries IPv6 "
+                     "addresses).");
+            return;
+        }
+        std::vector<NtpTimeSource> sources;
+        for (const auto& a : v6) sources.push_back({a, {}});
+        const auto bytes = encode_ntp_server(sources);
+        option_line6("00056", "NTP Server", join(to_strings(v6), " "));
+        para(ntp_name() + ": RFC 5908 §4.1, a server address suboption (code 1) for each of its "
+                          "IPv6 addresses.");
+        if (!bytes) return;  // IPv6 addresses only: cannot fail
+        note("  hex " + hex_with_colons(*bytes));
+        paste.isc.push_back("option dhcp6.ntp-server code 56 = string;");
+        paste.isc.push_back("option dhcp6.ntp-server " + hex_with_colons(*bytes) + ";");
+        paste.kea.push_back("{ \"code\": 56, \"csv-format\": false, \"data\": \"" +
+                            hex_plain(*bytes) + "\" }");
+    }
+
+    // RFC 3319: the outbound SIP servers, by name (§3.1, option 21) and by IPv6 address
+    // (§3.2, option 22): two options, without RFC 3361's encoding byte (§3).
+    void options21and22(Dhcpv6Snippets& paste) {
+        const bool lync_only = site_.lync && site_.servers.empty() && site_.clusters.empty();
+        if (lync_only) {
+            option_line6("00021", "SIP Servers Domain Name List",
+                         "not set: Lync phones find the Registrar by DHCPv4 option 120 and DNS");
+            return;
+        }
+        const SipDomainAdvice advice = advise_sip_domain(site_, zones_);
+        if (advice.basis == SipDomainAdvice::Basis::None) {
+            option_line6("00021", "SIP Servers Domain Name List",
+                         "not set: no SIP server in this site");
+            return;
+        }
+        option_line6("00021", "SIP Servers Domain Name List", join(advice.values, " "));
+        paste.isc.push_back("option dhcp6.sip-servers-names " +
+                            join(quoted(advice.values), ", ") + ";");
+        paste.kea.push_back("{ \"name\": \"sip-server-dns\", \"data\": \"" +
+                            join(advice.values, ", ") + "\" }");
+        std::vector<config::IpAddress> v6;
+        for (const auto& server : site_.servers)
+            if (server.ipv6) v6.push_back(*server.ipv6);
+        if (!v6.empty()) {
+            const std::string list = join(to_strings(v6), ", ");
+            option_line6("00022", "SIP Servers IPv6 Address List", join(to_strings(v6), " "));
+            paste.isc.push_back("option dhcp6.sip-servers-addresses " + list + ";");
+            paste.kea.push_back("{ \"name\": \"sip-server-addr\", \"data\": \"" + list + "\" }");
+        } else if (advice.basis == SipDomainAdvice::Basis::Cluster) {
+            option_line6("00022", "SIP Servers IPv6 Address List",
+                         "not set: the proxies depend on the phone's data centre");
+        } else {
+            option_line6("00022", "SIP Servers IPv6 Address List",
+                         "not set: no call server has an IPv6 address");
+        }
+        para("In order of preference. The name is better: phones resolve it by RFC 3263 (NAPTR, "
+             "SRV), which keeps the failover order.");
+    }
+
+    static std::vector<std::string> quoted(const std::vector<std::string>& items) {
+        std::vector<std::string> out;
+        for (const auto& item : items) out.push_back("\"" + item + "\"");
+        return out;
     }
 
     // -----------------------------------------------------------------------------------------

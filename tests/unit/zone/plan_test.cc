@@ -1,5 +1,6 @@
-// `sipdnsd plan` (issue 9): the RFC 3361 option-120 encoder, the SCS guide's SIP Domain rule,
-// where the verification commands send their queries, and the checklist itself.
+// `sipdnsd plan` (issue 9): the RFC 3361 option-120 and RFC 5908 option-56 encoders, the SCS
+// guide's SIP Domain rule, where the verification commands send their queries, and the
+// checklist itself, DHCPv6 options included (issue 14).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -14,7 +15,7 @@ namespace sipdns::test {
 namespace {
 
 using zone::SipDomainAdvice;
-using zone::SipServersError;
+using zone::DhcpOptionError;
 
 std::string bytes(std::initializer_list<int> b) {
     std::string out;
@@ -60,18 +61,18 @@ TEST(SipServersOption, ByAddress) {
 TEST(SipServersOption, Errors) {
     struct Case {
         std::vector<std::string> names;
-        SipServersError error;
+        DhcpOptionError error;
     };
     const std::vector<Case> cases = {
-        {{}, SipServersError::Empty},
-        {{"."}, SipServersError::BadName},
-        {{""}, SipServersError::BadName},
-        {{"a..b"}, SipServersError::BadName},
-        {{".a"}, SipServersError::BadName},
-        {{std::string(64, 'a') + ".test"}, SipServersError::BadName},  // label over 63
+        {{}, DhcpOptionError::Empty},
+        {{"."}, DhcpOptionError::BadName},
+        {{""}, DhcpOptionError::BadName},
+        {{"a..b"}, DhcpOptionError::BadName},
+        {{".a"}, DhcpOptionError::BadName},
+        {{std::string(64, 'a') + ".test"}, DhcpOptionError::BadName},  // label over 63
         {{"ok.test", std::string(63, 'a') + "." + std::string(63, 'b') + "." +
                          std::string(63, 'c') + "." + std::string(63, 'd')},
-         SipServersError::BadName},  // 4 x 64 + 1 = 257 octets > 255
+         DhcpOptionError::BadName},  // 4 x 64 + 1 = 257 octets > 255
     };
     for (const auto& c : cases) {
         auto r = zone::encode_sip_servers_by_name(c.names);
@@ -85,9 +86,77 @@ TEST(SipServersOption, Errors) {
     ASSERT_TRUE(ok);
     EXPECT_EQ(ok->size(), 1u + 255u);
 
-    EXPECT_EQ(zone::encode_sip_servers_by_address({}).error(), SipServersError::Empty);
+    EXPECT_EQ(zone::encode_sip_servers_by_address({}).error(), DhcpOptionError::Empty);
     EXPECT_EQ(zone::encode_sip_servers_by_address({ip("192.0.2.1"), ip("2001:db8::1")}).error(),
-              SipServersError::NotIpv4);
+              DhcpOptionError::NotIpv4);
+}
+
+// ---------------------------------------------------------------------------------------------
+// RFC 5908: DHCPv6 option 56, a list of time-source suboptions (code, length, data), each
+// 2-octet field in network byte order.
+
+TEST(NtpServerOption, Suboptions) {
+    const std::string addr1 =
+        bytes({0x20, 0x01, 0x0d, 0xb8, 0, 0x99, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+    const std::string addr2 =
+        bytes({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x7b});
+    // ntp.example.test in RFC 1035 §3.1 wire form: 18 octets.
+    const std::string ntp_wire =
+        bytes({3}) + "ntp" + bytes({7}) + "example" + bytes({4}) + "test" + bytes({0});
+    struct Case {
+        const char* what;
+        std::vector<zone::NtpTimeSource> sources;
+        std::string expected;
+    };
+    const std::vector<Case> cases = {
+        {"one address (suboption 1, length 16)",
+         {{ip("2001:db8:99::1"), {}}},
+         bytes({0, 1, 0, 16}) + addr1},
+        {"two addresses, in order",
+         {{ip("2001:db8:99::1"), {}}, {ip("2001:db8::7b"), {}}},
+         bytes({0, 1, 0, 16}) + addr1 + bytes({0, 1, 0, 16}) + addr2},
+        {"a name (suboption 3, length 18)",
+         {{std::nullopt, "ntp.example.test"}},
+         bytes({0, 3, 0, 18}) + ntp_wire},
+        {"a name with its trailing dot",
+         {{std::nullopt, "ntp.example.test."}},
+         bytes({0, 3, 0, 18}) + ntp_wire},
+        {"an address, then a name",
+         {{ip("2001:db8:99::1"), {}}, {std::nullopt, "ntp.example.test"}},
+         bytes({0, 1, 0, 16}) + addr1 + bytes({0, 3, 0, 18}) + ntp_wire},
+    };
+    for (const auto& c : cases) {
+        const auto data = zone::encode_ntp_server(c.sources);
+        ASSERT_TRUE(data) << c.what;
+        EXPECT_EQ(zone::hex_plain(*data), zone::hex_plain(c.expected)) << c.what;
+    }
+    EXPECT_EQ(zone::hex_with_colons(*zone::encode_ntp_server({{ip("2001:db8:99::1"), {}}})),
+              "00:01:00:10:20:01:0d:b8:00:99:00:00:00:00:00:00:00:00:00:01");
+}
+
+TEST(NtpServerOption, Errors) {
+    struct Case {
+        const char* what;
+        std::vector<zone::NtpTimeSource> sources;
+        DhcpOptionError error;
+    };
+    const std::vector<Case> cases = {
+        {"no time source", {}, DhcpOptionError::Empty},
+        {"an IPv4 address", {{ip("192.0.2.1"), {}}}, DhcpOptionError::NotIpv6},
+        {"IPv4 after IPv6",
+         {{ip("2001:db8::1"), {}}, {ip("192.0.2.1"), {}}},
+         DhcpOptionError::NotIpv6},
+        {"the root", {{std::nullopt, "."}}, DhcpOptionError::BadName},
+        {"no name", {{std::nullopt, ""}}, DhcpOptionError::BadName},
+        {"an empty label", {{std::nullopt, "ntp..test"}}, DhcpOptionError::BadName},
+        {"a label over 63", {{std::nullopt, std::string(64, 'a') + ".test"}},
+         DhcpOptionError::BadName},
+    };
+    for (const auto& c : cases) {
+        const auto r = zone::encode_ntp_server(c.sources);
+        ASSERT_FALSE(r) << c.what;
+        EXPECT_EQ(r.error(), c.error) << c.what;
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -170,7 +239,7 @@ TEST(SipDomainRule, ClusterAndNothing) {
 // ---------------------------------------------------------------------------------------------
 // Where the commands send their queries
 
-TEST(PlanQueryTarget, ListenThenNameServerThenLoopback) {
+TEST(PlanQueryTarget, ListenThenTheFirstNameServer) {
     struct Case {
         const char* what;
         std::string yaml;
@@ -200,12 +269,31 @@ TEST(PlanQueryTarget, ListenThenNameServerThenLoopback) {
          {"127.0.0.1:40000"},
          "127.0.0.1",
          40000},
-        {"name server without an address here",
-         "domain: example.test\nnameservers: [ns1.elsewhere.test.]\n"
-         "hosts: { pbx: 192.0.2.2 }\n",
+        // The man page: "the first name server's address", also when it has IPv6 only and
+        // a later one has IPv4; outside the site's zones, by name.
+        {"first name server on IPv6 only",
+         "domain: example.test\nnameservers: [ns1, ns2]\n"
+         "hosts: { ns1: \"2001:db8::53\", ns2: 192.0.2.53 }\n",
          {},
-         "127.0.0.1",
+         "2001:db8::53",
          53},
+        {"first name server with both: IPv4",
+         "domain: example.test\nnameservers: [ns1]\n"
+         "hosts: { ns1: [\"2001:db8::53\", 192.0.2.53] }\n",
+         {},
+         "192.0.2.53",
+         53},
+        {"first name server outside the site: by name",
+         "domain: example.test\nnameservers: [ns1.elsewhere.test., ns2]\n"
+         "hosts: { ns2: 192.0.2.53, pbx: 192.0.2.2 }\n",
+         {},
+         "ns1.elsewhere.test",
+         53},
+        {"--listen wildcard: the first name server at the --listen port",
+         ha + "server: { listen: ['127.0.0.2:5353'] }\n",
+         {"[::]:5400"},
+         "192.0.2.11",
+         5400},
     };
     for (const auto& c : cases) {
         auto zones = build_from_yaml(c.yaml);
@@ -378,6 +466,122 @@ TEST(InstallPlan, WithForwardSaysWhereOtherNamesGo) {
         EXPECT_EQ(section.find("Warning"), std::string::npos) << c.what << "\n" << section;
         EXPECT_EQ(section.find("<your resolver>"), std::string::npos) << c.what;
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// DHCPv6 (issue 14): RFC 3646 options 23/24, RFC 5908 option 56, RFC 3319 options 21/22 for a
+// site with IPv6 addresses, and option 42 / 56 for an NTP host on one family only.
+
+// The value of one option line ("   00023 DNS Recursive Name Server   2001:db8::11"): what
+// follows the name and its run of blanks; "(absent)" when the plan has no such line.
+std::string option_value(const std::string& plan, const std::string& code_and_name) {
+    const auto at = plan.find("\n   " + code_and_name + "  ");
+    if (at == std::string::npos) return "(absent)";
+    const auto end = plan.find('\n', at + 1);
+    const auto begin = at + 4 + code_and_name.size();
+    const std::string rest = plan.substr(begin, end - begin);
+    return rest.substr(rest.find_first_not_of(' '));
+}
+
+TEST(InstallPlan, Dhcpv6Options) {
+    struct Case {
+        const char* what;
+        std::string yaml;
+        std::vector<std::pair<std::string, std::string>> values;  // option line -> its value
+        std::vector<std::string> lines;                           // whole lines, as printed
+    };
+    const std::string dual =
+        "domain: scsnetwork.local\nservers: [{ name: scs1, ipv4: 192.0.2.11, ipv6: "
+        "\"2001:db8::11\" }]\n";
+    const std::string ntp_v6_hex =
+        "00:01:00:10:20:01:0d:b8:00:00:00:00:00:00:00:00:00:00:01:23";
+    const std::vector<Case> cases = {
+        {"single dual-stack server",
+         dual,
+         {{"00023 DNS Recursive Name Server", "2001:db8::11"},
+          {"00024 Domain Search List", "scsnetwork.local"},
+          {"00056 NTP Server", "not set: the site has no ntp host"},
+          {"00021 SIP Servers Domain Name List", "scsnetwork.local"},
+          {"00022 SIP Servers IPv6 Address List", "2001:db8::11"},
+          {"006 DNS Servers", "192.0.2.11"},
+          {"042 NTP Servers", "not set: the site has no ntp host"}},
+         {"         option dhcp6.name-servers 2001:db8::11;",
+          "         option dhcp6.domain-search \"scsnetwork.local\";",
+          "         option dhcp6.sip-servers-names \"scsnetwork.local\";",
+          "         option dhcp6.sip-servers-addresses 2001:db8::11;",
+          "         \"option-data\": [",
+          "           { \"name\": \"dns-servers\", \"data\": \"2001:db8::11\" },",
+          "           { \"name\": \"domain-search\", \"data\": \"scsnetwork.local\" },",
+          "           { \"name\": \"sip-server-dns\", \"data\": \"scsnetwork.local\" },",
+          "           { \"name\": \"sip-server-addr\", \"data\": \"2001:db8::11\" }",
+          "         ]"}},
+        {"HA pair, both dual-stack: primary first",
+         "domain: scsnetwork.local\nservers:\n"
+         "  - { name: scs1, ipv4: 192.0.2.11, ipv6: \"2001:db8::11\" }\n"
+         "  - { name: scs2, ipv4: 192.0.2.12, ipv6: \"2001:db8::12\" }\n",
+         {{"00023 DNS Recursive Name Server", "2001:db8::11 2001:db8::12"},
+          {"00022 SIP Servers IPv6 Address List", "2001:db8::11 2001:db8::12"}},
+         {"         option dhcp6.name-servers 2001:db8::11, 2001:db8::12;",
+          "         option dhcp6.sip-servers-addresses 2001:db8::11, 2001:db8::12;"}},
+        {"IPv6-only NTP host: option 56, and option 42 says why not",
+         "domain: scsnetwork.local\nservers: [{ name: scs1, ipv4: 192.0.2.11 }]\n"
+         "hosts: { ntp: \"2001:db8::123\" }\n",
+         {{"042 NTP Servers", "not set: ntp.scsnetwork.local has no IPv4 address"},
+          {"00056 NTP Server", "2001:db8::123"},
+          {"00023 DNS Recursive Name Server",
+           "not set: no name server has an IPv6 address in the site file"},
+          {"00022 SIP Servers IPv6 Address List", "not set: no call server has an IPv6 address"}},
+         {"         hex " + ntp_v6_hex,
+          "         option dhcp6.ntp-server code 56 = string;",
+          "         option dhcp6.ntp-server " + ntp_v6_hex + ";",
+          "           { \"code\": 56, \"csv-format\": false, \"data\": \"" +
+              std::string("0001001020010db8000000000000000000000123") + "\" },"}},
+        {"dual-stack NTP host: both",
+         dual + "hosts: { ntp: [192.0.2.123, \"2001:db8::123\"] }\n",
+         {{"042 NTP Servers", "192.0.2.123"}, {"00056 NTP Server", "2001:db8::123"}},
+         {}},
+        {"IPv4-only NTP host on an IPv6 site",
+         dual + "hosts: { ntp: 192.0.2.123 }\n",
+         {{"042 NTP Servers", "192.0.2.123"},
+          {"00056 NTP Server", "not set: ntp.scsnetwork.local has no IPv6 address"}},
+         {"       Its IPv4 address is in option 42 above (RFC 5908 §4.1 carries IPv6 addresses)."}},
+        {"ntp as an alias of the server: its addresses",
+         dual + "aliases: { ntp: scs1 }\n",
+         {{"042 NTP Servers", "192.0.2.11"}, {"00056 NTP Server", "2001:db8::11"}},
+         {}},
+        {"Lync pool on IPv6: no option 21 for it",
+         "domain: corp.example.test\nnameservers: [dc1]\nhosts: { dc1: 192.0.2.5 }\n"
+         "lync: { pool: { name: pool01, ipv4: 192.0.2.50, ipv6: \"2001:db8::50\" } }\n",
+         {{"00021 SIP Servers Domain Name List",
+           "not set: Lync phones find the Registrar by DHCPv4 option 120 and DNS"},
+          {"00022 SIP Servers IPv6 Address List", "(absent)"},
+          {"00024 Domain Search List", "corp.example.test"}},
+         {}},
+    };
+    for (const auto& c : cases) {
+        const std::string plan = plan_of(c.yaml);
+        EXPECT_NE(plan.find("   DHCPv6 options (the site has IPv6 addresses)"), std::string::npos)
+            << c.what << "\n"
+            << plan;
+        for (const auto& [option, value] : c.values)
+            EXPECT_EQ(option_value(plan, option), value) << c.what << ": " << option << "\n"
+                                                         << plan;
+        for (const auto& line : c.lines)
+            EXPECT_TRUE(has_line(plan, line)) << c.what << ": " << line << "\n" << plan;
+        // DHCPv6 sits in section 2, after the DHCPv4 options.
+        EXPECT_LT(plan.find("   006 DNS Servers"), plan.find("   00023 ")) << c.what;
+        EXPECT_LT(plan.find("   00023 "), plan.find("3. DNS checks")) << c.what;
+    }
+}
+
+TEST(InstallPlan, NoDhcpv6OptionsWithoutIpv6) {
+    for (const char* example : {"scs-ha.yaml", "scs-single.yaml", "lync.yaml",
+                                "sip-cluster.yaml", "scs-tls.yaml"}) {
+        const std::string plan = plan_of_example(example);
+        EXPECT_EQ(plan.find("DHCPv6"), std::string::npos) << example;
+        EXPECT_EQ(plan.find("   000"), std::string::npos) << example;
+    }
+    EXPECT_NE(plan_of_example("lab.yaml").find("DHCPv6 options"), std::string::npos);
 }
 
 // The check line after "forward: " (the SPEC's wording).

@@ -23,10 +23,11 @@ namespace sipdns::zone {
 // in order of preference. The returned bytes are the option's data (what follows code and
 // length); names are written uncompressed (compression is the sender's choice).
 
-enum class SipServersError : std::uint8_t {
+enum class DhcpOptionError : std::uint8_t {
     Empty,    // no name / no address: the option would carry nothing
     BadName,  // an empty label, a label over 63 octets or a name over 255 (RFC 1035 §2.3.4)
     NotIpv4,  // enc 1 carries IPv4 addresses only (an IPv6 server needs DHCPv6, RFC 3319)
+    NotIpv6,  // a DHCPv6 address suboption carries an IPv6 address (RFC 5908 §4.1)
 };
 
 inline constexpr std::uint8_t kSipServersByName = 0;     // RFC 3361 §3.1
@@ -36,10 +37,31 @@ inline constexpr std::uint8_t kSipServersByAddress = 1;  // RFC 3361 §3.2
 inline constexpr std::size_t kDhcpOptionMaxLength = 255;
 
 // `names`: domain names in text form, with or without the trailing dot ("scsnetwork.local").
-Expected<std::string, SipServersError> encode_sip_servers_by_name(
+Expected<std::string, DhcpOptionError> encode_sip_servers_by_name(
     const std::vector<std::string>& names);
-Expected<std::string, SipServersError> encode_sip_servers_by_address(
+Expected<std::string, DhcpOptionError> encode_sip_servers_by_address(
     const std::vector<config::IpAddress>& addresses);
+
+// ---------------------------------------------------------------------------------------------
+// DHCPv6 option 56, NTP server (RFC 5908 §4): one or more time-source suboptions, each a
+// 2-octet code, a 2-octet length and its data: suboption 1 a server's IPv6 address (16 octets,
+// §4.1), suboption 3 a server's FQDN (RFC 1035 §3.1 wire form, uncompressed, §4.3). The
+// returned bytes are the option's data (what follows its code and length).
+
+inline constexpr std::uint16_t kNtpSuboptionServerAddress = 1;  // RFC 5908 §4.1
+inline constexpr std::uint16_t kNtpSuboptionServerFqdn = 3;     // RFC 5908 §4.3
+// A DHCPv6 option's length is 2 octets (RFC 8415 §21.1).
+inline constexpr std::size_t kDhcpv6OptionMaxLength = 65535;
+
+// One time source: an IPv6 address (suboption 1), or a name (suboption 3) when `address` is
+// empty.
+struct NtpTimeSource {
+    std::optional<config::IpAddress> address;
+    std::string fqdn;
+};
+
+Expected<std::string, DhcpOptionError> encode_ntp_server(
+    const std::vector<NtpTimeSource>& sources);
 
 // "00:0a:73" (ISC dhcpd's notation for a string option given in hex) and "000a73" (Kea's
 // option data with csv-format false, and netsh's BINARY values).
@@ -67,10 +89,13 @@ struct SipDomainAdvice {
 SipDomainAdvice advise_sip_domain(const config::SiteConfig& site, const ZoneSet& zones);
 
 // ---------------------------------------------------------------------------------------------
-// Where the verification commands send their queries: the first `server.listen` address (the
-// command's --listen overrides it); a wildcard address (0.0.0.0, [::]) or no listen setting
-// means every address of the host, and the commands use the first name server's IPv4 address
-// (else 127.0.0.1, the host itself).
+// Where the verification commands send their queries: the first address of the command's
+// --listen, else of `server.listen` (--listen replaces it, as for the daemon), at its port; a
+// wildcard address (0.0.0.0, [::]) or no listen address means every address of the host, and
+// the commands ask the zone's first name server (the first NS, the primary): its IPv4 address,
+// else its IPv6 address; a name server with no address in the site (outside its zones) by name,
+// which dig and nslookup look up themselves. Only a zone without NS (never built) gives
+// 127.0.0.1.
 
 struct QueryTarget {
     std::string address;  // "127.0.0.1", "::1"
