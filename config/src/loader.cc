@@ -57,7 +57,7 @@ constexpr std::array<std::string_view, 7> kClusterKeys{
     "name", "port", "transports", "weight", "priorities", "default", "members"};
 constexpr std::array<std::string_view, 2> kPriorityKeys{"local", "remote"};
 constexpr std::array<std::string_view, 2> kLyncKeys{"pool", "edge"};
-constexpr std::array<std::string_view, 12> kDaemonKeys{"listen",
+constexpr std::array<std::string_view, 13> kDaemonKeys{"listen",
                                                        "threads",
                                                        "nsid",
                                                        "identity",
@@ -68,7 +68,8 @@ constexpr std::array<std::string_view, 12> kDaemonKeys{"listen",
                                                        "tcp_io_timeout_ms",
                                                        "transfer",
                                                        "rate_limit",
-                                                       "metrics"};
+                                                       "metrics",
+                                                       "state_dir"};
 constexpr std::array<std::string_view, 2> kTransferKeys{"allow", "notify"};
 constexpr std::array<std::string_view, 1> kMetricsKeys{"listen"};
 constexpr std::array<std::string_view, 4> kRateLimitKeys{"responses_per_second", "slip",
@@ -732,6 +733,14 @@ void parse_daemon(Context& c, const Value& v) {
     if (const Value* t = m->get("transfer")) parse_transfer(c, *t, d);
     if (const Value* r = m->get("rate_limit")) parse_rate_limit(c, *r, d);
     if (const Value* x = m->get("metrics")) parse_metrics(c, *x, d);
+    // Absolute, like every path the daemon uses: systemd starts it in /.
+    if (const Value* s = m->get("state_dir")) {
+        if (!s->node.is_scalar() || !s->node.scalar().starts_with('/')) {
+            c.r.expected(*s, "an absolute directory path such as " + std::string(kDefaultStateDir));
+        } else {
+            d.state_dir = std::string(s->node.scalar());
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

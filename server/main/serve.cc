@@ -11,6 +11,7 @@
 #include "daemon_options.h"
 #include "logging.h"
 #include "privileges.h"
+#include "serial_state.h"
 #include "sipdns/forward/forwarder.h"
 #include "sipdns/net/metrics.h"
 #include "sipdns/net/metrics_server.h"
@@ -81,10 +82,19 @@ int run_server(const ServeOptions& options) {
     net::ServerOptions server_options;
     std::optional<config::IpEndpoint> metrics_listen;
     std::optional<config::ForwardSettings> forward_settings;
+    // What the last run served (server.state_dir): read before the first build, so that a
+    // restart neither changes an unchanged serial nor goes below a served one.
+    std::unique_ptr<ServedSerialsKeeper> served_serials;
+    std::optional<std::uint32_t> fixed_serial;  // the site's soa.serial
     {
         // The loaded site lives only in this block: afterwards the snapshot holder owns the
         // zones, and a reload frees them once no worker uses them.
-        auto site = load_site(options.config_file, {}, SiteHosts::Release);
+        auto site = load_site(options.config_file, {}, SiteHosts::Release,
+                              [&](const config::SiteConfig& cfg, zone::SerialPolicy& policy) {
+                                  served_serials = std::make_unique<ServedSerialsKeeper>(
+                                      state_dir_for(cfg.server));
+                                  served_serials->fill(policy);
+                              });
         if (!site) {
             for (const auto& diagnostic : site.error()) spdlog::error("{}", diagnostic.to_string());
             const std::size_t count = site.error().size();
@@ -107,6 +117,8 @@ int run_server(const ServeOptions& options) {
         startup_settings = site->config.server;
         forward_settings = site->config.forward;
         first_snapshot = make_snapshot(*site, forward_settings.has_value());
+        served_serials->prepare_for_user(options.user);
+        fixed_serial = site->config.soa.serial;
     }
 
     release_build_memory();  // the parsed site is gone; only the zone set stays
@@ -152,6 +164,8 @@ int run_server(const ServeOptions& options) {
     }
 
     const zone::ZoneSet& zones = first_snapshot->zones->default_view();
+    // Written as the user the daemon serves as, and before any secondary can see the serial.
+    served_serials->serving(fixed_serial, zones);
     log_serving(server, zones);
     if (forwarder) {
         log_forwarding(*forward_settings, first_snapshot->settings.forward);
@@ -170,7 +184,7 @@ int run_server(const ServeOptions& options) {
     first_snapshot.reset();
 
     SiteReloader reloader(options.config_file, snapshots, server, startup_settings,
-                          forward_settings, notifier, reload_stats);
+                          forward_settings, notifier, reload_stats, *served_serials);
     const int stop_signal = signals.run([&reloader] { reloader.reload(); });
 
     systemd::notify_stopping();

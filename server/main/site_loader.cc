@@ -8,9 +8,11 @@
 namespace sipdns::app {
 
 Expected<LoadedSite, config::Diagnostics> load_site(const std::string& path,
-                                                    zone::SerialPolicy policy, SiteHosts hosts) {
+                                                    zone::SerialPolicy policy, SiteHosts hosts,
+                                                    const BeforeBuild& before_build) {
     auto cfg = config::load_site_file(path);
     if (!cfg) return unexpected(std::move(cfg.error()));
+    if (before_build) before_build(*cfg, policy);
     if (policy.base_time == 0) {
         struct stat st {};
         if (::stat(path.c_str(), &st) == 0 && st.st_mtime > 0)

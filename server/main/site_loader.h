@@ -1,5 +1,6 @@
 #pragma once
 // Site file -> zone set, shared by check, export, the daemon's start and its SIGHUP reload.
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,10 +21,14 @@ struct LoadedSite {
 // so an untouched file gives the same serial run after run (DESIGN.md §3).
 // With SiteHosts::Release the returned config has no hosts (they were freed during the build,
 // lowering its peak memory): for the daemon, which keeps only the zones and `server:`.
+// `before_build`, when given, sees the parsed site and may add to the policy (the daemon: what
+// its state directory, named in the site's `server:`, says the last run served).
 enum class SiteHosts { Keep, Release };
+using BeforeBuild = std::function<void(const config::SiteConfig&, zone::SerialPolicy&)>;
 Expected<LoadedSite, config::Diagnostics> load_site(const std::string& path,
                                                     zone::SerialPolicy policy = {},
-                                                    SiteHosts hosts = SiteHosts::Keep);
+                                                    SiteHosts hosts = SiteHosts::Keep,
+                                                    const BeforeBuild& before_build = {});
 
 // Fixes glibc's mmap and trim thresholds at 128 KiB. By default glibc raises both after a large
 // block is freed (up to 32 MiB / 64 MiB: its "dynamic threshold"), so once the YAML document's

@@ -71,14 +71,16 @@ void notify_secondaries(net::NotifySender& sender, const zone::SiteZones& zones,
 SiteReloader::SiteReloader(std::string config_file, net::SnapshotHolder& snapshots,
                            net::Server& server, config::DaemonSettings startup,
                            std::optional<config::ForwardSettings> startup_forward,
-                           net::NotifySender& notifier, net::ReloadStats& stats)
+                           net::NotifySender& notifier, net::ReloadStats& stats,
+                           ServedSerialsKeeper& served_serials)
     : config_file_(std::move(config_file)),
       snapshots_(snapshots),
       server_(server),
       startup_(std::move(startup)),
       startup_forward_(std::move(startup_forward)),
       notifier_(notifier),
-      stats_(stats) {}
+      stats_(stats),
+      served_serials_(served_serials) {}
 
 void SiteReloader::reload() {
     if (auto replaced = reload_site()) free_when_unused(std::move(replaced));
@@ -107,8 +109,11 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site() {
     spdlog::info("reloading {}", config_file_);
 
     // Same content as now -> same serial; changed content -> a serial above the current one
-    // (DESIGN.md §3: never decreases while running).
-    auto site = load_site(config_file_, previous_policy(old_zones), SiteHosts::Release);
+    // (never decreases while running: RFC 1996 §4.7, secondaries follow only a greater one),
+    // and above any a zone of the new site was served with before (one removed and added back).
+    zone::SerialPolicy policy = previous_policy(old_zones);
+    served_serials_.fill(policy);
+    auto site = load_site(config_file_, std::move(policy), SiteHosts::Release);
     if (!site) {
         for (const auto& diagnostic : site.error()) spdlog::error("{}", diagnostic.to_string());
         stats_.failed.fetch_add(1, std::memory_order_relaxed);
@@ -126,12 +131,17 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site() {
         spdlog::warn(
             "server.listen, threads, metrics and the tcp_* settings take effect on restart only");
 
+    if (now.state_dir != startup_.state_dir)
+        spdlog::warn("server.state_dir takes effect on restart only (serials are kept in {})",
+                     served_serials_.dir());
+
     warn_about_forward_changes(startup_forward_, site->config.forward);
 
     const std::uint32_t old_serial = old_zones.serial();
+    const zone::ZoneSet& zones = site->zones->default_view();
+    served_serials_.serving(site->config.soa.serial, zones);  // before a secondary can see it
     auto replaced = snapshots_.publish(make_snapshot(*site, startup_forward_.has_value()));
     stats_.ok.fetch_add(1, std::memory_order_relaxed);
-    const zone::ZoneSet& zones = site->zones->default_view();
     spdlog::info("reloaded: {}", serving_status(zones));
     systemd::notify_ready(serving_status(zones));
     // RFC 1996 §4.1: secondaries hear of a new serial at once.

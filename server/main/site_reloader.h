@@ -10,6 +10,7 @@
 #include "sipdns/net/notify_sender.h"
 #include "sipdns/net/server.h"
 #include "sipdns/net/snapshot.h"
+#include "serial_state.h"
 #include "site_loader.h"
 
 namespace sipdns::app {
@@ -34,10 +35,12 @@ class SiteReloader {
     // `server`'s workers are asked to let go of the replaced zone set after a reload.
     // `startup_forward`: the `forward:` section the forwarder was started with (none = no
     // forwarder): its upstreams and DNSSEC settings change on restart only, its `allow` on reload.
+    // `served_serials`: the state directory, which learns each new serial before it is served.
     SiteReloader(std::string config_file, net::SnapshotHolder& snapshots, net::Server& server,
                  config::DaemonSettings startup,
                  std::optional<config::ForwardSettings> startup_forward,
-                 net::NotifySender& notifier, net::ReloadStats& stats);
+                 net::NotifySender& notifier, net::ReloadStats& stats,
+                 ServedSerialsKeeper& served_serials);
 
     void reload();
 
@@ -52,6 +55,7 @@ class SiteReloader {
     std::optional<config::ForwardSettings> startup_forward_;
     net::NotifySender& notifier_;
     net::ReloadStats& stats_;
+    ServedSerialsKeeper& served_serials_;
 };
 
 }  // namespace sipdns::app

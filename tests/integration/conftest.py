@@ -21,6 +21,16 @@ def daemon_log_dir(tmp_path_factory):
     return sipdnsd_harness.LOG_DIR
 
 
+@pytest.fixture(scope="session", autouse=True)
+def daemon_state_dir(tmp_path_factory):
+    """A sipdnsd started without the harness's Daemon (by hand, or by the README's commands)
+    keeps its serials in $STATE_DIRECTORY when the site file names no server.state_dir: one of
+    this run, never the host's /var/lib/sipdns."""
+    if not os.environ.get("STATE_DIRECTORY"):
+        os.environ["STATE_DIRECTORY"] = str(tmp_path_factory.mktemp("state"))
+    return os.environ["STATE_DIRECTORY"]
+
+
 def _require_binary():
     if not os.access(SIPDNSD, os.X_OK):
         pytest.fail(f"sipdnsd binary not found at {SIPDNSD} (set SIPDNSD)")

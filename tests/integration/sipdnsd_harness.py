@@ -200,11 +200,17 @@ class Daemon:
 
     listen: templates with "{port}" (default 127.0.0.1:{port} and [::1]:{port}); a free port
     is chosen for them. probe: the address the readiness probe queries.
+    Unless the site file names a server.state_dir, each Daemon keeps its serials in a state
+    directory of its own ($STATE_DIRECTORY, kept across its restarts): never the host's
+    /var/lib/sipdns, and no serial of another test's site with the same domain. env: more
+    environment for the process (it wins over both). port: listen on this port instead of a
+    free one (a restart that secondaries must find at the same address).
     """
 
     def __init__(self, config: os.PathLike | str, *, listen: Optional[list[str]] = None,
                  threads: int = 2, extra_args: Iterable[str] = (), probe_addr: str = LOOPBACK4,
-                 log_level: str = "info", name: str = "sipdnsd"):
+                 log_level: str = "info", name: str = "sipdnsd",
+                 env: Optional[dict[str, str]] = None, port: int = 0):
         self.config = str(config)
         self.listen_templates = listen or ["127.0.0.1:{port}", "[::1]:{port}"]
         self.threads = threads
@@ -212,6 +218,9 @@ class Daemon:
         self.probe_addr = probe_addr
         self.log_level = log_level
         self.name = name
+        self.env = dict(env or {})
+        self.fixed_port = port
+        self.state_dir: Optional[pathlib.Path] = None
         self.domain = site_domain(config)
         self.port = 0
         self.proc: Optional[subprocess.Popen] = None
@@ -234,7 +243,7 @@ class Daemon:
     def start(self) -> "Daemon":
         last_log = ""
         for _attempt in range(3):  # a port taken between probe and bind: pick another
-            self.port = free_port(self._port_hosts())
+            self.port = self.fixed_port or free_port(self._port_hosts())
             listen = [t.format(port=self.port) for t in self.listen_templates]
             args = [SIPDNSD, "--config", self.config]
             for l in listen:
@@ -248,8 +257,14 @@ class Daemon:
             self.log_path = pathlib.Path(path)
             self._log_file = open(self.log_path, "wb")
             self.args = args
+            if "STATE_DIRECTORY" in self.env:
+                self.state_dir = pathlib.Path(self.env["STATE_DIRECTORY"])
+            elif self.state_dir is None:
+                self.state_dir = pathlib.Path(tempfile.mkdtemp(prefix=f"{self.name}-state-",
+                                                               dir=LOG_DIR))
+            env = {**os.environ, "STATE_DIRECTORY": str(self.state_dir), **self.env}
             self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self._log_file,
-                                         stderr=subprocess.STDOUT, close_fds=True)
+                                         stderr=subprocess.STDOUT, close_fds=True, env=env)
             if self._wait_ready():
                 return self
             if self.proc.poll() is None:

@@ -318,7 +318,8 @@ def test_journald_lines_have_priorities_and_no_time_stamps(tmp_path):
 @pytest.mark.skipif(os.geteuid() != 0, reason="privilege drop needs root")
 def test_user_drops_privileges_after_binding_and_reload_still_works():
     """Started as root outside systemd, --user NAME binds first, then runs as NAME; the site
-    file stays readable, so SIGHUP still reloads."""
+    file stays readable, so SIGHUP still reloads. The state directory, missing at the start, is
+    created for NAME, who writes the serials there."""
     import pwd
 
     nobody = pwd.getpwnam("nobody")
@@ -328,7 +329,9 @@ def test_user_drops_privileges_after_binding_and_reload_still_works():
         site = tmp / "site.yaml"
         site.write_text(site_version(5))
         os.chmod(site, 0o644)
-        srv = Daemon(site, threads=2, extra_args=["--user", "nobody"], name="sipdnsd-user")
+        state = tmp / "state"
+        srv = Daemon(site, threads=2, extra_args=["--user", "nobody"], name="sipdnsd-user",
+                     env={"STATE_DIRECTORY": str(state)})
         srv.start()
         try:
             status = pathlib.Path(f"/proc/{srv.pid}/status").read_text()
@@ -352,6 +355,11 @@ def test_user_drops_privileges_after_binding_and_reload_still_works():
                     break
                 time.sleep(0.1)
             assert "v=6" in txt, srv.log_text()[-2000:]
+            serial = query(D, "SOA", srv.port).answer[0][0].serial
+            assert (state.stat().st_uid, (state / "serials").stat().st_uid) == \
+                (nobody.pw_uid, nobody.pw_uid)
+            assert f"reload.example.test. {serial} " in (state / "serials").read_text()
+            assert "state dir" not in srv.log_text(), srv.log_text()
         finally:
             assert srv.stop() == 0
     finally:

@@ -22,6 +22,15 @@ def daemon_log_dir(tmp_path_factory):
         sipdnsd_harness.LOG_DIR = tmp_path_factory.getbasetemp() / "daemon-logs"
     return sipdnsd_harness.LOG_DIR
 
+
+@pytest.fixture(scope="session", autouse=True)
+def daemon_state_dir(tmp_path_factory):
+    """sipdnsd's serials of this run, never the host's /var/lib/sipdns (see
+    ../integration/conftest.py)."""
+    if not os.environ.get("STATE_DIRECTORY"):
+        os.environ["STATE_DIRECTORY"] = str(tmp_path_factory.mktemp("state"))
+    return os.environ["STATE_DIRECTORY"]
+
 EXAMPLES = ["scs-single", "scs-ha", "lab"]
 
 

@@ -10,6 +10,10 @@ notify: [<Knot>, <NSD>]}` added to the site file:
 - a change to the site file followed by SIGHUP reaches both within NOTIFY_WAIT seconds (new
   serial, the new host's A and PTR records). The SOA refresh is 3600 s, so only the NOTIFY
   sipdnsd sends on a serial change can explain it (both secondaries also log the NOTIFY).
+- across a restart of sipdnsd with a changed site file that came back with an old modification
+  time (cp -p, a backup), Knot keeps following: the state directory keeps the serial above the
+  one Knot has, and the NOTIFY sent at start brings the change (Knot transfers only a greater
+  serial, RFC 1982; without the state the file's time would give a lower one).
 Without secondaries:
 - AXFR and IXFR from a client outside `allow` get REFUSED (over IPv4 and IPv6), from an
   address in it the whole zone; ordinary queries are answered whatever `allow` says;
@@ -26,6 +30,7 @@ Without secondaries:
 from __future__ import annotations
 
 import collections
+import os
 import pathlib
 import select
 import signal
@@ -244,6 +249,68 @@ def test_reload_reaches_the_secondaries_by_notify(deployment):
     d.serial = new_serial
     print(f"{d.name}: serial {new_serial} with {fqdn} on the secondaries after "
           + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
+
+
+def test_knot_follows_across_a_restart_with_an_old_file(tmp_path):
+    knot_port = free_port([LOOPBACK4])
+    primary_port = free_port([LOOPBACK4])
+    for _ in range(10):
+        if primary_port != knot_port:
+            break
+        primary_port = free_port([LOOPBACK4])
+    text = with_transfer(example("scs-ha").read_text(), ALLOW, [f"127.0.0.1:{knot_port}"])
+    site = tmp_path / "site.yaml"
+    site.write_text(text)
+    day = 86400
+    t0 = int(time.time()) - day
+    os.utime(site, (t0, t0))
+    origins = [o for o, _ in export_zones(site)]
+    state = {"STATE_DIRECTORY": str(tmp_path / "state")}  # one state dir for both runs
+
+    knot = KnotSecondary(origins, tmp_path / "knot", knot_port, primary_port)
+    daemon = Daemon(site, listen=["127.0.0.1:{port}"], port=primary_port, env=state,
+                    name="sipdnsd-restart-1").start()
+    try:
+        first = soa_serial(primary_port, origins[0])
+        assert first == t0, _tail(daemon.log_text())
+        knot.start()
+        ok, _ = wait_until(lambda: all(knot.soa_serial(o) == first for o in origins),
+                           TRANSFER_WAIT)
+        assert ok, f"Knot did not transfer serial {first}\n{_tail(knot.log_text())}"
+        assert daemon.stop() == 0
+        notify_log_before = knot.log_text().lower().count("notify")
+
+        # The site changes and comes back with a time a month older than the first file's.
+        address = unused_address_in_reverse_zone(export_zones(site))
+        site.write_text(with_host(text, NEW_HOST, address))
+        old = t0 - 30 * day
+        os.utime(site, (old, old))
+        without_state = int(run_sipdnsd("check", str(site)).stdout.split("serial: ")[1].split()[0])
+        assert without_state == old < first  # the file's time alone would go back
+
+        daemon = Daemon(site, listen=["127.0.0.1:{port}"], port=primary_port, env=state,
+                        name="sipdnsd-restart-2").start()
+        second = soa_serial(primary_port, origins[0])
+        assert second == first + 1, _tail(daemon.log_text())
+        fqdn = f"{NEW_HOST}.{origins[0]}."
+        ptr = dns.reversename.from_address(address).to_text()
+
+        def followed():
+            return (all(knot.soa_serial(o) == second for o in origins)
+                    and rrset_texts(knot.port, fqdn, "A") == {address}
+                    and rrset_texts(knot.port, ptr, "PTR") == {fqdn.lower()})
+        # The SOA refresh is an hour: only the NOTIFY sent at start can bring it this soon.
+        ok, took = wait_until(followed, NOTIFY_WAIT)
+        assert ok, (f"Knot did not follow to serial {second} after the restart: "
+                    f"{ {o: knot.soa_serial(o) for o in origins} }\n{_tail(knot.log_text())}\n"
+                    f"--- sipdnsd log:\n{_tail(daemon.log_text())}")
+        assert knot.log_text().lower().count("notify") > notify_log_before, \
+            f"Knot logged no NOTIFY\n{_tail(knot.log_text())}"
+        print(f"Knot at serial {second} (was {first}; the file's time gives {old}) "
+              f"{took:.2f}s after the restart")
+    finally:
+        knot.stop()
+        daemon.stop()
 
 
 # ---------------------------------------------------------------------------------------------

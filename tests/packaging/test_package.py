@@ -302,9 +302,11 @@ def test_installed_daemon_serves_installed_site(root, tmp_path):
     port = free_loopback_port()
     log = tmp_path / "sipdnsd.log"
     with open(log, "w") as err:
+        # Its serials go to a state directory of the test, not the host's /var/lib/sipdns.
         proc = subprocess.Popen([root / BINARY, "--config", root / SITE,
                                  "--listen", f"127.0.0.1:{port}", "--threads", "2"],
-                                stdout=subprocess.DEVNULL, stderr=err)
+                                stdout=subprocess.DEVNULL, stderr=err,
+                                env={**os.environ, "STATE_DIRECTORY": str(tmp_path / "state")})
     try:
         soa = ""
         deadline = time.monotonic() + START_TIMEOUT

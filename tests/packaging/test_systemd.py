@@ -11,7 +11,8 @@ nothing it serves or asks leaves it). Inside, as an installer would:
 - `systemctl reload` after an edit serves the edit; after a broken edit it keeps serving the
   last good zone and the journal has the file:line:col error;
 - `systemctl restart` with a broken file fails in ExecStartPre (`sipdnsd check`) with the error
-  in the journal; fixed, it starts; `systemctl stop` ends with status 0.
+  in the journal; fixed, it starts, with the serial it served before (the unit's
+  StateDirectory=sipdns keeps it); `systemctl stop` ends with status 0.
 
 Needs root, systemd-nspawn (systemd-container), debootstrap and a Debian mirror for the first
 run (SIPDNS_DEBIAN_MIRROR, default: the host's own). Skipped, with the reason, when the machine
@@ -243,6 +244,10 @@ def dig(c: Container, *args: str) -> list[str]:
     return c.sh("dig +short +time=2 +tries=2 " + " ".join(args)).stdout.split()
 
 
+def soa_serial(c: Container) -> int:
+    return int(dig(c, "@127.0.0.1", DOMAIN, "SOA")[2])
+
+
 def journal(c: Container) -> str:
     return c.sh("journalctl --unit=sipdnsd --no-pager --output=cat").stdout
 
@@ -271,6 +276,10 @@ def test_enable_now_serves_port_53_as_an_unprivileged_dynamic_user(container):
         ["1", "0", "5060", f"scs1.{DOMAIN}."]
     assert dig(c, "@::1", f"scs1.{DOMAIN}", "A") == ["192.0.2.11"]
     assert dig(c, "@127.0.0.1", "-x", "192.0.2.11") == [f"scs1.{DOMAIN}."]
+    # The dynamic user writes its serials in the unit's StateDirectory= (no warning about it).
+    serial = soa_serial(c)
+    assert f"{DOMAIN}. {serial} " in c.sh("cat /var/lib/sipdns/serials").stdout
+    assert "state dir" not in journal(c), journal(c)
 
 
 def test_reload_serves_an_edit_and_keeps_the_last_good_zone_on_a_broken_one(container):
@@ -282,6 +291,7 @@ def test_reload_serves_an_edit_and_keeps_the_last_good_zone_on_a_broken_one(cont
     while dig(c, "@127.0.0.1", f"scs1.{DOMAIN}", "A") != ["192.0.2.21"]:
         assert time.monotonic() < deadline, journal(c)
         time.sleep(0.2)
+    served = soa_serial(c)
     c.sh("echo 'bogus_key: 1' >> /etc/sipdns/site.yaml")
     c.sh("systemctl reload sipdnsd")
     deadline = time.monotonic() + 10
@@ -291,6 +301,7 @@ def test_reload_serves_an_edit_and_keeps_the_last_good_zone_on_a_broken_one(cont
     assert re.search(r"/etc/sipdns/site\.yaml:\d+:\d+: bogus_key: unknown key", journal(c))
     assert unit_property(c, "ActiveState") == "active"
     assert dig(c, "@127.0.0.1", f"scs1.{DOMAIN}", "A") == ["192.0.2.21"]
+    assert soa_serial(c) == served
 
 
 def test_restart_with_a_broken_file_fails_in_check_then_starts_once_fixed(container):
@@ -303,9 +314,12 @@ def test_restart_with_a_broken_file_fails_in_check_then_starts_once_fixed(contai
     assert re.search(r"site\.yaml:\d+:\d+: bogus_key: unknown key", after_reloads), after_reloads
     assert re.search(r"^1 error$", after_reloads, re.M), after_reloads
     c.sh("sed -i '/^bogus_key/d' /etc/sipdns/site.yaml")
+    served = int(c.sh("awk '$1 == \"" + DOMAIN + ".\" { print $2 }' /var/lib/sipdns/serials").stdout)
     c.sh("systemctl reset-failed sipdnsd; systemctl restart sipdnsd")
     assert unit_property(c, "ActiveState") == "active"
     assert dig(c, "@127.0.0.1", f"scs1.{DOMAIN}", "A") == ["192.0.2.21"]
+    # The same content as before the broken edit (sed gave the file a new time): the same serial.
+    assert soa_serial(c) == served
 
     c.sh("systemctl stop sipdnsd")
     assert unit_property(c, "ActiveState") == "inactive"

@@ -3,7 +3,6 @@
 #include "sipdns/zone/builder.h"
 
 #include <algorithm>
-#include <chrono>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -52,7 +51,7 @@ private:
     void mark_cuts_and_wildcards(Zone& z);
     void precompile(Zone& z);
     std::uint64_t content_hash() const;
-    std::uint32_t pick_serial(const SerialPolicy& p, std::uint64_t hash) const;
+    std::uint32_t choose_serial(const SerialPolicy& p, std::uint64_t hash) const;
 
     const config::SiteConfig& site_;
     const std::string* viewpoint_;
@@ -457,19 +456,12 @@ std::uint64_t ZoneBuilder::content_hash() const {
     return total ^ hash_name(soa_key);
 }
 
-std::uint32_t ZoneBuilder::pick_serial(const SerialPolicy& p, std::uint64_t hash) const {
+std::uint32_t ZoneBuilder::choose_serial(const SerialPolicy& p, std::uint64_t hash) const {
     if (p.fixed_serial) return *p.fixed_serial;
-    if (site_.soa.serial) return *site_.soa.serial;
-    if (p.previous_serial && p.previous_content_hash == hash) return *p.previous_serial;
-    std::uint32_t base = p.base_time;
-    if (base == 0)
-        base = static_cast<std::uint32_t>(
-            std::chrono::duration_cast<std::chrono::seconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count());
-    // Never decreases while running (RFC 1982 arithmetic is not needed before 2106).
-    if (p.previous_serial && base <= *p.previous_serial) base = *p.previous_serial + 1;
-    return base;
+    if (site_.soa.serial) return *site_.soa.serial;  // the operator's, as written
+    std::vector<std::string> apexes;
+    for (const auto& z : zones_) apexes.push_back(name_to_text(z->apex()));
+    return pick_serial(p, apexes, hash);
 }
 
 Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build(
@@ -550,7 +542,7 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
 
     for (auto& z : zones_) add_name_servers(*z, ns_targets);
     const std::uint64_t hash = content_hash();  // everything but the SOA's serial
-    const std::uint32_t serial = pick_serial(policy, hash);
+    const std::uint32_t serial = choose_serial(policy, hash);
     for (auto& z : zones_) {
         add_soa(*z, ns_targets.front(), serial);
         mark_cuts_and_wildcards(*z);

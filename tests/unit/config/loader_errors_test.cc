@@ -618,6 +618,16 @@ const std::vector<BadSite> kRows = {
     {"MetricsUnknownKey",
      kHead + "server:\n  metrics: { lisen: '[::1]:9153' }\n",
      {diag(5, 14, "server.metrics.lisen: unknown key; did you mean 'listen'?")}},
+    {"StateDirRelative",
+     kHead + "server:\n  state_dir: var/lib/sipdns\n",
+     {diag(5, 14,
+           "server.state_dir: expected an absolute directory path such as /var/lib/sipdns, "
+           "got 'var/lib/sipdns'")}},
+    {"StateDirNotAPath",
+     kHead + "server:\n  state_dir: [/var/lib/sipdns]\n",
+     {diag(5, 14,
+           "server.state_dir: expected an absolute directory path such as /var/lib/sipdns, "
+           "got a list")}},
 
     // --- more shapes
     {"KeyInWrongCase",

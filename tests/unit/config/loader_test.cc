@@ -746,5 +746,18 @@ TEST(Loader, MetricsSettings) {
     EXPECT_EQ(v6->server.metrics_listen->to_string(), "[::1]:9100");
 }
 
+TEST(Loader, StateDir) {
+    // Absent: the daemon picks its default (and systemd's $STATE_DIRECTORY) itself.
+    auto absent = load_site_text("domain: example.test\nhosts: { ns: 192.0.2.53 }\n", "site.yaml");
+    ASSERT_TRUE(absent);
+    EXPECT_FALSE(absent->server.state_dir.has_value());
+
+    auto set = load_site_text(
+        "domain: example.test\nhosts: { ns: 192.0.2.53 }\nserver:\n  state_dir: /srv/sipdns\n",
+        "site.yaml");
+    ASSERT_TRUE(set) << set.error().front().to_string();
+    EXPECT_EQ(set->server.state_dir, "/srv/sipdns");
+}
+
 }  // namespace
 }  // namespace sipdns::config

@@ -23,7 +23,7 @@ inline zone::SerialPolicy serial_policy(std::uint32_t base_time,
     zone::SerialPolicy p;
     p.base_time = base_time;
     p.previous_serial = previous_serial;
-    p.previous_content_hash = previous_hash;
+    if (previous_serial) p.previous_content_hash = previous_hash;
     return p;
 }
 

@@ -149,8 +149,14 @@ struct DaemonSettings {
     // server.metrics: where the Prometheus text endpoint listens (HTTP GET /metrics); absent
     // = off, `metrics: {}` = kDefaultMetricsListen. Startup-only, like listen.
     std::optional<IpEndpoint> metrics_listen;
+    // server.state_dir: where the daemon keeps each zone's last serial and content hash, so that
+    // a restart never serves a lower serial. Absent = the daemon's default ($STATE_DIRECTORY,
+    // set by systemd's StateDirectory=, else kDefaultStateDir). Startup-only.
+    std::optional<std::string> state_dir;
     SourcePos pos;
 };
+
+inline constexpr std::string_view kDefaultStateDir = "/var/lib/sipdns";
 
 // Loopback only unless the site file says otherwise: the counters are for the local operator
 // (9153 is the port CoreDNS's prometheus plugin uses).

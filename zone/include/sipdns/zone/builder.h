@@ -6,19 +6,11 @@
 #include "sipdns/config/diagnostic.h"
 #include "sipdns/config/expected.h"
 #include "sipdns/config/site_config.h"
+#include "sipdns/zone/serial.h"
 #include "sipdns/zone/site_zones.h"
 #include "sipdns/zone/zone.h"
 
 namespace sipdns::zone {
-
-// How to pick the SOA serial (DESIGN.md §3): the Unix time at which the content last changed.
-// Same content as the previous build -> same serial; changed content -> max(base, previous + 1).
-struct SerialPolicy {
-    std::optional<std::uint32_t> previous_serial;
-    std::uint64_t previous_content_hash = 0;
-    std::uint32_t base_time = 0;  // e.g. the site file's mtime; 0 = now
-    std::optional<std::uint32_t> fixed_serial;  // the location views share the default's
-};
 
 // Generates every record of the site, checks the result (conflicts, out-of-zone owners, CNAME
 // rules) and returns an immutable, indexed zone set with precompiled answers, or every problem.

@@ -1,0 +1,218 @@
+#include "sipdns/state/serial_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+
+namespace sipdns::state {
+
+namespace {
+
+constexpr std::string_view kHeader =
+    "# sipdnsd's state (server.state_dir): the serial each zone was last served with and a hash\n"
+    "# of its content, so that a restart never serves a lower serial. Written by sipdnsd.\n"
+    "# zone serial content-hash\n";
+
+constexpr std::size_t kMaxNameText = 255;  // a presentation-format name with its final dot
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+std::vector<std::string_view> split_fields(std::string_view line) {
+    std::vector<std::string_view> fields;
+    std::size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+        const std::size_t start = i;
+        while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+        if (i > start) fields.push_back(line.substr(start, i - start));
+    }
+    return fields;
+}
+
+bool is_apex(std::string_view s) {
+    if (s.empty() || s.size() > kMaxNameText || s.back() != '.') return false;
+    for (unsigned char c : s)
+        if (c <= ' ' || c >= 0x7f) return false;  // printable ASCII, as name_to_text writes it
+    return true;
+}
+
+template <typename Int>
+std::optional<Int> parse_number(std::string_view s, int base) {
+    Int value{};
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value, base);
+    if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+    return value;
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+// write(2) until all is out.
+bool write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        const ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+}  // namespace
+
+Expected<ServedSerials, std::string> parse_serials(std::string_view text) {
+    ServedSerials served;
+    std::size_t line_number = 0;
+    while (!text.empty()) {
+        ++line_number;
+        const std::size_t eol = text.find('\n');
+        std::string_view line = text.substr(0, eol);
+        text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+        const auto fields = split_fields(line);
+        if (fields.empty() || fields.front().starts_with('#')) continue;
+        const std::string where = "line " + std::to_string(line_number) + ": ";
+        if (fields.size() != 3)
+            return unexpected(where + "expected 'ZONE SERIAL CONTENT-HASH', got " +
+                              std::to_string(fields.size()) + " field" +
+                              (fields.size() == 1 ? "" : "s"));
+        if (!is_apex(fields[0]))
+            return unexpected(where + "expected a zone name ending in '.'");
+        const auto serial = parse_number<std::uint32_t>(fields[1], 10);
+        if (!serial) return unexpected(where + "expected a serial 0-4294967295");
+        const auto hash = fields[2].size() == 16 ? parse_number<std::uint64_t>(fields[2], 16)
+                                                 : std::nullopt;
+        if (!hash) return unexpected(where + "expected a content hash of 16 hex digits");
+        if (!served.emplace(lower(fields[0]), zone::ServedSerial{*serial, *hash}).second)
+            return unexpected(where + "zone " + std::string(fields[0]) + " listed twice");
+    }
+    return served;
+}
+
+std::string format_serials(const ServedSerials& served) {
+    std::string text(kHeader);
+    char hash[17];
+    for (const auto& [apex, entry] : served) {
+        std::snprintf(hash, sizeof hash, "%016llx",
+                      static_cast<unsigned long long>(entry.content_hash));
+        text += apex + ' ' + std::to_string(entry.serial) + ' ' + hash + '\n';
+    }
+    return text;
+}
+
+SerialStore::SerialStore(std::string dir) : dir_(std::move(dir)) {}
+
+std::string SerialStore::file() const {
+    std::string path = dir_;
+    if (!path.ends_with('/')) path += '/';
+    return path + std::string(kSerialsFileName);
+}
+
+std::optional<std::string> SerialStore::load() {
+    served_.clear();
+    file_matches_ = false;
+    const std::string path = file();
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        // Never written (no file, no directory, something else where the directory should be):
+        // nothing to keep to; the first write says what is wrong with the directory.
+        if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+        return path + ": cannot read: " + errno_text(errno);
+    }
+    std::string text;
+    char buf[65536];
+    std::optional<std::string> problem;
+    while (true) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n == 0) break;
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            problem = path + ": cannot read: " + errno_text(errno);
+            break;
+        }
+        if (text.size() + static_cast<std::size_t>(n) > kMaxSerialsFileSize) {
+            problem = path + ": larger than " + std::to_string(kMaxSerialsFileSize) +
+                      " octets; not a file sipdnsd wrote";
+            break;
+        }
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    if (problem) return problem;
+    auto parsed = parse_serials(text);
+    if (!parsed) {
+        // "line 3: ..." -> "/var/lib/sipdns/serials:3: ..." (the file:line form of every message)
+        std::string reason = parsed.error();
+        if (reason.starts_with("line ")) reason = reason.substr(5);
+        return path + ":" + reason;
+    }
+    served_ = std::move(*parsed);
+    file_matches_ = true;
+    return std::nullopt;
+}
+
+std::optional<std::string> SerialStore::record(const std::vector<std::string>& apexes,
+                                               zone::ServedSerial now) {
+    bool changed = false;
+    for (const auto& apex : apexes) {
+        auto [it, added] = served_.try_emplace(apex, now);
+        if (!added && it->second != now) {
+            it->second = now;
+            changed = true;
+        }
+        changed = changed || added;
+    }
+    if (!changed && file_matches_) return std::nullopt;
+    file_matches_ = false;
+    if (auto problem = write_file()) return problem;
+    file_matches_ = true;
+    return std::nullopt;
+}
+
+std::optional<std::string> SerialStore::write_file() const {
+    if (::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST)
+        return dir_ + ": cannot create: " + errno_text(errno);
+    const std::string path = file();
+    const std::string temporary = path + ".tmp";
+    const int fd = ::open(temporary.c_str(),
+                          O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) return temporary + ": cannot create: " + errno_text(errno);
+    const std::string text = format_serials(served_);
+    // fsync before rename: otherwise a crash may leave the new name on an empty file.
+    if (!write_all(fd, text) || ::fsync(fd) != 0) {
+        const int err = errno;
+        ::close(fd);
+        ::unlink(temporary.c_str());
+        return temporary + ": cannot write: " + errno_text(err);
+    }
+    if (::close(fd) != 0) {
+        const int err = errno;
+        ::unlink(temporary.c_str());
+        return temporary + ": cannot write: " + errno_text(err);
+    }
+    if (::rename(temporary.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(temporary.c_str());
+        return path + ": cannot replace: " + errno_text(err);
+    }
+    // The rename itself is durable once the directory is synced.
+    const int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0) return dir_ + ": cannot sync: " + errno_text(errno);
+    const bool synced = ::fsync(dir_fd) == 0;
+    const int err = errno;
+    ::close(dir_fd);
+    if (!synced) return dir_ + ": cannot sync: " + errno_text(err);
+    return std::nullopt;
+}
+
+}  // namespace sipdns::state
