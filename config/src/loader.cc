@@ -57,7 +57,7 @@ constexpr std::array<std::string_view, 7> kClusterKeys{
     "name", "port", "transports", "weight", "priorities", "default", "members"};
 constexpr std::array<std::string_view, 2> kPriorityKeys{"local", "remote"};
 constexpr std::array<std::string_view, 2> kLyncKeys{"pool", "edge"};
-constexpr std::array<std::string_view, 13> kDaemonKeys{"listen",
+constexpr std::array<std::string_view, 14> kDaemonKeys{"listen",
                                                        "threads",
                                                        "nsid",
                                                        "identity",
@@ -69,7 +69,8 @@ constexpr std::array<std::string_view, 13> kDaemonKeys{"listen",
                                                        "transfer",
                                                        "rate_limit",
                                                        "metrics",
-                                                       "state_dir"};
+                                                       "state_dir",
+                                                       "ecs_trust"};
 constexpr std::array<std::string_view, 2> kTransferKeys{"allow", "notify"};
 constexpr std::array<std::string_view, 1> kMetricsKeys{"listen"};
 constexpr std::array<std::string_view, 4> kRateLimitKeys{"responses_per_second", "slip",
@@ -739,6 +740,20 @@ void parse_daemon(Context& c, const Value& v) {
             c.r.expected(*s, "an absolute directory path such as " + std::string(kDefaultStateDir));
         } else {
             d.state_dir = std::string(s->node.scalar());
+        }
+    }
+    if (const Value* e = m->get("ecs_trust")) {
+        // The resolvers whose EDNS Client Subnet (RFC 7871) stands for their clients' address.
+        if (auto items = c.r.list(*e, "a list of address prefixes of trusted resolvers")) {
+            FirstSeen seen;
+            for (const auto& item : *items) {
+                auto p = parse_prefix(c, item);
+                if (!p) continue;
+                if (seen.check(p->to_string(), item.pos))
+                    c.r.error(item, msg::listed_twice(item.node.scalar()));
+                else
+                    d.ecs_trust.push_back(*p);
+            }
         }
     }
 }

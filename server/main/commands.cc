@@ -64,6 +64,14 @@ int run_check(const std::string& file, std::ostream& out, std::ostream& err) {
         for (const auto& p : l.prefixes) out << " " << p.to_string();
         out << "\n";
     }
+    // EDNS Client Subnet (RFC 7871): whose option stands for the client's address.
+    if (!site->config.server.ecs_trust.empty()) {
+        out << "ecs_trust:";
+        for (const auto& p : site->config.server.ecs_trust) out << " " << p.to_string();
+        out << (site->zones->has_location_views()
+                    ? " (their EDNS Client Subnet picks the location)\n"
+                    : " (no clusters with locations: every answer is the same, scope 0)\n");
+    }
     // Names outside the site's zones (issue 13); without `forward:` they get REFUSED, as
     // before, and check says nothing.
     if (site->config.forward)

@@ -81,6 +81,7 @@ engine::EngineSettings engine_settings(const config::DaemonSettings& file) {
     settings.version = file.version;
     settings.transfer_allow = file.transfer_allow;
     settings.rate_limit = file.rate_limit;  // reloadable: a SIGHUP changes it for new queries
+    settings.ecs_trust = file.ecs_trust;    // reloadable as well
     return settings;
 }
 

@@ -134,6 +134,9 @@ engine::EngineSettings make_settings(std::uint16_t payload) {
     s.transfer_allow = {*config::IpPrefix::parse("127.0.0.0/8"), *config::IpPrefix::parse("::1/128")};
     s.forward.enabled = true;
     s.forward.allow = {*config::IpPrefix::parse("0.0.0.0/0"), *config::IpPrefix::parse("::/0")};
+    // EDNS Client Subnet (RFC 7871) from 127.0.0.1 and ::1 of the client table; the others'
+    // options are echoed with scope 0.
+    s.ecs_trust = {*config::IpPrefix::parse("127.0.0.0/8"), *config::IpPrefix::parse("::1/128")};
     return s;
 }
 

@@ -51,8 +51,13 @@ def prefix(site, tcp=False, client=None, payload=1):
 
 
 def query(name, rdtype="A", rdclass="IN", edns=-1, payload=1232, want_dnssec=False, nsid=False,
-          qid=0x2bad):
-    options = [dns.edns.GenericOption(dns.edns.NSID, b"")] if nsid else None
+          qid=0x2bad, ecs=None):
+    options = [dns.edns.GenericOption(dns.edns.NSID, b"")] if nsid else []
+    if ecs is not None:
+        # RFC 7871 §6 as raw bytes (FAMILY, SOURCE, SCOPE, ADDRESS), so malformed ones can be made.
+        family, source, scope, address = ecs
+        options.append(dns.edns.GenericOption(
+            dns.edns.ECS, family.to_bytes(2, "big") + bytes([source, scope]) + bytes(address)))
     m = dns.message.make_query(name, rdtype, rdclass, use_edns=edns, payload=payload,
                                want_dnssec=want_dnssec, options=options)
     m.id = qid
@@ -87,6 +92,19 @@ def engine_seeds():
     seeds["cluster-srv-v6-raw"] = (bytes([(3 << 1) | (SITE_INDEX["sip-cluster"] << 5)])
                                    + bytes(10) + b"\xff\xff" + bytes([192, 168, 11, 9])
                                    + query("_sip._udp.spx-srv.example.com", "SRV"))
+    # EDNS Client Subnet from the trusted 127.0.0.1 (fuzz_engine.cc's ecs_trust): dc2's subnet,
+    # a /16 holding both locations, SOURCE 0, and malformed options (FORMERR).
+    for tag, ecs in [("ecs-dc2", (1, 24, 0, [192, 168, 22])), ("ecs-wide", (1, 16, 0, [192, 168])),
+                     ("ecs-v6", (2, 56, 0, [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0])),
+                     ("ecs-source-0", (1, 0, 0, [])),
+                     ("bad-ecs-host-bits", (1, 23, 0, [192, 168, 11])),
+                     ("bad-ecs-long-address", (1, 24, 0, [192, 168, 11, 0])),
+                     ("bad-ecs-family", (7, 0, 0, [])),
+                     ("bad-ecs-scope", (1, 24, 24, [192, 168, 11]))]:
+        seeds[f"cluster-{tag}"] = prefix("sip-cluster", client=CLIENT_LOOPBACK) + query(
+            "_sip._udp.spx-srv.example.com", "SRV", edns=0, nsid=True, ecs=ecs)
+    seeds["cluster-ecs-untrusted"] = prefix("sip-cluster", client=CLIENT_DC1) + query(
+        "_sip._udp.spx-srv.example.com", "SRV", edns=0, ecs=(1, 24, 0, [192, 168, 22]))
     seeds["rich-wildcard"] = prefix("rich") + query("x.phones.fuzz.example", "A")
     seeds["rich-wildcard-txt"] = prefix("rich") + query("y.phones.Fuzz.Example", "TXT")
     seeds["rich-referral"] = prefix("rich") + query("host.sub.fuzz.example", "A", edns=0)

@@ -613,31 +613,4 @@ Expected<std::shared_ptr<const SiteZones>, config::Diagnostics> build_site_zones
     return build_views(site, serial, &site.hosts);
 }
 
-SiteZones::SiteZones(std::shared_ptr<const ZoneSet> only) { views_.push_back(std::move(only)); }
-
-SiteZones::SiteZones(std::shared_ptr<const ZoneSet> no_location,
-                     std::vector<LocationView> locations) {
-    views_.push_back(std::move(no_location));
-    for (auto& l : locations) {
-        views_.push_back(std::move(l.zones));
-        names_.push_back(std::move(l.name));
-        for (const auto& p : l.prefixes) prefixes_.push_back({p, views_.size() - 1});
-    }
-    // Longest prefix first: the most specific location wins.
-    std::stable_sort(prefixes_.begin(), prefixes_.end(),
-                     [](const auto& a, const auto& b) { return a.prefix.length > b.prefix.length; });
-}
-
-const ZoneSet& SiteZones::view_for(const config::IpAddress& client) const {
-    for (const auto& p : prefixes_)
-        if (p.prefix.contains(client)) return *views_[p.view];
-    return *views_.front();
-}
-
-const ZoneSet* SiteZones::location_view(std::string_view location) const {
-    for (std::size_t i = 0; i < names_.size(); ++i)
-        if (names_[i] == location) return views_[i + 1].get();
-    return nullptr;
-}
-
 }  // namespace sipdns::zone

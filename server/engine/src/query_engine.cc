@@ -19,6 +19,7 @@ namespace rrclass = zone::rrclass;
 constexpr std::uint16_t kOpcodeQuery = 0;
 constexpr std::uint16_t kOpcodeNotify = 4;
 constexpr std::uint16_t kOptionNsid = 3;
+constexpr std::uint16_t kOptionClientSubnet = 8;  // RFC 7871 §6
 constexpr std::size_t kPlainUdpLimit = 512;  // RFC 1035 §4.2.1
 
 // Header flag bits (RFC 1035 §4.1.1, RFC 4035 §3.2 for AD/CD).
@@ -68,17 +69,30 @@ struct ExtendedError {
     std::string_view text;
 };
 
-std::size_t opt_size(const ParsedQuery& q, const EngineSettings& s, const ExtendedError& e = {}) {
+// The EDNS Client Subnet option of a reply (RFC 7871 §6): FAMILY, SOURCE PREFIX-LENGTH and
+// ADDRESS copied from the query's option, SCOPE PREFIX-LENGTH ours. Absent unless the query
+// had a well-formed option and ECS is on (server.ecs_trust).
+struct ClientSubnetReply {
+    bool present = false;
+    std::uint16_t offset = 0;  // of the query's option data (FAMILY)
+    std::uint8_t length = 0;   // its OPTION-LENGTH
+    std::uint8_t scope = 0;
+};
+
+std::size_t opt_size(const ParsedQuery& q, const EngineSettings& s, const ExtendedError& e = {},
+                     const ClientSubnetReply& ecs = {}) {
     if (!q.has_edns) return 0;
     std::size_t n = 11;  // root name, type, class, ttl, rdlength
     if (q.nsid_requested && !s.nsid.empty()) n += 4 + s.nsid.size();
     if (e.present) n += 4 + 2 + e.text.size();
+    if (ecs.present) n += 4 + ecs.length;
     return n;
 }
 
 // RFC 6891 §6.1.2-6.1.3: our payload size, the upper 8 bits of the rcode, version 0, DO copied.
-void write_opt(ResponseWriter& w, const ParsedQuery& q, const EngineSettings& s,
-               std::uint16_t full_rcode, const ExtendedError& e) {
+void write_opt(ResponseWriter& w, std::span<const std::uint8_t> query, const ParsedQuery& q,
+               const EngineSettings& s, std::uint16_t full_rcode, const ExtendedError& e,
+               const ClientSubnetReply& ecs) {
     const std::uint8_t root = 0;
     w.put(&root, 1);
     w.put16(rrtype::OPT);
@@ -87,7 +101,7 @@ void write_opt(ResponseWriter& w, const ParsedQuery& q, const EngineSettings& s,
                                  static_cast<std::uint8_t>(q.edns_do ? 0x80 : 0), 0};
     w.put(ttl, 4);
     const bool nsid = q.nsid_requested && !s.nsid.empty();
-    w.put16(static_cast<std::uint16_t>(opt_size(q, s, e) - 11));
+    w.put16(static_cast<std::uint16_t>(opt_size(q, s, e, ecs) - 11));
     if (nsid) {
         w.put16(kOptionNsid);
         w.put16(static_cast<std::uint16_t>(s.nsid.size()));
@@ -100,6 +114,16 @@ void write_opt(ResponseWriter& w, const ParsedQuery& q, const EngineSettings& s,
         w.put16(e.code);
         w.put(e.text.data(), e.text.size());
     }
+    if (ecs.present) {
+        // RFC 7871 §7.2.1: "The FAMILY, SOURCE PREFIX-LENGTH, and ADDRESS fields MUST be copied
+        // from the query"; SCOPE PREFIX-LENGTH (the fourth octet) is ours.
+        w.put16(kOptionClientSubnet);
+        w.put16(ecs.length);
+        const std::uint8_t* option = query.data() + ecs.offset;
+        w.put(option, 3);
+        w.put(&ecs.scope, 1);
+        w.put(option + 4, ecs.length - 4u);
+    }
 }
 
 class Responder {
@@ -109,6 +133,13 @@ public:
         : query_(query), ctx_(ctx), settings_(s), w_(out) {}
 
     ParsedQuery& parsed() { return q_; }
+
+    // ECS (RFC 7871): echo the query's option (scope 0 until set_client_subnet_scope()).
+    void echo_client_subnet() {
+        client_subnet_ = {true, q_.ecs_offset, q_.ecs_length, 0};
+    }
+    void set_client_subnet_scope(std::uint8_t scope) { client_subnet_.scope = scope; }
+    std::size_t reply_opt_size() const { return opt_size(q_, settings_, {}, client_subnet_); }
 
     std::size_t limit() const {
         if (ctx_.transport == Transport::Tcp) return kMaxTcpMessage;
@@ -143,7 +174,7 @@ public:
         std::size_t opt_offset = 0;
         if (q_.has_edns) {
             opt_offset = w_.size();
-            write_opt(w_, q_, settings_, full_rcode, extended_error_);
+            write_opt(w_, query_, q_, settings_, full_rcode, extended_error_, client_subnet_);
             ++counts_.ar;
         }
         std::uint16_t flags = static_cast<std::uint16_t>(w_.data()[2] << 8 | w_.data()[3]);
@@ -177,7 +208,7 @@ public:
         const std::span<const std::uint8_t> m = up.message;
         const auto rc = static_cast<std::uint16_t>(m[3] & 0x0f);
         const std::size_t body = m.size() - q_.question_end;
-        if (q_.question_end + body + opt_size(q_, settings_) > limit())
+        if (q_.question_end + body + reply_opt_size() > limit())
             return truncated_reply(false, rc);
         // AD only for a validated answer and a client that shows it understands it (RFC 6840
         // §5.8: DO or AD set in the query).
@@ -223,7 +254,7 @@ public:
 
     EngineResult precompiled(const zone::AnswerStore& store, const PrecompiledAnswer& a) {
         const std::size_t budget = limit();
-        const std::size_t fixed = q_.question_end + a.additional_offset + opt_size(q_, settings_);
+        const std::size_t fixed = q_.question_end + a.additional_offset + reply_opt_size();
         if (fixed > budget) return truncated_reply(a.authoritative, a.rcode);
         begin(reply_flags(a.authoritative), true);
         // Additional RRsets that fit, whole; the rest is left out, never TC (DESIGN.md §4).
@@ -254,7 +285,7 @@ public:
         // RFC 4892: CHAOS TXT; a single TXT string, owner = the question name.
         begin(reply_flags(true), true);
         const std::size_t len = std::min<std::size_t>(text.size(), 255);
-        const std::size_t need = 2 + 2 + 2 + 4 + 2 + 1 + len + opt_size(q_, settings_);
+        const std::size_t need = 2 + 2 + 2 + 4 + 2 + 1 + len + reply_opt_size();
         if (w_.size() + need > limit()) return truncated_reply(true, rcode::NoError);
         w_.put16(0xc000 | 12);
         w_.put16(rrtype::TXT);
@@ -280,6 +311,7 @@ private:
     ResponseKey key_{};
     bool recursion_available_ = false;
     ExtendedError extended_error_;
+    ClientSubnetReply client_subnet_;
 };
 
 bool name_equals(const ParsedQuery& q, std::string_view wire) {
@@ -369,15 +401,37 @@ EngineResult not_ours(Responder& r, const ParsedQuery& q, const QueryContext& ct
     return result;
 }
 
-}  // namespace
 
-EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& context,
-                     const zone::ZoneSet& zones, const EngineSettings& settings,
-                     std::span<std::uint8_t> out, ForwardQuestion* forward) {
-    if (out.size() < kPlainUdpLimit) return {};
-    Responder r(query, context, settings, out);
+bool client_subnet_trusted(const QueryContext& ctx, const EngineSettings& s) {
+    if (!ctx.has_client) return false;
+    for (const auto& p : s.ecs_trust)
+        if (p.contains(ctx.client)) return true;
+    return false;
+}
+
+// The client subnet of a trusted resolver's ECS option (RFC 7871 §6): ADDRESS zero-padded to a
+// whole address (its bits past SOURCE PREFIX-LENGTH are zero: parse_query() checked).
+config::IpAddress client_subnet_address(std::span<const std::uint8_t> query,
+                                        const ParsedQuery& q) {
+    config::IpAddress a;
+    a.family = q.ecs_family == 1 ? config::IpAddress::Family::V4 : config::IpAddress::Family::V6;
+    std::memcpy(a.bytes.data(), query.data() + q.ecs_offset + 4, q.ecs_length - 4u);
+    return a;
+}
+
+// Where a query's answer comes from when a trusted resolver's ECS option chose the view: the
+// site and view, to ask for the reply's SCOPE PREFIX-LENGTH once the answer is known.
+struct ClientSubnetView {
+    const zone::SiteZones* site = nullptr;
+    std::size_t view = 0;
+    config::IpAddress address{};
+};
+
+// A query parsed into `r` (status: parse_query()'s), answered from `zones`.
+EngineResult respond_parsed(Responder& r, ParseStatus status, const QueryContext& context,
+                            const zone::ZoneSet& zones, const EngineSettings& settings,
+                            ForwardQuestion* forward, const ClientSubnetView* subnet) {
     ParsedQuery& q = r.parsed();
-    const ParseStatus status = parse_query(query, q);
     if (status == ParseStatus::Drop) return {};
     const std::uint16_t opcode = q.opcode();
     if (opcode != kOpcodeQuery && opcode != kOpcodeNotify) {
@@ -390,6 +444,16 @@ EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& co
     if (status == ParseStatus::FormErr) return r.error(rcode::FormErr);
     if (opcode == kOpcodeNotify) return r.error(rcode::Refused);  // we are nobody's secondary
     if (q.has_edns && q.edns_version > 0) return r.error(rcode::BadVers);  // RFC 6891 §6.1.3
+    // ECS on (server.ecs_trust): a malformed option is FORMERR (RFC 7871 §7.2.1), a good one is
+    // echoed in every reply, scope 0 unless the answer below depends on the subnet: "An
+    // Authoritative Nameserver that implements this protocol and receives an ECS option MUST
+    // include an ECS option in its response". From an untrusted source, and with SOURCE
+    // PREFIX-LENGTH 0 (§7.1.2: no address to use), the answer does not depend on the option, so
+    // scope 0 is the truth: it holds for every subnet. ECS off: the option is ignored.
+    if (q.ecs_present && !settings.ecs_trust.empty()) {
+        if (q.ecs_malformed) return r.error(rcode::FormErr);
+        r.echo_client_subnet();
+    }
 
     if (q.qclass == rrclass::CH) return answer_chaos(r, q, settings);
     if (q.qclass != rrclass::IN && q.qclass != rrclass::ANY) return r.error(rcode::Refused);
@@ -428,6 +492,9 @@ EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& co
     }
     if (!answer) return not_ours(r, q, context, settings, forward);
     if (r.wants_key()) r.set_key(classify_answer(*answer, *owner, from_wildcard, qname, q.qtype));
+    if (subnet != nullptr)
+        r.set_client_subnet_scope(
+            subnet->site->client_subnet_scope(subnet->view, *answer, subnet->address));
 
     // ANY over UDP: TC so the client retries over TCP and gets every RRset (DESIGN.md §4,
     // RFC 8482 §4.4 amplification safety without hiding data from `dig ANY`).
@@ -435,6 +502,17 @@ EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& co
         answer->ancount > 0)
         return r.truncated_reply(true, answer->rcode);
     return r.precompiled(zones.answers(), *answer);
+}
+
+}  // namespace
+
+EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& context,
+                     const zone::ZoneSet& zones, const EngineSettings& settings,
+                     std::span<std::uint8_t> out, ForwardQuestion* forward) {
+    if (out.size() < kPlainUdpLimit) return {};
+    Responder r(query, context, settings, out);
+    const ParseStatus status = parse_query(query, r.parsed());
+    return respond_parsed(r, status, context, zones, settings, forward, nullptr);
 }
 
 }  // namespace sipdns::engine
@@ -464,13 +542,31 @@ config::IpAddress client_address_v6(const std::uint8_t (&bytes)[16]) {
 EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& context,
                      const zone::SiteZones& site, const EngineSettings& settings,
                      std::span<std::uint8_t> out, ForwardQuestion* forward) {
-    const zone::ZoneSet& view = site.has_location_views() && context.has_client
-                                    ? site.view_for(context.client)
-                                    : site.default_view();
-    EngineResult result = respond(query, context, view, settings, out, forward);
+    if (out.size() < kPlainUdpLimit) return {};
+    Responder r(query, context, settings, out);
+    const ParsedQuery& q = r.parsed();
+    const ParseStatus status = parse_query(query, r.parsed());
+    std::size_t view = 0;
+    ClientSubnetView subnet;
+    const ClientSubnetView* by_subnet = nullptr;
+    if (site.has_location_views()) {
+        // A trusted resolver's client subnet stands for the client (RFC 7871 §7.2.1); SOURCE 0
+        // means "do not use my address" (§7.1.2): the resolver's own address chooses then.
+        if (status == ParseStatus::Ok && q.ecs_present && !q.ecs_malformed &&
+            q.ecs_source_length > 0 && client_subnet_trusted(context, settings)) {
+            subnet = {&site, 0, client_subnet_address(query, q)};
+            view = subnet.view = site.view_index_for(subnet.address);
+            by_subnet = &subnet;
+        } else if (context.has_client) {
+            view = site.view_index_for(context.client);
+        }
+    }
+    const zone::ZoneSet& zones = site.view(view);
+    EngineResult result =
+        respond_parsed(r, status, context, zones, settings, forward, by_subnet);
     // A zone transfer carries the view of clients in no location, whoever asks: a secondary
     // must not get another location's data under the same serial (DESIGN.md §3).
-    if (result.action == EngineResult::Action::Transfer && &view != &site.default_view())
+    if (result.action == EngineResult::Action::Transfer && &zones != &site.default_view())
         result.transfer_zone = site.default_view().find_zone(result.transfer_zone->apex());
     return result;
 }
@@ -483,6 +579,8 @@ EngineResult write_forwarded(std::span<const std::uint8_t> query, const QueryCon
     ParsedQuery& q = r.parsed();
     // The query parsed when respond() forwarded it; anything else is not ours to answer.
     if (parse_query(query, q) != ParseStatus::Ok || !q.has_question) return {};
+    // Resolved without the client's subnet: scope 0 (RFC 7871 §7.2.1), as respond() would.
+    if (q.ecs_present && !q.ecs_malformed && !settings.ecs_trust.empty()) r.echo_client_subnet();
     const std::span<const std::uint8_t> m = upstream.message;
     if (m.size() < q.question_end || m.size() > kMaxTcpMessage)
         return r.forward_failure(ede::Other, "malformed upstream answer");
@@ -509,7 +607,9 @@ EngineResult write_forward_failure(std::span<const std::uint8_t> query,
                                    std::span<std::uint8_t> out) {
     if (out.size() < kPlainUdpLimit) return {};
     Responder r(query, context, settings, out);
-    if (parse_query(query, r.parsed()) != ParseStatus::Ok || !r.parsed().has_question) return {};
+    const ParsedQuery& q = r.parsed();
+    if (parse_query(query, r.parsed()) != ParseStatus::Ok || !q.has_question) return {};
+    if (q.ecs_present && !q.ecs_malformed && !settings.ecs_trust.empty()) r.echo_client_subnet();
     return r.forward_failure(ede_code, ede_text);
 }
 

@@ -5,9 +5,46 @@ namespace sipdns::engine {
 namespace {
 
 constexpr std::uint16_t kTypeOpt = 41;
+constexpr std::uint16_t kOptionNsid = 3;          // RFC 5001
+constexpr std::uint16_t kOptionClientSubnet = 8;  // RFC 7871 §6
 
 std::uint16_t get16(std::span<const std::uint8_t> m, std::size_t at) {
     return static_cast<std::uint16_t>((m[at] << 8) | m[at + 1]);
+}
+
+// An EDNS Client Subnet option (RFC 7871 §6) at `at`, `len` octets of data. Malformed (FORMERR
+// when the engine uses ECS, §7.2.1): FAMILY other than 1 (IPv4) or 2 (IPv6); SOURCE
+// PREFIX-LENGTH beyond the address (32 / 128); SCOPE PREFIX-LENGTH not 0 ("In queries, it MUST
+// be set to 0"); ADDRESS not exactly ceil(SOURCE / 8) octets, or a bit set past SOURCE ("too
+// few or too many ADDRESS octets, or ... non-zero ADDRESS bits set beyond SOURCE
+// PREFIX-LENGTH"); or a second ECS option in one OPT (which subnet would count?).
+void parse_client_subnet(std::span<const std::uint8_t> m, std::size_t at, std::uint16_t len,
+                         ParsedQuery& q) {
+    if (q.ecs_present) {
+        q.ecs_malformed = true;
+        return;
+    }
+    q.ecs_present = true;
+    q.ecs_offset = static_cast<std::uint16_t>(at);
+    q.ecs_length = static_cast<std::uint8_t>(len > 255 ? 255 : len);
+    if (len < 4) {
+        q.ecs_malformed = true;
+        return;
+    }
+    q.ecs_family = get16(m, at);
+    q.ecs_source_length = m[at + 2];
+    const std::uint8_t scope = m[at + 3];
+    const unsigned max_bits = q.ecs_family == 1 ? 32 : q.ecs_family == 2 ? 128 : 0;
+    const unsigned source = q.ecs_source_length;
+    const std::size_t address_octets = (source + 7) / 8;
+    if (max_bits == 0 || source > max_bits || scope != 0 || len != 4 + address_octets) {
+        q.ecs_malformed = true;
+        return;
+    }
+    if (source % 8 != 0) {
+        const auto host_bits = static_cast<std::uint8_t>(0xff >> (source % 8));
+        if ((m[at + 4 + address_octets - 1] & host_bits) != 0) q.ecs_malformed = true;
+    }
 }
 
 // Skips a possibly compressed name in a record (RFC 1035 §4.1.4); returns the offset just past
@@ -112,7 +149,8 @@ ParseStatus parse_query(std::span<const std::uint8_t> m, ParsedQuery& q) {
                 const std::uint16_t code = get16(m, o);
                 const std::uint16_t len = get16(m, o + 2);
                 if (o + 4 + len > at + rdlength) return ParseStatus::FormErr;
-                if (code == 3) q.nsid_requested = true;  // RFC 5001 NSID
+                if (code == kOptionNsid) q.nsid_requested = true;
+                if (code == kOptionClientSubnet) parse_client_subnet(m, o + 4, len, q);
                 o += 4u + len;
             }
         }

@@ -25,6 +25,16 @@ struct ParsedQuery {
     bool edns_do = false;      // RFC 3225: copied into the response
     bool nsid_requested = false;  // RFC 5001
 
+    // EDNS Client Subnet (RFC 7871 §6): where the option's data (FAMILY, SOURCE PREFIX-LENGTH,
+    // SCOPE PREFIX-LENGTH, ADDRESS) sits in the query, and whether it broke §6's rules. The
+    // engine decides what to do with it (server.ecs_trust); the parser only checks it.
+    bool ecs_present = false;
+    bool ecs_malformed = false;
+    std::uint16_t ecs_family = 0;        // 1 = IPv4, 2 = IPv6 (IANA address family numbers)
+    std::uint8_t ecs_source_length = 0;  // SOURCE PREFIX-LENGTH
+    std::uint16_t ecs_offset = 0;        // of FAMILY, in the query
+    std::uint8_t ecs_length = 0;         // OPTION-LENGTH: 4 + ADDRESS octets
+
     std::uint8_t opcode() const { return static_cast<std::uint8_t>((flags >> 11) & 0xf); }
     bool is_response() const { return (flags & 0x8000) != 0; }
 };

@@ -679,6 +679,36 @@ server:
 namespace sipdns::config {
 namespace {
 
+TEST(Loader, EcsTrust) {
+    auto none = load_site_text("domain: example.test\nhosts: { ns: 192.0.2.53 }\n", "site.yaml");
+    ASSERT_TRUE(none);
+    EXPECT_TRUE(none->server.ecs_trust.empty());  // default: ECS ignored from everyone
+    auto r = load_site_text(R"(domain: example.test
+hosts: { ns: 192.0.2.53 }
+server:
+  ecs_trust: [192.0.2.53/32, "2001:db8::/48"]
+)",
+                            "site.yaml");
+    ASSERT_TRUE(r) << r.error().front().to_string();
+    ASSERT_EQ(r->server.ecs_trust.size(), 2u);
+    EXPECT_EQ(r->server.ecs_trust[1].to_string(), "2001:db8::/48");
+    auto bad = load_site_text(R"(domain: example.test
+hosts: { ns: 192.0.2.53 }
+server:
+  ecs_trust: [192.0.2.53, 192.0.2.1/24, 192.0.2.53/32, 192.0.2.53/32]
+)",
+                              "site.yaml");
+    ASSERT_FALSE(bad);
+    std::vector<std::string> got;
+    for (const auto& d : bad.error()) got.push_back(d.to_string());
+    EXPECT_EQ(got, (std::vector<std::string>{
+                       "site.yaml:4:15: server.ecs_trust[0]: expected an address prefix such as "
+                       "192.168.11.0/24 or 2001:db8::/64, got '192.0.2.53'",
+                       "site.yaml:4:27: server.ecs_trust[1]: prefix '192.0.2.1/24' has host bits "
+                       "set; did you mean '192.0.2.0/24'?",
+                       "site.yaml:4:56: server.ecs_trust[3]: '192.0.2.53/32' is listed twice"}));
+}
+
 TEST(Loader, RateLimitSettings) {
     // Defaults: on, 1000/s per /24 (IPv6 /56) and response, every 2nd limited answer TC=1.
     auto d = load_site_text("domain: example.test\nhosts: { ns: 192.0.2.53 }\n", "site.yaml");

@@ -14,6 +14,18 @@ void put16(std::vector<std::uint8_t>& v, std::uint16_t x) {
 }
 }  // namespace
 
+std::vector<std::uint8_t> ecs_option(std::uint16_t family, std::uint8_t source,
+                                     std::uint8_t scope, const std::vector<std::uint8_t>& address) {
+    std::vector<std::uint8_t> o;
+    put16(o, 8);
+    put16(o, static_cast<std::uint16_t>(4 + address.size()));
+    put16(o, family);
+    o.push_back(source);
+    o.push_back(scope);
+    o.insert(o.end(), address.begin(), address.end());
+    return o;
+}
+
 std::vector<std::uint8_t> make_query(const QuerySpec& s) {
     std::vector<std::uint8_t> q;
     put16(q, s.id);
@@ -43,13 +55,12 @@ std::vector<std::uint8_t> make_query(const QuerySpec& s) {
         q.push_back(0);
         q.push_back(s.edns_version);
         put16(q, s.edns_do ? 0x8000 : 0);
+        put16(q, static_cast<std::uint16_t>((s.nsid ? 4 : 0) + s.options.size()));
         if (s.nsid) {
-            put16(q, 4);
             put16(q, 3);
             put16(q, 0);
-        } else {
-            put16(q, 0);
         }
+        q.insert(q.end(), s.options.begin(), s.options.end());
     }
     return q;
 }

@@ -25,7 +25,14 @@ struct QuerySpec {
     std::uint8_t edns_version = 0;
     bool edns_do = false;
     bool nsid = false;
+    std::vector<std::uint8_t> options{};  // more EDNS options, as on the wire (code, length, data)
 };
+
+// An EDNS Client Subnet option (RFC 7871 §6) as on the wire, for QuerySpec::options: code 8,
+// length, FAMILY, SOURCE PREFIX-LENGTH, SCOPE PREFIX-LENGTH, ADDRESS (taken as given, so
+// malformed options can be made).
+std::vector<std::uint8_t> ecs_option(std::uint16_t family, std::uint8_t source,
+                                     std::uint8_t scope, const std::vector<std::uint8_t>& address);
 
 // Query bytes built by hand (so malformed variants can be made from them).
 std::vector<std::uint8_t> make_query(const QuerySpec& spec);

@@ -94,6 +94,60 @@ TEST(NoAllocation, EngineAnswersWithoutTouchingTheHeap) {
     EXPECT_GT(rate_limited_sent, counters.slipped);
 }
 
+TEST(NoAllocation, ClientSubnetOnAGeoAwareSite) {
+    // EDNS Client Subnet (RFC 7871) on the cluster example: the view chosen by the option, the
+    // scope worked out from the locations, the option echoed; malformed options are FORMERR.
+    auto cfg = config::load_site_file(std::string(SIPDNS_EXAMPLES_DIR) + "/sip-cluster.yaml");
+    ASSERT_TRUE(cfg);
+    auto site = zone::build_site_zones(*cfg, serial_policy(1));
+    ASSERT_TRUE(site);
+    std::vector<std::vector<std::uint8_t>> options;
+    options.push_back(ecs_option(1, 24, 0, {192, 168, 11}));
+    options.push_back(ecs_option(1, 24, 0, {192, 168, 22}));
+    options.push_back(ecs_option(1, 16, 0, {192, 168}));
+    options.push_back(ecs_option(1, 32, 0, {198, 51, 100, 7}));
+    options.push_back(ecs_option(2, 56, 0, {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0}));
+    options.push_back(ecs_option(1, 0, 0, {}));
+    options.push_back(ecs_option(1, 23, 0, {192, 168, 11}));  // a bit past SOURCE: FORMERR
+    options.push_back(ecs_option(3, 0, 0, {}));               // unknown FAMILY: FORMERR
+    options.push_back({});                                    // no option
+    std::vector<std::vector<std::uint8_t>> queries;
+    for (const char* name : {"_sip._udp.spx-srv.example.com.", "_sip._tcp.spx-srv.example.com.",
+                             "dc1-spx1.example.com.", "nope.example.com."})
+        for (std::uint16_t type : {rr::SRV, rr::A, rr::ANY})
+            for (const auto& o : options) {
+                QuerySpec s{name, type};
+                s.edns = true;
+                s.options = o;
+                queries.push_back(make_query(s));
+            }
+    engine::EngineSettings settings;
+    settings.ecs_trust.push_back(*config::IpPrefix::parse("192.0.2.0/24"));
+    engine::QueryContext trusted{engine::Transport::Udp};
+    trusted.has_client = true;
+    trusted.client = *config::IpAddress::parse("192.0.2.53");
+    engine::QueryContext untrusted = trusted;
+    untrusted.client = *config::IpAddress::parse("192.168.22.9");
+    std::vector<std::uint8_t> out(engine::kMaxTcpMessage);
+    std::size_t answered = 0, with_scope = 0;
+    const long before = g_allocations.load();
+    for (int round = 0; round < 10; ++round)
+        for (const auto& q : queries)
+            for (const auto* context : {&trusted, &untrusted}) {
+                const auto r = engine::respond(q, *context, **site, settings, out);
+                answered += r.action == engine::EngineResult::Action::Respond;
+                // The ECS option, when echoed, is the OPT's last 4 + 4 + address octets; count
+                // the replies whose SCOPE is not 0.
+                with_scope += r.opt_offset != 0 && r.length >= r.opt_offset + 19u &&
+                              out[r.opt_offset + 11] == 0 && out[r.opt_offset + 12] == 8 &&
+                              out[r.opt_offset + 18] != 0;
+            }
+    const long after = g_allocations.load();
+    EXPECT_EQ(after - before, 0) << "allocations while answering " << answered << " queries";
+    EXPECT_EQ(answered, queries.size() * 20);
+    EXPECT_GT(with_scope, 0u);
+}
+
 TEST(NoAllocation, TheCounterCountsAtAll) {
     // Guard against a test that cannot fail: an allocation is seen.
     const long before = g_allocations.load();

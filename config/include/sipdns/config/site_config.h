@@ -146,6 +146,9 @@ struct DaemonSettings {
     std::vector<IpPrefix> transfer_allow;
     std::vector<IpEndpoint> transfer_notify;
     RateLimitSettings rate_limit;     // reloadable (SIGHUP), like the EDNS size
+    // server.ecs_trust: resolvers whose EDNS Client Subnet option (RFC 7871) picks the location
+    // view in their place; empty = ECS ignored from everyone. Reloadable.
+    std::vector<IpPrefix> ecs_trust;
     // server.metrics: where the Prometheus text endpoint listens (HTTP GET /metrics); absent
     // = off, `metrics: {}` = kDefaultMetricsListen. Startup-only, like listen.
     std::optional<IpEndpoint> metrics_listen;

@@ -36,6 +36,18 @@ public:
     bool has_location_views() const { return views_.size() > 1; }
     const std::vector<std::string>& location_names() const { return names_; }
 
+    // The index of view_for(client): 0 = no location, then the locations in file order.
+    std::size_t view_index_for(const config::IpAddress& client) const;
+    const ZoneSet& view(std::size_t index) const { return *views_[index]; }
+
+    // EDNS Client Subnet (RFC 7871 §7.2.1): the SCOPE PREFIX-LENGTH of `answer`, found in
+    // view(view) for a client subnet whose address (bits past its SOURCE PREFIX-LENGTH zero)
+    // is `address`. 0 when every view gives the same answer; else the shortest prefix of
+    // `address` whose every address gets the same answer, which may be longer than the
+    // client's source prefix (see client_subnet_scope() in builder.cc for why).
+    std::uint8_t client_subnet_scope(std::size_t view, const PrecompiledAnswer& answer,
+                                     const config::IpAddress& address) const;
+
     std::uint32_t serial() const { return default_view().serial(); }
     std::uint64_t content_hash() const { return default_view().content_hash(); }
     std::size_t record_count() const { return default_view().record_count(); }
@@ -50,6 +62,16 @@ private:
     std::vector<std::shared_ptr<const ZoneSet>> views_;  // [0]: no location
     std::vector<std::string> names_;                     // names_[i] is views_[i + 1]
     std::vector<LocationPrefix> prefixes_;               // longest first
+
+    // An answer that is not the same in every view, and which views give the same one: its
+    // row in classes_ (views_.size() entries; equal numbers = equal answers).
+    struct VaryingAnswer {
+        const PrecompiledAnswer* answer;
+        std::size_t classes;
+    };
+    std::vector<std::vector<VaryingAnswer>> varying_;  // per view, by answer address
+    std::vector<std::uint16_t> classes_;
+    void find_varying_answers();
 };
 
 }  // namespace sipdns::zone

@@ -109,6 +109,7 @@ public:
 private:
     friend class ZoneBuilder;
     friend class ZoneSet;
+    friend class SiteZones;  // compares the answers of its views
     friend struct Node;  // Node::answer_for reads typed_answers_
     std::string apex_;
     std::uint32_t negative_ttl_;

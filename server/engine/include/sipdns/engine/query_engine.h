@@ -29,6 +29,10 @@ struct EngineSettings {
     std::vector<config::IpPrefix> transfer_allow;  // AXFR/IXFR clients (RFC 5936 §6); none = all refused
     config::RateLimitSettings rate_limit;  // UDP response rate limiting (rate_limit() below)
     ForwardPolicy forward;  // names outside our zones (forwarding.h); off = REFUSED
+    // Resolvers whose EDNS Client Subnet option (RFC 7871) picks the location view instead of
+    // their own address. Empty = ECS unused: the option is ignored as any unknown one (RFC 6891
+    // §6.1.2), never echoed, never a FORMERR.
+    std::vector<config::IpPrefix> ecs_trust;
 };
 
 struct QueryContext {
@@ -121,7 +125,12 @@ std::vector<std::uint8_t> write_transfer(std::span<const std::uint8_t> query,
 // A NOTIFY for a zone (RFC 1996 §3.7): opcode NOTIFY, AA, the apex's SOA as the question.
 std::vector<std::uint8_t> make_notify(std::string_view apex_wire, std::uint16_t id);
 
-// The same for a site with location views: the client's view answers.
+// The same for a site with location views: the client's view answers. With server.ecs_trust,
+// a query from a trusted resolver that carries an EDNS Client Subnet option (RFC 7871) is
+// answered from the view of the option's subnet, and the reply's option says for which prefix
+// the answer holds (SCOPE PREFIX-LENGTH, SiteZones::client_subnet_scope()); anyone else's
+// option is echoed with scope 0 (their answer does not depend on it). A malformed option is
+// FORMERR (§7.2.1) whenever ECS is on.
 EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& context,
                      const zone::SiteZones& site, const EngineSettings& settings,
                      std::span<std::uint8_t> out, ForwardQuestion* forward = nullptr);
