@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "sipdns/config/diagnostic.h"
+
 namespace sipdns::config {
 
 namespace {
@@ -54,7 +56,7 @@ Expected<std::string, std::string> check_full_name(std::string_view full,
         const auto label =
             full.substr(start, dot == std::string_view::npos ? full.npos : dot - start);
         if (label.empty()) {
-            return unexpected("empty label in '" + std::string(written) + "'");
+            return unexpected("empty label in " + quote_value(written));
         }
         if (label.size() > kMaxLabel) {
             return unexpected("label '" + shown_label(label) + "' is " +
@@ -66,13 +68,13 @@ Expected<std::string, std::string> check_full_name(std::string_view full,
         if (!wildcard) {
             for (const char c : label) {
                 if (c == '*') {
-                    return unexpected("'*' is allowed only as the whole leftmost label, in '" +
-                                      std::string(written) + "'");
+                    return unexpected("'*' is allowed only as the whole leftmost label, in " +
+                                      quote_value(written));
                 }
                 if (!allowed_char(c)) {
-                    return unexpected("character '" + shown_char(c) + "' is not allowed in '" +
-                                      std::string(written) +
-                                      "' (only letters, digits, '-' and '_')");
+                    return unexpected("character '" + shown_char(c) + "' is not allowed in " +
+                                      quote_value(written) +
+                                      " (only letters, digits, '-' and '_')");
                 }
             }
         }

@@ -111,7 +111,7 @@ void parse_domain(Context& c, const Value* v) {
 }
 
 void parse_ttl(Context& c, const Value& v) {
-    if (auto n = c.r.number(v, "a TTL in seconds", 0, kMaxTtl)) {
+    if (auto n = c.r.number(v, "a TTL in seconds", 0, kMaxTtl, Reader::Unit::Seconds)) {
         c.site.ttl = static_cast<std::uint32_t>(*n);
     }
 }
@@ -177,7 +177,7 @@ void parse_servers(Context& c, const Value& v) {
 // A list of SIP transports (sip, clusters): udp, tcp, tls, each once, at least one. Replaces
 // `out` when the value is a list.
 bool parse_transports(Context& c, const Value& t, std::vector<SipTransport>& out) {
-    auto items = c.r.list(t, "a list of transports (udp, tcp, tls)");
+    auto items = c.r.list(t, "a list of transports (udp, tcp, tls)", true);
     if (!items) return false;
     bool ok = true;
     out.clear();
@@ -286,7 +286,10 @@ void parse_hosts(Context& c, const Value& v) {
         } else {
             ok = false;
         }
-        if (e.value.node.is_sequence()) {
+        if (Reader::comma_separated(e.value)) {
+            c.r.single_value(e.value, "an IPv4 or IPv6 address or a list of them");
+            ok = false;
+        } else if (e.value.node.is_sequence()) {
             auto items = c.r.list(e.value, "a list of addresses");
             if (items->empty()) {
                 c.r.error(e.value, "expected an IPv4 or IPv6 address or a list of them");
@@ -449,7 +452,7 @@ void parse_services(Context& c, const Value& v) {
             c.r.missing(item, "targets");
             continue;
         }
-        auto list = c.r.list(*targets, "a list of targets");
+        auto list = c.r.list(*targets, "a list of targets", true);
         if (!list) continue;
         if (list->empty()) {
             c.r.error(*targets, "expected at least one target");
@@ -461,7 +464,7 @@ void parse_services(Context& c, const Value& v) {
                     c.r.error(t,
                               "a plain target name needs 'port' on the service; or write "
                               "{ target: " +
-                                  std::string(t.node.scalar()) + ", port: N }");
+                                  show_value(t.node.scalar()) + ", port: N }");
                     ok = false;
                     continue;
                 }
@@ -519,8 +522,8 @@ std::optional<IpPrefix> parse_prefix(Context& c, const Value& item) {
         return std::nullopt;
     }
     if (p->has_host_bits()) {
-        c.r.error(item, "prefix '" + std::string(item.node.scalar()) +
-                            "' has host bits set; did you mean '" + p->network().to_string() +
+        c.r.error(item, "prefix " + quote_value(item.node.scalar()) +
+                            " has host bits set; did you mean '" + p->network().to_string() +
                             "'?");
         return std::nullopt;
     }
@@ -537,6 +540,8 @@ void parse_reverse(Context& c, const Value& v) {
             rev.mode = ReverseSettings::Mode::Auto;
         } else if (s == "off") {
             rev.mode = ReverseSettings::Mode::Off;
+        } else if (Reader::comma_separated(v)) {
+            c.r.single_value(v, "auto, off or a list of prefixes");
         } else {
             c.r.expected(v, "auto, off or a list of prefixes");
         }
@@ -562,7 +567,7 @@ void parse_reverse(Context& c, const Value& v) {
 }
 
 void parse_nameservers(Context& c, const Value& v) {
-    auto items = c.r.list(v, "a list of name server names");
+    auto items = c.r.list(v, "a list of name server names", true);
     if (!items) return;
     FirstSeen seen;
     for (const auto& item : *items) {
@@ -594,7 +599,7 @@ void parse_soa(Context& c, const Value& v) {
          {std::pair{"refresh", &soa.refresh}, std::pair{"retry", &soa.retry},
           std::pair{"expire", &soa.expire}, std::pair{"minimum", &soa.minimum}}) {
         if (const Value* t = m->get(key)) {
-            if (auto n = c.r.number(*t, "a time in seconds", 0, kMaxTtl)) {
+            if (auto n = c.r.number(*t, "a time in seconds", 0, kMaxTtl, Reader::Unit::Seconds)) {
                 *field = static_cast<std::uint32_t>(*n);
             }
         }
@@ -610,12 +615,13 @@ void parse_transfer(Context& c, const Value& v, DaemonSettings& d) {
     auto m = c.r.mapping(v, kTransferKeys, "a mapping of zone-transfer settings: { allow, notify }");
     if (!m) return;
     if (const Value* a = m->get("allow")) {
-        if (auto items = c.r.list(*a, "a list of address prefixes allowed to transfer the zones"))
+        if (auto items =
+                c.r.list(*a, "a list of address prefixes allowed to transfer the zones", true))
             for (const auto& item : *items)
                 if (auto p = parse_prefix(c, item)) d.transfer_allow.push_back(*p);
     }
     if (const Value* n = m->get("notify")) {
-        if (auto items = c.r.list(*n, "a list of ADDR:PORT secondaries to notify")) {
+        if (auto items = c.r.list(*n, "a list of ADDR:PORT secondaries to notify", true)) {
             for (const auto& item : *items) {
                 auto ep =
                     item.node.is_scalar() ? IpEndpoint::parse(item.node.scalar()) : std::nullopt;
@@ -678,7 +684,7 @@ void parse_daemon(Context& c, const Value& v) {
     DaemonSettings& d = c.site.server;
     d.pos = v.pos;
     if (const Value* l = m->get("listen")) {
-        if (auto items = c.r.list(*l, "a list of ADDR:PORT strings")) {
+        if (auto items = c.r.list(*l, "a list of ADDR:PORT strings", true)) {
             FirstSeen seen;
             for (const auto& item : *items) {
                 auto ep =
@@ -717,12 +723,14 @@ void parse_daemon(Context& c, const Value& v) {
         }
     }
     if (const Value* s = m->get("tcp_idle_timeout_ms")) {
-        if (auto n = c.r.number(*s, "a timeout in milliseconds", 1, 3600000)) {
+        if (auto n = c.r.number(*s, "a timeout in milliseconds", 1, 3600000,
+                                Reader::Unit::Milliseconds)) {
             d.tcp_idle_timeout_ms = static_cast<std::uint32_t>(*n);
         }
     }
     if (const Value* s = m->get("tcp_io_timeout_ms")) {
-        if (auto n = c.r.number(*s, "a timeout in milliseconds", 1, 3600000)) {
+        if (auto n = c.r.number(*s, "a timeout in milliseconds", 1, 3600000,
+                                Reader::Unit::Milliseconds)) {
             d.tcp_io_timeout_ms = static_cast<std::uint32_t>(*n);
         }
     }
@@ -804,7 +812,9 @@ void parse_locations(Context& c, const Value& v) {
             named = true;
         }
         std::vector<Value> items;
-        if (e.value.node.is_sequence()) {
+        if (Reader::comma_separated(e.value)) {
+            c.r.single_value(e.value, "an address prefix or a list of them");
+        } else if (e.value.node.is_sequence()) {
             items = *c.r.list(e.value, "a list of address prefixes");
             if (items.empty()) c.r.error(e.value, "expected an address prefix or a list of them");
         } else {
@@ -866,7 +876,7 @@ bool parse_cluster_members(Context& c, const Value& v, ClusterEntry& cl) {
         if (c.has_locations && !defined.empty() &&
             std::none_of(defined.begin(), defined.end(),
                          [&](const LocationEntry& l) { return l.name == group.location; })) {
-            c.r.error(key, "unknown location '" + e.key + "' (defined: " +
+            c.r.error(key, "unknown location " + quote_value(e.key) + " (defined: " +
                                name_list(defined, [](const LocationEntry& l) { return l.name; }) +
                                ")");
             ok = false;
@@ -982,7 +992,7 @@ void parse_clusters(Context& c, const Value& v) {
                                                         })) {
                     c.r.error(
                         *d,
-                        "'" + *text + "' is not one of this cluster's member locations (" +
+                        quote_value(*text) + " is not one of this cluster's member locations (" +
                             name_list(cl.members,
                                       [](const ClusterLocationMembers& g) { return g.location; }) +
                             ")");
@@ -1068,6 +1078,10 @@ bool parse_forward_to(Context& c, const Value& to, ForwardSettings& f) {
         return true;
     }
     std::vector<Value> items;
+    if (Reader::comma_separated(to)) {
+        c.r.single_value(to, kForwardTo);
+        return false;
+    }
     if (to.node.is_scalar()) {
         items.push_back(to);
     } else if (to.node.is_sequence()) {
@@ -1092,13 +1106,14 @@ bool parse_forward_to(Context& c, const Value& to, ForwardSettings& f) {
             c.r.expected(item, kUpstream);
             ok = false;
         } else if (is_unspecified(ep->address)) {
-            c.r.error(item, "'" + text + "' is the unspecified address, not a resolver's");
+            c.r.error(item, quote_value(text) + " is the unspecified address, not a resolver's");
             ok = false;
         } else if (const auto [it, inserted] = written.emplace(ep->to_string(), text); !inserted) {
             c.r.error(item, it->second == text
                                 ? msg::listed_twice(text)
-                                : "'" + text + "' is listed twice (as '" + it->second +
-                                      "' before; both are " + ep->to_string() + ")");
+                                : quote_value(text) + " is listed twice (as " +
+                                      quote_value(it->second) + " before; both are " +
+                                      ep->to_string() + ")");
             ok = false;
         } else {
             f.upstreams.push_back(*ep);
@@ -1110,6 +1125,10 @@ bool parse_forward_to(Context& c, const Value& to, ForwardSettings& f) {
 // forward.allow: the client prefixes that may use forwarding (a list, or one prefix alone).
 bool parse_forward_allow(Context& c, const Value& a, ForwardSettings& f) {
     std::vector<Value> items;
+    if (Reader::comma_separated(a)) {
+        c.r.single_value(a, "a list of address prefixes such as [192.168.0.0/16]");
+        return false;
+    }
     if (a.node.is_scalar()) {
         items.push_back(a);
     } else if (auto list = c.r.list(a, "a list of address prefixes such as [192.168.0.0/16]")) {

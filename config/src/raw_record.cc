@@ -25,7 +25,7 @@ using RdfPtr = std::unique_ptr<ldns_rdf, LdnsRdfDeleter>;
 using BufferPtr = std::unique_ptr<ldns_buffer, LdnsBufferDeleter>;
 
 std::string cannot_parse(const std::string& text, const std::string& why) {
-    return "cannot parse '" + text + "': " + why;
+    return "cannot parse " + quote_value(text) + ": " + why;
 }
 
 Expected<RrPtr, std::string> ldns_parse(const std::string& text, std::uint32_t default_ttl,
@@ -113,7 +113,7 @@ Expected<RawRecord, std::string> parse_raw_record(const std::string& text,
         if (again && ldns_rr_ttl(again->get()) != rec.ttl) rec.ttl = 0;
     }
 
-    const std::string in_text = ", in '" + text + "'";
+    const std::string in_text = ", in " + quote_value(text);
     if (rec.type == 0) return unexpected(cannot_parse(text, "no record type"));
     if (auto why = unsupported_type(rec.type)) return unexpected(*why + in_text);
     const ldns_rr_descriptor* d = ldns_rr_descript(rec.type);
@@ -130,7 +130,7 @@ Expected<RawRecord, std::string> parse_raw_record(const std::string& text,
     // The site serves its domain and the reverse zones of its addresses, nothing else.
     if (!origin.empty() && !is_at_or_below(rec.owner, origin) &&
         !is_at_or_below(rec.owner, "in-addr.arpa") && !is_at_or_below(rec.owner, "ip6.arpa")) {
-        return unexpected("owner '" + rec.owner + "' is outside the zone '" + origin +
+        return unexpected("owner " + quote_value(rec.owner) + " is outside the zone '" + origin +
                           "' and its reverse zones" + in_text);
     }
 

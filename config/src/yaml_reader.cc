@@ -11,18 +11,7 @@ namespace sipdns::config::detail {
 namespace msg {
 
 std::string unknown_key(std::string_view key, KeyList known) {
-    // Suggest the closest key within distance 2, but not when half the key would change
-    // ("foo" is no typo of "soa").
-    std::string_view best;
-    std::size_t best_distance = 3;
-    const std::string typed = lower_ascii(key);
-    for (const auto k : known) {
-        const std::size_t d = edit_distance(typed, k);
-        if (d < best_distance && 2 * d <= typed.size()) {
-            best = k;
-            best_distance = d;
-        }
-    }
+    const std::string_view best = closest_spelling(key, known);
     if (!best.empty()) return "unknown key; did you mean '" + std::string(best) + "'?";
 
     std::string s = "unknown key (expected one of: ";
@@ -38,16 +27,15 @@ std::string at_line(std::uint32_t line) {
 }
 
 std::string duplicate(std::string_view what, std::string_view written, std::uint32_t first_line) {
-    return "duplicate " + std::string(what) + " '" + std::string(written) + "' " +
-           at_line(first_line);
+    return "duplicate " + std::string(what) + " " + quote_value(written) + " " + at_line(first_line);
 }
 
 std::string listed_twice(std::string_view written) {
-    return "'" + std::string(written) + "' is listed twice";
+    return quote_value(written) + " is listed twice";
 }
 
 std::string invalid_name(std::string_view kind, std::string_view written, const std::string& why) {
-    return "invalid " + std::string(kind) + " '" + std::string(written) + "': " + why;
+    return "invalid " + std::string(kind) + " " + quote_value(written) + ": " + why;
 }
 
 }  // namespace msg
@@ -65,24 +53,9 @@ bool all_digits(std::string_view s) {
            std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    return d[a.size()][b.size()];
-}
-
+// A key the user wrote may be anything (a 50 MB scalar, a newline): shown like a value.
 std::string join(const std::string& path, std::string_view key) {
-    return path.empty() ? std::string(key) : path + "." + std::string(key);
+    return path.empty() ? show_value(key) : path + "." + show_value(key);
 }
 
 std::string index(const std::string& path, std::size_t i) {
@@ -100,9 +73,71 @@ std::string describe(const yaml::Node& n) {
     if (n.is_mapping()) return "a mapping";
     const std::string_view s = n.scalar();
     if (all_digits(s) || (s.size() > 1 && s[0] == '-' && all_digits(s.substr(1)))) {
-        return std::string(s);
+        return show_value(s);
     }
-    return "'" + std::string(s) + "'";
+    return quote_value(s);
+}
+
+std::string as_flow_list(std::string_view scalar) {
+    std::string out = "[";
+    std::size_t start = 0;
+    bool first = true;
+    while (start <= scalar.size()) {
+        const auto comma = scalar.find(',', start);
+        std::string_view item =
+            scalar.substr(start, comma == std::string_view::npos ? scalar.npos : comma - start);
+        const auto begin = item.find_first_not_of(" \t");
+        item = begin == std::string_view::npos
+                   ? std::string_view()
+                   : item.substr(begin, item.find_last_not_of(" \t") - begin + 1);
+        if (item.size() > kShownValueColumns) return {};
+        if (!item.empty()) {
+            // Characters that would make YAML read the item as something else in a flow list
+            // (':' splits a key from a value in some parsers, '[' opens a list, ...).
+            const bool quote = item.find_first_of(":[]{}#&*!|>'\"%@`") != std::string_view::npos;
+            const bool printable = std::all_of(item.begin(), item.end(), [](char c) {
+                return static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\';
+            });
+            if (!printable) return {};
+            if (!first) out += ", ";
+            out += quote ? "\"" + std::string(item) + "\"" : std::string(item);
+            first = false;
+        }
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+        if (out.size() > kShownValueColumns) return {};
+    }
+    out += "]";
+    if (first || out.size() > kShownValueColumns) return {};
+    return out;
+}
+
+std::optional<std::uint64_t> seconds_with_units(std::string_view text) {
+    // BIND's units (named.conf and zone-file TTLs): s, m, h, d, w, either case, summed.
+    std::uint64_t total = 0;
+    bool any_unit = false;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        std::size_t j = i;
+        while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
+        if (j == i || j == text.size() || j - i > 10) return std::nullopt;
+        std::uint64_t n = 0;
+        std::from_chars(text.data() + i, text.data() + j, n);
+        std::uint64_t scale = 0;
+        switch (text[j] | 0x20) {
+            case 's': scale = 1; break;
+            case 'm': scale = 60; break;
+            case 'h': scale = 3600; break;
+            case 'd': scale = 86400; break;
+            case 'w': scale = 604800; break;
+            default: return std::nullopt;
+        }
+        total += n * scale;
+        any_unit = true;
+        i = j + 1;
+    }
+    if (!any_unit) return std::nullopt;
+    return total;
 }
 
 const Value* Mapping::get(std::string_view key) const {
@@ -176,10 +211,25 @@ std::optional<Mapping> Reader::mapping(const Value& v, KeyList known, std::strin
     return m;
 }
 
-std::optional<std::vector<Value>> Reader::list(const Value& v, std::string_view what) {
+void Reader::single_value(const Value& v, std::string_view what) {
+    const std::string list = as_flow_list(v.node.scalar());
+    error(v, "expected " + std::string(what) + ", got the single value " +
+                 quote_value(v.node.scalar()) + (list.empty() ? "" : "; write it as " + list));
+}
+
+bool Reader::comma_separated(const Value& v) {
+    return v.node.is_scalar() && v.node.scalar().find(',') != std::string_view::npos;
+}
+
+std::optional<std::vector<Value>> Reader::list(const Value& v, std::string_view what,
+                                               bool scalar_items) {
     if (v.is_null()) return std::vector<Value>{};
     if (!v.node.is_sequence()) {
-        error(v, "expected " + std::string(what));
+        if (scalar_items && v.node.is_scalar()) {
+            single_value(v, what);
+        } else {
+            error(v, "expected " + std::string(what));
+        }
         return std::nullopt;
     }
     std::vector<Value> out;
@@ -200,10 +250,21 @@ std::optional<std::string> Reader::scalar(const Value& v, std::string_view what)
 }
 
 std::optional<std::uint64_t> Reader::number(const Value& v, std::string_view what,
-                                            std::uint64_t min, std::uint64_t max) {
+                                            std::uint64_t min, std::uint64_t max, Unit unit) {
     const std::string range =
         std::string(what) + " " + std::to_string(min) + "-" + std::to_string(max);
     if (!v.node.is_scalar() || !all_digits(v.node.scalar())) {
+        // "1h" where seconds go: the site file takes plain numbers, so say which one.
+        const auto seconds =
+            v.node.is_scalar() && unit != Unit::None ? seconds_with_units(v.node.scalar())
+                                                     : std::nullopt;
+        if (seconds && *seconds <= max) {
+            const std::uint64_t n = unit == Unit::Seconds ? *seconds : *seconds * 1000;
+            const char* unit_name = unit == Unit::Seconds ? "seconds" : "milliseconds";
+            error(v, "expected " + range + ", got " + describe(v.node) + "; the value is in " +
+                         unit_name + " without a unit: write " + std::to_string(n));
+            return std::nullopt;
+        }
         expected(v, range);
         return std::nullopt;
     }
@@ -230,6 +291,15 @@ std::optional<bool> Reader::boolean(const Value& v) {
         const std::string s = lower_ascii(v.node.scalar());
         if (s == "true" || s == "yes" || s == "on") return true;
         if (s == "false" || s == "no" || s == "off") return false;
+        // Spellings other formats take for a switch: say which word this one needs.
+        if (s == "1" || s == "y" || s == "enable" || s == "enabled") {
+            error(v, "expected true or false, got " + describe(v.node) + "; did you mean true?");
+            return std::nullopt;
+        }
+        if (s == "0" || s == "n" || s == "disable" || s == "disabled") {
+            error(v, "expected true or false, got " + describe(v.node) + "; did you mean false?");
+            return std::nullopt;
+        }
     }
     expected(v, "true or false");
     return std::nullopt;
@@ -258,6 +328,16 @@ std::optional<IpAddress> Reader::address(const Value& v, std::optional<IpAddress
     } else {
         what = "an IPv6 address";
         if (v.node.is_scalar()) a = IpAddress::parse_v6(v.node.scalar());
+    }
+    if (!a && v.node.is_scalar()) {
+        // An address with a prefix length, as `ip addr` prints it: the site wants the address.
+        if (const auto p = IpPrefix::parse(v.node.scalar());
+            p && (!family || p->address.family == *family)) {
+            error(v, "expected " + std::string(what) + ", got " + describe(v.node) +
+                         "; write the address without the prefix length: " +
+                         p->address.to_string());
+            return a;
+        }
     }
     if (!a) expected(v, what);
     return a;

@@ -33,10 +33,6 @@ std::string invalid_name(std::string_view kind, std::string_view written, const 
 std::string lower_ascii(std::string_view s);
 bool all_digits(std::string_view s);
 
-// Edit distance for "did you mean": Levenshtein plus adjacent transpositions ("nmae" -> "name"
-// is one typo), the optimal-string-alignment variant.
-std::size_t edit_distance(std::string_view a, std::string_view b);
-
 // A YAML node together with its key path (for messages, e.g. "servers[1].ipv4") and 1-based
 // position.
 struct Value {
@@ -56,6 +52,14 @@ SourcePos pos_of(const yaml::Node& node, SourcePos fallback);
 
 // How a value is shown after "got": scalars quoted (numbers bare), containers by kind.
 std::string describe(const yaml::Node& n);
+
+// "udp, tcp" as the YAML flow list it was meant as, "[udp, tcp]" (items that YAML would read
+// otherwise, such as "[::1]:53", in double quotes); empty when too long to be a useful hint.
+std::string as_flow_list(std::string_view scalar);
+
+// "1h", "90m", "1d12h": the number of seconds a BIND-style time with units means (RFC 1035
+// numbers have none); nullopt when `text` is not one.
+std::optional<std::uint64_t> seconds_with_units(std::string_view text);
 
 // The fields of one YAML mapping that passed the key check, in file order.
 class Mapping {
@@ -97,12 +101,23 @@ class Reader {
     // A mapping with a fixed key list: unknown keys get a "did you mean", repeated keys an error.
     std::optional<Mapping> mapping(const Value& v, KeyList known, std::string_view what);
     // A list; null counts as empty (a section with everything commented out).
-    std::optional<std::vector<Value>> list(const Value& v, std::string_view what);
+    // `scalar_items`: the items are plain values (names, addresses, transports), so a single
+    // value in their place gets "write it as [udp, tcp]".
+    std::optional<std::vector<Value>> list(const Value& v, std::string_view what,
+                                           bool scalar_items = false);
+    // A scalar written where a list goes, "udp, tcp" for [udp, tcp]: "expected <what>, got the
+    // single value 'udp, tcp'; write it as [udp, tcp]". Where one value alone is fine too
+    // (hosts, locations, forward), only a value with a comma is meant as a list.
+    void single_value(const Value& v, std::string_view what);
+    static bool comma_separated(const Value& v);
 
     std::optional<std::string> scalar(const Value& v, std::string_view what);
     // An unsigned decimal in [min, max]: "expected a port number 1-65535, got 70000".
+    // `unit`: what the number counts, for a value written with a unit ("1h": "the value is in
+    // seconds; write 3600").
+    enum class Unit { None, Seconds, Milliseconds };
     std::optional<std::uint64_t> number(const Value& v, std::string_view what, std::uint64_t min,
-                                        std::uint64_t max);
+                                        std::uint64_t max, Unit unit = Unit::None);
     std::optional<std::uint16_t> port(const Value& v);
     std::optional<bool> boolean(const Value& v);
     // A name as written in the site file, made absolute against `origin` (DESIGN.md §2).

@@ -1,40 +1,194 @@
 #include "cli.h"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
+#include <filesystem>
+#include <map>
+#include <span>
+#include <string_view>
+#include <system_error>
+
+#include "sipdns/config/address.h"
+#include "sipdns/config/diagnostic.h"
 
 namespace sipdns::app {
 
 namespace {
 
-bool take_value(const std::vector<std::string>& args, std::size_t& i, const std::string& flag,
-                std::string& value, Command& cmd) {
-    const std::string& arg = args[i];
-    if (arg.size() > flag.size() && arg.compare(0, flag.size() + 1, flag + "=") == 0) {
-        value = arg.substr(flag.size() + 1);
-        return true;
+using config::quote_value;
+
+enum class Arity { Once, Repeated };
+
+struct OptionSpec {
+    std::string_view name;
+    Arity arity;
+};
+
+// The options that take a value, per command; --help (and, for serving, --version) besides.
+constexpr std::array<OptionSpec, 6> kServeSpecs{{{"--config", Arity::Once},
+                                                 {"--listen", Arity::Repeated},
+                                                 {"--threads", Arity::Once},
+                                                 {"--log-level", Arity::Once},
+                                                 {"--user", Arity::Once},
+                                                 {"--metrics", Arity::Once}}};
+constexpr std::array<OptionSpec, 0> kCheckSpecs{};
+constexpr std::array<OptionSpec, 2> kExportSpecs{{{"--format", Arity::Once},
+                                                  {"--location", Arity::Once}}};
+constexpr std::array<OptionSpec, 1> kPlanSpecs{{{"--listen", Arity::Repeated}}};
+
+constexpr std::array<std::string_view, 3> kCommands{"check", "export", "plan"};
+constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug",    "info", "warn",
+                                                     "error", "critical", "off"};
+constexpr std::array<std::string_view, 3> kFormats{"zone", "dnscmd", "nsupdate"};
+
+std::string_view command_name(Command::Kind kind) {
+    switch (kind) {
+        case Command::Kind::Check:
+            return "check";
+        case Command::Kind::Export:
+            return "export";
+        case Command::Kind::Plan:
+            return "plan";
+        default:
+            return "";
     }
-    if (arg != flag) return false;
-    if (i + 1 >= args.size()) {
-        cmd.kind = Command::Kind::Error;
-        cmd.error = flag + " needs a value";
-        return true;
-    }
-    value = args[++i];
-    return true;
 }
 
-Command error(std::string text) {
+std::span<const OptionSpec> specs_of(Command::Kind kind) {
+    switch (kind) {
+        case Command::Kind::Check:
+            return kCheckSpecs;
+        case Command::Kind::Export:
+            return kExportSpecs;
+        case Command::Kind::Plan:
+            return kPlanSpecs;
+        default:
+            return kServeSpecs;
+    }
+}
+
+// `try 'sipdnsd --help'`, or that command's help.
+std::string help_hint(Command::Kind kind) {
+    const std::string_view name = command_name(kind);
+    return "try 'sipdnsd " + (name.empty() ? std::string() : std::string(name) + " ") + "--help'";
+}
+
+Command error(std::string text, std::string hint) {
     Command c;
     c.kind = Command::Kind::Error;
     c.error = std::move(text);
+    c.hint = std::move(hint);
     return c;
+}
+
+// A word as the user would type it again in a shell: as it is when that is safe, else in
+// double quotes.
+std::string shell_word(std::string_view word) {
+    const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               std::string_view("_./:@%+=,-").find(c) != std::string_view::npos;
+    });
+    if (plain) return std::string(word);
+    std::string out = "\"";
+    for (const char c : word) {
+        if (c == '"' || c == '\\' || c == '$' || c == '`') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+// "did you mean": the closest spelling (config::closest_spelling), else the one candidate that
+// `typed` starts (exp for export, form for format).
+std::string_view suggestion(std::string_view typed, std::span<const std::string_view> candidates) {
+    const std::string_view close = config::closest_spelling(typed, candidates);
+    if (!close.empty()) return close;
+    std::string_view only;
+    for (const std::string_view c : candidates) {
+        if (typed.size() < 2 || !c.starts_with(typed)) continue;
+        if (!only.empty()) return {};  // ambiguous
+        only = c;
+    }
+    return only;
+}
+
+std::string did_you_mean(std::string_view typed, std::span<const std::string_view> candidates) {
+    const std::string_view s = suggestion(typed, candidates);
+    return s.empty() ? std::string() : "; did you mean '" + std::string(s) + "'?";
+}
+
+// A site file named where a command was expected: it exists, or it is named like one.
+bool looks_like_site_file(const std::string& arg) {
+    if (arg.ends_with(".yaml") || arg.ends_with(".yml")) return true;
+    std::error_code ec;
+    return std::filesystem::is_regular_file(arg, ec);
+}
+
+bool all_digits(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace
 
+std::optional<std::string> endpoint_problem(const std::string& text) {
+    if (config::IpEndpoint::parse(text)) return std::nullopt;
+    if (text.empty()) return "expected ADDR:PORT such as 127.0.0.1:53 or [::1]:53, got nothing";
+    std::string_view host;
+    std::string_view port;
+    bool v6 = false;
+    if (text.front() == '[') {
+        const auto close = text.find(']');
+        if (close == std::string::npos) return "the IPv6 address has no closing ']'";
+        host = std::string_view(text).substr(1, close - 1);
+        v6 = true;
+        const std::string_view rest = std::string_view(text).substr(close + 1);
+        if (rest.empty())
+            return "the port is missing: write " + quote_value(text + ":53") + " for port 53";
+        if (rest.front() != ':' || rest.size() == 1)
+            return "expected ':' and a port after ']', as in [::1]:53";
+        port = rest.substr(1);
+    } else {
+        const auto colons = std::count(text.begin(), text.end(), ':');
+        if (colons == 0) {
+            if (config::IpAddress::parse_v4(text))
+                return "the port is missing: write " + quote_value(text + ":53") + " for port 53";
+            return "expected ADDR:PORT such as 127.0.0.1:53 or [::1]:53";
+        }
+        if (colons > 1) {
+            // An IPv6 address alone, or with a port glued on: both need brackets (RFC 3986
+            // §3.2.2 notation).
+            // "2001:db8::1:5353" is an address too; a port glued on is the likelier meaning.
+            const auto last = text.rfind(':');
+            if (all_digits(std::string_view(text).substr(last + 1)) &&
+                config::IpAddress::parse_v6(std::string_view(text).substr(0, last)))
+                return "IPv6 addresses go in brackets before the port: write " +
+                       quote_value("[" + text.substr(0, last) + "]" + text.substr(last));
+            if (config::IpAddress::parse_v6(text))
+                return "IPv6 addresses go in brackets before the port: write " +
+                       quote_value("[" + text + "]:53") + " for port 53";
+            return "expected ADDR:PORT such as 127.0.0.1:53 or [::1]:53";
+        }
+        const auto colon = text.find(':');
+        host = std::string_view(text).substr(0, colon);
+        port = std::string_view(text).substr(colon + 1);
+    }
+    if (v6 ? !config::IpAddress::parse_v6(host) : !config::IpAddress::parse_v4(host)) {
+        // A host name would need resolving, and a daemon binds before it may ask anyone.
+        return quote_value(host) + " is not an " + (v6 ? "IPv6" : "IPv4") +
+               " address (names are not resolved here)";
+    }
+    if (!all_digits(port)) return "the port " + quote_value(port) + " is not a number";
+    unsigned value = 0;
+    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc() || end != port.data() + port.size() || value < 1 || value > 65535)
+        return "the port " + config::show_value(port) + " is out of range 1-65535";
+    return "expected ADDR:PORT such as 127.0.0.1:53 or [::1]:53";
+}
+
 // One block per command; `sipdnsd --help` prints them all, `sipdnsd CMD --help` its own.
 constexpr const char* kServeUsage =
-    R"(  sipdnsd [--config FILE] [--listen ADDR:PORT]... [--threads N] [--log-level LEVEL] [--user NAME]
+    R"(  sipdnsd [--config FILE] [--listen ADDR:PORT]... [--threads N] [--log-level LEVEL]
+          [--user NAME] [--metrics ADDR:PORT]
       Serve the site in FILE (default /etc/sipdns/site.yaml) in the foreground over UDP and
       TCP until SIGTERM or SIGINT; SIGHUP reloads FILE (a file with errors is logged and the
       old zones keep serving).
@@ -73,8 +227,9 @@ Options:
                       127.0.0.1:9153; overrides server.metrics in the site file (default off)
   -h, --help          print this help (sipdnsd COMMAND --help: that command's) and exit
   -V, --version       print the version and the libraries sipdnsd was built with, and exit
-An option's value may also follow an equals sign: --threads=4. Exit status: 0 success,
-1 errors in the site file or a socket that cannot be bound, 2 a wrong command line.
+An option's value may also follow an equals sign: --threads=4. Each option but --listen is
+given once. Exit status: 0 success, 1 errors in the site file or a socket that cannot be
+bound, 2 a wrong command line.
 )";
 
 std::string usage_text(Command::Kind topic) {
@@ -92,77 +247,181 @@ std::string usage_text(Command::Kind topic) {
     }
 }
 
-Command parse_command_line(const std::vector<std::string>& args) {
-    Command cmd;
-    std::size_t i = 0;
-    if (!args.empty() && (args[0] == "check" || args[0] == "export" || args[0] == "plan")) {
-        cmd.kind = args[0] == "check"    ? Command::Kind::Check
-                   : args[0] == "export" ? Command::Kind::Export
-                                         : Command::Kind::Plan;
-        for (i = 1; i < args.size(); ++i) {
-            std::string listen;
-            if (cmd.kind == Command::Kind::Plan && take_value(args, i, "--listen", listen, cmd)) {
-                if (cmd.kind == Command::Kind::Error) return cmd;
-                cmd.serve.listen.push_back(listen);
-                continue;
-            }
-            if (cmd.kind == Command::Kind::Export &&
-                (take_value(args, i, "--format", cmd.format, cmd) ||
-                 take_value(args, i, "--location", cmd.location, cmd))) {
-                if (cmd.kind == Command::Kind::Error) return cmd;
-                continue;
-            }
-            if (args[i] == "--help" || args[i] == "-h") {
-                cmd.help_for = cmd.kind;
-                cmd.kind = Command::Kind::Help;
-                return cmd;
-            }
-            if (!args[i].empty() && args[i][0] == '-') return error("unknown option " + args[i]);
-            if (!cmd.file.empty()) return error("only one site file, got '" + args[i] + "' too");
-            cmd.file = args[i];
-        }
-        if (cmd.file.empty()) return error(args[0] + " needs a site file");
-        return cmd;
+namespace {
+
+// Where an option seen on the command line goes, and whether its value is right.
+class Parser {
+  public:
+    Parser(const std::vector<std::string>& args, Command::Kind kind) : args_(args) {
+        cmd_.kind = kind;
     }
-    for (; i < args.size(); ++i) {
-        const std::string& a = args[i];
+
+    Command run(std::size_t first) {
+        for (i_ = first; i_ < args_.size(); ++i_) {
+            const std::string& arg = args_[i_];
+            if (arg == "--help" || arg == "-h") {
+                cmd_.help_for = cmd_.kind == Command::Kind::Serve ? Command::Kind::Help : cmd_.kind;
+                cmd_.kind = Command::Kind::Help;
+                return cmd_;
+            }
+            if (serving() && (arg == "--version" || arg == "-V")) {
+                cmd_.kind = Command::Kind::Version;
+                return cmd_;
+            }
+            if (arg.size() > 1 && arg[0] == '-') {
+                if (auto e = option(arg)) return *e;
+            } else if (auto e = positional(arg)) {
+                return *e;
+            }
+        }
+        if (!serving() && cmd_.file.empty()) {
+            const std::string name(command_name(cmd_.kind));
+            return error(name + " needs a site file: sipdnsd " + name + " FILE", help_hint(cmd_.kind));
+        }
+        return cmd_;
+    }
+
+  private:
+    bool serving() const { return cmd_.kind == Command::Kind::Serve; }
+
+    std::optional<Command> fail(std::string text) const {
+        return error(std::move(text), help_hint(cmd_.kind));
+    }
+
+    std::optional<Command> option(const std::string& arg) {
+        const auto eq = arg.find('=');
+        const std::string name = arg.substr(0, eq);
+        const auto specs = specs_of(cmd_.kind);
+        const auto spec = std::find_if(specs.begin(), specs.end(),
+                                       [&](const OptionSpec& s) { return s.name == name; });
+        if (spec == specs.end() || !name.starts_with("--")) return unknown_option(arg, name);
         std::string value;
-        if (a == "--help" || a == "-h") {
-            cmd.kind = Command::Kind::Help;
-            return cmd;
+        if (eq != std::string::npos) {
+            value = arg.substr(eq + 1);
+        } else if (i_ + 1 < args_.size()) {
+            value = args_[++i_];
         }
-        if (a == "--version" || a == "-V") {
-            cmd.kind = Command::Kind::Version;
-            return cmd;
+        if (value.empty()) return fail(name + " needs a value");
+        if (spec->arity == Arity::Once) {
+            auto [first, fresh] = seen_.emplace(name, value);
+            if (!fresh)
+                return fail(name + " is given twice (" + quote_value(first->second) + ", then " +
+                            quote_value(value) + "); give it once");
         }
-        if (take_value(args, i, "--config", cmd.serve.config_file, cmd) ||
-            take_value(args, i, "--log-level", cmd.serve.log_level, cmd) ||
-            take_value(args, i, "--user", cmd.serve.user, cmd) ||
-            take_value(args, i, "--metrics", cmd.serve.metrics, cmd)) {
-            if (cmd.kind == Command::Kind::Error) return cmd;
-            continue;
+        return take(name, value);
+    }
+
+    std::optional<Command> unknown_option(const std::string& arg, const std::string& name) {
+        // Another command's option: say whose it is.
+        for (const Command::Kind other :
+             {Command::Kind::Serve, Command::Kind::Export, Command::Kind::Plan}) {
+            if (other == cmd_.kind) continue;
+            for (const OptionSpec& s : specs_of(other)) {
+                if (s.name != name) continue;
+                if (name == "--config" && !serving()) {
+                    const std::string command(command_name(cmd_.kind));
+                    return error(command + " takes the site file as its argument, not --config",
+                                 "try 'sipdnsd " + command + " FILE'");
+                }
+                return fail(name + " is an option of " +
+                            (other == Command::Kind::Serve
+                                 ? std::string("serving (sipdnsd without a command)")
+                                 : "'sipdnsd " + std::string(command_name(other)) + "'") +
+                            ", not of " +
+                            (serving() ? std::string("serving")
+                                       : "'" + std::string(command_name(cmd_.kind)) + "'"));
+            }
         }
-        if (take_value(args, i, "--listen", value, cmd)) {
-            if (cmd.kind == Command::Kind::Error) return cmd;
-            cmd.serve.listen.push_back(value);
-            continue;
-        }
-        if (take_value(args, i, "--threads", value, cmd)) {
-            if (cmd.kind == Command::Kind::Error) return cmd;
+        std::vector<std::string_view> known{"help"};
+        if (serving()) known.push_back("version");
+        for (const OptionSpec& s : specs_of(cmd_.kind)) known.push_back(s.name.substr(2));
+        // Compared without their dashes, so that -config and ---config find --config too.
+        const auto letters = name.find_first_not_of('-');
+        const std::string_view bare =
+            letters == std::string::npos ? std::string_view() : std::string_view(name).substr(letters);
+        const std::string_view close = suggestion(bare, known);
+        return fail("unknown option " + quote_value(arg) +
+                    (close.empty() ? std::string() : "; did you mean '--" + std::string(close) + "'?"));
+    }
+
+    std::optional<Command> take(const std::string& name, const std::string& value) {
+        if (name == "--listen" || name == "--metrics") {
+            if (auto problem = endpoint_problem(value))
+                return fail(name + " " + quote_value(value) + ": " + *problem);
+            if (name == "--listen") cmd_.serve.listen.push_back(value);
+            else cmd_.serve.metrics = value;
+        } else if (name == "--threads") {
             unsigned n = 0;
             auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
             if (ec != std::errc() || p != value.data() + value.size() || n == 0 || n > 256)
-                return error("--threads expects a number from 1 to 256, got '" + value + "'");
-            cmd.serve.threads = n;
-            continue;
+                return fail("--threads " + quote_value(value) + ": expected a number from 1 to 256");
+            cmd_.serve.threads = n;
+        } else if (name == "--log-level") {
+            if (std::find(kLogLevels.begin(), kLogLevels.end(), value) == kLogLevels.end())
+                return fail("--log-level " + quote_value(value) +
+                            ": expected trace, debug, info, warn, error, critical or off" +
+                            did_you_mean(value, kLogLevels));
+            cmd_.serve.log_level = value;
+        } else if (name == "--format") {
+            if (std::find(kFormats.begin(), kFormats.end(), value) == kFormats.end())
+                return fail("--format " + quote_value(value) + ": expected zone, dnscmd or nsupdate" +
+                            did_you_mean(value, kFormats));
+            cmd_.format = value;
+        } else if (name == "--config") {
+            cmd_.serve.config_file = value;
+        } else if (name == "--user") {
+            cmd_.serve.user = value;
+        } else if (name == "--location") {
+            cmd_.location = value;
         }
-        return error("unknown argument '" + a + "' (see sipdnsd --help)");
+        return std::nullopt;
     }
-    static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
-    bool level_ok = false;
-    for (const char* l : levels) level_ok |= cmd.serve.log_level == l;
-    if (!level_ok) return error("--log-level expects trace, debug, info, warn, error, critical or off");
-    return cmd;
+
+    std::optional<Command> positional(const std::string& arg) {
+        if (!serving()) {
+            if (!cmd_.file.empty())
+                return fail("only one site file: got " + quote_value(cmd_.file) + " and " +
+                            quote_value(arg));
+            cmd_.file = arg;
+            return std::nullopt;
+        }
+        // Serving takes no argument: a command after the options, a site file without
+        // --config, or a mistyped command.
+        if (std::find(kCommands.begin(), kCommands.end(), arg) != kCommands.end())
+            return error("the command " + quote_value(arg) + " must come first: sipdnsd " + arg +
+                             " FILE [options]",
+                         "try 'sipdnsd " + arg + " --help'");
+        if (arg.size() <= 4096 && looks_like_site_file(arg)) {
+            const std::string file = shell_word(arg);
+            return error(quote_value(arg) + " is not a command; to serve a site file, name it "
+                                            "with --config",
+                         "try 'sipdnsd --config " + file + "' to serve it, or 'sipdnsd check " +
+                             file + "' to check it");
+        }
+        if (arg == "help" || arg == "version")
+            return fail("unknown command '" + arg + "'; did you mean '--" + arg + "'?");
+        const std::string_view close = suggestion(arg, kCommands);
+        return fail("unknown command " + quote_value(arg) +
+                    (close.empty() ? " (the commands are check, export and plan; serving takes "
+                                     "options only)"
+                                   : "; did you mean '" + std::string(close) + "'?"));
+    }
+
+    const std::vector<std::string>& args_;
+    std::size_t i_ = 0;
+    Command cmd_;
+    std::map<std::string, std::string> seen_;  // options given once: name -> value
+};
+
+}  // namespace
+
+Command parse_command_line(const std::vector<std::string>& args) {
+    if (!args.empty()) {
+        for (const Command::Kind kind :
+             {Command::Kind::Check, Command::Kind::Export, Command::Kind::Plan})
+            if (args[0] == command_name(kind)) return Parser(args, kind).run(1);
+    }
+    return Parser(args, Command::Kind::Serve).run(0);
 }
 
 }  // namespace sipdns::app

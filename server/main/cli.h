@@ -24,11 +24,20 @@ struct Command {
     std::string file;              // check / export / plan
     std::string format = "zone";   // export
     std::string location;          // export --location NAME
-    std::string error;             // Kind::Error: what was wrong
+    std::string error;             // Kind::Error: the mistake, in one line
+    std::string hint;              // Kind::Error: what to try instead, in one line
     Kind help_for = Kind::Help;    // Kind::Help: the subcommand asked about (Help: all of them)
 };
 
+// Every value is checked here (ADDR:PORT, thread count, log level, export format), so that a
+// wrong command line is a usage error (exit 2) before any file is read. A mistake gives one
+// line saying what is wrong (with "did you mean" for a mistyped command or option) and one hint
+// line, `try 'sipdnsd --help'` or a corrected command line.
 Command parse_command_line(const std::vector<std::string>& args);
+
+// Why `text` is not an ADDR:PORT as --listen and --metrics take it ("the port is missing",
+// "IPv6 addresses go in brackets", ...); nullopt when it is one.
+std::optional<std::string> endpoint_problem(const std::string& text);
 
 // The text of `sipdnsd --help` (`topic` Help), or of `sipdnsd check|export|plan --help`
 // (Check, Export, Plan: that subcommand's usage alone).

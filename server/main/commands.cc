@@ -3,6 +3,7 @@
 #include <map>
 #include <ostream>
 
+#include "sipdns/config/diagnostic.h"
 #include "sipdns/zone/exporter.h"
 #include "sipdns/zone/name.h"
 #include "sipdns/zone/plan.h"
@@ -90,7 +91,8 @@ int run_export(const std::string& file, const std::string& format, const std::st
     } else if (format == "nsupdate") {
         exporter = zone::export_nsupdate;
     } else {
-        err << "export: unknown format '" << format << "' (expected: zone, dnscmd or nsupdate)\n";
+        err << "export: unknown format " << config::quote_value(format)
+            << " (expected: zone, dnscmd or nsupdate)\n";
         return 2;
     }
     auto site = load_site(file);
@@ -104,8 +106,8 @@ int run_export(const std::string& file, const std::string& format, const std::st
     if (!location.empty()) {
         view = site->zones->location_view(location);
         if (!view) {
-            err << "export: no location '" << location << "' with its own answers in " << file
-                << "\n";
+            err << "export: no location " << config::quote_value(location)
+                << " with its own answers in " << file << "\n";
             return 2;
         }
     }
@@ -119,8 +121,8 @@ int run_plan(const std::string& file, const std::vector<std::string>& listen, st
     for (const auto& text : listen) {
         auto endpoint = config::IpEndpoint::parse(text);
         if (!endpoint) {
-            err << "plan: --listen expects ADDR:PORT (e.g. 127.0.0.1:5353 or [::1]:5353), got '"
-                << text << "'\n";
+            err << "plan: --listen expects ADDR:PORT (e.g. 127.0.0.1:5353 or [::1]:5353), got "
+                << config::quote_value(text) << "\n";
             return 2;
         }
         options.listen.push_back(*endpoint);

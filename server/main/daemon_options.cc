@@ -38,8 +38,9 @@ Expected<net::ServerOptions, std::string> resolve_server_options(
     for (const std::string& text : listen) {
         const auto endpoint = config::IpEndpoint::parse(text);
         if (!endpoint)
-            return unexpected(std::string(from_cli ? "--listen" : "server.listen") + " '" + text +
-                              "': expected ADDR:PORT such as 127.0.0.1:53 or [::1]:53 (IPv6 in "
+            return unexpected(std::string(from_cli ? "--listen" : "server.listen") + " " +
+                              config::quote_value(text) +
+                              ": expected ADDR:PORT such as 127.0.0.1:53 or [::1]:53 (IPv6 in "
                               "brackets, port 1-65535)");
         if (std::find(options.listen.begin(), options.listen.end(), *endpoint) !=
             options.listen.end()) {
@@ -47,9 +48,11 @@ Expected<net::ServerOptions, std::string> resolve_server_options(
             continue;
         }
         if (const config::IpEndpoint* other = overlapping(options.listen, *endpoint))
-            return unexpected(std::string(from_cli ? "--listen" : "server.listen") + " '" + text +
-                              "' overlaps " + other->to_string() + ": " +
-                              (is_wildcard(other->address) ? other->to_string() : text) +
+            return unexpected(std::string(from_cli ? "--listen" : "server.listen") + " " +
+                              config::quote_value(text) + " overlaps " + other->to_string() +
+                              ": " +
+                              (is_wildcard(other->address) ? other->to_string()
+                                                           : endpoint->to_string()) +
                               " already covers every address of its family on that port");
         options.listen.push_back(*endpoint);
     }
@@ -67,8 +70,8 @@ Expected<std::optional<config::IpEndpoint>, std::string> resolve_metrics_listen(
     if (cli.metrics.empty()) return file.metrics_listen;
     const auto endpoint = config::IpEndpoint::parse(cli.metrics);
     if (!endpoint)
-        return unexpected("--metrics '" + cli.metrics +
-                          "': expected ADDR:PORT such as 127.0.0.1:9153 or [::1]:9153 (IPv6 in "
+        return unexpected("--metrics " + config::quote_value(cli.metrics) +
+                          ": expected ADDR:PORT such as 127.0.0.1:9153 or [::1]:9153 (IPv6 in "
                           "brackets, port 1-65535)");
     return std::optional<config::IpEndpoint>(*endpoint);
 }

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
                 std::cout << sipdns::app::version_text();
                 return 0;
             case Command::Kind::Error:
-                std::cerr << "sipdnsd: " << cmd.error << "\n" << sipdns::app::usage_text();
+                std::cerr << "sipdnsd: " << cmd.error << "\n" << cmd.hint << "\n";
                 return 2;
             case Command::Kind::Check:
                 return sipdns::app::run_check(cmd.file, std::cout, std::cerr);

@@ -441,12 +441,113 @@ def test_subcommand_help_is_that_commands_usage(command):
     assert run_sipdnsd(command, "-h").stdout == r.stdout
 
 
-def test_usage_errors_exit_2_with_the_usage():
-    for args in (["--bogus"], ["--threads", "0"], ["--threads"], ["--log-level", "loud"],
-                 ["check"], ["export", "a.yaml", "b.yaml"], ["plan", "x.yaml", "--format", "zone"]):
-        r = run_sipdnsd(*args)
-        assert r.returncode == 2, f"{args}: exit {r.returncode}"
-        assert r.stderr.startswith("sipdnsd: ") and "Usage:" in r.stderr, r.stderr
+# A wrong command line: exit 2, and on stderr one line saying what is wrong and one hint line,
+# not the whole usage (issue 14). `sipdnsd site.yaml` and a mistyped command or option get the
+# corrected command line.
+HELP_HINT = "try 'sipdnsd --help'"
+
+
+@pytest.mark.parametrize("args, error, hint", [
+    (["--bogus"], "unknown option '--bogus'", HELP_HINT),
+    (["--confg", "site.yaml"], "unknown option '--confg'; did you mean '--config'?", HELP_HINT),
+    (["chek", "site.yaml"], "unknown command 'chek'; did you mean 'check'?", HELP_HINT),
+    (["exprot", "site.yaml"], "unknown command 'exprot'; did you mean 'export'?", HELP_HINT),
+    (["site.yaml"], "'site.yaml' is not a command; to serve a site file, name it with --config",
+     "try 'sipdnsd --config site.yaml' to serve it, or 'sipdnsd check site.yaml' to check it"),
+    (["--config", "a.yaml", "--config", "b.yaml"],
+     "--config is given twice ('a.yaml', then 'b.yaml'); give it once", HELP_HINT),
+    (["--threads", "0"], "--threads '0': expected a number from 1 to 256", HELP_HINT),
+    (["--threads"], "--threads needs a value", HELP_HINT),
+    (["--log-level", "loud"],
+     "--log-level 'loud': expected trace, debug, info, warn, error, critical or off", HELP_HINT),
+    (["--listen", "127.0.0.1"],
+     "--listen '127.0.0.1': the port is missing: write '127.0.0.1:53' for port 53", HELP_HINT),
+    (["--listen", "127.0.0.1:0"], "--listen '127.0.0.1:0': the port 0 is out of range 1-65535",
+     HELP_HINT),
+    (["--listen", "127.0.0.1:65536"],
+     "--listen '127.0.0.1:65536': the port 65536 is out of range 1-65535", HELP_HINT),
+    (["--listen", "::1:5353"],
+     "--listen '::1:5353': IPv6 addresses go in brackets before the port: write '[::1]:5353'",
+     HELP_HINT),
+    (["--listen", "dns.example:53"],
+     "--listen 'dns.example:53': 'dns.example' is not an IPv4 address (names are not resolved "
+     "here)", HELP_HINT),
+    (["--metrics", "9153"],
+     "--metrics '9153': expected ADDR:PORT such as 127.0.0.1:53 or [::1]:53", HELP_HINT),
+    (["check"], "check needs a site file: sipdnsd check FILE", "try 'sipdnsd check --help'"),
+    (["check", "--config", "site.yaml"], "check takes the site file as its argument, not --config",
+     "try 'sipdnsd check FILE'"),
+    (["export", "a.yaml", "b.yaml"], "only one site file: got 'a.yaml' and 'b.yaml'",
+     "try 'sipdnsd export --help'"),
+    (["export", "a.yaml", "--format", "bnd"],
+     "--format 'bnd': expected zone, dnscmd or nsupdate", "try 'sipdnsd export --help'"),
+    (["plan", "x.yaml", "--format", "zone"],
+     "--format is an option of 'sipdnsd export', not of 'plan'", "try 'sipdnsd plan --help'"),
+    (["plan", "x.yaml", "--listen", "[::1]:0"], "--listen '[::1]:0': the port 0 is out of range "
+     "1-65535", "try 'sipdnsd plan --help'"),
+], ids=["unknown-option", "option-typo", "command-typo", "command-swap", "site-file-positional",
+        "second-config", "threads-0", "no-value", "log-level", "listen-no-port", "listen-port-0",
+        "listen-port-big", "listen-v6-no-brackets", "listen-host-name", "metrics-no-address",
+        "check-no-file", "check-config", "two-files", "format", "other-commands-option",
+        "plan-listen"])
+def test_usage_errors_are_one_line_and_a_hint(args, error, hint):
+    # The site files named need not exist: the command line is checked before any file is read.
+    r = run_sipdnsd(*args)
+    assert r.returncode == 2, f"{args}: exit {r.returncode}\n{r.stderr}"
+    assert r.stderr.splitlines() == [f"sipdnsd: {error}", hint]
+    assert r.stdout == ""
+
+
+def test_bad_listen_is_a_usage_error_even_with_a_broken_site_file(tmp_path):
+    """--listen is checked on the command line, before the site file is read: a broken file
+    and a bad --listen give 2 (the command line), not 1 (the file)."""
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("domain: [unclosed\n")
+    r = run_sipdnsd("--config", str(broken), "--listen", "127.0.0.1:99999")
+    assert r.returncode == 2, r.stderr
+    assert "99999" in r.stderr and "broken.yaml" not in r.stderr
+
+
+def test_an_existing_site_file_without_yaml_suffix_gets_the_config_hint(tmp_path):
+    site = tmp_path / "site.conf"
+    site.write_text((EXAMPLES / "scs-single.yaml").read_text())
+    r = run_sipdnsd(str(site))
+    assert r.returncode == 2
+    assert r.stderr.splitlines()[1] == (f"try 'sipdnsd --config {site}' to serve it, or "
+                                        f"'sipdnsd check {site}' to check it")
+    # ...and the suggested check works as suggested.
+    assert run_sipdnsd("check", str(site)).returncode == 0
+
+
+@pytest.mark.parametrize("where", ["ttl", "address", "alias-target", "record"])
+def test_a_huge_value_is_not_echoed_whole(tmp_path, where):
+    """A 1 MB value in the site file: each diagnostic cites at most ~80 characters of it and
+    its size, on one line."""
+    big = "q" * (1 << 20)
+    text = {
+        "ttl": f"domain: example.test\nhosts: {{ a: 192.0.2.1 }}\nttl: {big}\n",
+        "address": f"domain: example.test\nhosts: {{ a: {big} }}\n",
+        "alias-target": f"domain: example.test\nhosts: {{ a: 192.0.2.1 }}\n"
+                        f"aliases: {{ www: {big} }}\n",
+        "record": f"domain: example.test\nhosts: {{ a: 192.0.2.1 }}\nrecords:\n  - \"{big}\"\n",
+    }[where]
+    errors, out = _check_errors(tmp_path, text)
+    assert len(out) < 2000, f"{len(out)} bytes of output:\n{out[:2000]}"
+    assert any("(1048576 bytes)" in e[3] for e in errors), out
+
+
+def test_help_synopsis_names_every_serve_option():
+    """The serving synopsis of --help (the lines before its description) and README's show
+    every option of serving, --metrics included (issue 14)."""
+    help_text = run_sipdnsd("--help").stdout
+    synopsis = help_text.split("Serve the site")[0]
+    options = set(_help_options(help_text.split("Options:")[1])) - FLAGS - {"--format",
+                                                                            "--location"}
+    assert options == {"--config", "--listen", "--threads", "--log-level", "--user", "--metrics"}
+    assert set(_help_options(synopsis)) == options
+    readme = (CLI_SOURCE.parents[2] / "README.md").read_text()
+    readme_synopsis = re.search(r"^sipdnsd \[--config.*$", readme, re.M).group(0)
+    assert set(_help_options(readme_synopsis)) == options, readme_synopsis
 
 
 def _project_version():

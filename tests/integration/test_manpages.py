@@ -68,7 +68,9 @@ def cli_options() -> set[str]:
 
 
 def cli_commands() -> set[str]:
-    return set(re.findall(r'args\[0\] == "([a-z]+)"', CLI.read_text()))
+    """The command table of cli.cc: `kCommands{"check", ...}`."""
+    table = re.search(r"kCommands\{([^}]*)\}", CLI.read_text())
+    return set(re.findall(r'"([a-z]+)"', table.group(1))) if table else set()
 
 
 def test_every_command_and_option_is_in_sipdnsd_8():

@@ -566,7 +566,9 @@ def test_usage_errors():
     r = run_sipdnsd("plan")
     assert r.returncode == 2 and "needs a site file" in r.stderr
     r = run_sipdnsd("plan", str(EXAMPLES / "scs-ha.yaml"), "--listen", "127.0.0.1")
-    assert r.returncode == 2 and "ADDR:PORT" in r.stderr, r.stderr
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        "sipdnsd: --listen '127.0.0.1': the port is missing: write '127.0.0.1:53' for port 53",
+        "try 'sipdnsd plan --help'"], r.stderr
     r = run_sipdnsd("plan", str(EXAMPLES / "scs-ha.yaml"), "--format", "zone")
     assert r.returncode == 2, r.stderr
     r = run_sipdnsd("--help")

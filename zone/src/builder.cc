@@ -36,6 +36,22 @@ private:
     static std::string describe(const Record& r, const config::SourcePos& pos) {
         return std::string(r.section) + (pos.line ? " (line " + std::to_string(pos.line) + ")" : "");
     }
+    // A record of the HA redirect set, told by the server it was made for: "the redirect name
+    // rr.scs1.example.test generated for servers[0] 'scs1.example.test' (line 3; ...)".
+    // Nobody writes rr.<server> in the file, so "servers (rr)" alone would not say why the
+    // name exists (SCS 4.0 guide, dual-server table: rr.<server> for sip.redirect_port).
+    std::string describe_generated(const Record& r) const {
+        if (std::string_view(r.section) != section::kRedirect) return describe(r, r.pos);
+        for (std::size_t i = 0; i < site_.servers.size(); ++i) {
+            const auto& server = site_.servers[i];
+            if (server.pos != r.pos) continue;
+            return "the redirect name rr." + server.name + " generated for servers[" +
+                   std::to_string(i) + "] '" + server.name + "' (line " +
+                   std::to_string(r.pos.line) +
+                   "; an HA site gives each server one, with SRV records for sip.redirect_port)";
+        }
+        return describe(r, r.pos);
+    }
 
     Zone* zone_for(std::string_view owner);
     void place(const Record& r);
@@ -179,7 +195,7 @@ void ZoneBuilder::check_cname_rules() {
             error(alias->pos, std::string(alias->section) + ": '" + show(node->name) +
                                   "' cannot be an alias (CNAME): the name also has " +
                                   type_name(other.type) + " records from " +
-                                  describe(*o, o->pos) + " (RFC 1034 §3.6.2)");
+                                  describe_generated(*o) + " (RFC 1034 §3.6.2)");
             break;
         }
     }
@@ -338,6 +354,18 @@ void ZoneBuilder::check_address_agreement() {
                 const Record* b = first[sec_b];
                 const Record* later = a->pos.line > b->pos.line ? a : b;
                 const Record* earlier = later == a ? b : a;
+                // A name the file gives that is also a server's generated rr.<server> name:
+                // reported at the name the file gives, whichever comes first.
+                const bool redirect_later = std::string_view(later->section) == section::kRedirect;
+                if (redirect_later || std::string_view(earlier->section) == section::kRedirect) {
+                    const Record* given = redirect_later ? earlier : later;
+                    const Record* generated = redirect_later ? later : earlier;
+                    error(given->pos, std::string(given->section) + ": '" +
+                                          show(addr[i]->node->name) + "' clashes with " +
+                                          describe_generated(*generated) +
+                                          "; give it another name, or the same addresses");
+                    continue;
+                }
                 error(later->pos, std::string(later->section) + ": '" +
                                       show(addr[i]->node->name) +
                                       "' has different addresses here and in " +

@@ -60,7 +60,7 @@ INSTANTIATE_TEST_SUITE_P(
                  "character '\\032' is not allowed in 'a b' (only letters, digits, '-' and '_')",
                  false},
         NameCase{"a\tb", "local",
-                 "character '\\009' is not allowed in 'a\tb' (only letters, digits, '-' and '_')",
+                 "character '\\009' is not allowed in 'a\\tb' (only letters, digits, '-' and '_')",
                  false},
         NameCase{"x@y", "local",
                  "character '@' is not allowed in 'x@y' (only letters, digits, '-' and '_')",

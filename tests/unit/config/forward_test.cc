@@ -260,7 +260,7 @@ const std::vector<BadRow> kBad = {
      {diag(6, 11, "forward.dnssec: expected true or false, got 'validate'")}},
     {"DnssecNumber",
      "forward:\n  to: root\n  dnssec: 1\n",
-     {diag(6, 11, "forward.dnssec: expected true or false, got 1")}},
+     {diag(6, 11, "forward.dnssec: expected true or false, got 1; did you mean true?")}},
     {"TrustAnchorRelative",
      "forward:\n  to: root\n  dnssec: true\n  trust_anchor: root.key\n",
      {diag(7, 17,

@@ -144,8 +144,10 @@ const std::vector<BadSite> kRows = {
      kHead + "servers:\n  - { name: " + k63 + "." + k63 + "." + k63 + "." + k63 +
          ", ipv4: 192.0.2.11 }\n",
      {diag(5, 13,
-           "servers[0].name: invalid name '" + k63 + "." + k63 + "." + k63 + "." + k63 +
-               "': name is 274 octets long in wire form, at most 255 are allowed")}},
+           // The name as written is cut at 80 columns (config::quote_value).
+           "servers[0].name: invalid name '" + k63 + "." + std::string(16, 'a') +
+               "\u2026' (255 bytes): name is 274 octets long in wire form, at most 255 are "
+               "allowed")}},
     {"AliasEmptyLabel",
      kHead + "aliases:\n  tftp: scs1..x\n",
      {diag(5, 9, "aliases.tftp: invalid target name 'scs1..x': empty label in 'scs1..x'")}},
@@ -558,7 +560,9 @@ const std::vector<BadSite> kRows = {
     {"SoaBad",
      kHead + "soa:\n  serial: 4294967296\n  refresh: 1h\n  mname: x\n",
      {diag(5, 11, "soa.serial: expected a serial number 0-4294967295, got 4294967296"),
-      diag(6, 12, "soa.refresh: expected a time in seconds 0-2147483647, got '1h'"),
+      diag(6, 12,
+           "soa.refresh: expected a time in seconds 0-2147483647, got '1h'; the value is in "
+           "seconds without a unit: write 3600"),
       diag(7, 3, "soa.mname: unknown key; did you mean 'rname'?")}},
     {"ListenBad",
      kHead + "server:\n  listen: ['0.0.0.0:53', '::1:53', '[::1]:0', '0.0.0.0:53']\n",
@@ -577,11 +581,14 @@ const std::vector<BadSite> kRows = {
      kHead + "server:\n  tcp_io_timeout_ms: 0\n  tcp_idle_timeout_ms: 2s\n  tcp_io_timout_ms: 5\n",
      {diag(5, 22, "server.tcp_io_timeout_ms: expected a timeout in milliseconds 1-3600000, got 0"),
       diag(6, 24,
-           "server.tcp_idle_timeout_ms: expected a timeout in milliseconds 1-3600000, got '2s'"),
+           "server.tcp_idle_timeout_ms: expected a timeout in milliseconds 1-3600000, got '2s'; "
+           "the value is in milliseconds without a unit: write 2000"),
       diag(7, 3, "server.tcp_io_timout_ms: unknown key; did you mean 'tcp_io_timeout_ms'?")}},
     {"ListenNotAList",
      kHead + "server:\n  listen: 0.0.0.0:53\n",
-     {diag(5, 11, "server.listen: expected a list of ADDR:PORT strings")}},
+     {diag(5, 11,
+           "server.listen: expected a list of ADDR:PORT strings, got the single value "
+           "'0.0.0.0:53'; write it as [\"0.0.0.0:53\"]")}},
     {"RateLimitNumbers",
      kHead + "server:\n  rate_limit:\n    responses_per_second: -1\n    slip: 11\n"
              "    ipv4_prefix: 33\n    ipv6_prefix: 129\n",
@@ -628,6 +635,72 @@ const std::vector<BadSite> kRows = {
      {diag(5, 14,
            "server.state_dir: expected an absolute directory path such as /var/lib/sipdns, "
            "got a list")}},
+
+    // --- classic YAML slips at the value level: each gets the fix in plain words
+    {"TransportsCommaScalar",
+     kHead + "sip:\n  transports: udp, tcp\n",
+     {diag(5, 15,
+           "sip.transports: expected a list of transports (udp, tcp, tls), got the single value "
+           "'udp, tcp'; write it as [udp, tcp]")}},
+    {"TransportsOneScalar",
+     kHead + "sip: { transports: tls }\n",
+     {diag(4, 20,
+           "sip.transports: expected a list of transports (udp, tcp, tls), got the single value "
+           "'tls'; write it as [tls]")}},
+    {"NameserversScalar",
+     kHead + "nameservers: ntp,gw\n",
+     {diag(4, 14,
+           "nameservers: expected a list of name server names, got the single value 'ntp,gw'; "
+           "write it as [ntp, gw]")}},
+    {"HostCommaScalar",
+     kHead + "  gw: 192.0.2.1, 2001:db8::1\n",
+     {diag(4, 7,
+           "hosts.gw: expected an IPv4 or IPv6 address or a list of them, got the single value "
+           "'192.0.2.1, 2001:db8::1'; write it as [192.0.2.1, \"2001:db8::1\"]")}},
+    {"ServiceTargetsScalar",
+     kHead + "services:\n  - { service: _ldap._tcp, port: 389, targets: \"ntp, gw\" }\n",
+     {diag(5, 48,
+           "services[0].targets: expected a list of targets, got the single value 'ntp, gw'; "
+           "write it as [ntp, gw]")}},
+    {"ReverseCommaScalar",
+     kHead + "reverse: 192.0.2.0/24, 198.51.100.0/24\n",
+     {diag(4, 10,
+           "reverse: expected auto, off or a list of prefixes, got the single value "
+           "'192.0.2.0/24, 198.51.100.0/24'; write it as [192.0.2.0/24, 198.51.100.0/24]")}},
+    {"LocationCommaScalar",
+     kHead + "locations:\n  dc1: 10.1.0.0/16, 10.2.0.0/16\n",
+     {diag(5, 8,
+           "locations.dc1: expected an address prefix or a list of them, got the single value "
+           "'10.1.0.0/16, 10.2.0.0/16'; write it as [10.1.0.0/16, 10.2.0.0/16]")}},
+    {"TransferAllowScalar",
+     kHead + "server:\n  transfer: { allow: 192.0.2.0/24 }\n",
+     {diag(5, 22,
+           "server.transfer.allow: expected a list of address prefixes allowed to transfer the "
+           "zones, got the single value '192.0.2.0/24'; write it as [192.0.2.0/24]")}},
+    {"ListTooLongToRewrite",
+     kHead + "nameservers: " + std::string(50, 'n') + ", " + std::string(50, 'm') + "\n",
+     {diag(4, 14,
+           "nameservers: expected a list of name server names, got the single value '" +
+               std::string(50, 'n') + ", " + std::string(28, 'm') + "\u2026' (102 bytes)")}},
+    {"BooleanOne",
+     kHead + "sip: { naptr: 0 }\n",
+     {diag(4, 15, "sip.naptr: expected true or false, got 0; did you mean false?")}},
+    {"BooleanEnabled",
+     kHead + "sip: { naptr: Enabled }\n",
+     {diag(4, 15, "sip.naptr: expected true or false, got 'Enabled'; did you mean true?")}},
+    {"TtlWithUnits",
+     "ttl: 1d12h\n" + kHead,
+     {diag(1, 6,
+           "ttl: expected a TTL in seconds 0-2147483647, got '1d12h'; the value is in seconds "
+           "without a unit: write 129600")}},
+    {"TtlUnknownUnit",
+     "ttl: 5y\n" + kHead,
+     {diag(1, 6, "ttl: expected a TTL in seconds 0-2147483647, got '5y'")}},
+    {"AddressWithPrefixLength",
+     kHead + "servers:\n  - { name: scs1, ipv4: 192.0.2.11/24 }\n",
+     {diag(5, 25,
+           "servers[0].ipv4: expected an IPv4 address, got '192.0.2.11/24'; write the address "
+           "without the prefix length: 192.0.2.11")}},
 
     // --- more shapes
     {"KeyInWrongCase",

@@ -68,6 +68,50 @@ INSTANTIATE_TEST_SUITE_P(
                 "  scs1: 192.0.2.99\n",
                 {"site.yaml:5:3: hosts: 'scs1.example.test' has different addresses here and in "
                  "servers (line 3); a name must have the same addresses everywhere"}},
+        // The HA redirect names (rr.<server>, SCS 4.0 guide) are generated: a clash names the
+        // server they are made for, wherever the file gives the name.
+        BadSite{"a host named like a server's generated redirect name",
+                "domain: example.test\n"
+                "servers:\n"
+                "  - { name: s1, ipv4: 192.0.2.11 }\n"
+                "  - { name: s2, ipv4: 192.0.2.12 }\n"
+                "hosts:\n"
+                "  rr.s2: 192.0.2.99\n",
+                {"site.yaml:6:3: hosts: 'rr.s2.example.test' clashes with the redirect name "
+                 "rr.s2.example.test generated for servers[1] 's2.example.test' (line 4; an HA "
+                 "site gives each server one, with SRV records for sip.redirect_port); give it "
+                 "another name, or the same addresses"}},
+        BadSite{"the same, with the hosts before the servers",
+                "domain: example.test\n"
+                "hosts:\n"
+                "  rr.s1: 192.0.2.99\n"
+                "servers:\n"
+                "  - { name: s1, ipv4: 192.0.2.11 }\n"
+                "  - { name: s2, ipv4: 192.0.2.12 }\n",
+                {"site.yaml:3:3: hosts: 'rr.s1.example.test' clashes with the redirect name "
+                 "rr.s1.example.test generated for servers[0] 's1.example.test' (line 5; an HA "
+                 "site gives each server one, with SRV records for sip.redirect_port); give it "
+                 "another name, or the same addresses"}},
+        BadSite{"a server named like another server's redirect name",
+                "domain: example.test\n"
+                "servers:\n"
+                "  - { name: s1, ipv4: 192.0.2.11 }\n"
+                "  - { name: rr.s1, ipv4: 192.0.2.12 }\n",
+                {"site.yaml:4:5: servers: 'rr.s1.example.test' clashes with the redirect name "
+                 "rr.s1.example.test generated for servers[0] 's1.example.test' (line 3; an HA "
+                 "site gives each server one, with SRV records for sip.redirect_port); give it "
+                 "another name, or the same addresses"}},
+        BadSite{"an alias at a server's redirect name",
+                "domain: example.test\n"
+                "servers:\n"
+                "  - { name: s1, ipv4: 192.0.2.11 }\n"
+                "  - { name: s2, ipv4: 192.0.2.12 }\n"
+                "aliases:\n"
+                "  rr.s1: s2\n",
+                {"site.yaml:6:3: aliases: 'rr.s1.example.test' cannot be an alias (CNAME): the "
+                 "name also has A records from the redirect name rr.s1.example.test generated "
+                 "for servers[0] 's1.example.test' (line 3; an HA site gives each server one, "
+                 "with SRV records for sip.redirect_port) (RFC 1034 §3.6.2)"}},
         BadSite{"a record outside the zone",
                 "domain: example.test\n"
                 "servers:\n"

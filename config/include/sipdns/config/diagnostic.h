@@ -1,6 +1,9 @@
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sipdns::config {
@@ -37,5 +40,28 @@ std::size_t count_errors(const Diagnostics& diags);
 // File order (line, then column; no position first), keeping the order of finding for equal
 // positions, and one copy of a message repeated at the same place.
 void sort_by_position(Diagnostics& diags);
+
+// How much of a value a message shows: enough to recognise it, short enough that a diagnostic
+// stays one terminal line even when the value is a 50 MB scalar.
+inline constexpr std::size_t kShownValueColumns = 80;
+
+// A value as a diagnostic shows it, on one line: control characters (newline, tab, ...),
+// C1 controls, U+2028/U+2029 and bytes that are not UTF-8 are escaped (\n, \t, \x1b, \u2028);
+// past kShownValueColumns columns it is cut at a character boundary and ends in
+// "… (N bytes)", N being the whole value's size. Short printable values come back as they are.
+std::string show_value(std::string_view value);
+
+// show_value in single quotes, the way messages cite what the user wrote:
+// 'udp, tcp', or 'xxxx…' (52428800 bytes) when cut.
+std::string quote_value(std::string_view value);
+
+// "Did you mean": the entry of `known` closest to `typed`, ASCII case ignored, if it is at
+// most 2 edits away (a character added, dropped or changed, or two neighbours swapped) and the
+// edits change at most half of `typed` ("foo" is no typo of "soa"); empty if none is.
+std::string_view closest_spelling(std::string_view typed, std::span<const std::string_view> known);
+
+// Edit distance behind closest_spelling: Levenshtein plus adjacent transpositions ("nmae" ->
+// "name" is one typo), the optimal-string-alignment variant.
+std::size_t edit_distance(std::string_view a, std::string_view b);
 
 }  // namespace sipdns::config

@@ -1,0 +1,220 @@
+// sipdnsd's command line: what each argument list becomes, and for each mistake the exact one
+// line that says what is wrong and the hint line after it.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+
+namespace sipdns::app {
+namespace {
+
+struct Mistake {
+    const char* name;
+    std::vector<std::string> args;
+    std::string error;
+    std::string hint;
+};
+
+void PrintTo(const Mistake& m, std::ostream* os) {
+    *os << m.name;
+}
+
+class CommandLineMistakes : public ::testing::TestWithParam<Mistake> {};
+
+TEST_P(CommandLineMistakes, OneLineAndAHint) {
+    const Command cmd = parse_command_line(GetParam().args);
+    ASSERT_EQ(cmd.kind, Command::Kind::Error) << GetParam().name;
+    EXPECT_EQ(cmd.error, GetParam().error);
+    EXPECT_EQ(cmd.hint, GetParam().hint);
+    EXPECT_EQ(cmd.error.find('\n'), std::string::npos);
+}
+
+const std::string kHelp = "try 'sipdnsd --help'";
+
+INSTANTIATE_TEST_SUITE_P(
+    Rows, CommandLineMistakes,
+    ::testing::Values(
+        // Mistyped commands: within two edits, or a prefix of exactly one command.
+        Mistake{"CommandTypo", {"chek", "site.yaml"},
+                "unknown command 'chek'; did you mean 'check'?", kHelp},
+        Mistake{"CommandSwap", {"palns"}, "unknown command 'palns'; did you mean 'plan'?", kHelp},
+        Mistake{"CommandPrefix", {"exp", "a.yaml"},
+                "unknown command 'exp'; did you mean 'export'?", kHelp},
+        Mistake{"HelpAsCommand", {"help"}, "unknown command 'help'; did you mean '--help'?",
+                kHelp},
+        Mistake{"UnknownCommand", {"serve"},
+                "unknown command 'serve' (the commands are check, export and plan; serving "
+                "takes options only)",
+                kHelp},
+        Mistake{"CommandAfterOptions", {"--log-level", "debug", "check", "site.yaml"},
+                "the command 'check' must come first: sipdnsd check FILE [options]",
+                "try 'sipdnsd check --help'"},
+        // A site file where a command goes.
+        Mistake{"SiteFileWithoutConfig", {"site.yaml"},
+                "'site.yaml' is not a command; to serve a site file, name it with --config",
+                "try 'sipdnsd --config site.yaml' to serve it, or 'sipdnsd check site.yaml' to "
+                "check it"},
+        Mistake{"SiteFileYml", {"/etc/sipdns/my site.yml"},
+                "'/etc/sipdns/my site.yml' is not a command; to serve a site file, name it with "
+                "--config",
+                "try 'sipdnsd --config \"/etc/sipdns/my site.yml\"' to serve it, or 'sipdnsd "
+                "check \"/etc/sipdns/my site.yml\"' to check it"},
+        // Mistyped options.
+        Mistake{"OptionTypo", {"--confg", "site.yaml"},
+                "unknown option '--confg'; did you mean '--config'?", kHelp},
+        Mistake{"OptionOneDash", {"-config", "site.yaml"},
+                "unknown option '-config'; did you mean '--config'?", kHelp},
+        Mistake{"OptionPrefix", {"export", "a.yaml", "--form", "zone"},
+                "unknown option '--form'; did you mean '--format'?",
+                "try 'sipdnsd export --help'"},
+        Mistake{"OptionWithValueTypo", {"--log-levle=debug"},
+                "unknown option '--log-levle=debug'; did you mean '--log-level'?", kHelp},
+        Mistake{"UnknownOption", {"--bogus"}, "unknown option '--bogus'", kHelp},
+        Mistake{"DoubleDash", {"--"}, "unknown option '--'", kHelp},
+        Mistake{"AnotherCommandsOption", {"plan", "x.yaml", "--format", "zone"},
+                "--format is an option of 'sipdnsd export', not of 'plan'",
+                "try 'sipdnsd plan --help'"},
+        Mistake{"ExportOptionWhenServing", {"--location", "dc1"},
+                "--location is an option of 'sipdnsd export', not of serving", kHelp},
+        Mistake{"ServeOptionOnCheck", {"check", "a.yaml", "--threads", "2"},
+                "--threads is an option of serving (sipdnsd without a command), not of 'check'",
+                "try 'sipdnsd check --help'"},
+        Mistake{"ConfigOnCheck", {"check", "--config", "site.yaml"},
+                "check takes the site file as its argument, not --config",
+                "try 'sipdnsd check FILE'"},
+        // Values.
+        Mistake{"SecondConfig", {"--config", "a.yaml", "--config=b.yaml"},
+                "--config is given twice ('a.yaml', then 'b.yaml'); give it once", kHelp},
+        Mistake{"SecondFormat", {"export", "a.yaml", "--format", "zone", "--format", "dnscmd"},
+                "--format is given twice ('zone', then 'dnscmd'); give it once",
+                "try 'sipdnsd export --help'"},
+        Mistake{"MissingValue", {"--threads"}, "--threads needs a value", kHelp},
+        Mistake{"EmptyValue", {"--config="}, "--config needs a value", kHelp},
+        Mistake{"ThreadsZero", {"--threads", "0"},
+                "--threads '0': expected a number from 1 to 256", kHelp},
+        Mistake{"LogLevel", {"--log-level", "warning"},
+                "--log-level 'warning': expected trace, debug, info, warn, error, critical or off",
+                kHelp},
+        Mistake{"LogLevelTypo", {"--log-level", "debg"},
+                "--log-level 'debg': expected trace, debug, info, warn, error, critical or off; "
+                "did you mean 'debug'?",
+                kHelp},
+        Mistake{"Format", {"export", "a.yaml", "--format=bind"},
+                "--format 'bind': expected zone, dnscmd or nsupdate",
+                "try 'sipdnsd export --help'"},
+        Mistake{"FormatTypo", {"export", "a.yaml", "--format=nsupdat"},
+                "--format 'nsupdat': expected zone, dnscmd or nsupdate; did you mean "
+                "'nsupdate'?",
+                "try 'sipdnsd export --help'"},
+        // --listen and --metrics: ADDR:PORT, checked here for serving and for plan.
+        Mistake{"ListenNoPort", {"--listen", "127.0.0.1"},
+                "--listen '127.0.0.1': the port is missing: write '127.0.0.1:53' for port 53",
+                kHelp},
+        Mistake{"ListenPortZero", {"--listen", "127.0.0.1:0"},
+                "--listen '127.0.0.1:0': the port 0 is out of range 1-65535", kHelp},
+        Mistake{"ListenPortTooBig", {"--listen=[::1]:65536"},
+                "--listen '[::1]:65536': the port 65536 is out of range 1-65535", kHelp},
+        Mistake{"ListenPortNotANumber", {"--listen", "127.0.0.1:dns"},
+                "--listen '127.0.0.1:dns': the port 'dns' is not a number", kHelp},
+        Mistake{"ListenHostName", {"--listen", "localhost:53"},
+                "--listen 'localhost:53': 'localhost' is not an IPv4 address (names are not "
+                "resolved here)",
+                kHelp},
+        Mistake{"ListenBadAddress", {"--listen", "192.0.2.300:53"},
+                "--listen '192.0.2.300:53': '192.0.2.300' is not an IPv4 address (names are not "
+                "resolved here)",
+                kHelp},
+        Mistake{"ListenV6NoBrackets", {"--listen", "::1"},
+                "--listen '::1': IPv6 addresses go in brackets before the port: write "
+                "'[::1]:53' for port 53",
+                kHelp},
+        Mistake{"ListenV6PortNoBrackets", {"--listen", "2001:db8::1:5353"},
+                "--listen '2001:db8::1:5353': IPv6 addresses go in brackets before the port: "
+                "write '[2001:db8::1]:5353'",
+                kHelp},
+        Mistake{"ListenV6Unclosed", {"--listen", "[::1:53"},
+                "--listen '[::1:53': the IPv6 address has no closing ']'", kHelp},
+        Mistake{"ListenV6NoPort", {"--listen", "[::1]"},
+                "--listen '[::1]': the port is missing: write '[::1]:53' for port 53", kHelp},
+        Mistake{"ListenBadV6", {"--listen", "[::g]:53"},
+                "--listen '[::g]:53': '::g' is not an IPv6 address (names are not resolved here)",
+                kHelp},
+        Mistake{"PlanListen", {"plan", "a.yaml", "--listen", "127.0.0.1:0"},
+                "--listen '127.0.0.1:0': the port 0 is out of range 1-65535",
+                "try 'sipdnsd plan --help'"},
+        Mistake{"Metrics", {"--metrics", "9153"},
+                "--metrics '9153': expected ADDR:PORT such as 127.0.0.1:53 or [::1]:53", kHelp},
+        // Files.
+        Mistake{"CheckWithoutFile", {"check"}, "check needs a site file: sipdnsd check FILE",
+                "try 'sipdnsd check --help'"},
+        Mistake{"TwoFiles", {"export", "a.yaml", "b.yaml"},
+                "only one site file: got 'a.yaml' and 'b.yaml'", "try 'sipdnsd export --help'"},
+        // A huge value is cut (config::quote_value).
+        Mistake{"HugeValue", {"--threads", std::string(1 << 20, '9')},
+                "--threads '" + std::string(80, '9') +
+                    "\u2026' (1048576 bytes): expected a number from 1 to 256",
+                kHelp},
+        Mistake{"NewlineInValue", {"--log-level", "info\nx"},
+                "--log-level 'info\\nx': expected trace, debug, info, warn, error, critical or "
+                "off; did you mean 'info'?",
+                kHelp}),
+    [](const ::testing::TestParamInfo<Mistake>& info) { return std::string(info.param.name); });
+
+TEST(CommandLine, AnExistingFileWithoutYamlSuffixIsASiteFileToo) {
+    const std::string path = ::testing::TempDir() + "sipdns-site.conf";
+    std::ofstream(path) << "domain: example.test\n";
+    const Command cmd = parse_command_line({path});
+    ASSERT_EQ(cmd.kind, Command::Kind::Error);
+    EXPECT_EQ(cmd.hint, "try 'sipdnsd --config " + path + "' to serve it, or 'sipdnsd check " +
+                            path + "' to check it");
+}
+
+TEST(CommandLine, ValidLinesParse) {
+    Command c = parse_command_line({});
+    EXPECT_EQ(c.kind, Command::Kind::Serve);
+    EXPECT_EQ(c.serve.config_file, "/etc/sipdns/site.yaml");
+
+    c = parse_command_line({"--config", "a.yaml", "--listen", "127.0.0.1:5353",
+                            "--listen=[::1]:5353", "--threads=4", "--log-level", "warn",
+                            "--user", "sipdns", "--metrics", "127.0.0.1:9153"});
+    ASSERT_EQ(c.kind, Command::Kind::Serve) << c.error;
+    EXPECT_EQ(c.serve.config_file, "a.yaml");
+    EXPECT_EQ(c.serve.listen, (std::vector<std::string>{"127.0.0.1:5353", "[::1]:5353"}));
+    EXPECT_EQ(c.serve.threads, 4u);
+    EXPECT_EQ(c.serve.log_level, "warn");
+    EXPECT_EQ(c.serve.user, "sipdns");
+    EXPECT_EQ(c.serve.metrics, "127.0.0.1:9153");
+
+    c = parse_command_line({"export", "a.yaml", "--format", "nsupdate", "--location=dc1"});
+    ASSERT_EQ(c.kind, Command::Kind::Export) << c.error;
+    EXPECT_EQ(c.file, "a.yaml");
+    EXPECT_EQ(c.format, "nsupdate");
+    EXPECT_EQ(c.location, "dc1");
+
+    c = parse_command_line({"plan", "--listen", "127.0.0.1:5353", "a.yaml"});
+    ASSERT_EQ(c.kind, Command::Kind::Plan) << c.error;
+    EXPECT_EQ(c.file, "a.yaml");
+    EXPECT_EQ(c.serve.listen, std::vector<std::string>{"127.0.0.1:5353"});
+
+    c = parse_command_line({"check", "a.yaml"});
+    ASSERT_EQ(c.kind, Command::Kind::Check) << c.error;
+
+    c = parse_command_line({"plan", "a.yaml", "-h"});
+    EXPECT_EQ(c.kind, Command::Kind::Help);
+    EXPECT_EQ(c.help_for, Command::Kind::Plan);
+    EXPECT_EQ(parse_command_line({"-V"}).kind, Command::Kind::Version);
+}
+
+TEST(CommandLine, SynopsisNamesEveryServeOption) {
+    const std::string help = usage_text();
+    const std::string synopsis = help.substr(0, help.find("Serve the site"));
+    for (const char* option :
+         {"--config", "--listen", "--threads", "--log-level", "--user", "--metrics"})
+        EXPECT_NE(synopsis.find(option), std::string::npos) << option;
+}
+
+}  // namespace
+}  // namespace sipdns::app
