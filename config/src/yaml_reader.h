@@ -1,5 +1,5 @@
 #pragma once
-// Private to config/: reading YAML nodes (yaml_document.h, built with libyaml) with key paths,
+// Private to config/: reading YAML nodes (yaml_document.h, built with yaml-cpp) with key paths,
 // 1-based positions and collected diagnostics. Only the loader's sources include this header.
 #include <cstdint>
 #include <map>
