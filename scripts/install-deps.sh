@@ -16,7 +16,7 @@ set -euo pipefail
 PACKAGES=(
   # build
   build-essential cmake ninja-build pkg-config
-  libboost-dev libboost-system-dev libldns-dev libyaml-dev libspdlog-dev libfmt-dev
+  libboost-dev libboost-system-dev libldns-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libsystemd-dev libgtest-dev googletest
   # forwarding (issue 13): libunbound's async resolver and cache; dns-root-data is the root
   # trust anchor (/usr/share/dns/root.key) and root hints for `forward: { to: root }`

@@ -1,12 +1,19 @@
 #include "yaml_document.h"
 
-#include <yaml.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
 
 #include <algorithm>
-#include <cstdio>
+#include <exception>
+#include <istream>
 #include <limits>
-#include <unordered_map>
+#include <new>
+#include <streambuf>
 #include <utility>
+
+#include "yaml_source.h"
 
 namespace sipdns::config::detail::yaml {
 
@@ -98,264 +105,337 @@ Node Document::root(std::size_t i) const {
 
 namespace {
 
-const std::string kNotYaml = "not valid YAML: ";
-
-bool is_null_text(std::string_view s) {
-    return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
+// yaml-cpp's scalar resolution (YAML 1.2 core schema) already made plain untagged null, Null,
+// NULL, ~ and empty scalars OnNull events; these flags say how a scalar was written.
+bool is_tagged(const std::string& tag) {
+    return tag != "?" && tag != "!";  // "?" plain, "!" quoted or block: no tag written
 }
 
-Style style_of(yaml_scalar_style_t s) {
-    switch (s) {
-        case YAML_SINGLE_QUOTED_SCALAR_STYLE:
-            return Style::SingleQuoted;
-        case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
-            return Style::DoubleQuoted;
-        case YAML_LITERAL_SCALAR_STYLE:
-            return Style::Literal;
-        case YAML_FOLDED_SCALAR_STYLE:
-            return Style::Folded;
-        default:
-            return Style::Plain;
-    }
-}
-
-// libyaml owns each event's strings until yaml_event_delete; this deletes on every path.
-struct Event {
-    yaml_event_t e{};
-    bool live = false;
-    ~Event() { reset(); }
-    void reset() {
-        if (live) yaml_event_delete(&e);
-        live = false;
-    }
-};
-
-struct Parser {
-    yaml_parser_t p{};
-    bool ok = yaml_parser_initialize(&p) != 0;  // fails only when out of memory
-    ~Parser() {
-        if (ok) yaml_parser_delete(&p);
-    }
-    Parser() = default;
-    Parser(const Parser&) = delete;
-    Parser& operator=(const Parser&) = delete;
-};
-
-// libyaml's marks are 0-based, in characters (a byte-order mark is not counted); ours 1-based.
-SourcePos pos_of(const yaml_mark_t& m) {
-    const auto clamp = [](std::size_t n) {
-        return static_cast<std::uint32_t>(
-            std::min<std::size_t>(n, std::numeric_limits<std::uint32_t>::max()));
-    };
-    return {clamp(m.line + 1), clamp(m.column + 1)};
-}
-
-// A reader (encoding) error has a byte offset but no mark: count lines and characters up to it.
-SourcePos pos_of_offset(std::string_view text, std::size_t offset) {
-    offset = std::min(offset, text.size());
-    std::uint32_t line = 1;
-    std::uint32_t column = 1;
-    for (std::size_t i = text.starts_with("\xEF\xBB\xBF") ? 3 : 0; i < offset; ++i) {
-        const unsigned char c = static_cast<unsigned char>(text[i]);
-        if (c == '\n' || (c == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))) {
-            ++line;
-            column = 1;
-        } else if ((c & 0xC0) != 0x80) {
-            ++column;  // a character starts here (not a UTF-8 continuation byte)
-        }
-    }
-    return {line, column};
-}
-
-ParseError libyaml_error(const yaml_parser_t& p, std::string_view text) {
-    switch (p.error) {
-        case YAML_MEMORY_ERROR:
-            return {SourcePos{}, kNotYaml + "out of memory"};
-        case YAML_READER_ERROR: {
-            std::string m = kNotYaml + (p.problem ? p.problem : "cannot read the text");
-            if (p.problem_value != -1) {
-                char hex[16];
-                std::snprintf(hex, sizeof hex, " (0x%X)", static_cast<unsigned>(p.problem_value));
-                m += hex;
-            }
-            // Offsets count bytes of the raw input; only UTF-8 input maps back onto `text`.
-            const SourcePos pos = p.encoding == YAML_UTF8_ENCODING
-                                      ? pos_of_offset(text, p.problem_offset)
-                                      : SourcePos{};
-            return {pos, std::move(m)};
-        }
-        default: {
-            std::string m = kNotYaml + (p.problem ? p.problem : "cannot parse the text");
-            if (p.context) m += std::string(" ") + p.context;
-            return {pos_of(p.problem_mark), std::move(m)};
-        }
-    }
-}
-
-// Builds the arena from libyaml's events with an explicit stack (no recursion, so nesting
-// depth costs heap, and is capped at kMaxDepth anyway).
-class Builder {
+// yaml-cpp reads a std::istream; this one reads the caller's text in place, without a copy.
+class TextBuf : public std::streambuf {
   public:
-    explicit Builder(std::string_view text) : text_(text), s_(std::make_unique<Storage>()) {
+    explicit TextBuf(std::string_view text) {
+        // The get area is only read from (std::streambuf has no const variant).
+        char* p = const_cast<char*>(text.data());
+        setg(p, p, p + text.size());
+    }
+};
+
+// Thrown from an event handler to stop yaml-cpp (its only way out of HandleNextDocument) with
+// our own problem; caught in Document::parse.
+struct Stop {
+    ParseError error;
+};
+
+// Builds the arena from yaml-cpp's events (YAML::Parser calls it depth-first). The parser
+// recurses once per open list or mapping; OnSequenceStart/OnMapStart stop it at kMaxDepth,
+// long before its own guard (500 levels) or the stack would.
+class Builder final : public YAML::EventHandler {
+  public:
+    explicit Builder(const SourceText& src) : src_(src), s_(std::make_unique<Storage>()) {
         // Most nodes of a large site are short scalars: about one node per 10 bytes (capped, as
         // a huge file may be one huge scalar).
+        const std::string_view text = src.text();
         const std::size_t guess = std::min<std::size_t>(text.size() / 10, 1 << 20) + 16;
         s_->nodes.reserve(guess);
         s_->children.reserve(guess);
+        weight_.reserve(guess);
         s_->text.reserve(std::min<std::size_t>(text.size(), std::size_t{16} << 20));
     }
 
-    Expected<std::unique_ptr<Storage>, ParseError> run() {
-        Parser parser;
-        if (!parser.ok) return unexpected(ParseError{SourcePos{}, kNotYaml + "out of memory"});
-        yaml_parser_set_input_string(
-            &parser.p, reinterpret_cast<const unsigned char*>(text_.data()), text_.size());
-        Event ev;
-        while (true) {
-            ev.reset();
-            if (!yaml_parser_parse(&parser.p, &ev.e)) {
-                return unexpected(libyaml_error(parser.p, text_));
-            }
-            ev.live = true;
-            const yaml_event_t& e = ev.e;
-            switch (e.type) {
-                case YAML_STREAM_END_EVENT:
-                    return std::move(s_);
-                case YAML_DOCUMENT_START_EVENT:
-                    anchors_.clear();  // anchors are per document
-                    break;
-                case YAML_SCALAR_EVENT: {
-                    const auto& sc = e.data.scalar;
-                    const std::string_view value(reinterpret_cast<const char*>(sc.value),
-                                                 sc.length);
-                    const Style style = style_of(sc.style);
-                    const bool tagged = sc.tag != nullptr;
-                    const bool null = style == Style::Plain && !tagged && is_null_text(value);
-                    if (s_->text.size() + value.size() > kMaxIndex) return too_large();
-                    const auto first = static_cast<std::uint32_t>(s_->text.size());
-                    s_->text.append(value);
-                    const std::uint32_t id =
-                        add({null ? Kind::Null : Kind::Scalar, style, tagged, pos_of(e.start_mark),
-                             first, static_cast<std::uint32_t>(value.size())});
-                    if (id > kMaxIndex) return too_large();
-                    if (sc.anchor) anchors_[reinterpret_cast<const char*>(sc.anchor)] = id;
-                    attach(id);
-                    break;
-                }
-                case YAML_ALIAS_EVENT: {
-                    const std::string name(reinterpret_cast<const char*>(e.data.alias.anchor));
-                    const auto it = anchors_.find(name);
-                    if (it == anchors_.end()) {
-                        return error(e.start_mark, kNotYaml + "alias *" + name +
-                                                       " has no anchor &" + name +
-                                                       " before it in its document");
-                    }
-                    alias_nodes_ += weight_[it->second];
-                    if (alias_nodes_ > kMaxAliasNodes) {
-                        return error(e.start_mark, "aliases expand to more than " +
-                                                       std::to_string(kMaxAliasNodes) +
-                                                       " nodes; write the values out instead");
-                    }
-                    attach(it->second);
-                    break;
-                }
-                case YAML_SEQUENCE_START_EVENT:
-                case YAML_MAPPING_START_EVENT: {
-                    if (open_.size() >= kMaxDepth) {
-                        return error(e.start_mark, "lists and mappings are nested more than " +
-                                                       std::to_string(kMaxDepth) + " levels deep");
-                    }
-                    const bool seq = e.type == YAML_SEQUENCE_START_EVENT;
-                    const yaml_char_t* anchor =
-                        seq ? e.data.sequence_start.anchor : e.data.mapping_start.anchor;
-                    const bool tagged =
-                        (seq ? e.data.sequence_start.tag : e.data.mapping_start.tag) != nullptr;
-                    const std::uint32_t id =
-                        add({seq ? Kind::Sequence : Kind::Mapping, Style::Plain, tagged,
-                             pos_of(e.start_mark), 0, 0});
-                    if (id > kMaxIndex) return too_large();
-                    // Registered when complete, so an alias cannot refer to its own ancestor.
-                    open_.push_back({id, pending_.size(),
-                                     anchor ? std::string(reinterpret_cast<const char*>(anchor))
-                                            : std::string()});
-                    break;
-                }
-                case YAML_SEQUENCE_END_EVENT:
-                case YAML_MAPPING_END_EVENT: {
-                    Open o = std::move(open_.back());
-                    open_.pop_back();
-                    Storage::NodeData& d = s_->nodes[o.id];
-                    const std::size_t n = pending_.size() - o.first_pending;
-                    if (s_->children.size() + n > kMaxIndex) return too_large();
-                    d.first = static_cast<std::uint32_t>(s_->children.size());
-                    d.count = static_cast<std::uint32_t>(d.kind == Kind::Mapping ? n / 2 : n);
-                    std::uint64_t w = 1;
-                    for (std::size_t i = o.first_pending; i < pending_.size(); ++i) {
-                        w += weight_[pending_[i]];
-                    }
-                    weight_[o.id] =
-                        static_cast<std::uint32_t>(std::min<std::uint64_t>(w, kMaxAliasNodes + 1));
-                    s_->children.insert(
-                        s_->children.end(),
-                        pending_.begin() + static_cast<std::ptrdiff_t>(o.first_pending),
-                        pending_.end());
-                    pending_.resize(o.first_pending);
-                    if (!o.anchor.empty()) anchors_[o.anchor] = o.id;
-                    attach(o.id);
-                    break;
-                }
-                default:  // stream start, document end: nothing to keep
-                    break;
+    void OnDocumentStart(const YAML::Mark& m) override {
+        // yaml-cpp 0.7 starts a new, empty document at a token no node can begin with (a ','
+        // outside brackets) without consuming it, again and again: stop at the second try.
+        if (m.pos == last_document_pos_) {
+            const std::size_t offset = src_.bom_size() + to_size(m.pos);
+            const std::string_view t = src_.text();
+            const std::string what = offset < t.size() && src_.utf8()
+                                         ? "'" + std::string(1, t[offset]) + "'"
+                                         : "this";
+            stop_at(m, kNotYaml + what + " cannot start a value here; quote a value that " +
+                           "starts with it");
+        }
+        last_document_pos_ = m.pos;
+        anchor_names_.clear();  // anchors are per document; yaml-cpp numbers them from 1
+        anchor_nodes_.clear();
+    }
+    void OnDocumentEnd() override {}
+
+    void OnAnchor(const YAML::Mark&, const std::string& name) override {
+        // Called just before the anchored node's event, which carries this anchor's number.
+        anchor_names_.push_back(name);
+        anchor_nodes_.push_back(kIncomplete);
+    }
+
+    void OnNull(const YAML::Mark& m, YAML::anchor_t anchor) override {
+        if (!open_.empty()) {
+            Open& o = open_.back();
+            // In a block mapping yaml-cpp reads a line without ':' as a key with no value,
+            // the value's mark being the key's own (a real empty value starts later).
+            const bool is_value = (pending_.size() - o.first_pending) % 2 == 1;
+            if (o.block_mapping && is_value && m.pos == o.key_mark_pos &&
+                src_.utf8()) {
+                stop(explain_key_without_colon(src_.text(), src_.bom_size() + to_size(m.pos)));
             }
         }
+        scalar(m, anchor, Kind::Null, Style::Plain, false, {});
+    }
+
+    void OnScalar(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
+                  const std::string& value) override {
+        const Style style = tag == "?" ? Style::Plain : style_at(m);
+        last_quote_ = style == Style::SingleQuoted || style == Style::DoubleQuoted
+                          ? quote_offset_
+                          : kNoOffset;
+        scalar(m, anchor, Kind::Scalar, style, is_tagged(tag), value);
+    }
+
+    void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override {
+        last_node_ = src_.bom_size() + to_size(m.pos);
+        const std::size_t k = anchor;  // 1-based; yaml-cpp refuses unknown anchors itself
+        if (k == 0 || k > anchor_nodes_.size()) return stop_at(m, kNotYaml + "invalid alias");
+        const std::uint32_t target = anchor_nodes_[k - 1];
+        if (target == kIncomplete) {
+            // Registered when complete, so an alias cannot refer to its own ancestor.
+            const std::string& name = anchor_names_[k - 1];
+            return stop_at(m, kNotYaml + "alias *" + name + " has no anchor &" + name +
+                                  " before it in its document");
+        }
+        alias_nodes_ += weight_[target];
+        if (alias_nodes_ > kMaxAliasNodes) {
+            return stop_at(m, "aliases expand to more than " + std::to_string(kMaxAliasNodes) +
+                                  " nodes; write the values out instead");
+        }
+        attach(target, m.pos);
+    }
+
+    void OnSequenceStart(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
+                         YAML::EmitterStyle::value) override {
+        open(m, tag, anchor, Kind::Sequence, false);
+    }
+    void OnSequenceEnd() override { close(); }
+
+    void OnMapStart(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
+                    YAML::EmitterStyle::value style) override {
+        open(m, tag, anchor, Kind::Mapping, style == YAML::EmitterStyle::Block);
+    }
+    void OnMapEnd() override { close(); }
+
+    // After the last document: a quoted scalar that ran to the end of the text is unclosed
+    // (yaml-cpp accepts one when the text ends with a newline).
+    std::unique_ptr<Storage> finish() {
+        if (last_quote_ != kNoOffset) {
+            if (auto p = unclosed_quote_at(src_.text(), last_quote_)) stop(*p);
+        }
+        return std::move(s_);
+    }
+
+    // yaml-cpp's syntax error, explained (yaml_source.h) at its place.
+    ParseError explain(const YAML::Mark& m, const std::string& message) const {
+        if (!src_.utf8() || m.is_null()) {
+            return {src_.pos_of_mark(m.line, m.column, m.pos), kNotYaml + message};
+        }
+        const std::size_t offset = src_.bom_size() + to_size(m.pos);
+        if (message == YAML::ErrorMsg::UNKNOWN_ANCHOR) {
+            const std::string name = alias_name_at(offset);
+            return {src_.pos_of_mark(m.line, m.column, m.pos),
+                    kNotYaml + "alias *" + name + " has no anchor &" + name +
+                        " before it in its document"};
+        }
+        const TextProblem p = explain_syntax_error(
+            src_.text(), offset, static_cast<std::uint32_t>(m.line + 1), message,
+            last_node_ == kNoOffset ? src_.bom_size() : last_node_);
+        return {src_.pos_of_offset(p.offset), p.message};
     }
 
   private:
+    static constexpr std::uint32_t kIncomplete = std::numeric_limits<std::uint32_t>::max();
+    static constexpr std::size_t kNoOffset = std::numeric_limits<std::size_t>::max();
+
     struct Open {
         std::uint32_t id;
+        std::uint32_t depth;        // levels as written (see open())
+        int mark_pos;               // where the container starts
+        int key_mark_pos;           // block mappings: where the last key started
+        bool block_mapping;
         std::size_t first_pending;  // this node's children are pending_[first_pending, ...)
-        std::string anchor;
+        YAML::anchor_t anchor;
     };
 
-    // The new node's index, or more than kMaxIndex when the arena is full.
+    static std::size_t to_size(int pos) { return pos < 0 ? 0 : static_cast<std::size_t>(pos); }
+
+    [[noreturn]] void stop(const TextProblem& p) const {
+        throw Stop{ParseError{src_.pos_of_offset(p.offset), p.message}};
+    }
+    [[noreturn]] void stop_at(const YAML::Mark& m, std::string message) const {
+        throw Stop{ParseError{src_.pos_of_mark(m.line, m.column, m.pos), std::move(message)}};
+    }
+    [[noreturn]] void too_large() const {
+        throw Stop{ParseError{SourcePos{}, "the YAML text is too large (4 GiB or more)"}};
+    }
+
+    // How a scalar that is not plain was written: its first character after any anchor, tag,
+    // space or comment between them and the text (YAML 1.2 §6.9). Sets quote_offset_.
+    Style style_at(const YAML::Mark& m) {
+        quote_offset_ = kNoOffset;
+        if (!src_.utf8()) return Style::DoubleQuoted;  // offsets are not the text's
+        const std::string_view t = src_.text();
+        std::size_t i = src_.bom_size() + to_size(m.pos);
+        while (i < t.size()) {
+            const char c = t[i];
+            if (c == '&' || c == '!') {
+                while (i < t.size() && t[i] != ' ' && t[i] != '\t' && t[i] != '\n') ++i;
+            } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+                ++i;
+            } else if (c == '#') {
+                while (i < t.size() && t[i] != '\n') ++i;
+            } else {
+                break;
+            }
+        }
+        if (i >= t.size()) return Style::Plain;
+        switch (t[i]) {
+            case '\'':
+                quote_offset_ = i;
+                return Style::SingleQuoted;
+            case '"':
+                quote_offset_ = i;
+                return Style::DoubleQuoted;
+            case '|':
+                return Style::Literal;
+            case '>':
+                return Style::Folded;
+            default:
+                return Style::Plain;
+        }
+    }
+
+    // The name of the alias whose '*' is at `offset` (YAML 1.2 §6.9.2: up to a space or a flow
+    // indicator).
+    std::string alias_name_at(std::size_t offset) const {
+        const std::string_view t = src_.text();
+        std::size_t e = offset + 1;
+        while (e < t.size() && std::string_view(" \t\r\n,[]{}").find(t[e]) == std::string_view::npos)
+            ++e;
+        return std::string(t.substr(std::min(offset + 1, t.size()), e - std::min(offset + 1, e)));
+    }
+
+    void scalar(const YAML::Mark& m, YAML::anchor_t anchor, Kind kind, Style style, bool tagged,
+                std::string_view value) {
+        last_node_ = src_.bom_size() + to_size(m.pos);
+        if (s_->text.size() + value.size() > kMaxIndex) too_large();
+        const auto first = static_cast<std::uint32_t>(s_->text.size());
+        s_->text.append(value);
+        const std::uint32_t id = add({kind, style, tagged, src_.pos_of_mark(m.line, m.column, m.pos),
+                                      first, static_cast<std::uint32_t>(value.size())});
+        if (anchor != YAML::NullAnchor) complete_anchor(anchor, id);
+        attach(id, m.pos);
+    }
+
+    void open(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor, Kind kind,
+              bool block_mapping) {
+        last_node_ = src_.bom_size() + to_size(m.pos);
+        // A level is an opening the file has: a mapping that starts where its first key (a
+        // list or mapping itself) starts — yaml-cpp's reading of `[[` as `[{[: }]` — is none.
+        const std::uint32_t depth =
+            open_.empty() ? 1 : open_.back().depth + (open_.back().mark_pos == m.pos ? 0 : 1);
+        if (depth > kMaxDepth) {
+            stop_at(m, "lists and mappings are nested more than " + std::to_string(kMaxDepth) +
+                           " levels deep");
+        }
+        const std::uint32_t id = add({kind, Style::Plain, is_tagged(tag),
+                                      src_.pos_of_mark(m.line, m.column, m.pos), 0, 0});
+        open_.push_back({id, depth, m.pos, -1, block_mapping, pending_.size(), anchor});
+    }
+
+    void close() {
+        Open o = open_.back();
+        open_.pop_back();
+        Storage::NodeData& d = s_->nodes[o.id];
+        const std::size_t n = pending_.size() - o.first_pending;
+        if (s_->children.size() + n > kMaxIndex) too_large();
+        d.first = static_cast<std::uint32_t>(s_->children.size());
+        d.count = static_cast<std::uint32_t>(d.kind == Kind::Mapping ? n / 2 : n);
+        std::uint64_t w = 1;
+        for (std::size_t i = o.first_pending; i < pending_.size(); ++i) w += weight_[pending_[i]];
+        weight_[o.id] = static_cast<std::uint32_t>(std::min<std::uint64_t>(w, kMaxAliasNodes + 1));
+        s_->children.insert(s_->children.end(),
+                            pending_.begin() + static_cast<std::ptrdiff_t>(o.first_pending),
+                            pending_.end());
+        pending_.resize(o.first_pending);
+        if (o.anchor != YAML::NullAnchor) complete_anchor(o.anchor, o.id);
+        attach(o.id, o.mark_pos);
+    }
+
+    void complete_anchor(YAML::anchor_t anchor, std::uint32_t id) {
+        if (anchor >= 1 && anchor <= anchor_nodes_.size()) anchor_nodes_[anchor - 1] = id;
+    }
+
+    // The new node's index.
     std::uint32_t add(const Storage::NodeData& d) {
-        if (s_->nodes.size() > kMaxIndex) return kMaxIndex + 1;
+        if (s_->nodes.size() > kMaxIndex) too_large();
+        // Every node but an empty one consumes text: far more nodes than bytes means the
+        // parser is going round in circles (as at a stray ',' above); stop it.
+        if (s_->nodes.size() > 8 * src_.text().size() + 64) {
+            throw Stop{ParseError{d.pos, kNotYaml + "the parser made no progress here"}};
+        }
         s_->nodes.push_back(d);
         weight_.push_back(1);
         return static_cast<std::uint32_t>(s_->nodes.size() - 1);
     }
 
     // A complete node goes to its parent, or is a document's root.
-    void attach(std::uint32_t id) {
+    void attach(std::uint32_t id, int mark_pos) {
         if (open_.empty()) {
             s_->roots.push_back(id);
-        } else {
-            pending_.push_back(id);
+            return;
         }
+        Open& o = open_.back();
+        if (o.block_mapping && (pending_.size() - o.first_pending) % 2 == 0) {
+            o.key_mark_pos = mark_pos;  // a key
+        }
+        pending_.push_back(id);
     }
 
-    Unexpected<ParseError> error(const yaml_mark_t& m, std::string message) const {
-        return unexpected(ParseError{pos_of(m), std::move(message)});
-    }
-    Unexpected<ParseError> too_large() const {
-        return unexpected(ParseError{SourcePos{}, "the YAML text is too large (4 GiB or more)"});
-    }
-
-    std::string_view text_;
+    const SourceText& src_;
     std::unique_ptr<Storage> s_;
     std::vector<Open> open_;              // containers not yet complete, outermost first
     std::vector<std::uint32_t> pending_;  // children of the open containers, in order
     std::vector<std::uint32_t> weight_;   // nodes each node stands for, aliases expanded (capped)
-    std::unordered_map<std::string, std::uint32_t> anchors_;
+    std::vector<std::string> anchor_names_;     // yaml-cpp's anchor k is [k - 1]
+    std::vector<std::uint32_t> anchor_nodes_;   // its node, kIncomplete until it is complete
     std::uint64_t alias_nodes_ = 0;
+    int last_document_pos_ = -1;
+    std::size_t last_node_ = kNoOffset;   // text offset where the last node event started
+    std::size_t quote_offset_ = kNoOffset;
+    std::size_t last_quote_ = kNoOffset;  // the last scalar's opening quote, if it was quoted
 };
 
 }  // namespace
 
 Expected<Document, ParseError> Document::parse(std::string_view text) {
-    auto s = Builder(text).run();
-    if (!s) return unexpected(std::move(s.error()));
-    return Document(std::move(*s));
+    const SourceText src(text);
+    if (auto p = src.check_characters()) {
+        return unexpected(ParseError{src.pos_of_offset(p->offset), std::move(p->message)});
+    }
+    Builder builder(src);
+    // Nothing yaml-cpp throws leaves here: a syntax error becomes a ParseError at its mark.
+    try {
+        TextBuf buf(text);
+        std::istream in(&buf);
+        YAML::Parser parser(in);
+        while (parser.HandleNextDocument(builder)) {
+        }
+        return Document(builder.finish());
+    } catch (Stop& s) {
+        return unexpected(std::move(s.error));
+    } catch (const YAML::ParserException& e) {
+        return unexpected(builder.explain(e.mark, e.msg));
+    } catch (const std::bad_alloc&) {
+        return unexpected(ParseError{SourcePos{}, kNotYaml + "out of memory"});
+    } catch (const std::exception& e) {
+        return unexpected(ParseError{SourcePos{}, kNotYaml + e.what()});
+    }
 }
 
 }  // namespace sipdns::config::detail::yaml

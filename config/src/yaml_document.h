@@ -1,18 +1,19 @@
 #pragma once
-// Private to config/: a small, read-only YAML document model built from libyaml's event parser.
-// libyaml: ~10x faster than yaml-cpp on 100k-host sites (DESIGN.md §7 build-time target), and
-// this tree is one arena of plain nodes addressed by index (no per-node allocation), so a
-// 100k-host site stays cheap to build and to free. Only yaml_document.cc includes <yaml.h>.
+// Private to config/: a small, read-only YAML document model built from yaml-cpp's event API
+// (YAML::Parser with a YAML::EventHandler), the YAML library the project's brief names. The
+// tree is one arena of plain nodes addressed by index (no per-node allocation), so a 100k-host
+// site stays cheap to build and to free. Only yaml_document.cc includes yaml-cpp.
 //
 // What it keeps of YAML: scalars (text, style, whether they were tagged), sequences and
 // mappings (entries in file order, duplicate keys kept so the loader can report them), each
-// with its 1-based position. Plain, untagged `null`, `Null`, `NULL`, `~` and empty scalars are
-// null, as in YAML 1.2's core schema (and yaml-cpp). Other resolution (booleans, numbers) is
-// left to the loader, which reads the text.
+// with its 1-based position (columns in characters). Plain, untagged `null`, `Null`, `NULL`,
+// `~` and empty scalars are null (text ""), as in YAML 1.2's core schema. Other resolution
+// (booleans, numbers) is left to the loader, which reads the text.
 //
 // Limits against hostile files: nesting deeper than kMaxDepth lists/mappings is an error, and
 // `*alias` resolves to the anchored node but the aliases of a file may expand to at most
-// kMaxAliasNodes nodes in total (no "billion laughs"). Nothing that walks the tree recurses.
+// kMaxAliasNodes nodes in total (no "billion laughs"). Nothing that walks the tree recurses;
+// yaml-cpp's parser recurses once per level, and is stopped at kMaxDepth.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -67,11 +68,11 @@ class Node {
     std::uint32_t id_ = 0;
 };
 
-// Why a text is not a usable YAML stream: libyaml's problem (and context) at its place, or one
-// of the limits above.
+// Why a text is not a usable YAML stream: a character YAML does not allow, a syntax error
+// explained in plain words (yaml_source.h), or one of the limits above; at its place.
 struct ParseError {
     SourcePos pos;
-    std::string message;  // e.g. "not valid YAML: mapping values are not allowed in this context"
+    std::string message;  // e.g. "not valid YAML: tabs are not allowed in YAML indentation; use spaces"
 };
 
 // Every document of one YAML stream, parsed eagerly. Movable; Nodes stay valid across moves.

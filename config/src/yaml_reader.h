@@ -1,5 +1,5 @@
 #pragma once
-// Private to config/: reading YAML nodes (yaml_document.h, built with libyaml) with key paths,
+// Private to config/: reading YAML nodes (yaml_document.h, built with yaml-cpp) with key paths,
 // 1-based positions and collected diagnostics. Only the loader's sources include this header.
 #include <cstdint>
 #include <map>
@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "sipdns/config/address.h"
@@ -138,7 +139,8 @@ class FirstSeen {
     std::optional<std::uint32_t> check(const std::string& key, SourcePos pos);
 
   private:
-    std::map<std::string, std::uint32_t> lines_;
+    // Hashed: the hosts of a 100k-host site are checked here one by one.
+    std::unordered_map<std::string, std::uint32_t> lines_;
 };
 
 }  // namespace sipdns::config::detail

@@ -3,7 +3,6 @@
 #include <boost/version.hpp>
 #include <fmt/core.h>
 #include <spdlog/version.h>
-#include <yaml.h>
 
 // Last: ldns redefines bool for whatever follows it.
 #include <ldns/ldns.h>
@@ -13,8 +12,8 @@
 #ifndef SIPDNS_VERSION
 #error "SIPDNS_VERSION must be defined by the build"
 #endif
-#ifndef SIPDNS_LIBYAML_BUILD_VERSION
-#define SIPDNS_LIBYAML_BUILD_VERSION "unknown"
+#ifndef SIPDNS_YAML_CPP_BUILD_VERSION
+#define SIPDNS_YAML_CPP_BUILD_VERSION "unknown"
 #endif
 
 namespace sipdns::app {
@@ -47,8 +46,8 @@ std::string version_text() {
     std::string text = "sipdnsd " SIPDNS_VERSION "\n";
     text += "  Boost       " + boost + " (headers, BOOST_LIB_VERSION " BOOST_LIB_VERSION ")\n";
     text += "  ldns        " + built_and_linked(LDNS_VERSION, ldns_version()) + "\n";
-    text += "  libyaml     " +
-            built_and_linked(SIPDNS_LIBYAML_BUILD_VERSION, yaml_get_version_string()) + "\n";
+    // yaml-cpp has no version call: its soname (libyaml-cpp.so.0.7) pins the version linked.
+    text += "  yaml-cpp    " SIPDNS_YAML_CPP_BUILD_VERSION " (built)\n";
     text += "  spdlog      " + std::to_string(SPDLOG_VER_MAJOR) + "." +
             std::to_string(SPDLOG_VER_MINOR) + "." + std::to_string(SPDLOG_VER_PATCH) + "\n";
     text += "  fmt         " + std::to_string(FMT_VERSION / 10000) + "." +

@@ -4,9 +4,9 @@
 
 namespace sipdns::app {
 
-// "sipdnsd 0.1.0" followed by one line per library (Boost, ldns, libyaml, spdlog, fmt,
+// "sipdnsd 0.1.0" followed by one line per library (Boost, ldns, yaml-cpp, spdlog, fmt,
 // libsystemd) and the compiler: the version the headers had at build time and, where the
-// library can say so at run time (ldns_version(), yaml_get_version_string()), the linked one.
+// library can say so at run time (ldns_version()), the linked one.
 std::string version_text();
 
 }  // namespace sipdns::app

@@ -52,7 +52,7 @@ EXPECTED_FILES = {
     "usr/share/doc/sipdns/examples/lab.yaml",
 }
 # Runtime libraries the daemon links (DESIGN.md §1): each must be a dependency.
-EXPECTED_DEPENDS = ["libc6", "libstdc++6", "libldns3", "libyaml-0-2", "libspdlog1.10",
+EXPECTED_DEPENDS = ["libc6", "libstdc++6", "libldns3", "libyaml-cpp0.7", "libspdlog1.10",
                     "libfmt9", "libsystemd0", "procps"]
 
 START_TIMEOUT = 15.0

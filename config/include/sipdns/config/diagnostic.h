@@ -8,7 +8,7 @@
 
 namespace sipdns::config {
 
-// A place in the site file, 1-based like compilers and editors print it (libyaml's marks are
+// A place in the site file, 1-based like compilers and editors print it (yaml-cpp's marks are
 // 0-based; the loader converts). line == 0 means "no position" (e.g. the file itself).
 struct SourcePos {
     std::uint32_t line = 0;

@@ -1,6 +1,6 @@
 #pragma once
 // The site description as plain structs (DESIGN.md §2). No YAML type leaks out of config/: the
-// loader's YAML model (config/src/yaml_document.cc) is the only place that includes libyaml.
+// loader's YAML model (config/src/yaml_document.cc) is the only place that includes yaml-cpp.
 // Every item keeps the SourcePos of the YAML node it came from, so later stages (the zone
 // builder's conflict checks) can still report `file:line:col`.
 #include <cstdint>
