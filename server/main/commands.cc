@@ -16,17 +16,22 @@ namespace {
 
 void print_diagnostics(const config::Diagnostics& diags, std::ostream& err) {
     for (const auto& d : diags) err << d.to_string() << "\n";
-    err << diags.size() << (diags.size() == 1 ? " error" : " errors") << "\n";
+    const std::size_t errors = config::count_errors(diags);
+    const std::size_t warnings = diags.size() - errors;
+    if (errors > 0) err << errors << (errors == 1 ? " error" : " errors");
+    if (errors > 0 && warnings > 0) err << ", ";
+    if (warnings > 0) err << warnings << (warnings == 1 ? " warning" : " warnings");
+    err << "\n";
 }
 
 }  // namespace
 
 int run_check(const std::string& file, std::ostream& out, std::ostream& err) {
-    auto site = load_site(file);
-    if (!site) {
-        print_diagnostics(site.error(), err);
-        return 1;
-    }
+    // Errors exit 1; warnings are printed (to stderr, like errors) and the site is OK.
+    auto checked = check_site(file);
+    if (!checked.diagnostics.empty()) print_diagnostics(checked.diagnostics, err);
+    if (!checked.site) return 1;
+    const auto* site = &*checked.site;
     const auto& zones = site->zones->default_view();
     out << file << ": OK\n";
     out << "serial: " << zones.serial() << "\n";
@@ -100,6 +105,8 @@ int run_export(const std::string& file, const std::string& format, const std::st
         print_diagnostics(site.error(), err);
         return 1;
     }
+    // Warnings go to stderr: they never mix with the exported or planned text.
+    if (!site->zones->warnings().empty()) print_diagnostics(site->zones->warnings(), err);
     // Per-location answers cannot be one zone file: each location's view is its own export
     // (the default is what clients in no location see).
     const zone::ZoneSet* view = &site->zones->default_view();
@@ -132,6 +139,8 @@ int run_plan(const std::string& file, const std::vector<std::string>& listen, st
         print_diagnostics(site.error(), err);
         return 1;
     }
+    // Warnings go to stderr: they never mix with the exported or planned text.
+    if (!site->zones->warnings().empty()) print_diagnostics(site->zones->warnings(), err);
     out << zone::render_install_plan(site->config, *site->zones, options);
     return 0;
 }

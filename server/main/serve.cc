@@ -102,6 +102,7 @@ int run_server(const ServeOptions& options) {
                           count == 1 ? "" : "s");
             return 1;
         }
+        log_site_warnings(*site);
         auto resolved = resolve_server_options(options, site->config.server);
         if (!resolved) {
             spdlog::error("{}", resolved.error());

@@ -2,6 +2,7 @@
 // Site file -> zone set, shared by check, export, the daemon's start and its SIGHUP reload.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "sipdns/config/expected.h"
@@ -17,6 +18,10 @@ struct LoadedSite {
     std::shared_ptr<const zone::SiteZones> zones;  // every location view
 };
 
+// What the daemon logs after a successful load or reload: the build's warnings (two names on
+// one address, ...), which serve but deserve a look.
+void log_site_warnings(const LoadedSite& site);
+
 // Loads, validates and builds. The serial policy's base time is the file's modification time,
 // so an untouched file gives the same serial run after run (DESIGN.md §3).
 // With SiteHosts::Release the returned config has no hosts (they were freed during the build,
@@ -29,6 +34,16 @@ Expected<LoadedSite, config::Diagnostics> load_site(const std::string& path,
                                                     zone::SerialPolicy policy = {},
                                                     SiteHosts hosts = SiteHosts::Keep,
                                                     const BeforeBuild& before_build = {});
+
+// `check`: every problem of the file in one run. The loader's errors do not stop the zone
+// build (it runs on what could be read), so a bad value early in the file does not hide a
+// record clash later; all diagnostics come back sorted by position. `site` is set only when
+// there is no error at all (warnings allowed).
+struct CheckedSite {
+    std::optional<LoadedSite> site;
+    config::Diagnostics diagnostics;
+};
+CheckedSite check_site(const std::string& path);
 
 // Fixes glibc's mmap and trim thresholds at 128 KiB. By default glibc raises both after a large
 // block is freed (up to 32 MiB / 64 MiB: its "dynamic threshold"), so once the YAML document's

@@ -122,6 +122,7 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site() {
         return nullptr;
     }
 
+    log_site_warnings(*site);
     const config::DaemonSettings& now = site->config.server;
     if (now.listen != startup_.listen || now.threads != startup_.threads ||
         now.tcp_idle_timeout_ms != startup_.tcp_idle_timeout_ms ||

@@ -553,12 +553,8 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     check_cname_rules();
     check_targets_exist(/*reverse_pass=*/true);
     // One message per place and problem: the UDP and TCP SRV of a server share a position.
-    config::Diagnostics unique;
-    for (auto& d : problems_)
-        if (std::none_of(unique.begin(), unique.end(), [&](const config::Diagnostic& u) {
-                return u.pos == d.pos && u.message == d.message;
-            }))
-            unique.push_back(std::move(d));
+    config::Diagnostics unique = std::move(problems_);
+    config::sort_by_position(unique);
     if (config::count_errors(unique) > 0) return unexpected(std::move(unique));
     set_->warnings_ = std::move(unique);
 

@@ -29,14 +29,17 @@ INSTANTIATE_TEST_SUITE_P(
                 "aliases:\n"
                 "  scs1: other\n",
                 {"site.yaml:5:3: aliases: 'scs1.example.test' cannot be an alias (CNAME): the "
-                 "name also has A records from servers (line 3) (RFC 1034 §3.6.2)"}},
+                 "name also has A records from servers (line 3) (RFC 1034 §3.6.2)",
+                 "site.yaml:5:3: aliases: alias target 'other.example.test' names nothing in "
+                 "example.test: clients would get NXDOMAIN (add it under hosts, or fix the "
+                 "name)"}},
         BadSite{"an alias (a records: line) where a generated PTR lives: the PTRs are placed in "
                 "a second pass, and the alias check must still see both",
                 "domain: example.test\n"
                 "servers:\n"
                 "  - { name: scs1, ipv4: 192.0.2.11 }\n"
                 "records:\n"
-                "  - '11.2.0.192.in-addr.arpa. IN CNAME other.example.test.'\n",
+                "  - '11.2.0.192.in-addr.arpa. IN CNAME other.example.net.'\n",
                 {"site.yaml:5:5: records: '11.2.0.192.in-addr.arpa' cannot be an alias (CNAME): "
                  "the name also has PTR records from reverse (line 3) (RFC 1034 §3.6.2)"}},
         BadSite{"an SRV target that is an alias (RFC 2782)",
@@ -112,6 +115,64 @@ INSTANTIATE_TEST_SUITE_P(
                  "name also has A records from the redirect name rr.s1.example.test generated "
                  "for servers[0] 's1.example.test' (line 3; an HA site gives each server one, "
                  "with SRV records for sip.redirect_port) (RFC 1034 §3.6.2)"}},
+        // Targets inside our zones must name something (RFC 2782: an SRV target is a host
+        // with addresses); outside them they are not ours to know.
+        BadSite{"an SRV target that names nothing in the zone",
+                "domain: example.test\n"
+                "hosts:\n"
+                "  dc1: 192.0.2.30\n"
+                "services:\n"
+                "  - { service: _ldap._tcp, port: 389, targets: [dc9] }\n"
+                "nameservers: [dc1]\n",
+                {"site.yaml:5:49: services: SRV target 'dc9.example.test' names nothing in "
+                 "example.test: clients would get NXDOMAIN (add it under hosts, or fix the "
+                 "name)"}},
+        BadSite{"an MX target that names nothing",
+                "domain: example.test\n"
+                "servers:\n"
+                "  - { name: scs1, ipv4: 192.0.2.11 }\n"
+                "records:\n"
+                "  - '@ IN MX 10 mail'\n",
+                {"site.yaml:5:5: records: MX target 'mail.example.test' names nothing in "
+                 "example.test: clients would get NXDOMAIN (add it under hosts, or fix the "
+                 "name)"}},
+        BadSite{"an NS record's target that names nothing",
+                "domain: example.test\n"
+                "servers:\n"
+                "  - { name: scs1, ipv4: 192.0.2.11 }\n"
+                "records:\n"
+                "  - '@ IN NS ns2'\n",
+                {"site.yaml:5:5: records: NS target 'ns2.example.test' names nothing in "
+                 "example.test: clients would get NXDOMAIN (add it under hosts, or fix the "
+                 "name)"}},
+        BadSite{"a name server under nameservers with no address",
+                "domain: example.test\n"
+                "hosts:\n"
+                "  gw: 192.0.2.1\n"
+                "nameservers: [ns1]\n",
+                {"site.yaml:4:15: nameservers[0]: 'ns1.example.test' names nothing in example.test: a name "
+                 "server inside the zone needs an address (add it under hosts)"}},
+        BadSite{"a PTR (records: line) to a name that is not in the zone",
+                "domain: example.test\n"
+                "servers:\n"
+                "  - { name: scs1, ipv4: 192.0.2.11 }\n"
+                "records:\n"
+                "  - '12.2.0.192.in-addr.arpa. IN CNAME 11.2.0.192.in-addr.arpa.'\n"
+                "  - '13.2.0.192.in-addr.arpa. IN CNAME 99.2.0.192.in-addr.arpa.'\n",
+                {"site.yaml:6:5: records: alias target '99.2.0.192.in-addr.arpa' names "
+                 "nothing in 2.0.192.in-addr.arpa: clients would get NXDOMAIN (add it under "
+                 "hosts, or fix the name)"}},
+        // services: at an owner the site generates (SCS guide: _sip._udp/_sip._tcp from the
+        // servers) must say whether it adds to or replaces the generated set.
+        BadSite{"a services entry at the generated _sip._udp",
+                "domain: example.test\n"
+                "servers:\n"
+                "  - { name: scs1, ipv4: 192.0.2.11 }\n"
+                "services:\n"
+                "  - { service: _sip._udp, port: 5060, targets: [scs1] }\n",
+                {"site.yaml:5:5: services[0]: the SRV records at '_sip._udp.example.test' are "
+                 "generated from servers (line 3); write 'generated: add' to serve these "
+                 "targets besides them, or 'generated: replace' to serve only these"}},
         BadSite{"a record outside the zone",
                 "domain: example.test\n"
                 "servers:\n"
@@ -190,6 +251,102 @@ reverse: off
     EXPECT_EQ(all_lines(*zones, zone::rrtype::NS),
               (std::set<std::string>{"example.test. 3600 IN NS scs1.example.test.",
                                      "example.test. 3600 IN NS ns.example.net."}));
+}
+
+// Targets that name nothing are fine when the name is below a delegation (the child zone
+// answers, RFC 1034 §4.2.1), covered by a wildcard (RFC 4592) or outside our zones.
+TEST(TargetsExist, DelegationWildcardOutsideAndRootAreFine) {
+    auto zones = build_from_yaml(R"(
+domain: example.test
+servers:
+  - { name: scs1, ipv4: 192.0.2.11 }
+hosts:
+  ns.lab: 192.0.2.53
+records:
+  - "lab IN NS ns.lab"
+  - "*.dyn IN A 192.0.2.77"
+  - "dyn IN TXT \"pool\""
+services:
+  - { service: _ldap._tcp, port: 389, targets: [dc1.lab, phone7.dyn, dc.example.net.] }
+reverse: off
+)");
+    ASSERT_TRUE(zones);
+    EXPECT_TRUE(zones->warnings().empty());
+}
+
+TEST(Services, GeneratedAddKeepsBothReplaceServesOnlyTheEntry) {
+    const std::string site = R"(
+domain: example.test
+servers:
+  - { name: scs1, ipv4: 192.0.2.11 }
+hosts:
+  backup: 192.0.2.99
+services:
+  - { service: _sip._udp, port: 5060, targets: [backup], generated: MODE }
+reverse: off
+)";
+    auto with = [&](const std::string& mode) {
+        std::string yaml = site;
+        yaml.replace(yaml.find("MODE"), 4, mode);
+        return build_from_yaml(yaml);
+    };
+    auto add = with("add");
+    ASSERT_TRUE(add);
+    EXPECT_EQ(section_lines(add->lookup(wire("_sip._udp.example.test"), zone::rrtype::SRV).answer),
+              (std::set<std::string>{
+                  "_sip._udp.example.test. 3600 IN SRV 1 0 5060 scs1.example.test.",
+                  "_sip._udp.example.test. 3600 IN SRV 0 0 5060 backup.example.test.",
+              }));
+    auto replace = with("replace");
+    ASSERT_TRUE(replace);
+    EXPECT_EQ(section_lines(replace->lookup(wire("_sip._udp.example.test"), zone::rrtype::SRV).answer),
+              (std::set<std::string>{
+                  "_sip._udp.example.test. 3600 IN SRV 0 0 5060 backup.example.test.",
+              }));
+    // _sip._tcp is still generated: replace is per owner.
+    EXPECT_EQ(section_lines(replace->lookup(wire("_sip._tcp.example.test"), zone::rrtype::SRV).answer),
+              (std::set<std::string>{
+                  "_sip._tcp.example.test. 3600 IN SRV 2 0 5060 scs1.example.test.",
+              }));
+}
+
+TEST(Services, GeneratedWhereNothingIsGeneratedIsAWarning) {
+    auto zones = build_from_yaml(R"(
+domain: example.test
+servers:
+  - { name: scs1, ipv4: 192.0.2.11 }
+services:
+  - { service: _ldap._tcp, port: 389, targets: [scs1], generated: add }
+reverse: off
+)");
+    ASSERT_TRUE(zones);
+    ASSERT_EQ(zones->warnings().size(), 1u);
+    EXPECT_EQ(zones->warnings()[0].to_string(),
+              "site.yaml:6:5: warning: services[0].generated: the site generates no SRV records "
+              "at '_ldap._tcp.example.test', so there is nothing to add to or replace");
+}
+
+// One PTR per address (RFC 1912 §2.1): two names on one address serve, with a warning that
+// says which name the reverse lookup gives.
+TEST(SharedAddress, WarnsWhichNameGetsThePtr) {
+    auto zones = build_from_yaml(R"(
+domain: example.test
+servers:
+  - { name: scs1, ipv4: 192.0.2.11 }
+hosts:
+  scs1: 192.0.2.11
+  media: 192.0.2.11
+)");
+    ASSERT_TRUE(zones);
+    std::vector<std::string> warnings;
+    for (const auto& w : zones->warnings()) warnings.push_back(w.to_string());
+    EXPECT_EQ(warnings,
+              (std::vector<std::string>{
+                  "site.yaml:7:3: warning: hosts: 'media.example.test' has the address "
+                  "192.0.2.11, as servers 'scs1.example.test' (line 4) has: the reverse lookup "
+                  "(PTR) of 192.0.2.11 gives scs1.example.test only"}));
+    EXPECT_EQ(all_lines(*zones, zone::rrtype::PTR),
+              (std::set<std::string>{"11.2.0.192.in-addr.arpa. 3600 IN PTR scs1.example.test."}));
 }
 
 TEST(Serial, SameContentSameSerialChangedContentLarger) {
