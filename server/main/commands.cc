@@ -100,13 +100,11 @@ int run_export(const std::string& file, const std::string& format, const std::st
             << " (expected: zone, dnscmd or nsupdate)\n";
         return 2;
     }
-    auto site = load_site(file);
-    if (!site) {
-        print_diagnostics(site.error(), err);
-        return 1;
-    }
-    // Warnings go to stderr: they never mix with the exported or planned text.
-    if (!site->zones->warnings().empty()) print_diagnostics(site->zones->warnings(), err);
+    // The same problems as `check`, all of them; warnings go to stderr, apart from the text.
+    auto checked = check_site(file);
+    if (!checked.diagnostics.empty()) print_diagnostics(checked.diagnostics, err);
+    if (!checked.site) return 1;
+    const auto* site = &*checked.site;
     // Per-location answers cannot be one zone file: each location's view is its own export
     // (the default is what clients in no location see).
     const zone::ZoneSet* view = &site->zones->default_view();
@@ -134,13 +132,11 @@ int run_plan(const std::string& file, const std::vector<std::string>& listen, st
         }
         options.listen.push_back(*endpoint);
     }
-    auto site = load_site(file);
-    if (!site) {
-        print_diagnostics(site.error(), err);
-        return 1;
-    }
-    // Warnings go to stderr: they never mix with the exported or planned text.
-    if (!site->zones->warnings().empty()) print_diagnostics(site->zones->warnings(), err);
+    // The same problems as `check`, all of them; warnings go to stderr, apart from the text.
+    auto checked = check_site(file);
+    if (!checked.diagnostics.empty()) print_diagnostics(checked.diagnostics, err);
+    if (!checked.site) return 1;
+    const auto* site = &*checked.site;
     out << zone::render_install_plan(site->config, *site->zones, options);
     return 0;
 }

@@ -79,6 +79,71 @@ def test_check_reports_every_error_with_position(tmp_path):
     assert addr[0][2] > 1, "the column must point at the value"
 
 
+def test_check_reports_all_problems_of_every_kind_in_one_run_sorted(tmp_path):
+    # A value error early in the file (the loader) must not hide a record clash, a dangling
+    # target or a warning further down (the zone build): one run, file order.
+    text = (
+        "domain: scsnetwork.local\n"                                     # 1
+        "ttl: \"1h\"\n"                                                  # 2  error: no unit
+        "servers:\n"                                                      # 3
+        "  - { name: scs1, ipv4: 192.0.2.11 }\n"                          # 4
+        "hosts:\n"                                                        # 5
+        "  scs1: 192.0.2.99\n"                                            # 6  error: clash
+        "  gw: 192.0.2.20\n"                                              # 7
+        "  media: 192.0.2.20\n"                                           # 8  warning: PTR
+        "services:\n"                                                     # 9
+        "  - { service: _ldap._tcp, port: 389, targets: [dc9] }\n"        # 10 error: dangling
+        "  - { service: _sip._udp, port: 5060, targets: [gw] }\n"         # 11 error: generated
+        "soa: { refresh: -1 }\n"                                          # 12 error: range
+    )
+    errors, out = _check_errors(tmp_path, text)
+    assert [e[1] for e in errors] == [2, 6, 8, 10, 11, 12], out
+    assert [e[1] for e in errors] == sorted(e[1] for e in errors)
+    by_line = {e[1]: e[3] for e in errors}
+    assert "1h" in by_line[2]
+    assert "different addresses" in by_line[6]
+    assert by_line[8].startswith("warning: ") and "gw.scsnetwork.local" in by_line[8]
+    assert "dc9.scsnetwork.local" in by_line[10] and "names nothing" in by_line[10]
+    assert "generated: add" in by_line[11] and "servers (line 4)" in by_line[11]
+    assert out.rstrip().endswith("5 errors, 1 warning"), out
+
+
+def test_check_with_warnings_only_is_ok(tmp_path):
+    p = tmp_path / "site.yaml"
+    p.write_text("domain: scsnetwork.local\n"
+                 "servers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n"
+                 "hosts:\n  voicemail: 192.0.2.11\n")
+    r = run_sipdnsd("check", str(p))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"{p}: OK" in r.stdout
+    assert r.stderr.splitlines() == [
+        f"{p}:5:3: warning: hosts: 'voicemail.scsnetwork.local' has the address 192.0.2.11, "
+        "as servers 'scs1.scsnetwork.local' (line 3) has: the reverse lookup (PTR) of "
+        "192.0.2.11 gives scs1.scsnetwork.local only",
+        "1 warning"]
+
+
+def test_check_a_records_only_site(tmp_path):
+    # The SCS guide: "If SRV records are not in use, you must enter the FQDN of the SCS server".
+    p = tmp_path / "site.yaml"
+    p.write_text("domain: scsnetwork.local\n"
+                 "servers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n"
+                 "sip: { srv: false }\n")
+    r = run_sipdnsd("check", str(p))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "SIP domain: scs1.scsnetwork.local (no SIP SRV records" in r.stdout, r.stdout
+    zone_lines = [l for l in r.stdout.splitlines() if l.startswith("zone ")]
+    assert zone_lines == ["zone scsnetwork.local. 3 records: A 1 NS 1 SOA 1",
+                          "zone 2.0.192.in-addr.arpa. 3 records: NS 1 PTR 1 SOA 1"], r.stdout
+    exported = run_sipdnsd("export", str(p)).stdout
+    assert re.search(r"^scs1\.scsnetwork\.local\.\s+\d+\s+IN\s+A\s+192\.0\.2\.11$", exported, re.M), \
+        exported
+    assert "SRV" not in exported and "NAPTR" not in exported, exported
+    plan = run_sipdnsd("plan", str(p)).stdout
+    assert "   scs1.scsnetwork.local\n   No SIP SRV records are served, so enter the server's " \
+           "fully qualified name." in plan, plan
+
+
 @pytest.mark.parametrize("text,line", [
     ("domain: scsnetwork.local\nservers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n"
      "sip:\n  proxy_port: 70000\n", 5),

@@ -523,7 +523,9 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     for (const auto& n : site_.nameservers) ns_targets.push_back(name_to_wire(n));
     if (ns_targets.empty())
         for (const auto& s : site_.servers) ns_targets.push_back(name_to_wire(s.name));
-    if (ns_targets.empty())
+    // With a server left out for an error of its own (check reads on despite errors), that
+    // error says enough; the build still stops below.
+    if (ns_targets.empty() && site_.refused_names.empty())
         error(site_.domain_pos,
               "nameservers: the zone needs a name server: list servers, or name hosts under "
               "nameservers");
@@ -555,7 +557,7 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     // One message per place and problem: the UDP and TCP SRV of a server share a position.
     config::Diagnostics unique = std::move(problems_);
     config::sort_by_position(unique);
-    if (config::count_errors(unique) > 0) return unexpected(std::move(unique));
+    if (config::count_errors(unique) > 0 || ns_targets.empty()) return unexpected(std::move(unique));
     set_->warnings_ = std::move(unique);
 
     // The checks are done: the generated records now live in the nodes. Free them before the

@@ -749,6 +749,68 @@ const std::vector<BadSite> kRows = {
      {diag(4, 9, "hosts.gw1[0]: expected an IPv4 or IPv6 address, got '\xC3\xA9'"),
       diag(4, 14, "hosts.gw1[1]: expected an IPv4 or IPv6 address, got '192.0.2.300'")}},
 
+    // --- host names (RFC 952, RFC 1123 §2.1); SRV owners keep their underscores
+    {"HostNameUnderscore",
+     kHead + "  file_server: 192.0.2.7\n",
+     {diag(4, 3,
+           "hosts.file_server: 'file_server' is not a valid host name: '_' is not allowed in a "
+           "host name (RFC 952, RFC 1123 §2.1: letters, digits and '-'; '_' belongs in SRV "
+           "owners only)")}},
+    {"ServerNameUnderscore",
+     "domain: scsnetwork.local\nservers:\n  - { name: scs_1, ipv4: 192.0.2.11 }\n",
+     {diag(3, 13,
+           "servers[0].name: 'scs_1' is not a valid host name: '_' is not allowed in a host "
+           "name (RFC 952, RFC 1123 §2.1: letters, digits and '-'; '_' belongs in SRV owners "
+           "only)")}},
+    {"HostNameHyphenAtEnd",
+     kHead + "  gw-: 192.0.2.7\n",
+     {diag(4, 3,
+           "hosts.gw-: 'gw-' is not a valid host name: label 'gw-' starts or ends with '-' "
+           "(RFC 952, RFC 1123 §2.1)")}},
+    // --- sip.srv: false is the SCS guide's single server with A records only
+    {"SrvFalseWithTwoServers",
+     "domain: scsnetwork.local\n"
+     "servers:\n"
+     "  - { name: scs1, ipv4: 192.0.2.11 }\n"
+     "  - { name: scs2, ipv4: 192.0.2.12 }\n"
+     "sip: { srv: false }\n",
+     {diag(5, 13,
+           "sip.srv: false leaves the 2 servers without the SRV records a high-availability "
+           "site needs (SCS guide: a dual server system only functions with A and SRV "
+           "records); remove 'srv: false' or list one server")}},
+    {"NaptrWithoutSrv",
+     "domain: scsnetwork.local\n"
+     "servers:\n"
+     "  - { name: scs1, ipv4: 192.0.2.11 }\n"
+     "sip: { srv: false, naptr: true }\n",
+     {diag(4, 27,
+           "sip.naptr: NAPTR records point phones at the SIP SRV records (RFC 3263 §4.1), "
+           "which 'srv: false' turns off; remove one of the two")}},
+    {"SrvNotBoolean",
+     "domain: scsnetwork.local\n"
+     "servers:\n"
+     "  - { name: scs1, ipv4: 192.0.2.11 }\n"
+     "sip: { srv: maybe }\n",
+     {diag(4, 13, "sip.srv: expected true or false, got 'maybe'")}},
+    // --- HA: the rr.<server> records must not point back at the proxy
+    {"RedirectPortIsProxyPort",
+     "domain: scsnetwork.local\n"
+     "servers:\n"
+     "  - { name: scs1, ipv4: 192.0.2.11 }\n"
+     "  - { name: scs2, ipv4: 192.0.2.12 }\n"
+     "sip:\n"
+     "  redirect_port: 5060\n",
+     {diag(6, 18,
+           "sip: redirect_port and proxy_port are both 5060; the rr.<server> SRV records of an "
+           "HA site would send redirected phones back to the proxy (the SCS guide: 5070 for "
+           "the redirect service, 5060 for the proxy)")}},
+    // --- services[].generated
+    {"ServiceGeneratedBadValue",
+     kHead + "services:\n  - { service: _sip._udp, port: 5060, targets: [ntp], generated: merge }\n",
+     {diag(5, 66,
+           "services[0].generated: expected add (serve the generated targets and these) or "
+           "replace (serve these instead), got 'merge'")}},
+
     // --- several problems at once, in file order
     {"SeveralAtOnce",
      "domain: scsnetwork..local\n"

@@ -206,19 +206,60 @@ TEST(SipDomainRule, SrvRecordsMeanTheDomain) {
     }
 }
 
-// The guide's "A Records" case: the DNS holds the server's A record but no SRV records, so the
-// SIP Domain is the server's FQDN. (sipdnsd always serves SRV for `servers`; the rule is checked
-// with a zone set that has only the A record, as a third-party DNS would.)
-TEST(SipDomainRule, NoSrvMeansTheServersFqdn) {
-    const auto site = site_of(
-        "domain: scsnetwork.local\nservers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n"
-        "  - { name: scs2, ipv4: 192.0.2.12 }\n");
-    auto a_only = build_from_yaml(
-        "domain: scsnetwork.local\nnameservers: [scs1]\nhosts: { scs1: 192.0.2.11 }\n");
-    ASSERT_TRUE(a_only);
-    const auto a = zone::advise_sip_domain(site, *a_only);
-    EXPECT_EQ(a.basis, SipDomainAdvice::Basis::ServerFqdn);
-    EXPECT_EQ(a.values, std::vector<std::string>{"scs1.scsnetwork.local"});  // the primary
+// The SCS guide, "SIP Domain" at installation: "If SRV records are not in use, you must enter
+// the FQDN of the SCS server"; with SRV records, the domain. `sip: { srv: false }` is the
+// guide's single server with A records only: A and PTR served, no SRV, no NAPTR. One row per
+// site: what DNS serves, and what `plan` and `check` tell the installer to enter.
+TEST(SipDomainRule, TheGuidesRuleFollowsWhatIsServed) {
+    struct Row {
+        const char* what;
+        std::string yaml;
+        std::size_t srv_records;
+        std::size_t naptr_records;
+        SipDomainAdvice::Basis basis;
+        std::string sip_domain;
+    };
+    const std::string single = "domain: scsnetwork.local\nservers: [{ name: scs1, ipv4: 192.0.2.11 }]\n";
+    const std::vector<Row> rows = {
+        {"single server, SRV records (the guide's default) and NAPTR", single, 2, 2,
+         SipDomainAdvice::Basis::SrvRecords, "scsnetwork.local"},
+        {"single server, A records only", single + "sip: { srv: false }\n", 0, 0,
+         SipDomainAdvice::Basis::ServerFqdn, "scs1.scsnetwork.local"},
+        {"A records only, TLS asked for: still no SRV", single + "sip: { srv: false, transports: [udp, tcp, tls] }\n",
+         0, 0, SipDomainAdvice::Basis::ServerFqdn, "scs1.scsnetwork.local"},
+        {"SRV without NAPTR", single + "sip: { naptr: false }\n", 2, 0,
+         SipDomainAdvice::Basis::SrvRecords, "scsnetwork.local"},
+        {"A records only, but the site lists its own SIP SRV", single +
+         "sip: { srv: false }\nservices: [{ service: _sip._udp, port: 5060, targets: [scs1] }]\n",
+         1, 0, SipDomainAdvice::Basis::SrvRecords, "scsnetwork.local"},
+        {"HA pair", "domain: scsnetwork.local\nservers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n"
+         "  - { name: scs2, ipv4: 192.0.2.12 }\n", 12, 2, SipDomainAdvice::Basis::SrvRecords,
+         "scsnetwork.local"},
+    };
+    for (const auto& row : rows) {
+        auto zones = build_from_yaml(row.yaml);
+        ASSERT_TRUE(zones) << row.what;
+        EXPECT_EQ(all_lines(*zones, zone::rrtype::SRV).size(), row.srv_records) << row.what;
+        EXPECT_EQ(all_lines(*zones, zone::rrtype::NAPTR).size(), row.naptr_records) << row.what;
+        // The A and PTR records are there either way.
+        EXPECT_TRUE(all_lines(*zones, zone::rrtype::A).contains("scs1.scsnetwork.local. 3600 IN A 192.0.2.11"))
+            << row.what;
+        EXPECT_TRUE(all_lines(*zones, zone::rrtype::PTR).contains("11.2.0.192.in-addr.arpa. 3600 IN PTR scs1.scsnetwork.local."))
+            << row.what;
+        const auto site = site_of(row.yaml);
+        const auto advice = zone::advise_sip_domain(site, *zones);
+        EXPECT_EQ(advice.basis, row.basis) << row.what;
+        EXPECT_EQ(advice.values, std::vector<std::string>{row.sip_domain}) << row.what;
+        auto site_zones = zone::build_site_zones(site, serial_policy(1));
+        ASSERT_TRUE(site_zones) << row.what;
+        const std::string plan = zone::render_install_plan(site, **site_zones, {});
+        const std::string entered = "1. SIP Domain (the PBX's SIP Domain field)\n   " + row.sip_domain + "\n";
+        EXPECT_NE(plan.find(entered), std::string::npos) << row.what << "\n" << plan;
+        if (row.basis == SipDomainAdvice::Basis::ServerFqdn) {
+            EXPECT_NE(plan.find("No SIP SRV records are served, so enter the server's fully qualified name."),
+                      std::string::npos) << row.what;
+        }
+    }
 }
 
 TEST(SipDomainRule, ClusterAndNothing) {
