@@ -599,6 +599,10 @@ def main(argv=None) -> int:
     tmp = (pathlib.Path(args.tmp) if args.tmp
            else pathlib.Path(tempfile.mkdtemp(prefix="sipdns-fwd-bench-")))
     tmp.mkdir(parents=True, exist_ok=True)
+    # sipdnsd keeps its serials in a state directory (default /var/lib/sipdns); a benchmark's
+    # daemons keep theirs here, so that nothing is left on the machine.
+    (tmp / "state").mkdir(exist_ok=True)
+    os.environ["STATE_DIRECTORY"] = str(tmp / "state")
     if not args.keep and not args.tmp:
         def cleanup():
             stop_all()

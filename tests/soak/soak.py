@@ -377,6 +377,10 @@ def main() -> int:
     else:
         own_tmp = tempfile.TemporaryDirectory(prefix="sipdns-soak-")
         work = pathlib.Path(own_tmp.name)
+    # sipdnsd keeps its serials in a state directory (default /var/lib/sipdns); a benchmark's
+    # daemons keep theirs here, so that nothing is left on the machine.
+    (work / "state").mkdir(exist_ok=True)
+    os.environ["STATE_DIRECTORY"] = str(work / "state")
 
     site = work / "site.yaml"
     qfile = work / "queries.txt"
