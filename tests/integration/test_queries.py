@@ -1,8 +1,10 @@
 """Answering rules of DESIGN.md §4, checked on the wire against the real daemon (dnspython),
 over UDP and TCP, IPv4 and IPv6."""
 
+import signal
 import socket
 import struct
+import time
 
 import dns.edns
 import dns.flags
@@ -507,3 +509,27 @@ def test_nsid_and_chaos_when_configured(tmp_path, start_server):
         assert m.rcode() == dns.rcode.NOERROR, name
         assert [(r.rdclass, [rd.strings for rd in r]) for r in m.answer] == [
             (dns.rdataclass.CH, [(text.encode(),)])], name
+
+
+def test_the_daemon_logs_the_sites_warnings_and_serves(tmp_path, start_server):
+    """A warning (two names on one address) does not stop the site: the daemon serves it and
+    logs the warning, at start and at each reload, as `check` prints it."""
+    path = tmp_path / "site.yaml"
+    path.write_text("domain: scsnetwork.local\n"
+                    "servers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n"
+                    "hosts:\n  voicemail: 192.0.2.11\n")
+    warning = (f"{path}:5:3: warning: hosts: 'voicemail.scsnetwork.local' has the address "
+               "192.0.2.11, as servers 'scs1.scsnetwork.local' (line 3) has: the reverse lookup "
+               "(PTR) of 192.0.2.11 gives scs1.scsnetwork.local only")
+    srv = start_server(path)
+    assert srv.log_text().count(warning) == 1, srv.log_text()
+    r = query("11.2.0.192.in-addr.arpa.", "PTR", srv.port)
+    assert rrset_set(r.answer) == {("11.2.0.192.in-addr.arpa.", 3600, "IN", "PTR",
+                                    "scs1.scsnetwork.local.")}
+    assert rrset_set(query("voicemail.scsnetwork.local.", "A", srv.port).answer) == {
+        ("voicemail.scsnetwork.local.", 3600, "IN", "A", "192.0.2.11")}
+    srv.signal(signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while "reloaded: " not in srv.log_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.log_text().count(warning) == 2, srv.log_text()
