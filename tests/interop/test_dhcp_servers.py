@@ -193,6 +193,30 @@ def server_command(kind: str, values: dict, link: dict, tmp: pathlib.Path):
     return in_ns + check, in_ns + serve, env
 
 
+def serve_one_client(check, serve, env, link, tmp_path, config_text, client_script, log_name,
+                     kea_log_name) -> str:
+    """The DHCP server's own config check, then the server and one exchange by the client
+    script in the client's namespace; the client's JSON on stdout."""
+    checked = subprocess.run(check, capture_output=True, text=True, timeout=30, env=env)
+    assert checked.returncode == 0, f"{' '.join(check)} refused the plan's lines:\n" \
+        f"{checked.stdout}{checked.stderr}\n{config_text}"
+    log = open(tmp_path / log_name, "w")
+    server = subprocess.Popen(serve, env=env,
+                              stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        client = subprocess.run(
+            ["ip", "netns", "exec", link["client_ns"], sys.executable,
+             str(HERE / client_script), link["client_if"]],
+            capture_output=True, text=True, timeout=CLIENT_TIMEOUT)
+    finally:
+        stop_process(server, log)
+    server_log = (tmp_path / log_name).read_text()
+    if (tmp_path / kea_log_name).exists():
+        server_log += (tmp_path / kea_log_name).read_text()
+    assert client.returncode == 0, f"{client.stderr}\nserver log:\n{server_log[-3000:]}"
+    return client.stdout
+
+
 @pytest.mark.parametrize("kind", SERVERS)
 @pytest.mark.parametrize("site", SITES)
 def test_dhcp_server_hands_out_what_the_plan_says(site, kind, link, tmp_path):
@@ -201,25 +225,9 @@ def test_dhcp_server_hands_out_what_the_plan_says(site, kind, link, tmp_path):
         pytest.skip(f"{binary} is not installed (scripts/install-deps.sh installs it)")
     values = plan_dhcp(site)
     check, serve, env = server_command(kind, values, link, tmp_path)
-    checked = subprocess.run(check, capture_output=True, text=True, timeout=30, env=env)
-    assert checked.returncode == 0, f"{' '.join(check)} refused the plan's lines:\n" \
-        f"{checked.stdout}{checked.stderr}\n{(tmp_path / 'dhcpd.conf').read_text() if kind == 'isc' else ''}"
-
-    log = open(tmp_path / "server.log", "w")
-    server = subprocess.Popen(serve, env=env,
-                              stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        client = subprocess.run(
-            ["ip", "netns", "exec", link["client_ns"], sys.executable,
-             str(HERE / "dhcp_client.py"), link["client_if"]],
-            capture_output=True, text=True, timeout=CLIENT_TIMEOUT)
-    finally:
-        stop_process(server, log)
-    server_log = (tmp_path / "server.log").read_text()
-    if (tmp_path / "kea.log").exists():
-        server_log += (tmp_path / "kea.log").read_text()
-    assert client.returncode == 0, f"{client.stderr}\nserver log:\n{server_log[-3000:]}"
-    offer = json.loads(client.stdout)
+    config_text = (tmp_path / "dhcpd.conf").read_text() if kind == "isc" else ""
+    offer = json.loads(serve_one_client(check, serve, env, link, tmp_path, config_text,
+                                        "dhcp_client.py", "server.log", "kea.log"))
     options = {int(code): bytes.fromhex(value) for code, value in offer["options"].items()}
     assert offer["yiaddr"].startswith(SUBNET + "."), offer
 
@@ -387,26 +395,10 @@ def test_dhcpv6_server_hands_out_what_the_plan_says(site, kind, link, tmp_path):
         pytest.skip(f"{binary} is not installed (scripts/install-deps.sh installs it)")
     values = plan_dhcp6(site_path(site, tmp_path))
     check, serve, env = server6_command(kind, values, link, tmp_path)
-    checked = subprocess.run(check, capture_output=True, text=True, timeout=30, env=env)
-    assert checked.returncode == 0, f"{' '.join(check)} refused the plan's lines:\n" \
-        f"{checked.stdout}{checked.stderr}"
-
-    log = open(tmp_path / "server6.log", "w")
-    server = subprocess.Popen(serve, env=env,
-                              stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        client = subprocess.run(
-            ["ip", "netns", "exec", link["client_ns"], sys.executable,
-             str(HERE / "dhcp6_client.py"), link["client_if"]],
-            capture_output=True, text=True, timeout=CLIENT_TIMEOUT)
-    finally:
-        stop_process(server, log)
-    server_log = (tmp_path / "server6.log").read_text()
-    if (tmp_path / "kea6.log").exists():
-        server_log += (tmp_path / "kea6.log").read_text()
-    assert client.returncode == 0, f"{client.stderr}\nserver log:\n{server_log[-3000:]}"
+    reply = serve_one_client(check, serve, env, link, tmp_path, "", "dhcp6_client.py",
+                             "server6.log", "kea6.log")
     options = {int(code): bytes.fromhex(value)
-               for code, value in json.loads(client.stdout)["options"].items()}
+               for code, value in json.loads(reply)["options"].items()}
 
     def decoded(code, decode):
         return decode(options[code]) if code in options else []
