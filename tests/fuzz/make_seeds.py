@@ -160,6 +160,14 @@ def engine_seeds():
     opt_option_overrun += b"\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x08\x00\x03\x00\x10abcd"
     seeds["bad-opt-option-overrun"] = prefix("lab") + bytes(opt_option_overrun)
     seeds["empty"] = prefix("lab")
+    # A packet on which ldns_wire2rr leaks (CI's fuzz run; tests/sanitize/lsan-fuzz.supp).
+    seeds["found-ldns-wire2rr-leak"] = base64.b64decode(
+        "SCsAAAEAAAAAAABYAAAAAAAAAAAAAAAAAGFyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEAAAAAAAA"
+        "AAAAAAAAAGEAAAAAAAAAAAAA//8AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAKMA"
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAYXIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        "AAAAAAQAAAAAAAAAAAAAAAAAYQDcAAAAAAAAAAD//wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACjAAAA"
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAPr///8AAAAAAAAAAAAAAAAAAAAAAAD6////AAAA"
+        "AAAAAAAAAPoAAAAAcGEAAIwAAQ==")
     return seeds
 
 
@@ -203,6 +211,9 @@ def raw_records_seeds():
     seeds["found-ldns-paren-newline"] = b"\x03\nSS(SSSSS\n ASS SS 0Sabcdefgh "
     seeds["found-ldns-ipseckey-leak"] = base64.b64decode(
         "LCBUWVBFNDUJqwkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCTEgXCMJCTEgXCMgIAlLCQkJCQkJR3A=")
+    # A CERT line on which ldns_str2rdf_cert_alg leaks (CI's fuzz run; tests/sanitize/
+    # lsan-fuzz.supp).
+    seeds["found-ldns-cert-alg-leak"] = base64.b64decode("AyFNTiBDRVJUIDA=")
     return seeds
 
 
