@@ -268,17 +268,17 @@ void check_sip_against_servers(Context& c) {
 // hosts: name -> address | [addresses], v4 and v6 mixed, in file order.
 void parse_hosts(Context& c, const Value& v) {
     if (v.is_null()) return;
-    auto entries = c.r.entries(v, "a mapping of host names to addresses");
-    if (!entries) return;
     FirstSeen names;
-    for (const auto& e : *entries) {
+    names.reserve(v.node.size());
+    c.site.hosts.reserve(c.site.hosts.size() + v.node.size());
+    c.r.each_entry(v, "a mapping of host names to addresses", [&](Entry&& e) {
         HostEntry h;
         h.pos = e.key_pos;
         bool ok = true;
         const Value key{e.key_node, e.value.path, e.key_pos};
         if (auto n = c.r.name(key, c.origin)) {
-            h.name = *n;
-            if (auto first = names.check(*n, e.key_pos)) {
+            h.name = std::move(*n);
+            if (auto first = names.check(h.name, e.key_pos)) {
                 c.r.error(key, msg::duplicate("host name", e.key, *first));
                 ok = false;
             }
@@ -317,7 +317,7 @@ void parse_hosts(Context& c, const Value& v) {
         } else if (!h.name.empty()) {
             c.site.refused_names.push_back(h.name);
         }
-    }
+    });
 }
 
 // aliases: name -> target (CNAME).

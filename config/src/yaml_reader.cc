@@ -171,25 +171,10 @@ Diagnostics Reader::take() {
 }
 
 std::optional<std::vector<Entry>> Reader::entries(const Value& v, std::string_view what) {
-    if (!v.node.is_mapping()) {
-        error(v, "expected " + std::string(what));
-        return std::nullopt;
-    }
     std::vector<Entry> out;
     out.reserve(v.node.size());
-    for (std::size_t i = 0; i < v.node.size(); ++i) {
-        const yaml::Node k = v.node.key(i);
-        const yaml::Node val = v.node.value(i);
-        const SourcePos key_pos = pos_of(k, v.pos);
-        if (!k.is_scalar()) {
-            error(Value{k, v.path, key_pos}, "expected a key name, got " + describe(k));
-            continue;
-        }
-        std::string key(k.scalar());
-        std::string path = join(v.path, key);
-        out.push_back(
-            {std::move(key), k, key_pos, Value{val, std::move(path), pos_of(val, key_pos)}});
-    }
+    if (!each_entry(v, what, [&out](Entry&& e) { out.push_back(std::move(e)); }))
+        return std::nullopt;
     return out;
 }
 

@@ -99,6 +99,11 @@ class Reader {
 
     // A free-form mapping's entries in file order; keys must be scalars.
     std::optional<std::vector<Entry>> entries(const Value& v, std::string_view what);
+    // The same entries handed to `each(Entry&&)` one at a time, unstored (a 100,000-host
+    // `hosts:` as a vector of entries was 11 MiB); false, having reported it, when `v` is no
+    // mapping.
+    template <class Each>
+    bool each_entry(const Value& v, std::string_view what, Each&& each);
     // A mapping with a fixed key list: unknown keys get a "did you mean", repeated keys an error.
     std::optional<Mapping> mapping(const Value& v, KeyList known, std::string_view what);
     // A list; null counts as empty (a section with everything commented out).
@@ -132,11 +137,33 @@ class Reader {
     Diagnostics diags_;
 };
 
+template <class Each>
+bool Reader::each_entry(const Value& v, std::string_view what, Each&& each) {
+    if (!v.node.is_mapping()) {
+        error(v, "expected " + std::string(what));
+        return false;
+    }
+    for (std::size_t i = 0; i < v.node.size(); ++i) {
+        const yaml::Node k = v.node.key(i);
+        const yaml::Node val = v.node.value(i);
+        const SourcePos key_pos = pos_of(k, v.pos);
+        if (!k.is_scalar()) {
+            error(Value{k, v.path, key_pos}, "expected a key name, got " + describe(k));
+            continue;
+        }
+        std::string key(k.scalar());
+        std::string path = join(v.path, key);
+        each(Entry{std::move(key), k, key_pos, Value{val, std::move(path), pos_of(val, key_pos)}});
+    }
+    return true;
+}
+
 // Remembers where each key was first seen, to report repeats with "first at line N".
 class FirstSeen {
   public:
     // The first line if `key` was seen before; otherwise records it and returns nullopt.
     std::optional<std::uint32_t> check(const std::string& key, SourcePos pos);
+    void reserve(std::size_t keys) { lines_.reserve(keys); }
 
   private:
     // Hashed: the hosts of a 100k-host site are checked here one by one.
