@@ -18,7 +18,7 @@ public:
         if (bytes.empty()) return {};
         if (blocks_.empty() || kBlockSize - used_ < bytes.size()) {
             const std::size_t size = std::max(kBlockSize, bytes.size());
-            blocks_.push_back(std::make_unique<char[]>(size));
+            blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));  // written next: no memset
             used_ = size == kBlockSize ? 0 : size;  // an oversized block is full at once
             if (used_ != 0) {
                 char* at = blocks_.back().get();

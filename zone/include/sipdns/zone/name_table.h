@@ -52,8 +52,12 @@ public:
     }
     // Room for n names without growing (load factor at most 7/8: linear probing stays short
     // with a 64-bit hash compared before any key).
+    // One allocation of the final size: doubling step by step would touch every smaller table
+    // on the way too (a 300,000-name index: 8 MiB of page faults instead of 4).
     void reserve(std::size_t n) {
-        while (slots_.size() * 7 < n * 8 + 8) grow();
+        std::size_t size = slots_.empty() ? 16 : slots_.size();
+        while (size * 7 < n * 8 + 8) size *= 2;
+        if (size != slots_.size()) rehash(size);
     }
 
 private:
@@ -78,10 +82,12 @@ private:
         }
     }
 
-    void grow() {
+    void grow() { rehash(slots_.empty() ? 16 : slots_.size() * 2); }
+
+    void rehash(std::size_t slot_count) {
         std::vector<Slot> old;
         old.swap(slots_);
-        slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{});
+        slots_.assign(slot_count, Slot{});
         size_ = 0;
         for (const Slot& s : old)
             if (s.value != Value{}) place(s.hash, s.value);
