@@ -15,19 +15,31 @@ namespace sipdns::zone {
 namespace {
 constexpr char kHex[] = "0123456789abcdef";
 
-std::string reverse_text(const config::IpAddress& a, std::size_t significant_bits) {
-    std::string text;
+// The reverse-tree name of the first `significant_bits` of an address, in wire form straight
+// away (RFC 1035 §3.5: decimal octets under in-addr.arpa; RFC 3596 §2.5: hex nibbles under
+// ip6.arpa, lower case), appended to `wire`. A PTR per host address: no text name in between.
+void append_reverse_wire(std::string& wire, const config::IpAddress& a,
+                         std::size_t significant_bits) {
     if (a.is_v4()) {
-        for (int i = static_cast<int>(significant_bits / 8) - 1; i >= 0; --i)
-            text += std::to_string(a.bytes[static_cast<std::size_t>(i)]) + ".";
-        return text + "in-addr.arpa";
+        for (int i = static_cast<int>(significant_bits / 8) - 1; i >= 0; --i) {
+            const unsigned byte = a.bytes[static_cast<std::size_t>(i)];
+            char digits[3];
+            std::size_t n = 0;
+            if (byte >= 100) digits[n++] = static_cast<char>('0' + byte / 100);
+            if (byte >= 10) digits[n++] = static_cast<char>('0' + byte / 10 % 10);
+            digits[n++] = static_cast<char>('0' + byte % 10);
+            wire.push_back(static_cast<char>(n));
+            wire.append(digits, n);
+        }
+        wire.append("\x07in-addr\x04" "arpa", 13).push_back('\0');
+        return;
     }
     for (int nib = static_cast<int>(significant_bits / 4) - 1; nib >= 0; --nib) {
         const std::uint8_t byte = a.bytes[static_cast<std::size_t>(nib / 2)];
-        text.push_back(kHex[nib % 2 == 0 ? byte >> 4 : byte & 0xf]);
-        text.push_back('.');
+        wire.push_back('\x01');
+        wire.push_back(kHex[nib % 2 == 0 ? byte >> 4 : byte & 0xf]);
     }
-    return text + "ip6.arpa";
+    wire.append("\x03ip6\x04" "arpa", 9).push_back('\0');
 }
 
 // A stress site may share addresses on purpose; a hundred warnings say enough.
@@ -42,11 +54,15 @@ struct AddressOwner {
 }  // namespace
 
 std::string reverse_name(const config::IpAddress& address) {
-    return name_to_wire(reverse_text(address, address.is_v4() ? 32 : 128));
+    std::string wire;
+    append_reverse_wire(wire, address, address.is_v4() ? 32 : 128);
+    return wire;
 }
 
 std::string reverse_zone_apex(const config::IpPrefix& prefix) {
-    return name_to_wire(reverse_text(prefix.address, prefix.length));
+    std::string wire;
+    append_reverse_wire(wire, prefix.address, prefix.length);
+    return wire;
 }
 
 ReversePlan plan_reverse(const config::SiteConfig& site, bool with_records) {
@@ -93,9 +109,12 @@ ReversePlan plan_reverse(const config::SiteConfig& site, bool with_records) {
     // the duplicates without a tree of 100,000 nodes.
     std::vector<std::size_t> order(owners.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const auto by_address = [&](std::size_t a, std::size_t b) {
         return owners[a].address < owners[b].address;
-    });
+    };
+    // Sites list hosts in address order more often than not: then file order is the order.
+    if (!std::is_sorted(order.begin(), order.end(), by_address))
+        std::stable_sort(order.begin(), order.end(), by_address);
     std::vector<bool> wins(owners.size(), false);
     std::vector<std::size_t> winner_of(owners.size());  // the owner whose name the PTR gets
     for (std::size_t i = 0; i < order.size(); ++i) {
@@ -104,6 +123,8 @@ ReversePlan plan_reverse(const config::SiteConfig& site, bool with_records) {
     }
     config::IpPrefix last_network{};
     std::string last_apex;
+    const config::IpPrefix* last_best = nullptr;
+    std::string owner, target;  // a PTR's owner and rdata (wire), reused record after record
     for (std::size_t i = 0; i < owners.size(); ++i) {
         const auto& o = owners[i];
         if (!wins[i]) {
@@ -126,7 +147,6 @@ ReversePlan plan_reverse(const config::SiteConfig& site, bool with_records) {
                      config::Diagnostic::Severity::Warning});
             continue;
         }
-        std::string apex;
         if (site.reverse.mode == config::ReverseSettings::Mode::Auto) {
             // The /24 or /64 around the address; neighbours share it, so reuse the last one.
             config::IpPrefix p{o.address, static_cast<std::uint8_t>(o.address.is_v4() ? 24 : 64)};
@@ -134,20 +154,26 @@ ReversePlan plan_reverse(const config::SiteConfig& site, bool with_records) {
             if (!(p == last_network) || last_apex.empty()) {
                 last_network = p;
                 last_apex = reverse_zone_apex(p);
+                apexes.insert(last_apex);
             }
-            apex = last_apex;
         } else {
             // The longest listed prefix that contains the address; none -> no PTR.
             const config::IpPrefix* best = nullptr;
             for (const auto& p : zones)
                 if (p.contains(o.address) && (!best || p.length > best->length)) best = &p;
             if (!best) continue;
-            apex = reverse_zone_apex(*best);
+            if (best != last_best) {
+                last_best = best;
+                apexes.insert(reverse_zone_apex(*best));
+            }
         }
-        apexes.insert(apex);
-        if (with_records)
-            plan.ptr_records.push_back({reverse_name(o.address), rrtype::PTR, site.ttl,
-                                    rdata::name(name_to_wire(o.name)), o.pos, section::kReverse});
+        if (with_records) {
+            owner.clear();
+            append_reverse_wire(owner, o.address, o.address.is_v4() ? 32 : 128);
+            target = name_to_wire(o.name);
+            plan.ptr_records.push_back(
+                {owner, rrtype::PTR, site.ttl, target, o.pos, section::kReverse});
+        }
     }
     if (site.reverse.mode == config::ReverseSettings::Mode::Prefixes)
         for (const auto& p : zones) apexes.insert(reverse_zone_apex(p));
