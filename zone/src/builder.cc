@@ -93,6 +93,7 @@ private:
         config::SourcePos pos;
     };
     std::vector<PendingTarget> reverse_targets_;
+    AnswerEncoder encoder_;  // precompile's, its buffers reused answer after answer
 };
 
 Zone* ZoneBuilder::zone_for(std::string_view owner) {
@@ -401,6 +402,10 @@ void ZoneBuilder::mark_cuts_and_wildcards(Zone& z) {
 void ZoneBuilder::precompile(Zone& z) {
     AnswerStore& store = set_->answers_;
     auto own = [&](const EncodedAnswer& e) { return &z.own_answers_.emplace_back(store.add(e)); };
+    auto encode_answer = [this](const LookupResult& result, EncodeMode mode,
+                                std::string_view name) -> const EncodedAnswer& {
+        return encoder_.encode(result, mode, name);
+    };
 
     LookupResult negative;
     negative.zone = &z;

@@ -21,7 +21,23 @@ bool rdata_names_compressible(std::uint16_t type) {
 
 class BodyWriter {
 public:
-    BodyWriter(EncodeMode mode, std::string_view name) : mode_(mode), anchor_(name) {
+    // Writes into `answer` and keeps its suffixes in `offsets`, both emptied first: an
+    // AnswerEncoder hands the same ones to every answer it encodes (their capacity reused).
+    BodyWriter(EncodeMode mode, std::string_view name,
+               std::vector<std::pair<std::string_view, std::uint16_t>>& offsets,
+               EncodedAnswer& answer)
+        : mode_(mode), anchor_(name), offsets_(offsets), body_(answer.body), answer_(answer) {
+        offsets_.clear();
+        std::string body = std::move(answer_.body);
+        std::vector<AdditionalCut> cuts = std::move(answer_.cuts);
+        std::vector<std::uint16_t> patches = std::move(answer_.patch_positions);
+        answer_ = EncodedAnswer{};
+        body.clear();
+        cuts.clear();
+        patches.clear();
+        answer_.body = std::move(body);
+        answer_.cuts = std::move(cuts);
+        answer_.patch_positions = std::move(patches);
         if (mode_ == EncodeMode::Exact) {
             // The question name sits at offset 12; every suffix of it can be pointed to.
             for (std::size_t i = 0; i < anchor_.size() && anchor_[i] != 0;
@@ -125,9 +141,9 @@ private:
     std::size_t base_ = 0;
     // Names already written and where: views into the names being encoded (they outlive the
     // writer). A linear list: an answer holds a few dozen names at most.
-    std::vector<std::pair<std::string_view, std::uint16_t>> offsets_;
-    std::string body_;
-    EncodedAnswer answer_;
+    std::vector<std::pair<std::string_view, std::uint16_t>>& offsets_;
+    std::string& body_;  // answer_.body
+    EncodedAnswer& answer_;
 };
 
 std::uint8_t rcode_of(LookupStatus s) {
@@ -138,7 +154,13 @@ std::uint8_t rcode_of(LookupStatus s) {
 
 EncodedAnswer encode_answer(const LookupResult& result, EncodeMode mode,
                             std::string_view qname_or_anchor) {
-    BodyWriter w(mode, qname_or_anchor);
+    AnswerEncoder encoder;
+    return encoder.encode(result, mode, qname_or_anchor);
+}
+
+const EncodedAnswer& AnswerEncoder::encode(const LookupResult& result, EncodeMode mode,
+                                           std::string_view qname_or_anchor) {
+    BodyWriter w(mode, qname_or_anchor, offsets_, answer_);
     EncodedAnswer& a = w.answer();
     a.rcode = rcode_of(result.status);
     a.authoritative = result.status != LookupStatus::Referral &&
@@ -170,8 +192,7 @@ EncodedAnswer encode_answer(const LookupResult& result, EncodeMode mode,
         a.cuts.push_back({static_cast<std::uint32_t>(w.body().size()), ar});
     }
     a.arcount = ar;
-    a.body = std::move(w.body());
-    return std::move(a);
+    return a;
 }
 
 }  // namespace sipdns::zone

@@ -2,6 +2,8 @@
 // Encoding lookup results into PrecompiledAnswer bodies (DESIGN.md §7). Internal to zone/.
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "sipdns/zone/precompiled.h"
 #include "sipdns/zone/zone.h"
@@ -20,5 +22,19 @@ enum class EncodeMode { Exact, QnameTemplate, SuffixTemplate };
 
 EncodedAnswer encode_answer(const LookupResult& result, EncodeMode mode,
                                 std::string_view qname_or_anchor);
+
+// encode_answer for answer after answer (a zone's precompile): the returned answer and the
+// encoder's working lists are reused by the next call, so that 200,000 answers do not cost
+// a handful of allocations each.
+class AnswerEncoder {
+public:
+    // Valid until the next call.
+    const EncodedAnswer& encode(const LookupResult& result, EncodeMode mode,
+                                std::string_view qname_or_anchor);
+
+private:
+    std::vector<std::pair<std::string_view, std::uint16_t>> offsets_;
+    EncodedAnswer answer_;
+};
 
 }  // namespace sipdns::zone
