@@ -1,7 +1,6 @@
 #pragma once
-#include <cstdint>
-#include <deque>
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -9,6 +8,7 @@
 
 #include "sipdns/config/diagnostic.h"
 #include "sipdns/zone/byte_arena.h"
+#include "sipdns/zone/stable_list.h"
 
 namespace sipdns::zone {
 
@@ -25,7 +25,7 @@ struct Record {
 };
 
 // The records a build generates: push_back copies owner and rdata into the list's own byte
-// store, so a generator may pass temporaries. Records never move once added (a deque), so the
+// store, so a generator may pass temporaries. Records never move once added (a StableList), so the
 // builder may keep pointers to them. 100,000 hosts make 200,000 records; kept as two
 // std::strings each they were the largest item of the build's peak memory.
 class RecordList {
@@ -44,7 +44,7 @@ public:
     const Record& back() const { return records_.back(); }
 
 private:
-    std::deque<Record> records_;
+    StableList<Record> records_;
     ByteArena bytes_;
 };
 

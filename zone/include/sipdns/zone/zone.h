@@ -14,6 +14,7 @@
 #include "sipdns/zone/name_table.h"
 #include "sipdns/zone/precompiled.h"
 #include "sipdns/zone/record.h"
+#include "sipdns/zone/stable_list.h"
 
 namespace sipdns::zone {
 
@@ -115,7 +116,7 @@ private:
     std::uint32_t negative_ttl_;
     bool has_delegations_ = false;  // lets lookups skip the zone-cut walk in the common case
     ByteArena* names_;        // the nodes' names (the set's arena)
-    std::deque<Node> nodes_;  // stable addresses, one allocation per block of nodes
+    StableList<Node> nodes_;  // stable addresses, one allocation per block of nodes
     NameTable<const Node*> index_;  // while building; then the set's shared index serves
     const NameTable<const Node*>* shared_index_ = nullptr;
     RRset negative_soa_;          // the SOA with the negative TTL, for authority sections
