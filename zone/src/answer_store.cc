@@ -32,7 +32,10 @@ PrecompiledAnswer AnswerStore::add(const EncodedAnswer& e) {
 }
 
 void AnswerStore::shrink_to_fit() {
-    bytes_.shrink_to_fit();
+    // A reserved tail that was never written holds no memory of a large block (the kernel
+    // maps pages on first touch), and copying 12 MiB of bodies to drop it faulted them all in
+    // again: the bodies shrink only when more than a quarter of their room is unused.
+    if (bytes_.capacity() - bytes_.size() > bytes_.capacity() / 4) bytes_.shrink_to_fit();
     patches_.shrink_to_fit();
     cuts_.shrink_to_fit();
 }

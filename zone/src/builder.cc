@@ -596,9 +596,28 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
         z->index_.clear();
         z->shared_index_ = &set_->all_nodes_;
     }
+    // Room for the answers at once (an estimate: each RR once, in an answer of its own name,
+    // with its owner compressed to a pointer; ANY answers repeat a name's RRsets).
+    std::size_t body_bytes = 0;
+    for (auto& z : zones_) {
+        std::size_t typed = 0;
+        for (const Node& node : z->nodes_) {
+            const std::size_t repeat = node.rrsets.size() > 1 ? 2 : 1;
+            typed += node.rrsets.size() + (repeat - 1);
+            for (const auto& set : node.rrsets)
+                for (const auto& rd : set.rdatas) body_bytes += repeat * (2 + 10 + rd.size());
+        }
+        z->typed_answers_.reserve(typed);
+        body_bytes += 512;  // the zone's NXDOMAIN and NODATA templates (SOA)
+    }
+    set_->answers_.reserve(body_bytes + body_bytes / 16);  // additional sections: a margin
     for (auto& z : zones_) precompile(*z);
     set_->answers_.shrink_to_fit();
-    for (auto& z : zones_) z->typed_answers_.shrink_to_fit();
+    // As AnswerStore::shrink_to_fit: a tail reserved and never written costs no memory.
+    for (auto& z : zones_) {
+        auto& typed = z->typed_answers_;
+        if (typed.capacity() - typed.size() > typed.capacity() / 4) typed.shrink_to_fit();
+    }
     set_->zones_ = std::move(zones_);
     set_->serial_ = serial;
     set_->content_hash_ = hash;
