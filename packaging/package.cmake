@@ -1,5 +1,5 @@
 # Installation layout and the Debian package (CPack DEB), included at the end of the top-level
-# CMakeLists.txt (DESIGN.md §1: packaging/, systemd/).
+# CMakeLists.txt (docs/design.md §1: packaging/, systemd/).
 #
 #   cpack --config build/CPackConfig.cmake -B OUTDIR     ->  OUTDIR/sipdns_<version>_<arch>.deb
 #

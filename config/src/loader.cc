@@ -1,4 +1,4 @@
-// The site-file loader (DESIGN.md §2): YAML in, SiteConfig out, or every problem found.
+// The site-file loader (docs/design.md §2): YAML in, SiteConfig out, or every problem found.
 //
 // Each top-level section has its own parse_* function; they all report through one Reader
 // (yaml_reader.h), never stop at the first problem, and point each diagnostic at the offending
@@ -79,7 +79,7 @@ constexpr std::array<std::string_view, 5> kForwardKeys{"to", "allow", "dnssec", 
                                                        "root_hints"};
 
 // ---------------------------------------------------------------------------------------------
-// Sections (DESIGN.md §2), one function each.
+// Sections (docs/design.md §2), one function each.
 
 // What every section parser needs besides its own node.
 struct Context {
@@ -396,7 +396,7 @@ std::optional<ServiceTarget> parse_target_mapping(Context& c, const Value& item)
 }
 
 // services: `port` + `targets: [names]` (priority 0, weight 0), or `targets:` a list of
-// { target, priority, weight, port } — not both (DESIGN.md §2).
+// { target, priority, weight, port } — not both (docs/design.md §2).
 void parse_services(Context& c, const Value& v) {
     auto items = c.r.list(v, "a list of services");
     if (!items) return;
@@ -767,7 +767,7 @@ void parse_daemon(Context& c, const Value& v) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Geo-aware clusters and Lync / OCS (DESIGN.md §3).
+// Geo-aware clusters and Lync / OCS (docs/design.md §3).
 
 // A location is an identifier written like one DNS label (dc1, london-2), not a name in the zone.
 bool is_location_name(std::string_view s) {

@@ -1,5 +1,5 @@
 #pragma once
-// Private to config/: one `records:` line through ldns (DESIGN.md §2).
+// Private to config/: one `records:` line through ldns (docs/design.md §2).
 #include <cstdint>
 #include <string>
 

@@ -126,7 +126,7 @@ class Reader {
                                         std::uint64_t max, Unit unit = Unit::None);
     std::optional<std::uint16_t> port(const Value& v);
     std::optional<bool> boolean(const Value& v);
-    // A name as written in the site file, made absolute against `origin` (DESIGN.md §2).
+    // A name as written in the site file, made absolute against `origin` (docs/design.md §2).
     std::optional<std::string> name(const Value& v, const std::string& origin,
                                     std::string_view kind = "name");
     // nullopt family = either.

@@ -1,5 +1,5 @@
 #pragma once
-// Command-line parsing for sipdnsd (DESIGN.md §6). No globals: parse() returns what to do.
+// Command-line parsing for sipdnsd (docs/design.md §6). No globals: parse() returns what to do.
 #include <optional>
 #include <string>
 #include <vector>

@@ -1,5 +1,5 @@
 #pragma once
-// The offline subcommands: `check`, `export` and `plan` (DESIGN.md §6, issue 9).
+// The offline subcommands: `check`, `export` and `plan` (docs/design.md §6, issue 9).
 #include <iosfwd>
 #include <string>
 #include <vector>

@@ -1,6 +1,6 @@
 #pragma once
 // What the daemon is started with: command-line flags override the site file's `server:`
-// section, which overrides the defaults (DESIGN.md §2, §5).
+// section, which overrides the defaults (docs/design.md §2, §5).
 #include <optional>
 #include <string>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Logging setup for the daemon (DESIGN.md §6): spdlog to stderr, one line per event.
+// Logging setup for the daemon (docs/design.md §6): spdlog to stderr, one line per event.
 #include <string>
 
 namespace sipdns::app {

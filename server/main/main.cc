@@ -1,4 +1,4 @@
-// sipdnsd: wiring only (DESIGN.md §1). Each command lives in its own file.
+// sipdnsd: wiring only (docs/design.md §1). Each command lives in its own file.
 #include <exception>
 #include <iostream>
 #include <string>

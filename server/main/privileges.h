@@ -1,6 +1,6 @@
 #pragma once
-// `--user NAME` (DESIGN.md §6): started as root by hand, sipdnsd binds port 53 and then runs as
-// NAME. Call after binding and before any thread starts.
+// `--user NAME` (docs/design.md §6): started as root by hand, sipdnsd binds port 53 and then runs
+// as NAME. Call after binding and before any thread starts.
 #include <optional>
 #include <string>
 

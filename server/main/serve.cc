@@ -1,4 +1,4 @@
-// `sipdnsd [--config FILE]`: serve in the foreground until SIGTERM/SIGINT (DESIGN.md §6).
+// `sipdnsd [--config FILE]`: serve in the foreground until SIGTERM/SIGINT (docs/design.md §6).
 // Wiring only: the sockets live in server/net, answering in server/engine.
 #include "serve.h"
 

@@ -12,7 +12,7 @@
 namespace sipdns::app {
 
 namespace {
-// Same content keeps the serial, changed content gets a larger one (DESIGN.md §3).
+// Same content keeps the serial, changed content gets a larger one (docs/design.md §3).
 zone::SerialPolicy previous_policy(const zone::ZoneSet& serving) {
     zone::SerialPolicy p;
     p.previous_serial = serving.serial();
@@ -60,7 +60,7 @@ std::shared_ptr<const net::ServingSnapshot> make_snapshot(const LoadedSite& site
 void notify_secondaries(net::NotifySender& sender, const zone::SiteZones& zones,
                         const std::vector<config::IpEndpoint>& targets) {
     if (targets.empty()) return;
-    // Transfers serve the no-location view (DESIGN.md §3): its zones are what secondaries get.
+    // Transfers serve the no-location view (docs/design.md §3): its zones are what secondaries get.
     std::vector<std::string> apexes;
     for (const auto& z : zones.default_view().zones()) apexes.push_back(z->apex());
     sender.notify(apexes, targets);

@@ -1,5 +1,5 @@
 #pragma once
-// SIGHUP reload (DESIGN.md §6): parse, validate and build a new zone set on the control thread
+// SIGHUP reload (docs/design.md §6): parse, validate and build a new zone set on the control thread
 // (never a worker), then publish it; on any error log every problem and keep serving the old one.
 #include <memory>
 #include <optional>

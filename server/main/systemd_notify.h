@@ -1,6 +1,6 @@
 #pragma once
-// systemd Type=notify readiness (DESIGN.md §6, sd_notify(3)). Without libsystemd at build time,
-// or when not started by systemd (no NOTIFY_SOCKET), these do nothing.
+// systemd Type=notify readiness (docs/design.md §6, sd_notify(3)). Without libsystemd at build
+// time, or when not started by systemd (no NOTIFY_SOCKET), these do nothing.
 #include <string_view>
 
 namespace sipdns::app::systemd {

@@ -1,5 +1,5 @@
 // libFuzzer target: one `records:` line through the zone-file parser (config/src/raw_record.*,
-// on ldns). Checks what parse_raw_record() promises to the zone builder (DESIGN.md §2): a
+// on ldns). Checks what parse_raw_record() promises to the zone builder (docs/design.md §2): a
 // record it accepts is class IN, of a data type (no SOA, no meta/query type, RFC 6895 §3.1),
 // has a TTL within RFC 2181 §8, an absolute lower-case owner inside the site's domain or its
 // reverse zones, and RDATA that fits an RR (65535 octets); a line it rejects gets a message.

@@ -1,7 +1,7 @@
 // libFuzzer target: the YAML site loader (config/, on yaml-cpp) on arbitrary text; when the text
 // loads, the zone build too (every generator, the conflict checks, precompiled answers, every
 // location view) and the three exports. Besides the sanitizers, it checks what the loader
-// promises (DESIGN.md §2): a failed load names at least one problem, each with a message.
+// promises (docs/design.md §2): a failed load names at least one problem, each with a message.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>

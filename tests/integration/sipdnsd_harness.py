@@ -1,6 +1,6 @@
 """Shared helpers for the integration and interop tests: run the real sipdnsd on loopback.
 
-Rules every test here follows (DESIGN.md §1, the test plan):
+Rules every test here follows (docs/design.md §1, the test plan):
 - queries only ever go to loopback (127.0.0.0/8, ::1);
 - every wait and every loop is bounded;
 - only processes started here are stopped, by PID.

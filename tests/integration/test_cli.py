@@ -1,6 +1,6 @@
-"""`sipdnsd check` and `sipdnsd export` (DESIGN.md §6), no server needed.
+"""`sipdnsd check` and `sipdnsd export` (docs/design.md §6), no server needed.
 
-The SCS examples must give exactly the tables of the SCS 4.0 guide (DESIGN.md §3)."""
+The SCS examples must give exactly the tables of the SCS 4.0 guide (docs/design.md §3)."""
 
 import pathlib
 import re
@@ -388,7 +388,7 @@ def test_scs_ha_ns_and_soa():
 
 
 def test_export_is_stable():
-    # Same content -> same serial (DESIGN.md §3).
+    # Same content -> same serial (docs/design.md §3).
     a = run_sipdnsd("export", str(example("scs-ha")), "--format", "zone")
     b = run_sipdnsd("export", str(example("scs-ha")), "--format", "zone")
     assert a.returncode == 0 and a.stdout == b.stdout
@@ -438,7 +438,7 @@ def test_export_unknown_location_fails():
 
 
 # ---------------------------------------------------------------------------------------------
-# --help and --version (DESIGN.md §6)
+# --help and --version (docs/design.md §6)
 
 CLI_SOURCE = pathlib.Path(__file__).resolve().parents[2] / "server" / "main" / "cli.cc"
 # A valid value for each option that takes one (an option missing here fails the test below).

@@ -1,5 +1,5 @@
 """`sipdnsd export --format nsupdate` applied to a real BIND `named` by `nsupdate` (RFC 2136),
-and `export --format dnscmd` (DESIGN.md §6: sites with a third-party DNS server).
+and `export --format dnscmd` (docs/design.md §6: sites with a third-party DNS server).
 
 named runs on a free loopback port from its own temporary directory (own named.conf, no rndc
 control channel, no recursion, no DNSSEC validation), with one primary zone per zone of the export

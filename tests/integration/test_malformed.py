@@ -1,5 +1,5 @@
 """Malformed, truncated and oversized packets sent to the real daemon over UDP and TCP (issue 8,
-DESIGN.md §4). The full corpus, one row per case, is the engine unit test
+docs/design.md §4). The full corpus, one row per case, is the engine unit test
 tests/unit/engine/malformed_corpus_test.cc; this sends a subset through the sockets and checks
 the answers (FORMERR / NOTIMP with the header echoed, or nothing) and that the daemon keeps
 answering."""
@@ -112,7 +112,7 @@ def test_malformed_over_udp(scs_ha, addr):
 
 def test_malformed_over_tcp_pipelined_on_one_connection(scs_ha):
     """Every case on one connection, in one send: each answered (or skipped) in order, and the
-    connection stays usable (DESIGN.md §4: QR=1 over TCP is dropped, the connection stays
+    connection stays usable (docs/design.md §4: QR=1 over TCP is dropped, the connection stays
     open). Plus a zero-length frame and the largest message TCP can carry."""
     big_ok = header(ar=1) + QUESTION
     big_ok += rr(b"\xc0\x0c", b"\x55" * (65535 - len(big_ok) - 12))

@@ -1,4 +1,4 @@
-"""The man pages are complete and render cleanly (DESIGN.md §6; Debian policy §12.1).
+"""The man pages are complete and render cleanly (docs/design.md §6; Debian policy §12.1).
 
 sipdnsd(8) must name every command and option the command line accepts (server/main/cli.cc),
 every signal the daemon handles (server/net/src/signal_loop.cc) and its exit codes;

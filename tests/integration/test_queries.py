@@ -1,4 +1,4 @@
-"""Answering rules of DESIGN.md §4, checked on the wire against the real daemon (dnspython),
+"""Answering rules of docs/design.md §4, checked on the wire against the real daemon (dnspython),
 over UDP and TCP, IPv4 and IPv6."""
 
 import signal

@@ -1,4 +1,4 @@
-"""The daemon as a service (DESIGN.md §6): SIGHUP reloads under load that never lose or mix
+"""The daemon as a service (docs/design.md §6): SIGHUP reloads under load that never lose or mix
 answers, systemd notifications, journald-friendly logs, privilege drop with --user."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Geo-aware SIP clusters, Lync/OCS discovery and TLS/NAPTR answered by the real daemon
-(DESIGN.md §3): the cluster SRV answer depends on the query's source address, so the test sends
+(docs/design.md §3): the cluster SRV answer depends on the query's source address, so the test sends
 from several loopback addresses mapped to locations."""
 
 from __future__ import annotations

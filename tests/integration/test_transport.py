@@ -1,4 +1,4 @@
-"""Transport and lifecycle (DESIGN.md §5, §6): TCP framing, pipelining, idle timeout, the
+"""Transport and lifecycle (docs/design.md §5, §6): TCP framing, pipelining, idle timeout, the
 connection cap, wildcard listeners answering from the queried address, SIGTERM, SIGHUP."""
 
 import os

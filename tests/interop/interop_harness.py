@@ -1,5 +1,5 @@
 """Interop harness: serve sipdnsd's exported zones with Knot DNS and NSD on loopback, send one
-query corpus to all servers, and compare the answers (DESIGN.md §1 `interop/`).
+query corpus to all servers, and compare the answers (docs/design.md §1 `interop/`).
 
 Only loopback, bounded waits, processes stopped by PID.
 
@@ -354,7 +354,8 @@ def compare(ours: Answer, theirs: Answer) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Deliberate differences (DESIGN.md §4 decides; Knot and NSD are configured as close as they go)
+# Deliberate differences (docs/design.md §4 decides; Knot and NSD are configured as close as they
+# go)
 
 
 class ZoneData:
@@ -380,7 +381,7 @@ class ZoneData:
         return {rr for rr in self.at(name) if rr[3] in ("A", "AAAA")}
 
     def naptr_additions(self, answer: frozenset) -> set:
-        """What DESIGN.md §4 adds for NAPTR flag "s": the SRV RRsets named by the replacement
+        """What docs/design.md §4 adds for NAPTR flag "s": the SRV RRsets named by the replacement
         fields and the addresses of their targets."""
         out = set()
         for rr in answer:
@@ -398,16 +399,16 @@ class ZoneData:
 
 # Reasons, quoted in the test report.
 ANY_UDP = ("ANY over UDP: sipdnsd answers TC=1 with the question only so the client retries "
-           "over TCP (DESIGN.md §4); Knot answers with one RRset (RFC 8482 §4.2); NSD "
+           "over TCP (docs/design.md §4); Knot answers with one RRset (RFC 8482 §4.2); NSD "
            "(refuse-any) sets TC without AA and without the question")
-ANY_TCP = ("ANY over TCP: sipdnsd returns every RRset at the name (DESIGN.md §4: no data "
+ANY_TCP = ("ANY over TCP: sipdnsd returns every RRset at the name (docs/design.md §4: no data "
            "hidden from `dig ANY`); Knot and NSD return a single RRset (RFC 8482 §4.2)")
 NAPTR_ADD = ("NAPTR: sipdnsd adds the SRV RRsets named by the replacements and their targets' "
-             "addresses to the additional section (DESIGN.md §4, RFC 3263 §4.1 / RFC 2915 §6); "
-             "Knot and NSD add nothing for NAPTR")
+             "addresses to the additional section (docs/design.md §4, RFC 3263 §4.1 / "
+             "RFC 2915 §6); Knot and NSD add nothing for NAPTR")
 NSD_NS = ("NSD adds the zone's NS RRset to the authority section of positive answers (and its "
           "targets' addresses to the additional section); sipdnsd gives minimal responses "
-          "like Knot (DESIGN.md §4): stripped from NSD's answer before comparing")
+          "like Knot (docs/design.md §4): stripped from NSD's answer before comparing")
 NSD_ANY_EMPTY = ("ANY over UDP for a name without data (empty non-terminal): NSD's refuse-any "
                  "truncates every ANY; sipdnsd and Knot answer NOERROR/NODATA")
 

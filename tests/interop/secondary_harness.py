@@ -1,7 +1,7 @@
 """Secondaries harness: Knot DNS and NSD as secondaries of sipdnsd on loopback ports (zone
 transfer, NOTIFY), site files with a `server.transfer` section, and zone transfer clients.
 
-Only loopback, bounded waits and loops, processes stopped by PID (DESIGN.md §1).
+Only loopback, bounded waits and loops, processes stopped by PID (docs/design.md §1).
 
 The secondaries start without zone data: they get every zone by AXFR from sipdnsd
 (127.0.0.1@<sipdnsd's port>) and accept NOTIFY from 127.0.0.1. Knot keeps the zones in memory

@@ -1,4 +1,4 @@
-"""The Debian package (packaging/package.cmake, DESIGN.md §1 packaging/ and systemd/, §6).
+"""The Debian package (packaging/package.cmake, docs/design.md §1 packaging/ and systemd/, §6).
 
 Builds the .deb from the existing build tree (cpack, no rebuild), checks its control data and
 contents, runs lintian on it (any E: fails), installs it with dpkg into a throwaway root, runs
@@ -51,7 +51,7 @@ EXPECTED_FILES = {
     "usr/share/doc/sipdns/examples/scs-ha.yaml",
     "usr/share/doc/sipdns/examples/lab.yaml",
 }
-# Runtime libraries the daemon links (DESIGN.md §1): each must be a dependency.
+# Runtime libraries the daemon links (docs/design.md §1): each must be a dependency.
 EXPECTED_DEPENDS = ["libc6", "libstdc++6", "libldns3", "libyaml-cpp0.7", "libspdlog1.10",
                     "libfmt9", "libsystemd0", "procps"]
 

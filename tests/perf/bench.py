@@ -7,7 +7,7 @@ Run through tests/perf/bench.sh (builds sipdnsd and zone_build_bench first), or 
                                          [--rate 50000] [--out bench.json] ...
     /usr/bin/python3 tests/perf/bench.py --smoke      # < 60 s: checks the script works only
 
-What it does (DESIGN.md §7; the benchmark is a script, never a timed test):
+What it does (docs/design.md §7; the benchmark is a script, never a timed test):
 1. gen_site.py writes a site of N hosts (YAML) and a seeded dnsperf query file (gen_site.QUERY_MIX:
    A, PTR, apex SRV, rr SRV, NAPTR, NXDOMAIN, NODATA); `sipdnsd export` gives the same records as
    one zone file per zone for NSD and Knot.

@@ -1,5 +1,5 @@
-// From a SiteConfig to an immutable ZoneSet (DESIGN.md §1, §3): generate, assign to zones, merge
-// into RRsets, check the conflict rules, add SOA/NS, pick the serial, precompile the answers.
+// From a SiteConfig to an immutable ZoneSet (docs/design.md §1, §3): generate, assign to zones,
+// merge into RRsets, check the conflict rules, add SOA/NS, pick the serial, precompile the answers.
 #include "sipdns/zone/builder.h"
 
 #include <algorithm>
@@ -129,7 +129,7 @@ void ZoneBuilder::place(const Record& r) {
     // RFC 2181 §5.2: one TTL per RRset; the lowest wins when sections disagree.
     set->ttl = std::min(set->ttl, r.ttl);
     placed_.push_back({&r, &node});
-    // An exact duplicate (same owner, type and rdata) collapses (DESIGN.md §3 Conflicts).
+    // An exact duplicate (same owner, type and rdata) collapses (docs/design.md §3 Conflicts).
     if (!set->rdatas.contains(r.rdata)) set->rdatas.push_back(r.rdata);
 }
 
@@ -141,7 +141,7 @@ void ZoneBuilder::place_again(const Record& r) {
 }
 
 void ZoneBuilder::add_name_servers(Zone& z, const std::vector<std::string>& ns_targets) {
-    // NS: one per server, or the listed nameservers (DESIGN.md §3); NS lines under records:
+    // NS: one per server, or the listed nameservers (docs/design.md §3); NS lines under records:
     // at the apex merge after them.
     Node& apex = z.node_at(z.apex());
     auto it = std::find_if(apex.rrsets.begin(), apex.rrsets.end(),
@@ -159,7 +159,7 @@ void ZoneBuilder::add_name_servers(Zone& z, const std::vector<std::string>& ns_t
 }
 
 void ZoneBuilder::add_soa(Zone& z, const std::string& mname, std::uint32_t serial) {
-    // SOA: mname the primary server, rname hostmaster.<domain> (DESIGN.md §3).
+    // SOA: mname the primary server, rname hostmaster.<domain> (docs/design.md §3).
     Node& apex = z.node_at(z.apex());
     const auto& soa = site_.soa;
     const std::string rname = name_to_wire(
@@ -326,8 +326,8 @@ void ZoneBuilder::check_name_servers_exist(const std::vector<std::string>& ns_ta
 }
 
 void ZoneBuilder::check_address_agreement() {
-    // DESIGN.md §2: a name given an address in two places with different addresses is an error.
-    // Raw records merge instead. Group the structured sections' address records by name.
+    // docs/design.md §3: a name given an address in two places with different addresses is an
+    // error. Raw records merge instead. Group the structured sections' address records by name.
     std::vector<const Placed*> addr;
     for (const auto& p : placed_)
         if ((p.record->type == rrtype::A || p.record->type == rrtype::AAAA) &&

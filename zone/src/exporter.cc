@@ -1,7 +1,7 @@
-// Exports (DESIGN.md §6 `export --format zone|dnscmd|nsupdate`). ldns prints each RR of the zone
-// file and nsupdate formats, so their presentation format (escapes, TXT quoting, NAPTR strings)
-// is that of a DNS library rather than ours; the dnscmd format decodes the rdata itself, since
-// dnscmd takes each field as a separate cmd.exe argument. Never on the query path.
+// Exports (docs/design.md §6 `export --format zone|dnscmd|nsupdate`). ldns prints each RR of the
+// zone file and nsupdate formats, so their presentation format (escapes, TXT quoting, NAPTR
+// strings) is that of a DNS library rather than ours; the dnscmd format decodes the rdata itself,
+// since dnscmd takes each field as a separate cmd.exe argument. Never on the query path.
 #include "sipdns/zone/exporter.h"
 
 #include <arpa/inet.h>

@@ -1,4 +1,4 @@
-// hosts: (A/AAAA for lab gateways, NTP, phones...) and aliases: (CNAME), DESIGN.md §2.
+// hosts: (A/AAAA for lab gateways, NTP, phones...) and aliases: (CNAME), docs/design.md §2.
 #include "sipdns/zone/generators.h"
 #include "sipdns/zone/name.h"
 #include "sipdns/zone/rr_types.h"

@@ -1,5 +1,5 @@
 #pragma once
-// Encoding lookup results into PrecompiledAnswer bodies (DESIGN.md §7). Internal to zone/.
+// Encoding lookup results into PrecompiledAnswer bodies (docs/design.md §7). Internal to zone/.
 #include <string>
 #include <string_view>
 #include <utility>

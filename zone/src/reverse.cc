@@ -1,4 +1,4 @@
-// reverse: auto — a PTR for every address of every server and host (DESIGN.md §3; cluster
+// reverse: auto — a PTR for every address of every server and host (docs/design.md §3; cluster
 // members and the Lync pool and edge are hosts too): servers win
 // when two names share an address; rr.* names never get a PTR. Reverse zones are the /24
 // (IPv4, RFC 1035 §3.5) or /64 (IPv6, RFC 3596 §2.5) around each address, unless the site lists

@@ -1,5 +1,5 @@
 // SCS call-server records, exactly as the SCS 4.0 guide's tables ("Configuring DNS and DHCP",
-// single-server and dual-server HA tables), generalised to N servers as DESIGN.md §3 writes:
+// single-server and dual-server HA tables), generalised to N servers as docs/design.md §3 writes:
 //   apex  _sip._udp  S_i  priority i      weight 0  port proxy_port
 //   apex  _sip._tcp  S_i  priority N + i  weight 0  port proxy_port
 //   N >= 2, for each Sk: rr.Sk A/AAAA = Sk's addresses, and at rr.Sk, port redirect_port:

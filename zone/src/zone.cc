@@ -1,5 +1,5 @@
 // Lookup per RFC 1034 §4.3.2, with RFC 4592 wildcards, RFC 2308 negative answers and the
-// additional-section rules of DESIGN.md §4. Not on the per-query path: the engine serves the
+// additional-section rules of docs/design.md §4. Not on the per-query path: the engine serves the
 // answers the builder precompiled from these results.
 #include "sipdns/zone/zone.h"
 
@@ -52,7 +52,7 @@ Zone::Zone(std::string apex_wire, std::uint32_t negative_ttl, ByteArena& names)
 
 const Node* Zone::find(std::string_view name_wire) const {
     if (shared_index_) {
-        // One table for the whole set (DESIGN.md §7: one hash lookup); a name of another zone
+        // One table for the whole set (docs/design.md §7: one hash lookup); a name of another zone
         // of the set is not ours.
         const Node* n = shared_index_->find(name_wire);
         return n && n->zone == this ? n : nullptr;
@@ -132,7 +132,7 @@ void Zone::add_addresses_of(LookupResult& r, std::string_view target) const {
 }
 
 void Zone::add_additional(LookupResult& r, const RRset& rrset) const {
-    // DESIGN.md §4: addresses of in-zone SRV, NS and MX targets (RFC 2782, RFC 1035 §3.3.9 and
+    // docs/design.md §4: addresses of in-zone SRV, NS and MX targets (RFC 2782, RFC 1035 §3.3.9 and
     // §3.3.11); for NAPTR with flag "s" the SRV RRset of the replacement and its targets'
     // addresses (RFC 3403 §4.1, RFC 3263 §4.1), so a phone resolves a domain in one round trip.
     for (const auto& rd : rrset.rdatas) {
@@ -187,7 +187,7 @@ void Zone::answer_from_node(const Node& node, const std::string& owner, std::uin
     const RRset* cname = node.find(rrtype::CNAME);
     if (!cname) return set_negative(r, LookupStatus::NoData);
 
-    // CNAME: followed within the zone (DESIGN.md §4); the rcode is that of the last name
+    // CNAME: followed within the zone (docs/design.md §4); the rcode is that of the last name
     // (RFC 6604 §2), and an out-of-zone target ends the chain for the resolver to follow.
     r.status = LookupStatus::Answer;
     r.answer.push_back({owner, cname});

@@ -257,7 +257,7 @@ public:
         const std::size_t fixed = q_.question_end + a.additional_offset + reply_opt_size();
         if (fixed > budget) return truncated_reply(a.authoritative, a.rcode);
         begin(reply_flags(a.authoritative), true);
-        // Additional RRsets that fit, whole; the rest is left out, never TC (DESIGN.md §4).
+        // Additional RRsets that fit, whole; the rest is left out, never TC (docs/design.md §4).
         std::size_t body_len = a.additional_offset;
         std::uint16_t ar = 0;
         for (const zone::AdditionalCut& cut : store.cuts(a)) {
@@ -320,7 +320,7 @@ bool name_equals(const ParsedQuery& q, std::string_view wire) {
 }
 
 EngineResult answer_chaos(Responder& r, const ParsedQuery& q, const EngineSettings& s) {
-    // RFC 4892 identification queries; hidden unless configured (DESIGN.md §4).
+    // RFC 4892 identification queries; hidden unless configured (docs/design.md §4).
     if (q.qtype == rrtype::TXT || q.qtype == rrtype::ANY) {
         const std::string* text = nullptr;
         if (name_equals(q, std::string_view("\7version\4bind\0", 14)) ||
@@ -496,7 +496,7 @@ EngineResult respond_parsed(Responder& r, ParseStatus status, const QueryContext
         r.set_client_subnet_scope(
             subnet->site->client_subnet_scope(subnet->view, *answer, subnet->address));
 
-    // ANY over UDP: TC so the client retries over TCP and gets every RRset (DESIGN.md §4,
+    // ANY over UDP: TC so the client retries over TCP and gets every RRset (docs/design.md §4,
     // RFC 8482 §4.4 amplification safety without hiding data from `dig ANY`).
     if (q.qtype == rrtype::ANY && context.transport == Transport::Udp && answer->authoritative &&
         answer->ancount > 0)
@@ -565,7 +565,7 @@ EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& co
     EngineResult result =
         respond_parsed(r, status, context, zones, settings, forward, by_subnet);
     // A zone transfer carries the view of clients in no location, whoever asks: a secondary
-    // must not get another location's data under the same serial (DESIGN.md §3).
+    // must not get another location's data under the same serial (docs/design.md §3).
     if (result.action == EngineResult::Action::Transfer && &zones != &site.default_view())
         result.transfer_zone = site.default_view().find_zone(result.transfer_zone->apex());
     return result;

@@ -165,7 +165,7 @@ std::string render_metrics(const TrafficTotals& traffic, const ReloadStats& relo
            reloads.failed.load(std::memory_order_relaxed));
 
     // Zones of the no-location view: the ones every client without a location and every
-    // secondary sees (DESIGN.md §3).
+    // secondary sees (docs/design.md §3).
     const zone::ZoneSet& zones = serving.zones->default_view();
     header(out, "sipdns_zone_serial", "gauge", "SOA serial of each zone being served.");
     for (const auto& z : zones.zones())

@@ -84,7 +84,7 @@ Expected<std::unique_ptr<Server>, std::string> Server::bind(const ServerOptions&
                 open_udp_socket(acceptor_worker.context, udp_endpoint, UdpSharing::Exclusive);
             if (!probe) return unexpected(std::move(probe.error()));
         }
-        // DESIGN.md §5: one SO_REUSEPORT socket per worker; the kernel spreads the clients.
+        // docs/design.md §5: one SO_REUSEPORT socket per worker; the kernel spreads the clients.
         for (auto& worker : impl->workers) {
             auto socket =
                 open_udp_socket(worker->context, udp_endpoint, UdpSharing::ReusePortGroup);

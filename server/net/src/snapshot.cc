@@ -21,7 +21,7 @@ std::shared_ptr<const ServingSnapshot> SnapshotHolder::publish(
         // snapshot of generation >= G together with the matching number.
         generation_.fetch_add(1, std::memory_order_release);
     }
-    // Workers still holding `previous` keep it alive until they refresh (DESIGN.md §6: queries
+    // Workers still holding `previous` keep it alive until they refresh (docs/design.md §6: queries
     // in flight are never dropped).
     return previous;
 }

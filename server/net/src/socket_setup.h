@@ -1,6 +1,6 @@
 #pragma once
 // Opening and binding the listening sockets, with errors that name the protocol and address
-// (DESIGN.md §6: a bind failure is a clear message, then exit 1).
+// (docs/design.md §6: a bind failure is a clear message, then exit 1).
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -19,7 +19,7 @@ std::string endpoint_text(const boost::asio::ip::address& address, unsigned shor
 
 enum class UdpSharing : std::uint8_t {
     Exclusive,       // no SO_REUSEPORT: the bind fails if anyone else holds the port
-    ReusePortGroup,  // SO_REUSEPORT: one socket per worker on the same address (DESIGN.md §5)
+    ReusePortGroup,  // SO_REUSEPORT: one socket per worker on the same address (docs/design.md §5)
 };
 
 // A non-blocking UDP socket bound to `endpoint`. IPv6 sockets are IPV6_V6ONLY, so that [::]:53

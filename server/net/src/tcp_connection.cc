@@ -155,7 +155,7 @@ void TcpConnection::answer_complete_queries() {
 }
 
 void TcpConnection::answer_one(std::span<const std::uint8_t> query) {
-    // A zero-length message, or one the engine drops (QR=1: DESIGN.md §4 "over TCP the
+    // A zero-length message, or one the engine drops (QR=1: docs/design.md §4 "over TCP the
     // connection stays open"), is skipped: no answer, keep reading.
     const ServingSnapshot& snapshot = worker_.snapshots.get();
     auto& scratch = worker_.tcp_answer_scratch;

@@ -32,7 +32,7 @@ namespace sipdns::net {
 
 struct Worker;
 
-// The cap on concurrent TCP connections over all listeners (DESIGN.md §5). Shared by the
+// The cap on concurrent TCP connections over all listeners (docs/design.md §5). Shared by the
 // acceptor threads and the workers, hence atomic.
 class ConnectionLimit {
   public:
@@ -79,7 +79,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
 
     // On the worker's thread.
     void start();
-    // Daemon shutdown (DESIGN.md §6): stop reading, send the answers already queued, close.
+    // Daemon shutdown (docs/design.md §6): stop reading, send the answers already queued, close.
     void finish_and_close();
 
     // While more answer bytes than this wait for a client that does not read them, no more

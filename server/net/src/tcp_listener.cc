@@ -69,7 +69,7 @@ void TcpListener::on_accepted(const error_code& ec, asio::ip::tcp::socket socket
         return;
     }
     if (!limit_.try_acquire()) {
-        // Over the cap (DESIGN.md §5): accepted and closed at once; the client sees the close
+        // Over the cap (docs/design.md §5): accepted and closed at once; the client sees the close
         // and may retry elsewhere or over UDP.
         error_code ignored;
         socket.close(ignored);

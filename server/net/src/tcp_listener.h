@@ -1,5 +1,5 @@
 #pragma once
-// The TCP acceptor of one listen address (DESIGN.md §5). Accepted connections are spread over
+// The TCP acceptor of one listen address (docs/design.md §5). Accepted connections are spread over
 // the workers round-robin, each running on its worker's io_context; connections beyond the cap
 // are accepted and closed at once (never a crash, and the acceptor keeps accepting).
 #include <chrono>

@@ -1,5 +1,5 @@
 #pragma once
-// What each of our threads runs (DESIGN.md §8): it names itself for top and ps, then runs its
+// What each of our threads runs (docs/design.md §8): it names itself for top and ps, then runs its
 // io_context until that stops. Exceptions are caught here, at the thread's entry point: a
 // handler that throws is logged, prefixed by `who`, and the thread goes on.
 #include <pthread.h>

@@ -169,7 +169,7 @@ bool UdpSocketServer::peer_address(const sockaddr_storage& peer, config::IpAddre
 }
 
 std::size_t UdpSocketServer::answer_batch(std::size_t received) {
-    // One snapshot for the whole batch: a single atomic load (DESIGN.md §7).
+    // One snapshot for the whole batch: a single atomic load (docs/design.md §7).
     const ServingSnapshot& snapshot = snapshots_.get();
     engine::QueryContext context{engine::Transport::Udp};
     // One clock read per batch for the rate limiter's token buckets (vDSO, no syscall).
@@ -191,7 +191,7 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
                 counters_.dropped[static_cast<std::size_t>(engine::Transport::Udp)]);
             continue;
         }
-        // The client's address picks its location view (geo-aware clusters, DESIGN.md §3).
+        // The client's address picks its location view (geo-aware clusters, docs/design.md §3).
         context.has_client = peer_address(slot.peer, context.client);
         // Malformed datagrams go through the engine too: it drops them or answers FORMERR.
         const std::span<const std::uint8_t> query(slot.query.data(), received_[i].msg_len);

@@ -1,7 +1,7 @@
 #pragma once
-// One UDP socket of one worker (DESIGN.md §5, §7): Asio waits until the socket is readable, then
-// recvmmsg drains up to a batch of datagrams, the engine answers each, and one sendmmsg sends the
-// batch of answers. Every buffer is allocated once, with the socket: no allocation per query.
+// One UDP socket of one worker (docs/design.md §5, §7): Asio waits until the socket is readable,
+// then recvmmsg drains up to a batch of datagrams, the engine answers each, and one sendmmsg sends
+// the batch of answers. Every buffer is allocated once, with the socket: no allocation per query.
 #include <netinet/in.h>
 #include <sys/socket.h>
 

@@ -1,6 +1,6 @@
 #pragma once
-// One worker thread's world (DESIGN.md §5, §7): its own io_context, its own snapshot reader and
-// the scratch buffer the engine writes TCP answers into. Once the worker runs, everything here
+// One worker thread's world (docs/design.md §5, §7): its own io_context, its own snapshot reader
+// and the scratch buffer the engine writes TCP answers into. Once the worker runs, everything here
 // is touched only from its thread, so none of it needs a lock.
 #include <array>
 #include <cstdint>
@@ -29,7 +29,7 @@ struct Worker {
     Worker& operator=(const Worker&) = delete;
 
     // On the worker's thread: close the UDP sockets and ask every TCP connection to send what it
-    // has queued and close (DESIGN.md §6). Connections started later close at once.
+    // has queued and close (docs/design.md §6). Connections started later close at once.
     void begin_shutdown();
 
     const unsigned index;

@@ -1,5 +1,5 @@
 // Every bad input gives exactly the diagnostics expected, as `file:line:col: message`, and all
-// problems of a file are reported in one pass (DESIGN.md §2).
+// problems of a file are reported in one pass (docs/design.md §2).
 #include <gtest/gtest.h>
 
 #include <ostream>

@@ -1,4 +1,4 @@
-// A valid site loads into exactly the expected structs (DESIGN.md §2).
+// A valid site loads into exactly the expected structs (docs/design.md §2).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -29,7 +29,7 @@ SiteConfig load_ok(const std::string& yaml) {
     return r ? std::move(*r) : SiteConfig{};
 }
 
-// Every section of DESIGN.md §2 at once; line numbers matter for the SourcePos checks.
+// Every section of docs/design.md §2 at once; line numbers matter for the SourcePos checks.
 const char* const kFullSite = R"(domain: ScsNetwork.Local.
 ttl: 1800
 servers:
@@ -208,7 +208,8 @@ TEST(Loader, MinimalSiteKeepsDefaults) {
     EXPECT_FALSE(s.lync);
 }
 
-// The example from DESIGN.md §2, verbatim.
+// The first example site written for the project, verbatim (comments included): the common
+// keys of docs/design.md §2.
 TEST(Loader, DesignExampleLoads) {
     const SiteConfig s =
         load_ok(R"(domain: scsnetwork.local          # the SIP domain = the zone apex
@@ -247,7 +248,8 @@ IpPrefix prefix(const char* text) {
     return p.value_or(IpPrefix{});
 }
 
-// The "Further sections" example from DESIGN.md §2, verbatim after a domain.
+// Locations, a geo-aware cluster, an explicit SRV set and Lync (docs/design.md §2, §3), as first
+// written for the project, verbatim after a domain.
 TEST(Loader, DesignFurtherSectionsLoad) {
     const SiteConfig s = load_ok(R"(domain: example.com
 locations:                        # client subnets -> data centre (geo-aware answers)
@@ -407,7 +409,7 @@ locations:
     EXPECT_TRUE(s.clusters.empty());
 }
 
-// Clusters and lync are sources of records on their own (DESIGN.md §2).
+// Clusters and lync are sources of records on their own (docs/design.md §2).
 TEST(Loader, ClustersOrLyncAloneAreASite) {
     const SiteConfig c = load_ok(R"(domain: example.com
 locations: { dc1: 192.168.11.0/24 }
@@ -614,7 +616,7 @@ TEST(LoadSiteFile, DiagnosticsNameTheFile) {
               path.string() + ":3:6: hosts.a: expected an IPv4 or IPv6 address, got '10.0.0.300'");
 }
 
-// Every shipped example must load (DESIGN.md §2: `sipdnsd check` passes on each).
+// Every shipped example must load (docs/design.md §2: `sipdnsd check` passes on each).
 TEST(Examples, AllLoad) {
     const std::filesystem::path dir = SIPDNS_EXAMPLES_DIR;
     std::vector<std::filesystem::path> files;

@@ -1,4 +1,4 @@
-// The answering rules of DESIGN.md §4, one row per case, every response decoded by ldns.
+// The answering rules of docs/design.md §4, one row per case, every response decoded by ldns.
 #include <gtest/gtest.h>
 
 #include "../zone/zone_test_support.h"
@@ -240,7 +240,7 @@ TEST(EngineSize, EdnsFitsTheAnswerAndCutsTheAdditionalNeverTc) {
     EXPECT_EQ(tcp.count(LDNS_SECTION_ADDITIONAL), 25u);
 }
 
-// Malformed and unsupported messages (DESIGN.md §4).
+// Malformed and unsupported messages (docs/design.md §4).
 std::vector<std::uint8_t> with_header(std::vector<std::uint8_t> q, std::size_t at,
                                       std::uint8_t value) {
     q[at] = value;

@@ -1,4 +1,4 @@
-// The malformed-packet corpus (issue 8, DESIGN.md §4): oversized, truncated and malformed
+// The malformed-packet corpus (issue 8, docs/design.md §4): oversized, truncated and malformed
 // messages, one named row each, with the outcome the engine must give over UDP and TCP —
 // dropped, or an error response (FORMERR, NOTIMP, ...) that echoes the header, and the question
 // and OPT only when they parsed. Every response is decoded by ldns. The integration test
@@ -128,7 +128,7 @@ struct Row {
     int rcode = -1;              // header RCODE when answered
     bool question_echoed = false;
     bool opt_echoed = false;
-    const char* rule = "";       // the RFC / DESIGN.md rule, shown on failure
+    const char* rule = "";       // the RFC / docs/design.md rule, shown on failure
 };
 
 Row drop(const char* name, std::function<Bytes()> b, const char* rule) {
@@ -147,11 +147,11 @@ Bytes pointer_to_qname_bytes() { return {0xc0, 12}; }
 std::vector<Row> corpus() {
     return {
         // --- too short, or not a query
-        drop("empty", [] { return Bytes{}; }, "no header: nothing to echo (DESIGN.md §4)"),
+        drop("empty", [] { return Bytes{}; }, "no header: nothing to echo (docs/design.md §4)"),
         drop("header 11 bytes", [] { return prefix(plain(), 11); },
              "truncated header (<12 bytes): drop"),
         drop("QR=1 response", [] { return with_flags(plain(), 0x8000); },
-             "a response is never answered (DESIGN.md §4, RFC 1035 §4.1.1)"),
+             "a response is never answered (docs/design.md §4, RFC 1035 §4.1.1)"),
         drop("QR=1 malformed", [] { return with_flags(with_counts(plain(), 9, 9, 9, 9), 0x8400); },
              "responses are dropped before anything else is looked at"),
 
@@ -159,7 +159,7 @@ std::vector<Row> corpus() {
         answer("header only, QDCOUNT 1", [] { return header(0x0100, 1, 0, 0, 0); }, kFormErr,
                false, false, "question missing: FORMERR with the header echoed"),
         answer("QDCOUNT 0", [] { return header(0x0100, 0, 0, 0, 0); }, kFormErr, false, false,
-               "no question (DESIGN.md §4: QDCOUNT = 0 -> FORMERR)"),
+               "no question (docs/design.md §4: QDCOUNT = 0 -> FORMERR)"),
         answer("QDCOUNT 0 with a question behind", [] { return with_counts(plain(), 0, 0, 0, 0); },
                kFormErr, false, false, "QDCOUNT lies: bytes after the counted sections"),
         answer("QDCOUNT 2, one question", [] { return with_counts(plain(), 2, 0, 0, 0); },
@@ -291,11 +291,11 @@ std::vector<Row> corpus() {
         answer("garbage after the OPT", [] { return cat(with_edns(), {0xde, 0xad, 0xbe, 0xef}); },
                kFormErr, true, true, "bytes after the counted sections"),
 
-        // --- opcodes (DESIGN.md §4)
+        // --- opcodes (docs/design.md §4)
         answer("opcode 3 (unassigned)", [] { return with_flags(plain(), 0x1800); }, kNotImp, true,
                false, "an opcode other than QUERY -> NOTIMP"),
         answer("opcode 5 UPDATE", [] { return with_flags(with_edns(), 0x2800); }, kNotImp, true,
-               true, "UPDATE is not implemented (DESIGN.md §4)"),
+               true, "UPDATE is not implemented (docs/design.md §4)"),
         answer("opcode 6 DSO with a TLV",
                [] { return Bytes{0x12, 0x34, 0x30, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2, 0, 0}; },
                kNotImp, false, false,
@@ -303,7 +303,7 @@ std::vector<Row> corpus() {
         answer("opcode 15 with garbage", [] { return cat(with_flags(with_counts(plain(), 3, 1, 1, 1), 0x7800), {1, 2, 3}); },
                kNotImp, false, false, "unknown opcode: NOTIMP, nothing parsed is echoed"),
         answer("NOTIFY", [] { return with_flags(plain(), 0x2000); }, kRefused, true, false,
-               "NOTIFY: we are nobody's secondary (DESIGN.md §4)"),
+               "NOTIFY: we are nobody's secondary (docs/design.md §4)"),
         answer("NOTIFY malformed", [] { return cat(with_flags(plain(), 0x2000), {9}); }, kFormErr,
                true, false, "a known opcode whose message is malformed"),
 

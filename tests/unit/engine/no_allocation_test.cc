@@ -1,4 +1,4 @@
-// "No heap allocation per query" (DESIGN.md §7), proven by counting: this test binary replaces
+// "No heap allocation per query" (docs/design.md §7), proven by counting: this test binary replaces
 // the global operator new, and the count must not move while the engine answers.
 #include <gtest/gtest.h>
 

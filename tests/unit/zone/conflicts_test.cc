@@ -1,4 +1,4 @@
-// The conflict rules of DESIGN.md §3 and the other build-time checks, each with its exact
+// The conflict rules of docs/design.md §3 and the other build-time checks, each with its exact
 // message.
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
-// `sipdnsd export --format dnscmd|nsupdate` (DESIGN.md §6): the Windows DNS commands that create
-// the SCS guide's tables record by record, and the RFC 2136 script for nsupdate.
+// `sipdnsd export --format dnscmd|nsupdate` (docs/design.md §6): the Windows DNS commands that
+// create the SCS guide's tables record by record, and the RFC 2136 script for nsupdate.
 #include <gtest/gtest.h>
 
 #include <algorithm>

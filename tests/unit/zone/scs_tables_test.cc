@@ -1,4 +1,4 @@
-// The SCS 4.0 guide's record tables, record for record (DESIGN.md §3).
+// The SCS 4.0 guide's record tables, record for record (docs/design.md §3).
 #include <gtest/gtest.h>
 
 #include "test_support.h"

@@ -10,7 +10,7 @@ namespace sipdns::config {
 // of 1..63 octets, whole name <= 255 octets in wire form).
 //
 // Turns a name as written in the site file into an absolute, lower-case name without the
-// trailing dot. Names without a trailing dot are relative to `origin` (DESIGN.md §2); "@" is
+// trailing dot. Names without a trailing dot are relative to `origin` (docs/design.md §2); "@" is
 // the origin itself. The error text says what is wrong ("label 'x…' is 64 octets, at most 63").
 Expected<std::string, std::string> absolute_name(std::string_view name, std::string_view origin);
 

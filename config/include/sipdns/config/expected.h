@@ -1,6 +1,6 @@
 #pragma once
 // A small std::expected stand-in (GCC 12 has no <expected> in C++20): expected failures are
-// values, exceptions stay for the exceptional (DESIGN.md §8).
+// values, exceptions stay for the exceptional (docs/design.md §8).
 #include <utility>
 #include <variant>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The site description as plain structs (DESIGN.md §2). No YAML type leaks out of config/: the
+// The site description as plain structs (docs/design.md §2). No YAML type leaks out of config/: the
 // loader's YAML model (config/src/yaml_document.cc) is the only place that includes yaml-cpp.
 // Every item keeps the SourcePos of the YAML node it came from, so later stages (the zone
 // builder's conflict checks) can still report `file:line:col`.
@@ -165,7 +165,7 @@ inline constexpr std::string_view kDefaultStateDir = "/var/lib/sipdns";
 // (9153 is the port CoreDNS's prometheus plugin uses).
 inline constexpr std::string_view kDefaultMetricsListen = "127.0.0.1:9153";
 
-// `locations:` — client subnets by data centre (geo-aware answers, DESIGN.md §3). Prefixes may
+// `locations:` — client subnets by data centre (geo-aware answers, docs/design.md §3). Prefixes may
 // nest across locations (10.0.0.0/8 in one, 10.1.0.0/16 in another); the same prefix in two
 // locations is an error.
 struct LocationEntry {
@@ -185,7 +185,7 @@ struct ClusterLocationMembers {
 };
 
 // `clusters:` — an SRV owner whose answer depends on the client's location: the members in
-// the client's location at `local_priority`, the others at `remote_priority` (DESIGN.md §3).
+// the client's location at `local_priority`, the others at `remote_priority` (docs/design.md §3).
 struct ClusterEntry {
     std::string name;                 // absolute owner base, e.g. spx-srv.example.com
     std::uint16_t port = 5060;

@@ -1,7 +1,7 @@
 #pragma once
 // Short byte strings (wire names, rdatas) back to back in fixed blocks: one allocation per few
 // hundred strings instead of one each, and no per-string heap header. A 100,000-host site has
-// 200,000 owners and as many rdatas (DESIGN.md §7: memory traded for speed, but not wasted).
+// 200,000 owners and as many rdatas (docs/design.md §7: memory traded for speed, but not wasted).
 #include <algorithm>
 #include <cstddef>
 #include <memory>

@@ -10,8 +10,8 @@ namespace sipdns::zone {
 // canonical order, so the output splits into files named-checkzone and ldns-read-zone accept.
 std::string export_zone_files(const ZoneSet& zones);
 
-// A Windows batch file of `dnscmd` commands (DESIGN.md §6 `export --format dnscmd`) that creates
-// on a Windows DNS server the records an installer would otherwise type in by hand (the SCS
+// A Windows batch file of `dnscmd` commands (docs/design.md §6 `export --format dnscmd`) that
+// creates on a Windows DNS server the records an installer would otherwise type in by hand (the SCS
 // guide's tables): first `dnscmd <server> /ZoneAdd <zone> /Primary /file <zone>.dns` for every
 // zone, then one `dnscmd <server> /RecordAdd <zone> <node> <ttl> <type> <data>` per record, node
 // names relative to the zone (`@` for the apex). The SOA and the apex NS records are left out:
@@ -21,9 +21,9 @@ std::string export_zone_files(const ZoneSet& zones);
 // records in canonical order.
 std::string export_dnscmd(const ZoneSet& zones, std::string_view server = ".");
 
-// An nsupdate(1) script (RFC 2136 dynamic update, DESIGN.md §6 `export --format nsupdate`): per
-// zone `zone <zone>.`, `update add <owner> <ttl> IN <type> <rdata>` for every record but the SOA
-// (the apex NS records come last, after the addresses of in-zone name servers), then `send`;
+// An nsupdate(1) script (RFC 2136 dynamic update, docs/design.md §6 `export --format nsupdate`):
+// per zone `zone <zone>.`, `update add <owner> <ttl> IN <type> <rdata>` for every record but the
+// SOA (the apex NS records come last, after the addresses of in-zone name servers), then `send`;
 // large zones are split into several messages. Add only: adding an RR that exists is a no-op
 // (RFC 2136 §3.4.2.2), so the script can be applied again. The server is not named: the user
 // puts `server ADDR [PORT]` first (the comment lines at the top say so).

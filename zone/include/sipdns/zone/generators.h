@@ -1,5 +1,5 @@
 #pragma once
-// Record generators, one per section of the site file (DESIGN.md §3). Each appends to `out`;
+// Record generators, one per section of the site file (docs/design.md §3). Each appends to `out`;
 // none checks conflicts — the builder merges everything and checks once.
 #include <string>
 #include <vector>

@@ -2,7 +2,7 @@
 // An open-addressing hash table from wire names to the objects that carry them, for the
 // per-query lookup: no allocation on find. A slot holds only the hash and the pointer; the key
 // is read from the object itself (`table_key(value)`, found by argument-dependent lookup), so a
-// table of 200,000 names costs 16 bytes a slot rather than 32 (DESIGN.md §7: memory traded for
+// table of 200,000 names costs 16 bytes a slot rather than 32 (docs/design.md §7: memory traded for
 // speed, but not wasted).
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
-// Precompiled response bodies (DESIGN.md §7): everything after the question section, encoded at
-// zone build time with compression pointers into the question name at offset 12. At query time
+// Precompiled response bodies (docs/design.md §7): everything after the question section, encoded
+// at zone build time with compression pointers into the question name at offset 12. At query time
 // the engine copies header + question + body and patches ID/flags/counts — no lookup logic and no
 // allocation per query.
 //
@@ -16,9 +16,9 @@ namespace sipdns::zone {
 
 inline constexpr std::uint16_t kQuestionOffset = 12;  // RFC 1035 §4.1.1: header is 12 octets
 
-// The additional section may be cut, never the rest (DESIGN.md §4: "additional data is left
-// out (never TC) when it does not fit"): where each additional RRset ends in the body, and the
-// number of RRs up to and including it.
+// The additional section may be cut, never the rest (docs/design.md §4: additional RRsets that
+// do not fit are left out whole, never TC): where each additional RRset ends in the body, and
+// the number of RRs up to and including it.
 struct AdditionalCut {
     std::uint32_t end;
     std::uint16_t count;

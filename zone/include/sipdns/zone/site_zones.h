@@ -1,5 +1,5 @@
 #pragma once
-// Every view of a site (DESIGN.md §3 "Clusters and locations"): one zone set as seen from each
+// Every view of a site (docs/design.md §3 "Clusters and locations"): one zone set as seen from each
 // location, plus the view for clients in no location. Sites without clusters have one view.
 // The engine picks the view per query by the client's source address, then serves that view's
 // precompiled answers.

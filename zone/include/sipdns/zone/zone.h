@@ -1,5 +1,5 @@
 #pragma once
-// The immutable, indexed zone set built from a site (DESIGN.md §1): one forward zone (the SIP
+// The immutable, indexed zone set built from a site (docs/design.md §1): one forward zone (the SIP
 // domain) plus the reverse zones of its addresses. After build nothing changes; a reload builds
 // a new ZoneSet and the daemon swaps one pointer.
 #include <algorithm>
@@ -79,7 +79,7 @@ struct LookupResult {
     const Zone* zone = nullptr;
     bool wildcard = false;  // synthesised from a wildcard
     std::vector<RRsetRef> answer, authority, additional;
-    // The negative-answer SOA TTL: min(SOA TTL, SOA minimum) (RFC 2308 §3, DESIGN.md §4).
+    // The negative-answer SOA TTL: min(SOA TTL, SOA minimum) (RFC 2308 §3, docs/design.md §4).
     std::uint32_t negative_ttl = 0;
 };
 

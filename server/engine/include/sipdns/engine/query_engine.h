@@ -1,5 +1,5 @@
 #pragma once
-// The answering engine (DESIGN.md §4): a pure function from a query packet (+ transport and
+// The answering engine (docs/design.md §4): a pure function from a query packet (+ transport and
 // client address) and a zone set to a response packet or "drop". No sockets, no Asio, no heap
 // allocation per query: the response is assembled from precompiled bodies into the caller's
 // buffer.
@@ -37,7 +37,7 @@ struct EngineSettings {
 
 struct QueryContext {
     Transport transport = Transport::Udp;
-    // The client's source address: picks the location view of geo-aware sites (DESIGN.md §3).
+    // The client's source address: picks the location view of geo-aware sites (docs/design.md §3).
     bool has_client = false;
     config::IpAddress client{};
 };

@@ -1,5 +1,5 @@
 #pragma once
-// The network side of sipdnsd (DESIGN.md §5): worker threads, each with its own io_context;
+// The network side of sipdnsd (docs/design.md §5): worker threads, each with its own io_context;
 // per listen address one SO_REUSEPORT UDP socket per worker and one TCP acceptor whose
 // connections are spread over the workers. Asio stays behind this header.
 #include <chrono>
@@ -64,8 +64,8 @@ class Server {
     // its next query). Returns at once; the workers do it between two batches. Any thread.
     void refresh_snapshots();
 
-    // DESIGN.md §6: stop accepting, close the UDP sockets, let TCP connections send the answers
-    // they have queued (up to shutdown_grace), then stop and join every worker.
+    // docs/design.md §6: stop accepting, close the UDP sockets, let TCP connections send the
+    // answers they have queued (up to shutdown_grace), then stop and join every worker.
     void stop();
 
     struct Impl;

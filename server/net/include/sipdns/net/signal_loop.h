@@ -1,5 +1,5 @@
 #pragma once
-// The daemon's control loop (DESIGN.md §6), run on the main thread — never on a worker:
+// The daemon's control loop (docs/design.md §6), run on the main thread — never on a worker:
 // SIGHUP reloads, SIGINT/SIGTERM stop. SIGPIPE is ignored (a client closing its TCP connection
 // must not kill the daemon).
 #include <functional>

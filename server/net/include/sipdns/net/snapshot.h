@@ -1,5 +1,5 @@
 #pragma once
-// The zone snapshot holder (DESIGN.md §1, §7): what answering needs, published atomically on
+// The zone snapshot holder (docs/design.md §1, §7): what answering needs, published atomically on
 // reload. Readers (one per worker thread) keep their own shared_ptr and re-fetch it only when a
 // global generation counter changes, so a query costs one atomic load — no read-modify-write,
 // no lock (libstdc++'s std::atomic<std::shared_ptr> takes a lock per load). A query in flight
