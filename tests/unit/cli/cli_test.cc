@@ -46,7 +46,8 @@ INSTANTIATE_TEST_SUITE_P(
         Mistake{"HelpAsCommand", {"help"}, "unknown command 'help'; did you mean '--help'?",
                 kHelp},
         Mistake{"UnknownCommand", {"serve"},
-                "unknown command 'serve' (the commands are check, export and plan; serving "
+                "unknown command 'serve' (the commands are check, export, plan, resolve and verify; "
+                "serving "
                 "takes options only)",
                 kHelp},
         Mistake{"CommandAfterOptions", {"--log-level", "debug", "check", "site.yaml"},
