@@ -11,6 +11,7 @@
 
 #include "sipdns/config/address.h"
 #include "sipdns/config/diagnostic.h"
+#include "sipdns/resolve/sip_uri.h"
 
 namespace sipdns::app {
 
@@ -36,8 +37,11 @@ constexpr std::array<OptionSpec, 0> kCheckSpecs{};
 constexpr std::array<OptionSpec, 2> kExportSpecs{{{"--format", Arity::Once},
                                                   {"--location", Arity::Once}}};
 constexpr std::array<OptionSpec, 1> kPlanSpecs{{{"--listen", Arity::Repeated}}};
+constexpr std::array<OptionSpec, 2> kResolveSpecs{{{"--server", Arity::Once},
+                                                   {"--transport", Arity::Once}}};
+constexpr std::array<OptionSpec, 1> kVerifySpecs{{{"--server", Arity::Once}}};
 
-constexpr std::array<std::string_view, 3> kCommands{"check", "export", "plan"};
+constexpr std::array<std::string_view, 5> kCommands{"check", "export", "plan", "resolve", "verify"};
 constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug",    "info", "warn",
                                                      "error", "critical", "off"};
 constexpr std::array<std::string_view, 3> kFormats{"zone", "dnscmd", "nsupdate"};
@@ -50,6 +54,10 @@ std::string_view command_name(Command::Kind kind) {
             return "export";
         case Command::Kind::Plan:
             return "plan";
+        case Command::Kind::Resolve:
+            return "resolve";
+        case Command::Kind::Verify:
+            return "verify";
         default:
             return "";
     }
@@ -63,6 +71,10 @@ std::span<const OptionSpec> specs_of(Command::Kind kind) {
             return kExportSpecs;
         case Command::Kind::Plan:
             return kPlanSpecs;
+        case Command::Kind::Resolve:
+            return kResolveSpecs;
+        case Command::Kind::Verify:
+            return kVerifySpecs;
         default:
             return kServeSpecs;
     }
@@ -214,6 +226,21 @@ constexpr const char* kPlanUsage =
       and the dig and nslookup commands that check every record, with the answers to
       expect. The commands ask the first server.listen address, or ADDR:PORT.
 )";
+constexpr const char* kResolveUsage =
+    R"(  sipdnsd resolve sip:user@domain [--server ADDR:PORT] [--transport udp|tcp|tls]
+      Locate the SIP server of a sip: or sips: URI as a phone does (RFC 3263 §4): NAPTR,
+      SRV, A/AAAA, printed step by step, then the (transport, address, port) list in the
+      order a phone tries it, with the priority/weight rules. Asks ADDR:PORT, else the first
+      nameserver of /etc/resolv.conf. --transport: a client with that transport only. Exit 1
+      when nothing is found or the server does not answer.
+)";
+constexpr const char* kVerifyUsage =
+    R"(  sipdnsd verify FILE [--server ADDR:PORT]
+      Ask a live server every DNS check that 'sipdnsd plan FILE' prints and print one line
+      per check: ok, or MISMATCH with the answer expected and the one served. Asks the
+      server plan's commands ask, or ADDR:PORT. Exit 1 on any mismatch or when the server
+      does not answer.
+)";
 constexpr const char* kServeOptions = R"(
 Options:
   --config FILE       site description (YAML), see sipdns-site.yaml(5)
@@ -241,8 +268,13 @@ std::string usage_text(Command::Kind topic) {
             return text + kExportUsage;
         case Command::Kind::Plan:
             return text + kPlanUsage;
+        case Command::Kind::Resolve:
+            return text + kResolveUsage;
+        case Command::Kind::Verify:
+            return text + kVerifyUsage;
         default:
-            return text + kServeUsage + kCheckUsage + kExportUsage + kPlanUsage +
+            return text + kServeUsage + kCheckUsage + kExportUsage + kPlanUsage + kResolveUsage +
+                   kVerifyUsage +
                    "  sipdnsd --help | --version\n" + kServeOptions;
     }
 }
@@ -274,6 +306,10 @@ class Parser {
                 return *e;
             }
         }
+        if (cmd_.kind == Command::Kind::Resolve && cmd_.uri.empty())
+            return error("resolve needs a SIP URI: sipdnsd resolve sip:user@domain",
+                         help_hint(cmd_.kind));
+        if (cmd_.kind == Command::Kind::Resolve) return checked_uri();
         if (!serving() && cmd_.file.empty()) {
             const std::string name(command_name(cmd_.kind));
             return error(name + " needs a site file: sipdnsd " + name + " FILE", help_hint(cmd_.kind));
@@ -314,7 +350,8 @@ class Parser {
     std::optional<Command> unknown_option(const std::string& arg, const std::string& name) {
         // Another command's option: say whose it is.
         for (const Command::Kind other :
-             {Command::Kind::Serve, Command::Kind::Export, Command::Kind::Plan}) {
+             {Command::Kind::Serve, Command::Kind::Export, Command::Kind::Plan,
+              Command::Kind::Resolve}) {
             if (other == cmd_.kind) continue;
             for (const OptionSpec& s : specs_of(other)) {
                 if (s.name != name) continue;
@@ -345,11 +382,16 @@ class Parser {
     }
 
     std::optional<Command> take(const std::string& name, const std::string& value) {
-        if (name == "--listen" || name == "--metrics") {
+        if (name == "--listen" || name == "--metrics" || name == "--server") {
             if (auto problem = endpoint_problem(value))
                 return fail(name + " " + quote_value(value) + ": " + *problem);
             if (name == "--listen") cmd_.serve.listen.push_back(value);
+            else if (name == "--server") cmd_.server = value;
             else cmd_.serve.metrics = value;
+        } else if (name == "--transport") {
+            if (!resolve::parse_transport(value))
+                return fail("--transport " + quote_value(value) + ": expected udp, tcp or tls");
+            cmd_.transport = value;
         } else if (name == "--threads") {
             unsigned n = 0;
             auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
@@ -377,7 +419,31 @@ class Parser {
         return std::nullopt;
     }
 
+    // resolve's URI: a usage error when it is not one (RFC 3261 §19.1.1), or when --transport
+    // leaves nothing a sips: URI (TLS only) or its transport parameter allows.
+    Command checked_uri() const {
+        const auto uri = resolve::parse_sip_uri(cmd_.uri);
+        if (!uri)
+            return error("resolve " + quote_value(cmd_.uri) + ": " + uri.error(),
+                         "try 'sipdnsd resolve sip:alice@example.com'");
+        const auto only = resolve::parse_transport(cmd_.transport);
+        if (only && uri->sips && *only != resolve::Transport::Tls)
+            return *fail("--transport " + cmd_.transport +
+                        ": a sips: URI is reached over TLS only (RFC 3261 §26.2.2)");
+        if (only && uri->transport && *uri->transport != *only)
+            return *fail("--transport " + cmd_.transport + " contradicts the URI's transport=" +
+                        std::string(resolve::transport_name(*uri->transport)));
+        return cmd_;
+    }
+
     std::optional<Command> positional(const std::string& arg) {
+        if (cmd_.kind == Command::Kind::Resolve) {
+            if (!cmd_.uri.empty())
+                return fail("only one URI: got " + quote_value(cmd_.uri) + " and " +
+                            quote_value(arg));
+            cmd_.uri = arg;
+            return std::nullopt;
+        }
         if (!serving()) {
             if (!cmd_.file.empty())
                 return fail("only one site file: got " + quote_value(cmd_.file) + " and " +
@@ -389,8 +455,11 @@ class Parser {
         // --config, or a mistyped command.
         if (std::find(kCommands.begin(), kCommands.end(), arg) != kCommands.end())
             return error("the command " + quote_value(arg) + " must come first: sipdnsd " + arg +
-                             " FILE [options]",
+                             (arg == "resolve" ? " sip:user@domain" : " FILE") + " [options]",
                          "try 'sipdnsd " + arg + " --help'");
+        if (arg.starts_with("sip:") || arg.starts_with("sips:"))
+            return error(quote_value(arg) + " is not a command; to locate its SIP server, use resolve",
+                         "try 'sipdnsd resolve " + shell_word(arg) + "'");
         if (arg.size() <= 4096 && looks_like_site_file(arg)) {
             const std::string file = shell_word(arg);
             return error(quote_value(arg) + " is not a command; to serve a site file, name it "
@@ -402,7 +471,7 @@ class Parser {
             return fail("unknown command '" + arg + "'; did you mean '--" + arg + "'?");
         const std::string_view close = suggestion(arg, kCommands);
         return fail("unknown command " + quote_value(arg) +
-                    (close.empty() ? " (the commands are check, export and plan; serving takes "
+                    (close.empty() ? " (the commands are check, export, plan, resolve and verify; serving takes "
                                      "options only)"
                                    : "; did you mean '" + std::string(close) + "'?"));
     }
@@ -418,7 +487,8 @@ class Parser {
 Command parse_command_line(const std::vector<std::string>& args) {
     if (!args.empty()) {
         for (const Command::Kind kind :
-             {Command::Kind::Check, Command::Kind::Export, Command::Kind::Plan})
+             {Command::Kind::Check, Command::Kind::Export, Command::Kind::Plan,
+              Command::Kind::Resolve, Command::Kind::Verify})
             if (args[0] == command_name(kind)) return Parser(args, kind).run(1);
     }
     return Parser(args, Command::Kind::Serve).run(0);

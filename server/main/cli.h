@@ -18,12 +18,15 @@ struct ServeOptions {
 };
 
 struct Command {
-    enum class Kind { Serve, Check, Export, Plan, Help, Version, Error };
+    enum class Kind { Serve, Check, Export, Plan, Resolve, Verify, Help, Version, Error };
     Kind kind = Kind::Serve;
     ServeOptions serve;
     std::string file;              // check / export / plan
     std::string format = "zone";   // export
     std::string location;          // export --location NAME
+    std::string uri;               // resolve: the SIP or SIPS URI (checked: parse_sip_uri)
+    std::string server;            // resolve / verify --server ADDR:PORT (empty: the default)
+    std::string transport;         // resolve --transport udp|tcp|tls (empty: any)
     std::string error;             // Kind::Error: the mistake, in one line
     std::string hint;              // Kind::Error: what to try instead, in one line
     Kind help_for = Kind::Help;    // Kind::Help: the subcommand asked about (Help: all of them)
@@ -39,8 +42,8 @@ Command parse_command_line(const std::vector<std::string>& args);
 // "IPv6 addresses go in brackets", ...); nullopt when it is one.
 std::optional<std::string> endpoint_problem(const std::string& text);
 
-// The text of `sipdnsd --help` (`topic` Help), or of `sipdnsd check|export|plan --help`
-// (Check, Export, Plan: that subcommand's usage alone).
+// The text of `sipdnsd --help` (`topic` Help), or of `sipdnsd check|export|plan|resolve|verify
+// --help` (that subcommand's usage alone).
 std::string usage_text(Command::Kind topic = Command::Kind::Help);
 
 }  // namespace sipdns::app

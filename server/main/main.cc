@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "client_commands.h"
 #include "commands.h"
 #include "serve.h"
 #include "version.h"
@@ -30,6 +31,11 @@ int main(int argc, char** argv) {
                 return sipdns::app::run_export(cmd.file, cmd.format, cmd.location, std::cout, std::cerr);
             case Command::Kind::Plan:
                 return sipdns::app::run_plan(cmd.file, cmd.serve.listen, std::cout, std::cerr);
+            case Command::Kind::Resolve:
+                return sipdns::app::run_resolve(cmd.uri, cmd.server, cmd.transport, std::cout,
+                                                std::cerr);
+            case Command::Kind::Verify:
+                return sipdns::app::run_verify(cmd.file, cmd.server, std::cout, std::cerr);
             case Command::Kind::Serve:
                 return sipdns::app::run_server(cmd.serve);
         }

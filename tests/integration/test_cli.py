@@ -451,6 +451,8 @@ OPTION_VALUES = {
     "--metrics": "127.0.0.1:9153",
     "--format": "dnscmd",
     "--location": "dc1",
+    "--server": "127.0.0.1:5353",
+    "--transport": "tcp",
 }
 FLAGS = {"--help", "--version"}
 
@@ -467,7 +469,8 @@ def test_help_names_every_option_the_parser_accepts():
     assert in_code, "no options found in cli.cc"
     assert in_code - in_help == set(), f"accepted but not in --help: {in_code - in_help}"
     assert in_help - in_code == set(), f"in --help but not accepted: {in_help - in_code}"
-    for command in ("sipdnsd check FILE", "sipdnsd export FILE", "sipdnsd plan FILE"):
+    for command in ("sipdnsd check FILE", "sipdnsd export FILE", "sipdnsd plan FILE",
+                    "sipdnsd resolve sip:user@domain", "sipdnsd verify FILE"):
         assert command in r.stdout
 
 
@@ -475,6 +478,8 @@ def test_help_names_every_option_the_parser_accepts():
     ("", ["--config", "--listen", "--threads", "--log-level", "--user"]),
     ("export", ["--format", "--location"]),
     ("plan", ["--listen"]),
+    ("resolve", ["--server", "--transport"]),
+    ("verify", ["--server"]),
 ])
 def test_every_option_in_help_is_accepted(command, options):
     """Each option of a command's --help, given a valid value, parses (then --help exits 0);
@@ -483,10 +488,11 @@ def test_every_option_in_help_is_accepted(command, options):
     listed = [o for o in _help_options(help_text.split("Options:")[0] if command else help_text)
               if o not in FLAGS]
     assert set(options) <= set(listed), f"{command or 'serve'} --help lacks {options}: {listed}"
-    prefix = [command, str(example("sip-cluster"))] if command else []
+    argument = "sip:alice@example.com" if command == "resolve" else str(example("sip-cluster"))
+    prefix = [command, argument] if command else []
     for option in listed:
-        if command == "" and option in ("--format", "--location"):
-            continue  # export's options, listed in the full help's usage lines
+        if command == "" and option in ("--format", "--location", "--server", "--transport"):
+            continue  # other commands' options, listed in the full help's usage lines
         assert option in OPTION_VALUES, f"no test value for {option}"
         for form in ([option, OPTION_VALUES[option]], [f"{option}={OPTION_VALUES[option]}"]):
             r = run_sipdnsd(*prefix, *form, "--help")

@@ -247,12 +247,15 @@ class Session:
             self.daemon = None
 
     def asks_daemon(self, command: str) -> bool:
-        return bool(re.match(r"^(dig|nslookup)\b", command))
+        return bool(re.match(r"^(dig|nslookup|sipdnsd (resolve|verify))\b", command))
 
     def rewrite(self, text: str) -> str:
         port = str(self.daemon.port)
         text = re.sub(rf"(-p\s+){README_PORT}\b", rf"\g<1>{port}", text)
         text = re.sub(rf"(-port=){README_PORT}\b", rf"\g<1>{port}", text)
+        # resolve and verify: --server 127.0.0.1:5353, "asking 127.0.0.1 port 5353"
+        text = re.sub(rf"(--server 127\.0\.0\.1:){README_PORT}\b", rf"\g<1>{port}", text)
+        text = re.sub(rf"(127\.0\.0\.1 port ){README_PORT}\b", rf"\g<1>{port}", text)
         return re.sub(rf"#{README_PORT}\b", f"#{port}", text)
 
     def run(self, command: str, where: str) -> tuple[int, list[str]]:

@@ -385,6 +385,83 @@ std::string describe_forward(const config::ForwardSettings& f) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// DNS checks
+
+namespace {
+
+// mname rname SERIAL refresh retry expire minimum: the serial follows the file's modification
+// time, which differs from one copy of the file to another.
+std::string without_serial(const std::string& soa_text) {
+    std::istringstream in(soa_text);
+    std::vector<std::string> f{std::istream_iterator<std::string>(in), {}};
+    if (f.size() == 7) f[2] = "<serial>";
+    return join(f, " ");
+}
+
+std::vector<std::string> expected_rdatas(const DnsCheck& check, const RRset& set) {
+    std::vector<std::string> out;
+    for (const auto& rd : set.rdatas) out.push_back(served_rdata_text(check, rd));
+    return out;
+}
+
+}  // namespace
+
+std::string served_rdata_text(const DnsCheck& check, std::string_view rdata_wire) {
+    const std::string text = rdata_text(check.owner_wire, check.type, rdata_wire);
+    return check.type == rrtype::SOA && check.any_serial ? without_serial(text) : text;
+}
+
+DnsChecks dns_checks(const config::SiteConfig& site, const SiteZones& views,
+                     const std::vector<config::IpEndpoint>& listen_override) {
+    const ZoneSet& zones = views.default_view();
+    DnsChecks out;
+    out.target = choose_query_target(site, zones, listen_override);
+    for (const auto& z : zones.zones()) {
+        DnsCheckZone& zone_checks = out.zones.emplace_back();
+        zone_checks.apex = plain(z->apex());
+        for (const Node* node : z->nodes_in_canonical_order()) {
+            DnsCheck base;
+            base.name = plain(node->name);
+            base.owner_wire = std::string(node->name);
+            if (node->below_delegation) {
+                base.kind = DnsCheck::Kind::BelowDelegation;
+                zone_checks.checks.push_back(std::move(base));
+                continue;
+            }
+            for (const auto& set : node->rrsets) {
+                DnsCheck check = base;
+                check.type = set.type;
+                check.any_serial = !site.soa.serial;
+                check.expected = expected_rdatas(check, set);
+                if (node->delegation && set.type == rrtype::NS) {
+                    check.kind = DnsCheck::Kind::Referral;
+                    zone_checks.checks.push_back(std::move(check));
+                    continue;
+                }
+                if (set.type == rrtype::PTR) check.address = reverse_name_address(node->name);
+                check.kind =
+                    check.address ? DnsCheck::Kind::ReverseAddress : DnsCheck::Kind::Answer;
+                // What clients in each location get where it differs from the no-location
+                // answer.
+                for (const auto& loc : site.locations) {
+                    const ZoneSet* view = views.location_view(loc.name);
+                    if (!view) continue;
+                    const Node* other = view->find_node(node->name);
+                    const RRset* other_set = other ? other->find(set.type) : nullptr;
+                    if (!other_set || other_set->rdatas == set.rdatas) continue;
+                    DnsCheck::LocationAnswer& answer = check.from_locations.emplace_back();
+                    answer.location = loc.name;
+                    for (const auto& p : loc.prefixes) answer.prefixes.push_back(p.to_string());
+                    answer.expected = expected_rdatas(check, *other_set);
+                }
+                zone_checks.checks.push_back(std::move(check));
+            }
+        }
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The plan
 
 namespace {
@@ -395,7 +472,8 @@ class PlanWriter {
         : site_(site),
           views_(zones),
           zones_(zones.default_view()),
-          target_(choose_query_target(site, zones.default_view(), opt.listen)) {}
+          checks_(zone::dns_checks(site, zones, opt.listen)),
+          target_(checks_.target) {}
 
     std::string run() {
         out_ << "sipdnsd plan for " << site_.domain << "\n";
@@ -411,6 +489,7 @@ class PlanWriter {
     const config::SiteConfig& site_;
     const SiteZones& views_;
     const ZoneSet& zones_;
+    DnsChecks checks_;
     QueryTarget target_;
     std::ostringstream out_;
 
@@ -819,42 +898,10 @@ class PlanWriter {
         return cmd + " " + shell_word(name) + " " + target_.address;
     }
 
-    std::vector<std::string> expected_rdatas(const Node& node, const RRset& set) const {
-        std::vector<std::string> out;
-        for (const auto& rd : set.rdatas) {
-            std::string text = rdata_text(node.name, set.type, rd);
-            if (set.type == rrtype::SOA && !site_.soa.serial) {
-                // mname rname SERIAL refresh retry expire minimum: the serial follows the
-                // file's modification time, which differs from one copy of the file to another.
-                std::istringstream in(text);
-                std::vector<std::string> f{std::istream_iterator<std::string>(in), {}};
-                if (f.size() == 7) f[2] = "<serial>";
-                text = join(f, " ");
-            }
-            out.push_back(text);
-        }
-        return out;
-    }
-
     void expect(const char* prefix, const std::vector<std::string>& values) {
         const std::string pad(std::string(prefix).size(), ' ');
         for (std::size_t i = 0; i < values.size(); ++i)
             out_ << (i ? pad : std::string(prefix)) << values[i] << "\n";
-    }
-
-    // What clients in each location get where it differs from the no-location answer.
-    void location_answers(const Node& node, const RRset& set) {
-        for (const auto& loc : site_.locations) {
-            const ZoneSet* view = views_.location_view(loc.name);
-            if (!view) continue;
-            const Node* other = view->find_node(node.name);
-            const RRset* other_set = other ? other->find(set.type) : nullptr;
-            if (!other_set || other_set->rdatas == set.rdatas) continue;
-            std::vector<std::string> prefixes;
-            for (const auto& p : loc.prefixes) prefixes.push_back(p.to_string());
-            out_ << "     asked from " << loc.name << " (" << join(prefixes, " ") << "):\n";
-            expect("     expect: ", expected_rdatas(*other, *other_set));
-        }
     }
 
     void dns_checks() {
@@ -874,43 +921,45 @@ class PlanWriter {
                  "Clients in a location get their own cluster answers: run the commands "
                  "from a machine in that subnet to see them; elsewhere the default answers "
                  "apply.");
-        for (const auto& z : zones_.zones()) {
-            out_ << "\n   zone " << plain(z->apex()) << "\n";
-            for (const Node* node : z->nodes_in_canonical_order()) {
-                const std::string name = plain(node->name);
-                if (node->below_delegation) {
-                    out_ << "   " << name
-                         << ": below a delegation, sent as glue in referrals "
-                            "only\n";
-                    continue;
-                }
-                for (const auto& set : node->rrsets) {
-                    const std::string type = type_name(set.type);
-                    const auto values = expected_rdatas(*node, set);
-                    if (node->delegation && set.type == rrtype::NS) {
-                        out_ << "   " << name
+        for (const auto& z : checks_.zones) {
+            out_ << "\n   zone " << z.apex << "\n";
+            for (const DnsCheck& check : z.checks) {
+                const std::string type = type_name(check.type);
+                switch (check.kind) {
+                    case DnsCheck::Kind::BelowDelegation:
+                        out_ << "   " << check.name
+                             << ": below a delegation, sent as glue in referrals "
+                                "only\n";
+                        continue;
+                    case DnsCheck::Kind::Referral:
+                        out_ << "   " << check.name
                              << " NS (a delegation: a referral, NS in the "
                                 "authority section)\n";
-                        out_ << "     " << dig_referral(name) << "\n";
-                        out_ << "     " << nslookup(name, "NS") << "\n";
-                        expect("     expect: ", values);
+                        out_ << "     " << dig_referral(check.name) << "\n";
+                        out_ << "     " << nslookup(check.name, "NS") << "\n";
+                        expect("     expect: ", check.expected);
                         continue;
+                    case DnsCheck::Kind::ReverseAddress: {
+                        const std::string address = check.address->to_string();
+                        out_ << "   " << address << " (" << check.name << " PTR)\n";
+                        out_ << "     " << dig(address, "PTR", true) << "\n";
+                        out_ << "     " << nslookup(address, nullptr) << "\n";
+                        break;
                     }
-                    const auto address =
-                        set.type == rrtype::PTR ? reverse_name_address(node->name) : std::nullopt;
-                    if (address) {
-                        out_ << "   " << address->to_string() << " (" << name << " PTR)\n";
-                        out_ << "     " << dig(address->to_string(), "PTR", true) << "\n";
-                        out_ << "     " << nslookup(address->to_string(), nullptr) << "\n";
-                    } else {
-                        out_ << "   " << name << " " << type << "\n";
-                        out_ << "     " << dig(name, type.c_str(), false) << "\n";
+                    case DnsCheck::Kind::Answer:
+                        out_ << "   " << check.name << " " << type << "\n";
+                        out_ << "     " << dig(check.name, type.c_str(), false) << "\n";
                         out_ << "     "
-                             << nslookup(name, set.type == rrtype::A ? nullptr : type.c_str())
+                             << nslookup(check.name,
+                                         check.type == rrtype::A ? nullptr : type.c_str())
                              << "\n";
-                    }
-                    expect("     expect: ", values);
-                    location_answers(*node, set);
+                        break;
+                }
+                expect("     expect: ", check.expected);
+                for (const auto& other : check.from_locations) {
+                    out_ << "     asked from " << other.location << " ("
+                         << join(other.prefixes, " ") << "):\n";
+                    expect("     expect: ", other.expected);
                 }
             }
         }

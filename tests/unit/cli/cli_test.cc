@@ -46,7 +46,8 @@ INSTANTIATE_TEST_SUITE_P(
         Mistake{"HelpAsCommand", {"help"}, "unknown command 'help'; did you mean '--help'?",
                 kHelp},
         Mistake{"UnknownCommand", {"serve"},
-                "unknown command 'serve' (the commands are check, export and plan; serving "
+                "unknown command 'serve' (the commands are check, export, plan, resolve and verify; "
+                "serving "
                 "takes options only)",
                 kHelp},
         Mistake{"CommandAfterOptions", {"--log-level", "debug", "check", "site.yaml"},
@@ -152,6 +153,34 @@ INSTANTIATE_TEST_SUITE_P(
                 "try 'sipdnsd check --help'"},
         Mistake{"TwoFiles", {"export", "a.yaml", "b.yaml"},
                 "only one site file: got 'a.yaml' and 'b.yaml'", "try 'sipdnsd export --help'"},
+        // resolve and verify (issue 15): the URI is checked here (RFC 3261 §19.1.1).
+        Mistake{"ResolveWithoutUri", {"resolve"},
+                "resolve needs a SIP URI: sipdnsd resolve sip:user@domain",
+                "try 'sipdnsd resolve --help'"},
+        Mistake{"ResolveNotAUri", {"resolve", "alice@example.com"},
+                "resolve 'alice@example.com': expected a sip: or sips: URI such as "
+                "sip:alice@example.com",
+                "try 'sipdnsd resolve sip:alice@example.com'"},
+        Mistake{"ResolveTwoUris", {"resolve", "sip:a@b.test", "sip:c@d.test"},
+                "only one URI: got 'sip:a@b.test' and 'sip:c@d.test'",
+                "try 'sipdnsd resolve --help'"},
+        Mistake{"ResolveBadTransport", {"resolve", "sip:a@b.test", "--transport", "sctp"},
+                "--transport 'sctp': expected udp, tcp or tls", "try 'sipdnsd resolve --help'"},
+        Mistake{"ResolveSipsOverUdp", {"resolve", "sips:a@b.test", "--transport", "udp"},
+                "--transport udp: a sips: URI is reached over TLS only (RFC 3261 §26.2.2)",
+                "try 'sipdnsd resolve --help'"},
+        Mistake{"ResolveTransportContradiction",
+                {"resolve", "sip:a@b.test;transport=tcp", "--transport", "udp"},
+                "--transport udp contradicts the URI's transport=tcp",
+                "try 'sipdnsd resolve --help'"},
+        Mistake{"VerifyServerWithoutPort", {"verify", "a.yaml", "--server", "127.0.0.1"},
+                "--server '127.0.0.1': the port is missing: write '127.0.0.1:53' for port 53",
+                "try 'sipdnsd verify --help'"},
+        Mistake{"VerifyWithoutFile", {"verify"}, "verify needs a site file: sipdnsd verify FILE",
+                "try 'sipdnsd verify --help'"},
+        Mistake{"UriAsCommand", {"sip:alice@example.com"},
+                "'sip:alice@example.com' is not a command; to locate its SIP server, use resolve",
+                "try 'sipdnsd resolve sip:alice@example.com'"},
         // A huge value is cut (config::quote_value).
         Mistake{"HugeValue", {"--threads", std::string(1 << 20, '9')},
                 "--threads '" + std::string(80, '9') +
@@ -201,6 +230,18 @@ TEST(CommandLine, ValidLinesParse) {
 
     c = parse_command_line({"check", "a.yaml"});
     ASSERT_EQ(c.kind, Command::Kind::Check) << c.error;
+
+    c = parse_command_line({"resolve", "--transport=tls", "sips:alice@example.com",
+                            "--server", "[::1]:5353"});
+    ASSERT_EQ(c.kind, Command::Kind::Resolve) << c.error;
+    EXPECT_EQ(c.uri, "sips:alice@example.com");
+    EXPECT_EQ(c.transport, "tls");
+    EXPECT_EQ(c.server, "[::1]:5353");
+
+    c = parse_command_line({"verify", "a.yaml", "--server=127.0.0.1:5353"});
+    ASSERT_EQ(c.kind, Command::Kind::Verify) << c.error;
+    EXPECT_EQ(c.file, "a.yaml");
+    EXPECT_EQ(c.server, "127.0.0.1:5353");
 
     c = parse_command_line({"plan", "a.yaml", "-h"});
     EXPECT_EQ(c.kind, Command::Kind::Help);

@@ -114,6 +114,54 @@ QueryTarget choose_query_target(const config::SiteConfig& site, const ZoneSet& z
 //   /usr/share/dns/root.key)
 std::string describe_forward(const config::ForwardSettings& forward);
 
+// ---------------------------------------------------------------------------------------------
+// The plan's DNS checks as data: what `plan` prints as dig/nslookup commands with the answers to
+// expect, and what `sipdnsd verify` asks a live server. One check per RRset of every zone of the
+// default view (what a client in no location gets), in canonical order.
+
+struct DnsCheck {
+    enum class Kind : std::uint8_t {
+        Answer,           // ask name/type: the RRset in the answer section
+        Referral,         // a delegation: ask name NS without recursion, NS in the authority
+        ReverseAddress,   // a PTR under in-addr.arpa/ip6.arpa, asked by its address (dig -x)
+        BelowDelegation,  // glue below a delegation: not asked (referrals carry it)
+    };
+    Kind kind = Kind::Answer;
+    std::string name;        // the owner without the trailing dot
+    std::string owner_wire;  // the owner in wire form
+    std::uint16_t type = 0;  // 0 for BelowDelegation
+    std::optional<config::IpAddress> address;  // ReverseAddress: the address asked
+    // The rdatas as `dig +short` prints them; an SOA's serial is "<serial>" when any_serial.
+    std::vector<std::string> expected;
+    // The SOA serial follows the file's modification time (no soa.serial in the site): any
+    // serial matches.
+    bool any_serial = false;
+    // Where clients in a location get another answer than the default one.
+    struct LocationAnswer {
+        std::string location;
+        std::vector<std::string> prefixes;  // "192.168.11.0/24"
+        std::vector<std::string> expected;
+    };
+    std::vector<LocationAnswer> from_locations;
+};
+
+struct DnsCheckZone {
+    std::string apex;  // without the trailing dot
+    std::vector<DnsCheck> checks;
+};
+
+struct DnsChecks {
+    QueryTarget target;  // choose_query_target
+    std::vector<DnsCheckZone> zones;
+};
+
+DnsChecks dns_checks(const config::SiteConfig& site, const SiteZones& zones,
+                     const std::vector<config::IpEndpoint>& listen_override = {});
+
+// One served rdata (wire form, uncompressed) as the check's `expected` values are written: as
+// `dig +short` prints it, the SOA serial replaced by "<serial>" when the check allows any.
+std::string served_rdata_text(const DnsCheck& check, std::string_view rdata_wire);
+
 struct PlanOptions {
     std::vector<config::IpEndpoint> listen;  // --listen: as the daemon would be started
 };
