@@ -15,15 +15,19 @@ struct ServeOptions {
     std::string user;                 // --user NAME: drop privileges after binding
     std::string metrics;              // --metrics ADDR:PORT: Prometheus endpoint; overrides
                                       // server.metrics (empty: the file's, else off)
+    std::string control;              // --control PATH: the control socket; serving: overrides
+                                      // server.control; status/reload: where to ask (empty:
+                                      // config::kDefaultControlSocket)
 };
 
 struct Command {
-    enum class Kind { Serve, Check, Export, Plan, Help, Version, Error };
+    enum class Kind { Serve, Check, Export, Plan, Status, Reload, Help, Version, Error };
     Kind kind = Kind::Serve;
     ServeOptions serve;
     std::string file;              // check / export / plan
     std::string format = "zone";   // export
     std::string location;          // export --location NAME
+    bool json = false;             // status --json
     std::string error;             // Kind::Error: the mistake, in one line
     std::string hint;              // Kind::Error: what to try instead, in one line
     Kind help_for = Kind::Help;    // Kind::Help: the subcommand asked about (Help: all of them)
@@ -39,8 +43,8 @@ Command parse_command_line(const std::vector<std::string>& args);
 // "IPv6 addresses go in brackets", ...); nullopt when it is one.
 std::optional<std::string> endpoint_problem(const std::string& text);
 
-// The text of `sipdnsd --help` (`topic` Help), or of `sipdnsd check|export|plan --help`
-// (Check, Export, Plan: that subcommand's usage alone).
+// The text of `sipdnsd --help` (`topic` Help), or of `sipdnsd COMMAND --help` (Check, Export,
+// Plan, Status, Reload: that subcommand's usage alone).
 std::string usage_text(Command::Kind topic = Command::Kind::Help);
 
 }  // namespace sipdns::app

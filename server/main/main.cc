@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "control_commands.h"
 #include "serve.h"
 #include "version.h"
 
@@ -30,6 +31,14 @@ int main(int argc, char** argv) {
                 return sipdns::app::run_export(cmd.file, cmd.format, cmd.location, std::cout, std::cerr);
             case Command::Kind::Plan:
                 return sipdns::app::run_plan(cmd.file, cmd.serve.listen, std::cout, std::cerr);
+            case Command::Kind::Status:
+                return sipdns::app::run_control_request(
+                    cmd.serve.control,
+                    cmd.json ? sipdns::control::Request::StatusJson : sipdns::control::Request::Status,
+                    std::cout, std::cerr);
+            case Command::Kind::Reload:
+                return sipdns::app::run_control_request(
+                    cmd.serve.control, sipdns::control::Request::Reload, std::cout, std::cerr);
             case Command::Kind::Serve:
                 return sipdns::app::run_server(cmd.serve);
         }

@@ -451,8 +451,9 @@ OPTION_VALUES = {
     "--metrics": "127.0.0.1:9153",
     "--format": "dnscmd",
     "--location": "dc1",
+    "--control": "/run/sipdns/control",
 }
-FLAGS = {"--help", "--version"}
+FLAGS = {"--help", "--version", "--json"}
 
 
 def _help_options(text):
@@ -475,6 +476,8 @@ def test_help_names_every_option_the_parser_accepts():
     ("", ["--config", "--listen", "--threads", "--log-level", "--user"]),
     ("export", ["--format", "--location"]),
     ("plan", ["--listen"]),
+    ("status", ["--control"]),
+    ("reload", ["--control"]),
 ])
 def test_every_option_in_help_is_accepted(command, options):
     """Each option of a command's --help, given a valid value, parses (then --help exits 0);
@@ -483,7 +486,8 @@ def test_every_option_in_help_is_accepted(command, options):
     listed = [o for o in _help_options(help_text.split("Options:")[0] if command else help_text)
               if o not in FLAGS]
     assert set(options) <= set(listed), f"{command or 'serve'} --help lacks {options}: {listed}"
-    prefix = [command, str(example("sip-cluster"))] if command else []
+    prefix = ([command] if command in ("status", "reload") else
+              [command, str(example("sip-cluster"))] if command else [])
     for option in listed:
         if command == "" and option in ("--format", "--location"):
             continue  # export's options, listed in the full help's usage lines
@@ -608,7 +612,8 @@ def test_help_synopsis_names_every_serve_option():
     synopsis = help_text.split("Serve the site")[0]
     options = set(_help_options(help_text.split("Options:")[1])) - FLAGS - {"--format",
                                                                             "--location"}
-    assert options == {"--config", "--listen", "--threads", "--log-level", "--user", "--metrics"}
+    assert options == {"--config", "--listen", "--threads", "--log-level", "--user", "--metrics",
+                       "--control"}
     assert set(_help_options(synopsis)) == options
     readme = (CLI_SOURCE.parents[2] / "README.md").read_text()
     readme_synopsis = re.search(r"^sipdnsd \[--config.*$", readme, re.M).group(0)
