@@ -274,6 +274,8 @@ class Daemon:
                                 None)
             if self.control is None and self.control_flag:
                 self.control = str(self.state_dir / "control")
+                if len(self.control) > 100:  # a unix socket path has at most 107 bytes
+                    self.control = tempfile.mkdtemp(prefix="sipdnsd-ctl-") + "/control"
                 args += ["--control", self.control]
             env = {**os.environ, "STATE_DIRECTORY": str(self.state_dir), **self.env}
             self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self._log_file,
