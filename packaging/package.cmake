@@ -77,8 +77,6 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${SIPDNS_PACKAGE_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# Beside the shared libraries (dpkg-shlibdeps): /bin/kill for the unit's ExecReload=.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "procps")
 # forward: { dnssec: true } reads the root trust anchor from dns-root-data (libunbound8 itself
 # comes through dpkg-shlibdeps).
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "dns-root-data")

@@ -57,7 +57,7 @@ constexpr std::array<std::string_view, 7> kClusterKeys{
     "name", "port", "transports", "weight", "priorities", "default", "members"};
 constexpr std::array<std::string_view, 2> kPriorityKeys{"local", "remote"};
 constexpr std::array<std::string_view, 2> kLyncKeys{"pool", "edge"};
-constexpr std::array<std::string_view, 14> kDaemonKeys{"listen",
+constexpr std::array<std::string_view, 15> kDaemonKeys{"listen",
                                                        "threads",
                                                        "nsid",
                                                        "identity",
@@ -70,7 +70,8 @@ constexpr std::array<std::string_view, 14> kDaemonKeys{"listen",
                                                        "rate_limit",
                                                        "metrics",
                                                        "state_dir",
-                                                       "ecs_trust"};
+                                                       "ecs_trust",
+                                                       "control"};
 constexpr std::array<std::string_view, 2> kTransferKeys{"allow", "notify"};
 constexpr std::array<std::string_view, 1> kMetricsKeys{"listen"};
 constexpr std::array<std::string_view, 4> kRateLimitKeys{"responses_per_second", "slip",
@@ -748,6 +749,13 @@ void parse_daemon(Context& c, const Value& v) {
             c.r.expected(*s, "an absolute directory path such as " + std::string(kDefaultStateDir));
         } else {
             d.state_dir = std::string(s->node.scalar());
+        }
+    }
+    if (const Value* s = m->get("control")) {
+        if (!s->node.is_scalar() || !s->node.scalar().starts_with('/')) {
+            c.r.expected(*s, "an absolute socket path such as " + std::string(kDefaultControlSocket));
+        } else {
+            d.control = std::string(s->node.scalar());
         }
     }
     if (const Value* e = m->get("ecs_trust")) {

@@ -27,12 +27,13 @@ struct OptionSpec {
 };
 
 // The options that take a value, per command; --help (and, for serving, --version) besides.
-constexpr std::array<OptionSpec, 6> kServeSpecs{{{"--config", Arity::Once},
+constexpr std::array<OptionSpec, 7> kServeSpecs{{{"--config", Arity::Once},
                                                  {"--listen", Arity::Repeated},
                                                  {"--threads", Arity::Once},
                                                  {"--log-level", Arity::Once},
                                                  {"--user", Arity::Once},
-                                                 {"--metrics", Arity::Once}}};
+                                                 {"--metrics", Arity::Once},
+                                                 {"--control", Arity::Once}}};
 constexpr std::array<OptionSpec, 0> kCheckSpecs{};
 constexpr std::array<OptionSpec, 2> kExportSpecs{{{"--format", Arity::Once},
                                                   {"--location", Arity::Once}}};
@@ -40,8 +41,11 @@ constexpr std::array<OptionSpec, 1> kPlanSpecs{{{"--listen", Arity::Repeated}}};
 constexpr std::array<OptionSpec, 2> kResolveSpecs{{{"--server", Arity::Once},
                                                    {"--transport", Arity::Once}}};
 constexpr std::array<OptionSpec, 1> kVerifySpecs{{{"--server", Arity::Once}}};
+// status and reload ask the running daemon over its control socket; status also takes --json.
+constexpr std::array<OptionSpec, 1> kControlSpecs{{{"--control", Arity::Once}}};
 
-constexpr std::array<std::string_view, 5> kCommands{"check", "export", "plan", "resolve", "verify"};
+constexpr std::array<std::string_view, 7> kCommands{"check",   "export", "plan",  "resolve",
+                                                    "verify", "status", "reload"};
 constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug",    "info", "warn",
                                                      "error", "critical", "off"};
 constexpr std::array<std::string_view, 3> kFormats{"zone", "dnscmd", "nsupdate"};
@@ -58,6 +62,10 @@ std::string_view command_name(Command::Kind kind) {
             return "resolve";
         case Command::Kind::Verify:
             return "verify";
+        case Command::Kind::Status:
+            return "status";
+        case Command::Kind::Reload:
+            return "reload";
         default:
             return "";
     }
@@ -75,6 +83,9 @@ std::span<const OptionSpec> specs_of(Command::Kind kind) {
             return kResolveSpecs;
         case Command::Kind::Verify:
             return kVerifySpecs;
+        case Command::Kind::Status:
+        case Command::Kind::Reload:
+            return kControlSpecs;
         default:
             return kServeSpecs;
     }
@@ -200,7 +211,7 @@ std::optional<std::string> endpoint_problem(const std::string& text) {
 // One block per command; `sipdnsd --help` prints them all, `sipdnsd CMD --help` its own.
 constexpr const char* kServeUsage =
     R"(  sipdnsd [--config FILE] [--listen ADDR:PORT]... [--threads N] [--log-level LEVEL]
-          [--user NAME] [--metrics ADDR:PORT]
+          [--user NAME] [--metrics ADDR:PORT] [--control PATH]
       Serve the site in FILE (default /etc/sipdns/site.yaml) in the foreground over UDP and
       TCP until SIGTERM or SIGINT; SIGHUP reloads FILE (a file with errors is logged and the
       old zones keep serving).
@@ -241,6 +252,19 @@ constexpr const char* kVerifyUsage =
       server plan's commands ask, or ADDR:PORT. Exit 1 on any mismatch or when the server
       does not answer.
 )";
+constexpr const char* kStatusUsage =
+    R"(  sipdnsd status [--json] [--control PATH]
+      Ask the running daemon how it is: version, uptime, site file, listeners, each zone's
+      serial and record count, the last reload (when, result, errors), forwarding, and the
+      queries answered since start by transport and rcode. --json: the same as one JSON
+      object (fields in sipdnsd(8)).
+)";
+constexpr const char* kReloadUsage =
+    R"(  sipdnsd reload [--control PATH]
+      Make the running daemon reload its site file now, as SIGHUP does, and wait: prints
+      "reloaded: serial N, M records" and exits 0, or every error as file:line:col: message
+      and exits 1 while the old zones keep serving.
+)";
 constexpr const char* kServeOptions = R"(
 Options:
   --config FILE       site description (YAML), see sipdns-site.yaml(5)
@@ -252,11 +276,14 @@ Options:
   --user NAME         after binding the sockets, switch to this user (when started as root)
   --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics, e.g.
                       127.0.0.1:9153; overrides server.metrics in the site file (default off)
+  --control PATH      the control socket that status and reload use (default
+                      /run/sipdns/control); serving: overrides server.control
   -h, --help          print this help (sipdnsd COMMAND --help: that command's) and exit
   -V, --version       print the version and the libraries sipdnsd was built with, and exit
 An option's value may also follow an equals sign: --threads=4. Each option but --listen is
 given once. Exit status: 0 success, 1 errors in the site file or a socket that cannot be
-bound, 2 a wrong command line.
+bound, 2 a wrong command line; status and reload: 1 also when the daemon cannot be reached
+or the reload failed.
 )";
 
 std::string usage_text(Command::Kind topic) {
@@ -272,10 +299,14 @@ std::string usage_text(Command::Kind topic) {
             return text + kResolveUsage;
         case Command::Kind::Verify:
             return text + kVerifyUsage;
+        case Command::Kind::Status:
+            return text + kStatusUsage;
+        case Command::Kind::Reload:
+            return text + kReloadUsage;
         default:
             return text + kServeUsage + kCheckUsage + kExportUsage + kPlanUsage + kResolveUsage +
-                   kVerifyUsage +
-                   "  sipdnsd --help | --version\n" + kServeOptions;
+                   kVerifyUsage + kStatusUsage + kReloadUsage + "  sipdnsd --help | --version\n" +
+                   kServeOptions;
     }
 }
 
@@ -300,6 +331,10 @@ class Parser {
                 cmd_.kind = Command::Kind::Version;
                 return cmd_;
             }
+            if (cmd_.kind == Command::Kind::Status && arg == "--json") {
+                cmd_.json = true;
+                continue;
+            }
             if (arg.size() > 1 && arg[0] == '-') {
                 if (auto e = option(arg)) return *e;
             } else if (auto e = positional(arg)) {
@@ -310,7 +345,7 @@ class Parser {
             return error("resolve needs a SIP URI: sipdnsd resolve sip:user@domain",
                          help_hint(cmd_.kind));
         if (cmd_.kind == Command::Kind::Resolve) return checked_uri();
-        if (!serving() && cmd_.file.empty()) {
+        if (!serving() && !asks_daemon() && cmd_.file.empty()) {
             const std::string name(command_name(cmd_.kind));
             return error(name + " needs a site file: sipdnsd " + name + " FILE", help_hint(cmd_.kind));
         }
@@ -319,6 +354,9 @@ class Parser {
 
   private:
     bool serving() const { return cmd_.kind == Command::Kind::Serve; }
+    bool asks_daemon() const {
+        return cmd_.kind == Command::Kind::Status || cmd_.kind == Command::Kind::Reload;
+    }
 
     std::optional<Command> fail(std::string text) const {
         return error(std::move(text), help_hint(cmd_.kind));
@@ -371,6 +409,7 @@ class Parser {
         }
         std::vector<std::string_view> known{"help"};
         if (serving()) known.push_back("version");
+        if (cmd_.kind == Command::Kind::Status) known.push_back("json");
         for (const OptionSpec& s : specs_of(cmd_.kind)) known.push_back(s.name.substr(2));
         // Compared without their dashes, so that -config and ---config find --config too.
         const auto letters = name.find_first_not_of('-');
@@ -413,6 +452,8 @@ class Parser {
             cmd_.serve.config_file = value;
         } else if (name == "--user") {
             cmd_.serve.user = value;
+        } else if (name == "--control") {
+            cmd_.serve.control = value;
         } else if (name == "--location") {
             cmd_.location = value;
         }
@@ -444,6 +485,11 @@ class Parser {
             cmd_.uri = arg;
             return std::nullopt;
         }
+        if (asks_daemon()) {
+            const std::string name(command_name(cmd_.kind));
+            return fail(name + " takes no argument, got " + quote_value(arg) +
+                        " (it asks the running daemon; --control PATH names its socket)");
+        }
         if (!serving()) {
             if (!cmd_.file.empty())
                 return fail("only one site file: got " + quote_value(cmd_.file) + " and " +
@@ -455,7 +501,10 @@ class Parser {
         // --config, or a mistyped command.
         if (std::find(kCommands.begin(), kCommands.end(), arg) != kCommands.end())
             return error("the command " + quote_value(arg) + " must come first: sipdnsd " + arg +
-                             (arg == "resolve" ? " sip:user@domain" : " FILE") + " [options]",
+                             (arg == "resolve"                     ? " sip:user@domain"
+                              : arg == "status" || arg == "reload" ? ""
+                                                                   : " FILE") +
+                             " [options]",
                          "try 'sipdnsd " + arg + " --help'");
         if (arg.starts_with("sip:") || arg.starts_with("sips:"))
             return error(quote_value(arg) + " is not a command; to locate its SIP server, use resolve",
@@ -471,8 +520,8 @@ class Parser {
             return fail("unknown command '" + arg + "'; did you mean '--" + arg + "'?");
         const std::string_view close = suggestion(arg, kCommands);
         return fail("unknown command " + quote_value(arg) +
-                    (close.empty() ? " (the commands are check, export, plan, resolve and verify; serving takes "
-                                     "options only)"
+                    (close.empty() ? " (the commands are check, export, plan, resolve, verify, "
+                                     "status and reload; serving takes options only)"
                                    : "; did you mean '" + std::string(close) + "'?"));
     }
 
@@ -488,7 +537,8 @@ Command parse_command_line(const std::vector<std::string>& args) {
     if (!args.empty()) {
         for (const Command::Kind kind :
              {Command::Kind::Check, Command::Kind::Export, Command::Kind::Plan,
-              Command::Kind::Resolve, Command::Kind::Verify})
+              Command::Kind::Resolve, Command::Kind::Verify, Command::Kind::Status,
+              Command::Kind::Reload})
             if (args[0] == command_name(kind)) return Parser(args, kind).run(1);
     }
     return Parser(args, Command::Kind::Serve).run(0);

@@ -15,10 +15,14 @@ struct ServeOptions {
     std::string user;                 // --user NAME: drop privileges after binding
     std::string metrics;              // --metrics ADDR:PORT: Prometheus endpoint; overrides
                                       // server.metrics (empty: the file's, else off)
+    std::string control;              // --control PATH: the control socket; serving: overrides
+                                      // server.control; status/reload: where to ask (empty:
+                                      // config::kDefaultControlSocket)
 };
 
 struct Command {
-    enum class Kind { Serve, Check, Export, Plan, Resolve, Verify, Help, Version, Error };
+    enum class Kind { Serve, Check, Export, Plan, Resolve, Verify, Status, Reload, Help, Version,
+                      Error };
     Kind kind = Kind::Serve;
     ServeOptions serve;
     std::string file;              // check / export / plan
@@ -27,6 +31,7 @@ struct Command {
     std::string uri;               // resolve: the SIP or SIPS URI (checked: parse_sip_uri)
     std::string server;            // resolve / verify --server ADDR:PORT (empty: the default)
     std::string transport;         // resolve --transport udp|tcp|tls (empty: any)
+    bool json = false;             // status --json
     std::string error;             // Kind::Error: the mistake, in one line
     std::string hint;              // Kind::Error: what to try instead, in one line
     Kind help_for = Kind::Help;    // Kind::Help: the subcommand asked about (Help: all of them)
@@ -42,8 +47,8 @@ Command parse_command_line(const std::vector<std::string>& args);
 // "IPv6 addresses go in brackets", ...); nullopt when it is one.
 std::optional<std::string> endpoint_problem(const std::string& text);
 
-// The text of `sipdnsd --help` (`topic` Help), or of `sipdnsd check|export|plan|resolve|verify
-// --help` (that subcommand's usage alone).
+// The text of `sipdnsd --help` (`topic` Help), or of `sipdnsd COMMAND --help` (Check, Export,
+// Plan, Resolve, Verify, Status, Reload: that subcommand's usage alone).
 std::string usage_text(Command::Kind topic = Command::Kind::Help);
 
 }  // namespace sipdns::app

@@ -76,6 +76,11 @@ Expected<std::optional<config::IpEndpoint>, std::string> resolve_metrics_listen(
     return std::optional<config::IpEndpoint>(*endpoint);
 }
 
+std::string control_socket_path(const ServeOptions& cli, const config::DaemonSettings& file) {
+    if (!cli.control.empty()) return cli.control;
+    return file.control ? *file.control : std::string(config::kDefaultControlSocket);
+}
+
 engine::EngineSettings engine_settings(const config::DaemonSettings& file) {
     engine::EngineSettings settings;
     settings.edns_udp_size = file.edns_udp_size;

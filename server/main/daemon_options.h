@@ -22,6 +22,10 @@ Expected<net::ServerOptions, std::string> resolve_server_options(
 Expected<std::optional<config::IpEndpoint>, std::string> resolve_metrics_listen(
     const ServeOptions& cli, const config::DaemonSettings& file);
 
+// Where the control socket listens: --control, else server.control, else
+// config::kDefaultControlSocket.
+std::string control_socket_path(const ServeOptions& cli, const config::DaemonSettings& file);
+
 // The part of `server:` that a reload may change (EDNS size, NSID, CHAOS identity/version).
 engine::EngineSettings engine_settings(const config::DaemonSettings& file);
 

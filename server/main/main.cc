@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "client_commands.h"
 #include "commands.h"
+#include "control_commands.h"
 #include "serve.h"
 #include "version.h"
 
@@ -36,6 +37,14 @@ int main(int argc, char** argv) {
                                                 std::cerr);
             case Command::Kind::Verify:
                 return sipdns::app::run_verify(cmd.file, cmd.server, std::cout, std::cerr);
+            case Command::Kind::Status:
+                return sipdns::app::run_control_request(
+                    cmd.serve.control,
+                    cmd.json ? sipdns::control::Request::StatusJson : sipdns::control::Request::Status,
+                    std::cout, std::cerr);
+            case Command::Kind::Reload:
+                return sipdns::app::run_control_request(
+                    cmd.serve.control, sipdns::control::Request::Reload, std::cout, std::cerr);
             case Command::Kind::Serve:
                 return sipdns::app::run_server(cmd.serve);
         }

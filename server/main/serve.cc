@@ -3,15 +3,18 @@
 #include "serve.h"
 
 #include <csignal>
+#include <ctime>
 #include <memory>
 #include <optional>
 
 #include <spdlog/spdlog.h>
 
+#include "daemon_control.h"
 #include "daemon_options.h"
 #include "logging.h"
 #include "privileges.h"
 #include "serial_state.h"
+#include "sipdns/control/control_server.h"
 #include "sipdns/forward/forwarder.h"
 #include "sipdns/net/metrics.h"
 #include "sipdns/net/metrics_server.h"
@@ -71,6 +74,7 @@ const char* signal_name(int signal_number) {
 }  // namespace
 
 int run_server(const ServeOptions& options) {
+    const auto started = static_cast<std::int64_t>(std::time(nullptr));
     setup_logging(options.log_level);
     use_fixed_allocator_thresholds();  // before the first load: its peak is the daemon's peak
     // From here on SIGTERM/SIGINT/SIGHUP are caught (and acted on once serving); SIGPIPE is
@@ -167,6 +171,24 @@ int run_server(const ServeOptions& options) {
     // Written as the user the daemon serves as, and before any secondary can see the serial.
     served_serials->serving(fixed_serial, zones);
     log_serving(server, zones);
+    net::NotifySender notifier;
+    SiteReloader reloader(options.config_file, snapshots, server, startup_settings,
+                          forward_settings, notifier, reload_stats, *served_serials);
+    // The control socket (`sipdnsd status`, `sipdnsd reload`) on the signal loop's thread: a
+    // reload asked for there and one by SIGHUP never overlap. Opened as the user the daemon
+    // serves as, so that it can remove the socket at exit, and before the first answer (and
+    // READY=1), so that whoever sees the daemon answer finds it. Without it the daemon serves
+    // all the same.
+    DaemonControl control(options.config_file, started, server, snapshots, reload_stats, reloader);
+    const std::string control_path = control_socket_path(options, startup_settings);
+    std::string control_problem;
+    auto control_server =
+        control::ControlServer::open(signals.context(), control_path, control, control_problem);
+    if (control_server)
+        spdlog::info("control socket {}", control_path);
+    else
+        spdlog::warn("{}; sipdnsd status and reload are unavailable (SIGHUP still reloads)",
+                     control_problem);
     if (forwarder) {
         log_forwarding(*forward_settings, first_snapshot->settings.forward);
         forwarder->start();
@@ -183,16 +205,14 @@ int run_server(const ServeOptions& options) {
     // hundred madvise calls for a 100,000-host site (tens of ms): done once the zones are
     // answered, not before.
     release_build_memory();
-    net::NotifySender notifier;
     notify_secondaries(notifier, *first_snapshot->zones, startup_settings.transfer_notify);
     first_snapshot.reset();
 
-    SiteReloader reloader(options.config_file, snapshots, server, startup_settings,
-                          forward_settings, notifier, reload_stats, *served_serials);
     const int stop_signal = signals.run([&reloader] { reloader.reload(); });
 
     systemd::notify_stopping();
     spdlog::info("received {}, shutting down", signal_name(stop_signal));
+    control_server.reset();  // closes it and removes the socket file
     if (metrics) metrics->stop();  // it reads the server's counters: stopped first
     server.stop();
     if (forwarder) forwarder->stop();  // after the workers: nothing can be handed to it now

@@ -1,6 +1,7 @@
 #include "site_reloader.h"
 
 #include <chrono>
+#include <ctime>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -21,10 +22,17 @@ zone::SerialPolicy previous_policy(const zone::ZoneSet& serving) {
 }
 // The forwarder (libunbound) is set up once, at start: a reload can change who may use it and
 // turn it off, not where it sends queries.
+// Logged, and told to `sipdnsd reload` (its standard error).
+void note(control::ReloadOutcome& outcome, std::string text) {
+    spdlog::warn("{}", text);
+    outcome.warnings.push_back(std::move(text));
+}
+
 void warn_about_forward_changes(const std::optional<config::ForwardSettings>& running,
-                                const std::optional<config::ForwardSettings>& file) {
+                                const std::optional<config::ForwardSettings>& file,
+                                control::ReloadOutcome& outcome) {
     if (!running) {
-        if (file) spdlog::warn("forward: takes effect on restart only (not forwarding now)");
+        if (file) note(outcome, "forward: takes effect on restart only (not forwarding now)");
         return;
     }
     if (!file) {
@@ -34,8 +42,8 @@ void warn_about_forward_changes(const std::optional<config::ForwardSettings>& ru
     if (file->from_root != running->from_root || file->upstreams != running->upstreams ||
         file->dnssec != running->dnssec || file->trust_anchor != running->trust_anchor ||
         file->root_hints != running->root_hints)
-        spdlog::warn("forward: to, dnssec, trust_anchor and root_hints take effect on restart "
-                     "only (allow changes now)");
+        note(outcome, "forward: to, dnssec, trust_anchor and root_hints take effect on restart "
+                      "only (allow changes now)");
 }
 }  // namespace
 
@@ -80,11 +88,16 @@ SiteReloader::SiteReloader(std::string config_file, net::SnapshotHolder& snapsho
       startup_forward_(std::move(startup_forward)),
       notifier_(notifier),
       stats_(stats),
-      served_serials_(served_serials) {}
+      served_serials_(served_serials),
+      serving_forward_(startup_forward_) {}
 
-void SiteReloader::reload() {
-    if (auto replaced = reload_site()) free_when_unused(std::move(replaced));
+control::ReloadOutcome SiteReloader::reload() {
+    control::ReloadOutcome outcome;
+    if (auto replaced = reload_site(outcome)) free_when_unused(std::move(replaced));
     release_build_memory();  // what parsing, building and the old zone set freed
+    last_ = control::StatusReport::Reload{static_cast<std::int64_t>(std::time(nullptr)),
+                                          outcome.ok, outcome.serving, outcome.errors};
+    return outcome;
 }
 
 // The old zone set is freed here, on the control thread, and before release_build_memory() —
@@ -102,7 +115,8 @@ void SiteReloader::free_when_unused(std::shared_ptr<const net::ServingSnapshot> 
     replaced.reset();
 }
 
-std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site() {
+std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site(
+    control::ReloadOutcome& outcome) {
     systemd::notify_reloading();
     const auto serving = snapshots_.current();
     const zone::ZoneSet& old_zones = serving->zones->default_view();
@@ -115,7 +129,11 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site() {
     served_serials_.fill(policy);
     auto site = load_site(config_file_, std::move(policy), SiteHosts::Release);
     if (!site) {
-        for (const auto& diagnostic : site.error()) spdlog::error("{}", diagnostic.to_string());
+        for (const auto& diagnostic : site.error()) {
+            spdlog::error("{}", diagnostic.to_string());
+            outcome.errors.push_back(diagnostic.to_string());
+        }
+        outcome.serving = serving_status(old_zones);
         stats_.failed.fetch_add(1, std::memory_order_relaxed);
         spdlog::error("reload failed; still serving serial {}", old_zones.serial());
         systemd::notify_ready(serving_status(old_zones));
@@ -123,26 +141,36 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site() {
     }
 
     log_site_warnings(*site);
+    for (const auto& warning : site->zones->warnings()) outcome.warnings.push_back(warning.to_string());
     const config::DaemonSettings& now = site->config.server;
     if (now.listen != startup_.listen || now.threads != startup_.threads ||
         now.tcp_idle_timeout_ms != startup_.tcp_idle_timeout_ms ||
         now.tcp_io_timeout_ms != startup_.tcp_io_timeout_ms ||
         now.tcp_max_connections != startup_.tcp_max_connections ||
         now.metrics_listen != startup_.metrics_listen)
-        spdlog::warn(
-            "server.listen, threads, metrics and the tcp_* settings take effect on restart only");
+        note(outcome, "server.listen, threads, metrics and the tcp_* settings take effect on "
+                      "restart only");
+    if (now.control != startup_.control)
+        note(outcome, "server.control takes effect on restart only");
 
     if (now.state_dir != startup_.state_dir)
-        spdlog::warn("server.state_dir takes effect on restart only (serials are kept in {})",
-                     served_serials_.dir());
+        note(outcome, "server.state_dir takes effect on restart only (serials are kept in " +
+                          served_serials_.dir() + ")");
 
-    warn_about_forward_changes(startup_forward_, site->config.forward);
+    warn_about_forward_changes(startup_forward_, site->config.forward, outcome);
 
     const std::uint32_t old_serial = old_zones.serial();
     const zone::ZoneSet& zones = site->zones->default_view();
     served_serials_.serving(site->config.soa.serial, zones);  // before a secondary can see it
     auto replaced = snapshots_.publish(make_snapshot(*site, startup_forward_.has_value()));
     stats_.ok.fetch_add(1, std::memory_order_relaxed);
+    outcome.ok = true;
+    outcome.serving = serving_status(zones);
+    serving_forward_.reset();
+    if (startup_forward_ && site->config.forward) {
+        serving_forward_ = *startup_forward_;
+        serving_forward_->allow = site->config.forward->allow;
+    }
     spdlog::info("reloaded: {}", serving_status(zones));
     systemd::notify_ready(serving_status(zones));
     // RFC 1996 §4.1: secondaries hear of a new serial at once.

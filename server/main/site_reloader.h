@@ -6,6 +6,8 @@
 #include <string>
 
 #include "sipdns/config/site_config.h"
+#include "sipdns/control/protocol.h"
+#include "sipdns/control/status.h"
 #include "sipdns/net/metrics.h"
 #include "sipdns/net/notify_sender.h"
 #include "sipdns/net/server.h"
@@ -42,11 +44,20 @@ class SiteReloader {
                  net::NotifySender& notifier, net::ReloadStats& stats,
                  ServedSerialsKeeper& served_serials);
 
-    void reload();
+    // SIGHUP and `sipdnsd reload`: the outcome is logged and returned (every error, the
+    // warnings, what serves now).
+    control::ReloadOutcome reload();
+
+    // The last reload since start (for `sipdnsd status`); none before the first.
+    const std::optional<control::StatusReport::Reload>& last_reload() const { return last_; }
+
+    // The forwarding in effect: the forwarder's start settings with the file's last `allow`;
+    // none when the daemon does not forward (or a reload removed `forward:`).
+    const std::optional<config::ForwardSettings>& serving_forward() const { return serving_forward_; }
 
   private:
     // The snapshot that a successful reload replaced; null when the reload failed.
-    std::shared_ptr<const net::ServingSnapshot> reload_site();
+    std::shared_ptr<const net::ServingSnapshot> reload_site(control::ReloadOutcome& outcome);
     void free_when_unused(std::shared_ptr<const net::ServingSnapshot> replaced);
     std::string config_file_;
     net::SnapshotHolder& snapshots_;
@@ -56,6 +67,8 @@ class SiteReloader {
     net::NotifySender& notifier_;
     net::ReloadStats& stats_;
     ServedSerialsKeeper& served_serials_;
+    std::optional<control::StatusReport::Reload> last_;
+    std::optional<config::ForwardSettings> serving_forward_;
 };
 
 }  // namespace sipdns::app

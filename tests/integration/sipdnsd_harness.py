@@ -204,13 +204,16 @@ class Daemon:
     directory of its own ($STATE_DIRECTORY, kept across its restarts): never the host's
     /var/lib/sipdns, and no serial of another test's site with the same domain. env: more
     environment for the process (it wins over both). port: listen on this port instead of a
-    free one (a restart that secondaries must find at the same address).
+    free one (a restart that secondaries must find at the same address). The control socket
+    is `control` (--control in extra_args, else STATE_DIRECTORY/control); control_flag=False
+    passes no --control (the site file's server.control, else /run/sipdns/control, applies).
     """
 
     def __init__(self, config: os.PathLike | str, *, listen: Optional[list[str]] = None,
                  threads: int = 2, extra_args: Iterable[str] = (), probe_addr: str = LOOPBACK4,
                  log_level: str = "info", name: str = "sipdnsd",
-                 env: Optional[dict[str, str]] = None, port: int = 0):
+                 env: Optional[dict[str, str]] = None, port: int = 0,
+                 control_flag: bool = True):
         self.config = str(config)
         self.listen_templates = listen or ["127.0.0.1:{port}", "[::1]:{port}"]
         self.threads = threads
@@ -220,7 +223,9 @@ class Daemon:
         self.name = name
         self.env = dict(env or {})
         self.fixed_port = port
+        self.control_flag = control_flag
         self.state_dir: Optional[pathlib.Path] = None
+        self.control: Optional[str] = None
         self.domain = site_domain(config)
         self.port = 0
         self.proc: Optional[subprocess.Popen] = None
@@ -262,6 +267,16 @@ class Daemon:
             elif self.state_dir is None:
                 self.state_dir = pathlib.Path(tempfile.mkdtemp(prefix=f"{self.name}-state-",
                                                                dir=LOG_DIR))
+            # Its control socket (`sipdnsd status|reload --control`) beside its state: never
+            # the host's /run/sipdns/control.
+            self.control = next((a.split("=", 1)[1] if "=" in a else args[i + 1]
+                                 for i, a in enumerate(args) if a.startswith("--control")),
+                                None)
+            if self.control is None and self.control_flag:
+                self.control = str(self.state_dir / "control")
+                if len(self.control) > 100:  # a unix socket path has at most 107 bytes
+                    self.control = tempfile.mkdtemp(prefix="sipdnsd-ctl-") + "/control"
+                args += ["--control", self.control]
             env = {**os.environ, "STATE_DIRECTORY": str(self.state_dir), **self.env}
             self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self._log_file,
                                          stderr=subprocess.STDOUT, close_fds=True, env=env)

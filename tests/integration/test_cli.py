@@ -453,8 +453,9 @@ OPTION_VALUES = {
     "--location": "dc1",
     "--server": "127.0.0.1:5353",
     "--transport": "tcp",
+    "--control": "/run/sipdns/control",
 }
-FLAGS = {"--help", "--version"}
+FLAGS = {"--help", "--version", "--json"}
 
 
 def _help_options(text):
@@ -480,6 +481,8 @@ def test_help_names_every_option_the_parser_accepts():
     ("plan", ["--listen"]),
     ("resolve", ["--server", "--transport"]),
     ("verify", ["--server"]),
+    ("status", ["--control"]),
+    ("reload", ["--control"]),
 ])
 def test_every_option_in_help_is_accepted(command, options):
     """Each option of a command's --help, given a valid value, parses (then --help exits 0);
@@ -489,7 +492,8 @@ def test_every_option_in_help_is_accepted(command, options):
               if o not in FLAGS]
     assert set(options) <= set(listed), f"{command or 'serve'} --help lacks {options}: {listed}"
     argument = "sip:alice@example.com" if command == "resolve" else str(example("sip-cluster"))
-    prefix = [command, argument] if command else []
+    prefix = ([command] if command in ("status", "reload") else
+              [command, argument] if command else [])
     for option in listed:
         if command == "" and option in ("--format", "--location", "--server", "--transport"):
             continue  # other commands' options, listed in the full help's usage lines
@@ -614,7 +618,8 @@ def test_help_synopsis_names_every_serve_option():
     synopsis = help_text.split("Serve the site")[0]
     options = set(_help_options(help_text.split("Options:")[1])) - FLAGS - {"--format",
                                                                             "--location"}
-    assert options == {"--config", "--listen", "--threads", "--log-level", "--user", "--metrics"}
+    assert options == {"--config", "--listen", "--threads", "--log-level", "--user", "--metrics",
+                       "--control"}
     assert set(_help_options(synopsis)) == options
     readme = (CLI_SOURCE.parents[2] / "README.md").read_text()
     readme_synopsis = re.search(r"^sipdnsd \[--config.*$", readme, re.M).group(0)

@@ -8,8 +8,10 @@ nothing it serves or asks leaves it). Inside, as an installer would:
 - `systemctl enable --now sipdnsd`: Type=notify reaches "active" with the STATUS= text, the
   daemon runs as a dynamic user with CAP_NET_BIND_SERVICE only, on port 53 of 127.0.0.1 and ::1,
   and dig gets the site's SRV, A and PTR answers;
-- `systemctl reload` after an edit serves the edit; after a broken edit it keeps serving the
-  last good zone and the journal has the file:line:col error;
+- `systemctl reload` (ExecReload=`sipdnsd reload`, over the control socket in the unit's
+  RuntimeDirectory=) after an edit serves the edit when it returns; after a broken edit it
+  fails, keeps serving the last good zone, the journal has the file:line:col error and
+  `sipdnsd status` shows it;
 - `systemctl restart` with a broken file fails in ExecStartPre (`sipdnsd check`) with the error
   in the journal; fixed, it starts, with the serial it served before (the unit's
   StateDirectory=sipdns keeps it); `systemctl stop` ends with status 0.
@@ -286,22 +288,26 @@ def test_reload_serves_an_edit_and_keeps_the_last_good_zone_on_a_broken_one(cont
     c = container
     assert unit_property(c, "ActiveState") == "active"
     c.sh("sed -i 's/192\\.0\\.2\\.11/192.0.2.21/' /etc/sipdns/site.yaml")
+    assert c.sh("test -S /run/sipdns/control", check=False).returncode == 0, journal(c)
+    # Synchronous: the edit is served when `systemctl reload` returns.
     c.sh("systemctl reload sipdnsd")
-    deadline = time.monotonic() + 10
-    while dig(c, "@127.0.0.1", f"scs1.{DOMAIN}", "A") != ["192.0.2.21"]:
-        assert time.monotonic() < deadline, journal(c)
-        time.sleep(0.2)
+    assert dig(c, "@127.0.0.1", f"scs1.{DOMAIN}", "A") == ["192.0.2.21"]
     served = soa_serial(c)
+    assert re.search(rf"^reloaded: serial {served}, \d+ records$", journal(c), re.M), journal(c)
     c.sh("echo 'bogus_key: 1' >> /etc/sipdns/site.yaml")
-    c.sh("systemctl reload sipdnsd")
-    deadline = time.monotonic() + 10
-    while "reload failed" not in journal(c):
-        assert time.monotonic() < deadline, journal(c)
-        time.sleep(0.2)
+    failed = c.sh("systemctl reload sipdnsd", check=False)
+    assert failed.returncode != 0, (failed.stdout, failed.stderr)
+    assert "reload failed" in journal(c)
     assert re.search(r"/etc/sipdns/site\.yaml:\d+:\d+: bogus_key: unknown key", journal(c))
     assert unit_property(c, "ActiveState") == "active"
     assert dig(c, "@127.0.0.1", f"scs1.{DOMAIN}", "A") == ["192.0.2.21"]
     assert soa_serial(c) == served
+    # Root asks the daemon (a dynamic user) over its socket: the failed reload and its error.
+    status = c.sh("sipdnsd status").stdout
+    assert re.search(rf"^last reload: \S+ failed \(1 error\), still serving serial {served}, ",
+                     status, re.M), status
+    assert re.search(r"^  /etc/sipdns/site\.yaml:\d+:\d+: bogus_key: unknown key", status,
+                     re.M), status
 
 
 def test_restart_with_a_broken_file_fails_in_check_then_starts_once_fixed(container):
@@ -331,3 +337,4 @@ def test_restart_with_a_broken_file_fails_in_check_then_starts_once_fixed(contai
     assert "received SIGTERM, shutting down" in since_start, since_start
     assert "stopped" in since_start[since_start.index("received SIGTERM, shutting down"):], \
         since_start
+    assert c.sh("test -e /run/sipdns/control", check=False).returncode != 0

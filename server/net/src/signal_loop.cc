@@ -17,7 +17,8 @@ struct SignalLoop::Impl {
                                                             int signal_number) {
             if (ec) return;
             if (signal_number != SIGHUP) {
-                stop_signal = signal_number;  // no new wait: run() returns
+                stop_signal = signal_number;
+                context.stop();  // run() returns, whatever else (the control socket) waits
                 return;
             }
             try {
@@ -40,6 +41,8 @@ SignalLoop::SignalLoop() {
 }
 
 SignalLoop::~SignalLoop() = default;
+
+boost::asio::io_context& SignalLoop::context() { return impl_->context; }
 
 int SignalLoop::run(const std::function<void()>& on_reload) {
     int stop_signal = 0;

@@ -46,10 +46,25 @@ INSTANTIATE_TEST_SUITE_P(
         Mistake{"HelpAsCommand", {"help"}, "unknown command 'help'; did you mean '--help'?",
                 kHelp},
         Mistake{"UnknownCommand", {"serve"},
-                "unknown command 'serve' (the commands are check, export, plan, resolve and verify; "
-                "serving "
-                "takes options only)",
+                "unknown command 'serve' (the commands are check, export, plan, resolve, verify, "
+                "status and reload; serving takes options only)",
                 kHelp},
+        Mistake{"StatusWithFile", {"status", "site.yaml"},
+                "status takes no argument, got 'site.yaml' (it asks the running daemon; "
+                "--control PATH names its socket)",
+                "try 'sipdnsd status --help'"},
+        Mistake{"ReloadJson", {"reload", "--json"},
+                "unknown option '--json'", "try 'sipdnsd reload --help'"},
+        Mistake{"StatusJsonTypo", {"status", "--jsn"},
+                "unknown option '--jsn'; did you mean '--json'?", "try 'sipdnsd status --help'"},
+        Mistake{"ControlTwice", {"status", "--control", "/a", "--control=/b"},
+                "--control is given twice ('/a', then '/b'); give it once",
+                "try 'sipdnsd status --help'"},
+        Mistake{"ControlWithoutValue", {"reload", "--control"}, "--control needs a value",
+                "try 'sipdnsd reload --help'"},
+        Mistake{"StatusAfterOptions", {"--control", "/a", "status"},
+                "the command 'status' must come first: sipdnsd status [options]",
+                "try 'sipdnsd status --help'"},
         Mistake{"CommandAfterOptions", {"--log-level", "debug", "check", "site.yaml"},
                 "the command 'check' must come first: sipdnsd check FILE [options]",
                 "try 'sipdnsd check --help'"},
@@ -249,11 +264,36 @@ TEST(CommandLine, ValidLinesParse) {
     EXPECT_EQ(parse_command_line({"-V"}).kind, Command::Kind::Version);
 }
 
+TEST(CommandLine, StatusAndReloadAskTheDaemon) {
+    struct Row {
+        std::vector<std::string> args;
+        Command::Kind kind;
+        bool json;
+        std::string control;
+    };
+    for (const Row& row : std::vector<Row>{
+             {{"status"}, Command::Kind::Status, false, ""},
+             {{"status", "--json"}, Command::Kind::Status, true, ""},
+             {{"status", "--control", "/tmp/c", "--json"}, Command::Kind::Status, true, "/tmp/c"},
+             {{"reload", "--control=/run/x/control"}, Command::Kind::Reload, false, "/run/x/control"},
+             {{"--control", "/tmp/c"}, Command::Kind::Serve, false, "/tmp/c"},
+         }) {
+        const Command c = parse_command_line(row.args);
+        ASSERT_EQ(c.kind, row.kind) << row.args.front() << ": " << c.error;
+        EXPECT_EQ(c.json, row.json) << row.args.front();
+        EXPECT_EQ(c.serve.control, row.control) << row.args.front();
+    }
+    const Command help = parse_command_line({"reload", "--help"});
+    EXPECT_EQ(help.kind, Command::Kind::Help);
+    EXPECT_EQ(help.help_for, Command::Kind::Reload);
+    EXPECT_EQ(usage_text(Command::Kind::Status).rfind("Usage:\n  sipdnsd status [--json]", 0), 0u);
+}
+
 TEST(CommandLine, SynopsisNamesEveryServeOption) {
     const std::string help = usage_text();
     const std::string synopsis = help.substr(0, help.find("Serve the site"));
     for (const char* option :
-         {"--config", "--listen", "--threads", "--log-level", "--user", "--metrics"})
+         {"--config", "--listen", "--threads", "--log-level", "--user", "--metrics", "--control"})
         EXPECT_NE(synopsis.find(option), std::string::npos) << option;
 }
 

@@ -635,6 +635,16 @@ const std::vector<BadSite> kRows = {
      {diag(5, 14,
            "server.state_dir: expected an absolute directory path such as /var/lib/sipdns, "
            "got a list")}},
+    {"ControlRelative",
+     kHead + "server:\n  control: run/sipdns/control\n",
+     {diag(5, 12,
+           "server.control: expected an absolute socket path such as /run/sipdns/control, "
+           "got 'run/sipdns/control'")}},
+    {"ControlNotAPath",
+     kHead + "server:\n  control: { path: /run/sipdns/control }\n",
+     {diag(5, 12,
+           "server.control: expected an absolute socket path such as /run/sipdns/control, "
+           "got a mapping")}},
 
     // --- classic YAML slips at the value level: each gets the fix in plain words
     {"TransportsCommaScalar",

@@ -791,5 +791,18 @@ TEST(Loader, StateDir) {
     EXPECT_EQ(set->server.state_dir, "/srv/sipdns");
 }
 
+TEST(Loader, ControlSocket) {
+    // Absent: the daemon uses kDefaultControlSocket (or --control).
+    auto absent = load_site_text("domain: example.test\nhosts: { ns: 192.0.2.53 }\n", "site.yaml");
+    ASSERT_TRUE(absent);
+    EXPECT_FALSE(absent->server.control.has_value());
+
+    auto set = load_site_text(
+        "domain: example.test\nhosts: { ns: 192.0.2.53 }\nserver:\n  control: /run/x/ctl\n",
+        "site.yaml");
+    ASSERT_TRUE(set) << set.error().front().to_string();
+    EXPECT_EQ(set->server.control, "/run/x/ctl");
+}
+
 }  // namespace
 }  // namespace sipdns::config

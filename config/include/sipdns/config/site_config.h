@@ -156,10 +156,15 @@ struct DaemonSettings {
     // a restart never serves a lower serial. Absent = the daemon's default ($STATE_DIRECTORY,
     // set by systemd's StateDirectory=, else kDefaultStateDir). Startup-only.
     std::optional<std::string> state_dir;
+    // server.control: the control socket `sipdnsd status` and `sipdnsd reload` talk to (unix
+    // stream). Absent = kDefaultControlSocket (the unit's RuntimeDirectory=sipdns).
+    // Startup-only; --control overrides it.
+    std::optional<std::string> control;
     SourcePos pos;
 };
 
 inline constexpr std::string_view kDefaultStateDir = "/var/lib/sipdns";
+inline constexpr std::string_view kDefaultControlSocket = "/run/sipdns/control";
 
 // Loopback only unless the site file says otherwise: the counters are for the local operator
 // (9153 is the port CoreDNS's prometheus plugin uses).

@@ -5,6 +5,10 @@
 #include <functional>
 #include <memory>
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace sipdns::net {
 
 class SignalLoop {
@@ -19,6 +23,10 @@ class SignalLoop {
     // Blocks until SIGINT or SIGTERM and returns that signal's number. Each SIGHUP calls
     // on_reload on this thread; an exception from it is logged and serving continues.
     int run(const std::function<void()>& on_reload);
+
+    // The loop's io_context: other work of the control thread (the control socket) runs on it,
+    // on the thread that calls run(), so that it never overlaps a SIGHUP reload.
+    boost::asio::io_context& context();
 
   private:
     struct Impl;

@@ -1,0 +1,58 @@
+#include "daemon_control.h"
+
+#include <array>
+#include <ctime>
+#include <filesystem>
+#include <system_error>
+
+#include "sipdns/zone/name.h"
+#include "sipdns/zone/plan.h"
+
+namespace sipdns::app {
+
+control::StatusReport DaemonControl::status() {
+    control::StatusReport r;
+    r.version = SIPDNS_VERSION;
+    r.started = started_;
+    r.now = static_cast<std::int64_t>(std::time(nullptr));
+    // As the daemon reads it (relative to where it started), shown absolute.
+    std::error_code ec;
+    const auto absolute = std::filesystem::absolute(config_file_, ec);
+    r.config_file = ec ? config_file_ : absolute.string();
+    for (const net::ListenerInfo& l : server_.listeners())
+        r.listeners.push_back(
+            {l.protocol == net::ListenerInfo::Protocol::Udp ? "udp" : "tcp", l.endpoint});
+    // The no-location view, as the metrics endpoint and zone transfers show it.
+    const auto serving = snapshots_.current();
+    const zone::ZoneSet& zones = serving->zones->default_view();
+    for (const auto& z : zones.zones())
+        r.zones.push_back({zone::name_to_text(z->apex()), zones.serial(), z->record_count()});
+    r.last_reload = reloader_.last_reload();
+    r.reloads_ok = reload_stats_.ok.load(std::memory_order_relaxed);
+    r.reloads_failed = reload_stats_.failed.load(std::memory_order_relaxed);
+    if (reloader_.serving_forward() && serving->settings.forward.enabled)
+        r.forward = zone::describe_forward(*reloader_.serving_forward());
+
+    // The counters behind sipdns_queries_total and its neighbours (net/metrics.h), summed.
+    const net::TrafficTotals traffic = server_.traffic();
+    std::array<std::uint64_t, net::kRcodeBuckets> by_rcode{};
+    for (std::size_t t = 0; t < net::kTransports; ++t) {
+        std::uint64_t transport_total = 0;
+        for (const auto& per_qtype : traffic.queries[t])
+            for (std::size_t rc = 0; rc < net::kRcodeBuckets; ++rc) {
+                transport_total += per_qtype[rc];
+                by_rcode[rc] += per_qtype[rc];
+            }
+        (t == 0 ? r.counters.udp : r.counters.tcp) = transport_total;
+        r.counters.truncated += traffic.truncated[t];
+        r.counters.dropped += traffic.dropped[t];
+        r.counters.forwarded += traffic.forward_queries[t];
+    }
+    for (std::size_t rc = 0; rc < net::kRcodeBuckets; ++rc)
+        if (by_rcode[rc] != 0) r.counters.by_rcode.emplace_back(net::rcode_label(rc), by_rcode[rc]);
+    r.counters.rate_limited_dropped = traffic.rate_limited_dropped;
+    r.counters.rate_limited_slipped = traffic.rate_limited_slipped;
+    return r;
+}
+
+}  // namespace sipdns::app
