@@ -1,6 +1,6 @@
 #pragma once
 // `sipdnsd status [--json]` and `sipdnsd reload`: requests to the running daemon over its
-// control socket (DESIGN.md §11).
+// control socket (docs/design.md §11).
 #include <iosfwd>
 #include <string>
 

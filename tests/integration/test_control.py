@@ -1,4 +1,4 @@
-"""The control socket (issue 15, DESIGN.md §11): `sipdnsd status [--json]` and `sipdnsd reload`
+"""The control socket (issue 15, docs/design.md §11): `sipdnsd status [--json]` and `sipdnsd reload`
 against the real daemon on loopback, its socket in the test's own directory (--control).
 
 Shown here: status as text and JSON against a known site (serials and record counts as `check`
@@ -141,7 +141,7 @@ def test_reload_good_changed_and_broken(tmp_path):
         serial = soa_serial(d)
         records = sum(check_counts(path).values())
 
-        # Unchanged: same serial (DESIGN.md §3), exit 0.
+        # Unchanged: same serial (docs/design.md §3), exit 0.
         r = ctl("reload", control=d.control)
         assert (r.returncode, r.stdout, r.stderr) == \
             (0, f"reloaded: serial {serial}, {records} records\n", "")

@@ -27,7 +27,7 @@ using Socket = asio::local::stream_protocol::socket;
 
 namespace {
 
-// Who may use the socket: root and the user the daemon runs as (DESIGN.md §11). Checked on
+// Who may use the socket: root and the user the daemon runs as (docs/design.md §11). Checked on
 // the connected socket (SO_PEERCRED, unix(7)), whatever the socket file's mode.
 std::optional<std::string> peer_refusal(Socket& socket) {
     ucred cred{};

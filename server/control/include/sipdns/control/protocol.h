@@ -1,5 +1,5 @@
 #pragma once
-// The control socket's line protocol (DESIGN.md §11), between `sipdnsd status|reload` and the
+// The control socket's line protocol (docs/design.md §11), between `sipdnsd status|reload` and the
 // daemon. Plain text, one exchange per connection:
 //
 //   client -> daemon   one request line, ended by LF, at most kMaxRequestLine bytes with it:

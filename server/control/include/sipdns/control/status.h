@@ -1,6 +1,6 @@
 #pragma once
-// `sipdnsd status`: what the daemon reports about itself (DESIGN.md §11), as plain data filled
-// in by the daemon, and its two forms — text for people, one line of JSON for programs. The
+// `sipdnsd status`: what the daemon reports about itself (docs/design.md §11), as plain data
+// filled in by the daemon, and its two forms — text for people, one line of JSON for programs. The
 // JSON's field names and types are stable; sipdnsd(8) documents them.
 #include <cstdint>
 #include <optional>
