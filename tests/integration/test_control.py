@@ -299,10 +299,19 @@ def test_silent_connection_is_closed_and_blocks_nobody(tmp_path):
             assert reply.startswith("1 {") and reply.endswith("}\nok\n"), reply
 
 
-def test_startup_without_usable_path_serves_and_warns_once(tmp_path):
+@pytest.fixture
+def socket_dir():
+    """A short directory for socket paths: a unix socket path has at most 107 bytes, and
+    pytest's tmp_path under a CI checkout can be longer than that."""
+    d = pathlib.Path(tempfile.mkdtemp(prefix="sipdns-ctl-", dir="/tmp"))
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_startup_without_usable_path_serves_and_warns_once(tmp_path, socket_dir):
     path = tmp_path / "site.yaml"
     path.write_text(site_text())
-    missing = str(tmp_path / "no-such-dir" / "control")
+    missing = str(socket_dir / "no-such-dir" / "control")
     with Daemon(path, extra_args=["--control", missing]) as d:
         assert query(D, "SOA", d.port).answer
         log = wait_log(d, "ready: ")
@@ -311,7 +320,7 @@ def test_startup_without_usable_path_serves_and_warns_once(tmp_path):
         assert f"control socket {missing}: its directory does not exist" in warnings[0]
 
     # A path a live daemon listens on is left to it; the second daemon serves without one.
-    control = str(tmp_path / "control")
+    control = str(socket_dir / "control")
     with Daemon(path, extra_args=["--control", control]) as first:
         with Daemon(path, extra_args=["--control", control], name="second") as second:
             assert query(D, "SOA", second.port).answer
@@ -335,8 +344,8 @@ def test_startup_without_usable_path_serves_and_warns_once(tmp_path):
     assert pathlib.Path(control).read_text() == "mine\n"
 
 
-def test_site_file_names_the_socket(tmp_path):
-    control = tmp_path / "from-site"
+def test_site_file_names_the_socket(tmp_path, socket_dir):
+    control = socket_dir / "from-site"
     path = tmp_path / "site.yaml"
     path.write_text(site_text() + f"server:\n  control: {control}\n")
     with Daemon(path, control_flag=False) as d:
@@ -344,7 +353,7 @@ def test_site_file_names_the_socket(tmp_path):
         wait_log(d, f"control socket {control}")
         assert ctl("status", control=str(control)).returncode == 0
         # --control wins over the file.
-        other = str(tmp_path / "from-flag")
+        other = str(socket_dir / "from-flag")
         with Daemon(path, extra_args=["--control", other], name="flag") as e:
             assert f"listening: udp 127.0.0.1:{e.port}\n" in ctl("status", control=other).stdout
     assert not control.exists()

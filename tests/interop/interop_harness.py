@@ -14,9 +14,12 @@ with TTL min(SOA TTL, minimum) in all three.
 
 from __future__ import annotations
 
+import atexit
 import pathlib
 import random
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from typing import Optional
 
@@ -50,8 +53,14 @@ def knot_conf_head(workdir: pathlib.Path, port: int) -> str:
     w = workdir
     for d in ("run", "db"):
         (w / d).mkdir(exist_ok=True)
+    # knotd binds its control socket rundir/knot.sock; a unix socket path has at most 107
+    # bytes, which a deep test directory (a CI checkout, a long test name) can pass.
+    rundir = w / "run"
+    if len(str(rundir / "knot.sock")) > 100:
+        rundir = pathlib.Path(tempfile.mkdtemp(prefix="knot-run-", dir="/tmp"))
+        atexit.register(shutil.rmtree, rundir, True)
     return f"""server:
-    rundir: "{w}/run"
+    rundir: "{rundir}"
     listen: 127.0.0.1@{port}
     identity: ""
     version: ""

@@ -229,8 +229,10 @@ class Sipdnsd(Server):
         self.site = site
 
     def argv(self) -> list[str]:
+        # Its control socket in the run's own directory, never the host's /run/sipdns.
         return [self.path, "--config", str(self.site), "--listen", f"{LOOPBACK}:{self.port}",
-                "--threads", "1", "--log-level", "warn"]
+                "--threads", "1", "--log-level", "warn",
+                "--control", str(self.workdir / "control")]
 
 
 class UnboundForwarder(Server):

@@ -391,7 +391,8 @@ def main() -> int:
 
     port = free_port([LOOPBACK])
     daemon = Proc([str(binary), "--config", str(site), "--listen", f"{LOOPBACK}:{port}",
-                   "--threads", str(args.threads), "--log-level", "info"],
+                   "--threads", str(args.threads), "--log-level", "info",
+                   "--control", str(work / "control")],
                   work / "sipdnsd.log", work)
     procs = [daemon]
     stop = threading.Event()

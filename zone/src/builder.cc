@@ -115,8 +115,10 @@ void ZoneBuilder::place(const Record& r) {
                          ": SOA records are generated; set the serial and timers under soa:");
         return;
     }
-    if (r.type == rrtype::SRV && r.section != section::kServices && !replaced_owners_.empty() &&
-        replaced_owners_.contains(r.owner))
+    // Sections compare by text: a string literal's address may differ between translation
+    // units (clang gives each its own copy).
+    if (r.type == rrtype::SRV && std::string_view(r.section) != section::kServices &&
+        !replaced_owners_.empty() && replaced_owners_.contains(r.owner))
         return;  // `generated: replace`: the service's own targets stand instead
     Node& node = z->node_at(r.owner);
     RRset* set = nullptr;
@@ -223,8 +225,8 @@ void ZoneBuilder::check_services_against_generated() {
     // and let the site file say which it means.
     std::map<std::string, const Record*, std::less<>> generated;
     for (const auto& r : records_)
-        if (r.type == rrtype::SRV && r.section != section::kServices &&
-            r.section != section::kRecords)
+        if (r.type == rrtype::SRV && std::string_view(r.section) != section::kServices &&
+            std::string_view(r.section) != section::kRecords)
             generated.emplace(std::string(r.owner), &r);
     for (std::size_t i = 0; i < site_.services.size(); ++i) {
         const auto& service = site_.services[i];
@@ -331,7 +333,7 @@ void ZoneBuilder::check_address_agreement() {
     std::vector<const Placed*> addr;
     for (const auto& p : placed_)
         if ((p.record->type == rrtype::A || p.record->type == rrtype::AAAA) &&
-            p.record->section != section::kRecords)
+            std::string_view(p.record->section) != section::kRecords)
             addr.push_back(&p);
     std::stable_sort(addr.begin(), addr.end(), [](const Placed* a, const Placed* b) {
         return std::less<const Node*>()(a->node, b->node);
