@@ -195,13 +195,13 @@ def test_reload_good_changed_and_broken(tmp_path):
         assert not query(f"pbx.{D}", "A", d.port).answer
 
 
-def test_daemon_not_reachable_and_usage_errors(tmp_path):
-    r = ctl("status", control=str(tmp_path / "none" / "control"))
+def test_daemon_not_reachable_and_usage_errors(socket_dir):
+    r = ctl("status", control=str(socket_dir / "none" / "control"))
     assert r.returncode == 1 and r.stdout == ""
-    assert r.stderr == (f"sipdnsd: no control socket at {tmp_path}/none/control (is sipdnsd "
+    assert r.stderr == (f"sipdnsd: no control socket at {socket_dir}/none/control (is sipdnsd "
                         "running? it listens where server.control or --control says)\n")
 
-    stale = tmp_path / "stale"
+    stale = socket_dir / "stale"
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.bind(str(stale))
     s.close()  # the file stays, nobody listens
