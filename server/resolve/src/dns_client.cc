@@ -9,6 +9,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "text.h"
+
 namespace sipdns::resolve {
 
 namespace {
@@ -19,12 +21,6 @@ std::string rdf_text(const ldns_rdf* rdf) {
     std::string out(text);
     LDNS_FREE(text);
     return out;
-}
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
 }
 
 std::vector<ReplyRecord> records_of(const ldns_rr_list* list) {

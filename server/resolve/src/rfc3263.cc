@@ -8,16 +8,11 @@
 #include <sstream>
 #include <utility>
 
+#include "text.h"
+
 namespace sipdns::resolve {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 // A name as the steps show it: no trailing dot, lower case.
 std::string plain_name(std::string_view name) {

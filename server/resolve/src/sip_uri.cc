@@ -6,16 +6,11 @@
 
 #include "sipdns/config/address.h"
 
+#include "text.h"
+
 namespace sipdns::resolve {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 // RFC 3261 §25.1: hostname = *( domainlabel "." ) toplabel [ "." ], labels of alphanumerics and
 // hyphens, not starting or ending with a hyphen.

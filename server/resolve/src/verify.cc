@@ -8,15 +8,11 @@
 #include "sipdns/zone/name.h"
 #include "sipdns/zone/rr_types.h"
 
+#include "text.h"
+
 namespace sipdns::resolve {
 
 namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 
 std::vector<std::string> sorted(std::vector<std::string> v) {
     std::sort(v.begin(), v.end());
