@@ -1,0 +1,183 @@
+#include "sipdns/querylog/query_log.h"
+
+#include <utility>
+
+namespace sipdns::querylog {
+
+Watch::Watch(WatchFilter filter, std::size_t max_queued_bytes)
+    : filter_(std::move(filter)), max_queued_bytes_(max_queued_bytes) {}
+
+void Watch::offer(std::string_view line) {
+    bool wake = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (queued_bytes_ + line.size() > max_queued_bytes_) {
+            ++lost_;
+            return;
+        }
+        queued_.emplace_back(line);
+        queued_bytes_ += line.size();
+        wake = std::exchange(reader_waiting_, false);
+    }
+    if (wake && wakeup_) wakeup_();
+}
+
+void Watch::note_unlogged(std::uint64_t records) {
+    bool wake = false;
+    {
+        std::lock_guard lock(mutex_);
+        unlogged_ += records;
+        wake = std::exchange(reader_waiting_, false);
+    }
+    if (wake && wakeup_) wakeup_();
+}
+
+Watch::Taken Watch::take() {
+    std::lock_guard lock(mutex_);
+    Taken taken;
+    taken.lines.swap(queued_);
+    taken.lost = std::exchange(lost_, 0);
+    taken.unlogged = std::exchange(unlogged_, 0);
+    queued_bytes_ = 0;
+    // Nothing to hand over: the next line wakes the reader.
+    if (taken.empty()) reader_waiting_ = true;
+    return taken;
+}
+
+QueryLog::QueryLog() : QueryLog(Options{}) {}
+
+QueryLog::QueryLog(Options options) : options_(options) {}
+
+QueryLog::~QueryLog() { stop(); }
+
+void QueryLog::add_sink(std::unique_ptr<Sink> sink) {
+    keep_messages_ = keep_messages_ || sink->needs_messages();
+    lines_for_sinks_ = lines_for_sinks_ || sink->needs_line();
+    sinks_.push_back(std::move(sink));
+    active_.store(true, std::memory_order_relaxed);
+}
+
+QueryRing& QueryLog::add_ring() {
+    rings_.push_back(std::make_unique<QueryRing>(
+        options_.ring_slots, kQueryCapacity,
+        keep_messages_ ? kMessageResponseCapacity : kDnsHeaderBytes));
+    return *rings_.back();
+}
+
+void QueryLog::start() {
+    if (thread_.joinable()) return;
+    stopping_ = false;
+    thread_ = std::thread([this] { run(); });
+}
+
+void QueryLog::stop() {
+    if (!thread_.joinable()) return;
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
+void QueryLog::set_view_names(std::vector<std::string> names) {
+    std::lock_guard lock(mutex_);
+    view_names_ = std::move(names);
+}
+
+void QueryLog::reopen() {
+    reopen_requested_ = true;
+    wake_.notify_all();
+}
+
+void QueryLog::subscribe(const std::shared_ptr<Watch>& watch) {
+    std::lock_guard lock(mutex_);
+    watches_.push_back(watch);
+    active_.store(true, std::memory_order_relaxed);
+}
+
+void QueryLog::update_active() {
+    // Called with mutex_ held: watchers that went away are forgotten; with none left and no
+    // sink, the workers stop filling their rings.
+    std::erase_if(watches_, [](const std::weak_ptr<Watch>& w) { return w.expired(); });
+    active_.store(!sinks_.empty() || !watches_.empty(), std::memory_order_relaxed);
+}
+
+QueryLog::Stats QueryLog::stats() const {
+    Stats s;
+    s.records = records_.load(std::memory_order_relaxed);
+    for (const auto& ring : rings_) s.unlogged += ring->dropped();
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& w : watches_)
+            if (!w.expired()) ++s.watchers;
+    }
+    for (const auto& sink : sinks_) {
+        s.sinks.push_back(sink->describe());
+        s.sink_lost += sink->lost();
+    }
+    return s;
+}
+
+std::size_t QueryLog::drain_once() {
+    std::vector<std::shared_ptr<Watch>> watches;
+    std::vector<std::string> names;
+    {
+        std::lock_guard lock(mutex_);
+        update_active();
+        for (const auto& w : watches_)
+            if (auto live = w.lock()) watches.push_back(std::move(live));
+        names = view_names_;
+    }
+    if (reopen_requested_.exchange(false))
+        for (auto& sink : sinks_) sink->reopen();
+
+    std::uint64_t unlogged = 0;
+    for (const auto& ring : rings_) unlogged += ring->dropped();
+    if (unlogged != unlogged_seen_) {
+        for (auto& w : watches) w->note_unlogged(unlogged - unlogged_seen_);
+        unlogged_seen_ = unlogged;
+    }
+
+    std::size_t drained = 0;
+    std::string line;
+    for (const auto& ring : rings_) {
+        drained += ring->drain([&](const RecordView& record) {
+            line.clear();
+            bool formatted = false;
+            auto the_line = [&]() -> const std::string& {
+                if (!formatted) {
+                    line = format_line(record, names);
+                    formatted = true;
+                }
+                return line;
+            };
+            for (auto& w : watches)
+                if (w->filter().matches(record)) w->offer(the_line());
+            for (auto& sink : sinks_)
+                sink->write(record, sink->needs_line() ? std::string_view(the_line())
+                                                       : std::string_view());
+        });
+    }
+    if (drained != 0) {
+        records_.fetch_add(drained, std::memory_order_relaxed);
+        for (auto& sink : sinks_) sink->flush();
+    }
+    return drained;
+}
+
+void QueryLog::run() {
+    for (;;) {
+        const std::size_t drained = drain_once();
+        if (drained != 0) continue;
+        std::unique_lock lock(mutex_);
+        if (stopping_) break;
+        wake_.wait_for(lock, options_.idle_sleep,
+                       [this] { return stopping_.load() || reopen_requested_.load(); });
+        if (stopping_) break;
+    }
+    drain_once();  // what the workers logged before they stopped
+    for (auto& sink : sinks_) sink->flush();
+}
+
+}  // namespace sipdns::querylog
