@@ -57,7 +57,7 @@ constexpr std::array<std::string_view, 7> kClusterKeys{
     "name", "port", "transports", "weight", "priorities", "default", "members"};
 constexpr std::array<std::string_view, 2> kPriorityKeys{"local", "remote"};
 constexpr std::array<std::string_view, 2> kLyncKeys{"pool", "edge"};
-constexpr std::array<std::string_view, 15> kDaemonKeys{"listen",
+constexpr std::array<std::string_view, 17> kDaemonKeys{"listen",
                                                        "threads",
                                                        "nsid",
                                                        "identity",
@@ -71,7 +71,11 @@ constexpr std::array<std::string_view, 15> kDaemonKeys{"listen",
                                                        "metrics",
                                                        "state_dir",
                                                        "ecs_trust",
-                                                       "control"};
+                                                       "control",
+                                                       "query_log",
+                                                       "dnstap"};
+constexpr std::array<std::string_view, 1> kQueryLogKeys{"file"};
+constexpr std::array<std::string_view, 2> kDnstapKeys{"socket", "file"};
 constexpr std::array<std::string_view, 2> kTransferKeys{"allow", "notify"};
 constexpr std::array<std::string_view, 1> kMetricsKeys{"listen"};
 constexpr std::array<std::string_view, 4> kRateLimitKeys{"responses_per_second", "slip",
@@ -678,6 +682,59 @@ void parse_metrics(Context& c, const Value& v, DaemonSettings& d) {
     }
 }
 
+// server.query_log: journal | { file: PATH }.
+void parse_query_log(Context& c, const Value& v, DaemonSettings& d) {
+    constexpr std::string_view kWhat =
+        "`journal` or a mapping { file: PATH } with an absolute path such as "
+        "/var/log/sipdns/queries.log";
+    if (v.node.is_scalar()) {
+        if (v.node.scalar() == "journal")
+            d.query_log = QueryLogSettings{QueryLogSettings::Target::Journal, "", v.pos};
+        else
+            c.r.expected(v, std::string(kWhat));
+        return;
+    }
+    auto m = c.r.mapping(v, kQueryLogKeys, std::string(kWhat));
+    if (!m) return;
+    const Value* f = m->get("file");
+    if (f == nullptr) {
+        c.r.expected(v, std::string(kWhat));
+    } else if (!f->node.is_scalar() || !f->node.scalar().starts_with('/')) {
+        c.r.expected(*f, "an absolute file path such as /var/log/sipdns/queries.log");
+    } else {
+        d.query_log = QueryLogSettings{QueryLogSettings::Target::File,
+                                       std::string(f->node.scalar()), v.pos};
+    }
+}
+
+// server.dnstap: { socket: PATH } (a collector's unix socket) | { file: PATH }.
+void parse_dnstap(Context& c, const Value& v, DaemonSettings& d) {
+    constexpr std::string_view kWhat =
+        "a mapping with one of { socket: PATH } or { file: PATH } (absolute paths)";
+    auto m = c.r.mapping(v, kDnstapKeys, std::string(kWhat));
+    if (!m) return;
+    const Value* socket = m->get("socket");
+    const Value* file = m->get("file");
+    if ((socket == nullptr) == (file == nullptr)) {
+        c.r.expected(v, std::string(kWhat));
+        return;
+    }
+    const Value& path = socket ? *socket : *file;
+    if (!path.node.is_scalar() || !path.node.scalar().starts_with('/')) {
+        c.r.expected(path, socket ? "an absolute unix socket path such as /run/dnstap.sock"
+                                  : "an absolute file path such as /var/log/sipdns/dnstap.fstrm");
+        return;
+    }
+    // A unix socket address holds 107 bytes of path (unix(7) sun_path).
+    if (socket && path.node.scalar().size() > 107) {
+        c.r.error(path, "a unix socket path has at most 107 bytes, this one has " +
+                            std::to_string(path.node.scalar().size()));
+        return;
+    }
+    d.dnstap = DnstapSettings{socket ? DnstapSettings::Target::Socket : DnstapSettings::Target::File,
+                              std::string(path.node.scalar()), v.pos};
+}
+
 void parse_daemon(Context& c, const Value& v) {
     if (v.is_null()) return;
     auto m = c.r.mapping(v, kDaemonKeys, "a mapping of server settings");
@@ -758,6 +815,8 @@ void parse_daemon(Context& c, const Value& v) {
             d.control = std::string(s->node.scalar());
         }
     }
+    if (const Value* q = m->get("query_log")) parse_query_log(c, *q, d);
+    if (const Value* t = m->get("dnstap")) parse_dnstap(c, *t, d);
     if (const Value* e = m->get("ecs_trust")) {
         // The resolvers whose EDNS Client Subnet (RFC 7871) stands for their clients' address.
         if (auto items = c.r.list(*e, "a list of address prefixes of trusted resolvers")) {

@@ -11,6 +11,7 @@
 
 #include "sipdns/config/address.h"
 #include "sipdns/config/diagnostic.h"
+#include "sipdns/querylog/line.h"
 #include "sipdns/resolve/sip_uri.h"
 
 namespace sipdns::app {
@@ -43,9 +44,13 @@ constexpr std::array<OptionSpec, 2> kResolveSpecs{{{"--server", Arity::Once},
 constexpr std::array<OptionSpec, 1> kVerifySpecs{{{"--server", Arity::Once}}};
 // status and reload ask the running daemon over its control socket; status also takes --json.
 constexpr std::array<OptionSpec, 1> kControlSpecs{{{"--control", Arity::Once}}};
+constexpr std::array<OptionSpec, 4> kWatchSpecs{{{"--control", Arity::Once},
+                                                 {"--client", Arity::Once},
+                                                 {"--name", Arity::Once},
+                                                 {"--type", Arity::Once}}};
 
-constexpr std::array<std::string_view, 7> kCommands{"check",   "export", "plan",  "resolve",
-                                                    "verify", "status", "reload"};
+constexpr std::array<std::string_view, 8> kCommands{"check",  "export", "plan",   "resolve",
+                                                    "verify", "status", "reload", "watch"};
 constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug",    "info", "warn",
                                                      "error", "critical", "off"};
 constexpr std::array<std::string_view, 3> kFormats{"zone", "dnscmd", "nsupdate"};
@@ -66,6 +71,8 @@ std::string_view command_name(Command::Kind kind) {
             return "status";
         case Command::Kind::Reload:
             return "reload";
+        case Command::Kind::Watch:
+            return "watch";
         default:
             return "";
     }
@@ -86,6 +93,8 @@ std::span<const OptionSpec> specs_of(Command::Kind kind) {
         case Command::Kind::Status:
         case Command::Kind::Reload:
             return kControlSpecs;
+        case Command::Kind::Watch:
+            return kWatchSpecs;
         default:
             return kServeSpecs;
     }
@@ -265,6 +274,14 @@ constexpr const char* kReloadUsage =
       "reloaded: serial N, M records" and exits 0, or every error as file:line:col: message
       and exits 1 while the old zones keep serving.
 )";
+constexpr const char* kWatchUsage =
+    R"(  sipdnsd watch [--client PREFIX] [--name SUFFIX] [--type TYPE] [--control PATH]
+      Show the running daemon's queries as they are answered, one line each, until Ctrl-C:
+      time, client#port, transport, question, rcode, flags, answer/authority/additional
+      counts, size, location (fwd and the upstream's time for forwarded names). --client: an
+      address or prefix (192.0.2.55, 10.1.0.0/16); --name: that name and those below it;
+      --type: SRV, A, NAPTR, ... Lines a slow terminal cannot take are dropped and counted.
+)";
 constexpr const char* kServeOptions = R"(
 Options:
   --config FILE       site description (YAML), see sipdns-site.yaml(5)
@@ -276,14 +293,14 @@ Options:
   --user NAME         after binding the sockets, switch to this user (when started as root)
   --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics, e.g.
                       127.0.0.1:9153; overrides server.metrics in the site file (default off)
-  --control PATH      the control socket that status and reload use (default
+  --control PATH      the control socket that status, reload and watch use (default
                       /run/sipdns/control); serving: overrides server.control
   -h, --help          print this help (sipdnsd COMMAND --help: that command's) and exit
   -V, --version       print the version and the libraries sipdnsd was built with, and exit
 An option's value may also follow an equals sign: --threads=4. Each option but --listen is
 given once. Exit status: 0 success, 1 errors in the site file or a socket that cannot be
-bound, 2 a wrong command line; status and reload: 1 also when the daemon cannot be reached
-or the reload failed.
+bound, 2 a wrong command line; status, reload and watch: 1 also when the daemon cannot be
+reached (or stops) or the reload failed.
 )";
 
 std::string usage_text(Command::Kind topic) {
@@ -303,10 +320,12 @@ std::string usage_text(Command::Kind topic) {
             return text + kStatusUsage;
         case Command::Kind::Reload:
             return text + kReloadUsage;
+        case Command::Kind::Watch:
+            return text + kWatchUsage;
         default:
             return text + kServeUsage + kCheckUsage + kExportUsage + kPlanUsage + kResolveUsage +
-                   kVerifyUsage + kStatusUsage + kReloadUsage + "  sipdnsd --help | --version\n" +
-                   kServeOptions;
+                   kVerifyUsage + kStatusUsage + kReloadUsage + kWatchUsage +
+                   "  sipdnsd --help | --version\n" + kServeOptions;
     }
 }
 
@@ -345,6 +364,12 @@ class Parser {
             return error("resolve needs a SIP URI: sipdnsd resolve sip:user@domain",
                          help_hint(cmd_.kind));
         if (cmd_.kind == Command::Kind::Resolve) return checked_uri();
+        if (cmd_.kind == Command::Kind::Watch) {
+            std::string problem;
+            if (!querylog::parse_watch_filter(cmd_.watch.client, cmd_.watch.name, cmd_.watch.type,
+                                              problem))
+                return *fail(problem);
+        }
         if (!serving() && !asks_daemon() && cmd_.file.empty()) {
             const std::string name(command_name(cmd_.kind));
             return error(name + " needs a site file: sipdnsd " + name + " FILE", help_hint(cmd_.kind));
@@ -355,7 +380,8 @@ class Parser {
   private:
     bool serving() const { return cmd_.kind == Command::Kind::Serve; }
     bool asks_daemon() const {
-        return cmd_.kind == Command::Kind::Status || cmd_.kind == Command::Kind::Reload;
+        return cmd_.kind == Command::Kind::Status || cmd_.kind == Command::Kind::Reload ||
+               cmd_.kind == Command::Kind::Watch;
     }
 
     std::optional<Command> fail(std::string text) const {
@@ -456,6 +482,12 @@ class Parser {
             cmd_.serve.control = value;
         } else if (name == "--location") {
             cmd_.location = value;
+        } else if (name == "--client") {
+            cmd_.watch.client = value;
+        } else if (name == "--name") {
+            cmd_.watch.name = value;
+        } else if (name == "--type") {
+            cmd_.watch.type = value;
         }
         return std::nullopt;
     }
@@ -501,9 +533,10 @@ class Parser {
         // --config, or a mistyped command.
         if (std::find(kCommands.begin(), kCommands.end(), arg) != kCommands.end())
             return error("the command " + quote_value(arg) + " must come first: sipdnsd " + arg +
-                             (arg == "resolve"                     ? " sip:user@domain"
-                              : arg == "status" || arg == "reload" ? ""
-                                                                   : " FILE") +
+                             (arg == "resolve" ? " sip:user@domain"
+                              : arg == "status" || arg == "reload" || arg == "watch"
+                                  ? ""
+                                  : " FILE") +
                              " [options]",
                          "try 'sipdnsd " + arg + " --help'");
         if (arg.starts_with("sip:") || arg.starts_with("sips:"))
@@ -521,7 +554,7 @@ class Parser {
         const std::string_view close = suggestion(arg, kCommands);
         return fail("unknown command " + quote_value(arg) +
                     (close.empty() ? " (the commands are check, export, plan, resolve, verify, "
-                                     "status and reload; serving takes options only)"
+                                     "status, reload and watch; serving takes options only)"
                                    : "; did you mean '" + std::string(close) + "'?"));
     }
 
@@ -538,7 +571,7 @@ Command parse_command_line(const std::vector<std::string>& args) {
         for (const Command::Kind kind :
              {Command::Kind::Check, Command::Kind::Export, Command::Kind::Plan,
               Command::Kind::Resolve, Command::Kind::Verify, Command::Kind::Status,
-              Command::Kind::Reload})
+              Command::Kind::Reload, Command::Kind::Watch})
             if (args[0] == command_name(kind)) return Parser(args, kind).run(1);
     }
     return Parser(args, Command::Kind::Serve).run(0);

@@ -21,8 +21,8 @@ struct ServeOptions {
 };
 
 struct Command {
-    enum class Kind { Serve, Check, Export, Plan, Resolve, Verify, Status, Reload, Help, Version,
-                      Error };
+    enum class Kind { Serve, Check, Export, Plan, Resolve, Verify, Status, Reload, Watch, Help,
+                      Version, Error };
     Kind kind = Kind::Serve;
     ServeOptions serve;
     std::string file;              // check / export / plan
@@ -32,6 +32,11 @@ struct Command {
     std::string server;            // resolve / verify --server ADDR:PORT (empty: the default)
     std::string transport;         // resolve --transport udp|tcp|tls (empty: any)
     bool json = false;             // status --json
+    struct WatchFilter {           // watch --client / --name / --type (checked; empty = all)
+        std::string client;
+        std::string name;
+        std::string type;
+    } watch;
     std::string error;             // Kind::Error: the mistake, in one line
     std::string hint;              // Kind::Error: what to try instead, in one line
     Kind help_for = Kind::Help;    // Kind::Help: the subcommand asked about (Help: all of them)
@@ -48,7 +53,7 @@ Command parse_command_line(const std::vector<std::string>& args);
 std::optional<std::string> endpoint_problem(const std::string& text);
 
 // The text of `sipdnsd --help` (`topic` Help), or of `sipdnsd COMMAND --help` (Check, Export,
-// Plan, Resolve, Verify, Status, Reload: that subcommand's usage alone).
+// Plan, Resolve, Verify, Status, Reload, Watch: that subcommand's usage alone).
 std::string usage_text(Command::Kind topic = Command::Kind::Help);
 
 }  // namespace sipdns::app

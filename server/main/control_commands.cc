@@ -1,4 +1,4 @@
-// `sipdnsd status` and `sipdnsd reload`: ask the running daemon over its control socket
+// `sipdnsd status`, `sipdnsd reload` and `sipdnsd watch`: ask the running daemon over its control socket
 // (sipdns/control/protocol.h) and print its reply.
 #include <ostream>
 
@@ -30,6 +30,21 @@ int run_control_request(const std::string& control_path, control::Request reques
             return 1;
     }
     return 1;
+}
+
+int run_watch(const std::string& control_path, const control::WatchRequest& request,
+              std::ostream& out, std::ostream& err) {
+    const std::string path =
+        control_path.empty() ? std::string(config::kDefaultControlSocket) : control_path;
+    std::string problem;
+    const int code = control::watch(
+        path, request,
+        [&](const control::ResponseLine& line) {
+            (line.stream == control::Stream::Out ? out : err) << line.text << std::endl;
+        },
+        problem);
+    if (code != 0) err << "sipdnsd: " << problem << "\n";
+    return code;
 }
 
 }  // namespace sipdns::app

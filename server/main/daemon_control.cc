@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include <spdlog/spdlog.h>
+
 #include "sipdns/zone/name.h"
 #include "sipdns/zone/plan.h"
 
@@ -53,6 +55,36 @@ control::StatusReport DaemonControl::status() {
     r.counters.rate_limited_dropped = traffic.rate_limited_dropped;
     r.counters.rate_limited_slipped = traffic.rate_limited_slipped;
     return r;
+}
+
+namespace {
+
+// A watch's feed (control_server.h) over the query log's subscription (query_log.h).
+class QueryLogFeed final : public control::WatchFeed {
+  public:
+    explicit QueryLogFeed(std::shared_ptr<querylog::Watch> watch) : watch_(std::move(watch)) {}
+    Batch take() override {
+        querylog::Watch::Taken taken = watch_->take();
+        return {std::move(taken.lines), taken.lost, taken.unlogged};
+    }
+
+  private:
+    std::shared_ptr<querylog::Watch> watch_;
+};
+
+}  // namespace
+
+std::unique_ptr<control::WatchFeed> DaemonControl::watch(const control::WatchRequest& request,
+                                                         std::function<void()> wakeup,
+                                                         std::string& problem) {
+    auto filter = querylog::parse_watch_filter(request.client, request.name, request.type, problem);
+    if (!filter) return nullptr;
+    auto subscription = std::make_shared<querylog::Watch>(std::move(*filter));
+    subscription->set_wakeup(std::move(wakeup));
+    query_log_.subscribe(subscription);
+    const std::string shown = subscription->filter().describe();
+    spdlog::info("watch started{}", shown.empty() ? "" : " (" + shown + ")");
+    return std::make_unique<QueryLogFeed>(std::move(subscription));
 }
 
 }  // namespace sipdns::app

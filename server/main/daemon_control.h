@@ -8,6 +8,7 @@
 #include "sipdns/net/metrics.h"
 #include "sipdns/net/server.h"
 #include "sipdns/net/snapshot.h"
+#include "sipdns/querylog/query_log.h"
 #include "site_reloader.h"
 
 namespace sipdns::app {
@@ -16,16 +17,20 @@ class DaemonControl final : public control::ControlledDaemon {
   public:
     DaemonControl(std::string config_file, std::int64_t started, const net::Server& server,
                   net::SnapshotHolder& snapshots, const net::ReloadStats& reload_stats,
-                  SiteReloader& reloader)
+                  SiteReloader& reloader, querylog::QueryLog& query_log)
         : config_file_(std::move(config_file)),
           started_(started),
           server_(server),
           snapshots_(snapshots),
           reload_stats_(reload_stats),
-          reloader_(reloader) {}
+          reloader_(reloader),
+          query_log_(query_log) {}
 
     control::StatusReport status() override;
     control::ReloadOutcome reload() override { return reloader_.reload(); }
+    std::unique_ptr<control::WatchFeed> watch(const control::WatchRequest& request,
+                                              std::function<void()> wakeup,
+                                              std::string& problem) override;
 
   private:
     std::string config_file_;
@@ -34,6 +39,7 @@ class DaemonControl final : public control::ControlledDaemon {
     net::SnapshotHolder& snapshots_;
     const net::ReloadStats& reload_stats_;
     SiteReloader& reloader_;
+    querylog::QueryLog& query_log_;
 };
 
 }  // namespace sipdns::app

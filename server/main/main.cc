@@ -45,6 +45,10 @@ int main(int argc, char** argv) {
             case Command::Kind::Reload:
                 return sipdns::app::run_control_request(
                     cmd.serve.control, sipdns::control::Request::Reload, std::cout, std::cerr);
+            case Command::Kind::Watch:
+                return sipdns::app::run_watch(
+                    cmd.serve.control, {cmd.watch.client, cmd.watch.name, cmd.watch.type},
+                    std::cout, std::cerr);
             case Command::Kind::Serve:
                 return sipdns::app::run_server(cmd.serve);
         }

@@ -20,6 +20,8 @@
 #include "sipdns/net/metrics_server.h"
 #include "sipdns/net/server.h"
 #include "sipdns/net/signal_loop.h"
+#include "sipdns/querylog/line_sinks.h"
+#include "sipdns/querylog/query_log.h"
 #include "sipdns/zone/name.h"
 #include "site_loader.h"
 #include "site_reloader.h"
@@ -58,6 +60,23 @@ void log_forwarding(const config::ForwardSettings& f, const engine::ForwardPolic
     spdlog::info("forwarding names outside the site's zones {}; for {}{}",
                  forward::Forwarder::describe(forwarder_options(f)),
                  f.allow ? "" : "loopback and this host's networks: ", allow);
+}
+
+// server.query_log and server.dnstap. One that cannot be opened is one warning: the daemon
+// serves without it (DNS first; the operator sees why in the log and in `sipdnsd status`).
+void add_query_log_sinks(querylog::QueryLog& query_log, const config::DaemonSettings& settings) {
+    if (const auto& q = settings.query_log) {
+        std::string problem;
+        auto sink = q->target == config::QueryLogSettings::Target::Journal
+                        ? querylog::open_journal_sink(problem)
+                        : querylog::open_file_sink(q->path, problem);
+        if (sink) {
+            spdlog::info("query log: {}", sink->describe());
+            query_log.add_sink(std::move(sink));
+        } else {
+            spdlog::warn("{}; serving without it", problem);
+        }
+    }
 }
 
 const char* signal_name(int signal_number) {
@@ -127,6 +146,11 @@ int run_server(const ServeOptions& options) {
     }
 
     net::SnapshotHolder snapshots(first_snapshot);
+    // The query log (docs/design.md §11): always there, as `sipdnsd watch` may attach at any
+    // time; its workers' rings stay untouched while nobody watches and nothing is configured.
+    querylog::QueryLog::Options query_log_options;
+    query_log_options.keep_messages = startup_settings.dnstap.has_value();
+    querylog::QueryLog query_log(query_log_options);
     // The forwarder (the site's `forward:`): set up before the sockets, so that a bad trust
     // anchor or root hints file stops the start with one clear line.
     std::unique_ptr<forward::Forwarder> forwarder;
@@ -138,7 +162,7 @@ int run_server(const ServeOptions& options) {
         }
         forwarder = std::move(*created);
     }
-    auto bound = net::Server::bind(server_options, snapshots, forwarder.get());
+    auto bound = net::Server::bind(server_options, snapshots, forwarder.get(), &query_log);
     if (!bound) {
         spdlog::error("{}", bound.error());
         return 1;
@@ -167,6 +191,10 @@ int run_server(const ServeOptions& options) {
         return 1;
     }
 
+    // Opened as the user the daemon serves as, so that a reopen after logrotate works alike.
+    add_query_log_sinks(query_log, startup_settings);
+    query_log.set_view_names(first_snapshot->zones->location_names());
+
     const zone::ZoneSet& zones = first_snapshot->zones->default_view();
     // Written as the user the daemon serves as, and before any secondary can see the serial.
     served_serials->serving(fixed_serial, zones);
@@ -174,12 +202,14 @@ int run_server(const ServeOptions& options) {
     net::NotifySender notifier;
     SiteReloader reloader(options.config_file, snapshots, server, startup_settings,
                           forward_settings, notifier, reload_stats, *served_serials);
+    reloader.set_query_log(&query_log);
     // The control socket (`sipdnsd status`, `sipdnsd reload`) on the signal loop's thread: a
     // reload asked for there and one by SIGHUP never overlap. Opened as the user the daemon
     // serves as, so that it can remove the socket at exit, and before the first answer (and
     // READY=1), so that whoever sees the daemon answer finds it. Without it the daemon serves
     // all the same.
-    DaemonControl control(options.config_file, started, server, snapshots, reload_stats, reloader);
+    DaemonControl control(options.config_file, started, server, snapshots, reload_stats, reloader,
+                          query_log);
     const std::string control_path = control_socket_path(options, startup_settings);
     std::string control_problem;
     auto control_server =
@@ -193,6 +223,7 @@ int run_server(const ServeOptions& options) {
         log_forwarding(*forward_settings, first_snapshot->settings.forward);
         forwarder->start();
     }
+    query_log.start();
     server.start();
     if (metrics) {
         metrics->start();
@@ -215,6 +246,7 @@ int run_server(const ServeOptions& options) {
     control_server.reset();  // closes it and removes the socket file
     if (metrics) metrics->stop();  // it reads the server's counters: stopped first
     server.stop();
+    query_log.stop();  // after the workers: what they logged last is written
     if (forwarder) forwarder->stop();  // after the workers: nothing can be handed to it now
     spdlog::info("stopped");
     return 0;

@@ -93,6 +93,9 @@ SiteReloader::SiteReloader(std::string config_file, net::SnapshotHolder& snapsho
 
 control::ReloadOutcome SiteReloader::reload() {
     control::ReloadOutcome outcome;
+    // Whatever the site file holds: logrotate sends SIGHUP (or runs `sipdnsd reload`) after
+    // renaming the query log.
+    if (query_log_) query_log_->reopen();
     if (auto replaced = reload_site(outcome)) free_when_unused(std::move(replaced));
     release_build_memory();  // what parsing, building and the old zone set freed
     last_ = control::StatusReport::Reload{static_cast<std::int64_t>(std::time(nullptr)),
@@ -153,6 +156,14 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site(
     if (now.control != startup_.control)
         note(outcome, "server.control takes effect on restart only");
 
+    // Compared by what they say, not where in the file they are.
+    auto log_target = [](const auto& setting) {
+        return setting ? std::pair{static_cast<int>(setting->target), setting->path}
+                       : std::pair{-1, std::string()};
+    };
+    if (log_target(now.query_log) != log_target(startup_.query_log) ||
+        log_target(now.dnstap) != log_target(startup_.dnstap))
+        note(outcome, "server.query_log and server.dnstap take effect on restart only");
     if (now.state_dir != startup_.state_dir)
         note(outcome, "server.state_dir takes effect on restart only (serials are kept in " +
                           served_serials_.dir() + ")");
@@ -163,6 +174,7 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site(
     const zone::ZoneSet& zones = site->zones->default_view();
     served_serials_.serving(site->config.soa.serial, zones);  // before a secondary can see it
     auto replaced = snapshots_.publish(make_snapshot(*site, startup_forward_.has_value()));
+    if (query_log_) query_log_->set_view_names(site->zones->location_names());
     stats_.ok.fetch_add(1, std::memory_order_relaxed);
     outcome.ok = true;
     outcome.serving = serving_status(zones);

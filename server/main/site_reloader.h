@@ -12,6 +12,7 @@
 #include "sipdns/net/notify_sender.h"
 #include "sipdns/net/server.h"
 #include "sipdns/net/snapshot.h"
+#include "sipdns/querylog/query_log.h"
 #include "serial_state.h"
 #include "site_loader.h"
 
@@ -45,8 +46,11 @@ class SiteReloader {
                  ServedSerialsKeeper& served_serials);
 
     // SIGHUP and `sipdnsd reload`: the outcome is logged and returned (every error, the
-    // warnings, what serves now).
+    // warnings, what serves now). Also reopens the query log's files (logrotate).
     control::ReloadOutcome reload();
+
+    // The query log: told the location names after each reload, and to reopen its files.
+    void set_query_log(querylog::QueryLog* query_log) { query_log_ = query_log; }
 
     // The last reload since start (for `sipdnsd status`); none before the first.
     const std::optional<control::StatusReport::Reload>& last_reload() const { return last_; }
@@ -69,6 +73,7 @@ class SiteReloader {
     ServedSerialsKeeper& served_serials_;
     std::optional<control::StatusReport::Reload> last_;
     std::optional<config::ForwardSettings> serving_forward_;
+    querylog::QueryLog* query_log_ = nullptr;
 };
 
 }  // namespace sipdns::app

@@ -58,11 +58,17 @@ bool someone_listens(const std::string& path) {
 
 struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
     struct Session {
-        explicit Session(asio::io_context& context) : socket(context), timer(context) {}
+        explicit Session(asio::io_context& context, std::uint64_t id)
+            : socket(context), timer(context), id(id) {}
         Socket socket;
         asio::steady_timer timer;
         asio::streambuf input{kMaxRequestLine};
         std::string output;
+        const std::uint64_t id;
+        // A watch session: its feed, and whether a write of its lines is under way.
+        std::unique_ptr<WatchFeed> feed;
+        bool writing = false;
+        char eof_probe = 0;
     };
     using SessionRef = std::list<Session>::iterator;
 
@@ -80,7 +86,7 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
     }
 
     void start(Socket socket) {
-        sessions.emplace_front(context);
+        sessions.emplace_front(context, ++last_session_id);
         const SessionRef s = sessions.begin();
         s->socket = std::move(socket);
         if (auto refusal = peer_refusal(s->socket)) {
@@ -123,6 +129,15 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
         std::string line(asio::buffers_begin(s->input.data()),
                          asio::buffers_begin(s->input.data()) + static_cast<std::ptrdiff_t>(n - 1));
         std::string problem;
+        if (auto watch_request = parse_watch_request(line, nullptr)) {
+            start_watch(s, *watch_request);
+            return;
+        }
+        if (line.starts_with("watch ")) {  // a watch request with a bad argument
+            parse_watch_request(line, &problem);
+            reply(s, format_response({{}, Outcome::Error, problem}));
+            return;
+        }
         const auto request = parse_request(line, &problem);
         if (!request) {
             reply(s, format_response({{}, Outcome::Error, problem}));
@@ -145,11 +160,78 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
                 case Request::Reload:
                     r = reload_response(daemon.reload());
                     break;
+                case Request::Watch:  // answered by start_watch()
+                    break;
             }
         } catch (const std::exception& e) {
             r = {{}, Outcome::Error, std::string(request_text(request)) + " failed: " + e.what()};
         }
         return r;
+    }
+
+    // `sipdnsd watch`: the session stays open, the feed's lines are written as they come, and
+    // it ends when the client closes (Ctrl-C) or the daemon stops. A client that reads slowly
+    // makes its own feed drop lines (counted and told), never anyone else wait.
+    void start_watch(SessionRef s, const WatchRequest& request) {
+        std::string problem;
+        std::weak_ptr<Impl> weak = weak_from_this();
+        const std::uint64_t id = s->id;
+        auto feed = daemon.watch(
+            request,
+            [weak, id] {
+                auto self = weak.lock();
+                if (!self) return;
+                asio::post(self->context, [weak, id] {
+                    if (auto me = weak.lock()) me->pump(id);
+                });
+            },
+            problem);
+        if (!feed) {
+            reply(s, format_response({{}, Outcome::Error, problem}));
+            return;
+        }
+        s->feed = std::move(feed);
+        // Anything the client sends now, or its end, closes the watch.
+        s->socket.async_read_some(
+            asio::buffer(&s->eof_probe, 1),
+            [self = shared_from_this(), s](const boost::system::error_code& ec, std::size_t) {
+                if (ec == asio::error::operation_aborted) return;
+                self->close(s);
+            });
+        pump(s->id);
+    }
+
+    void pump(std::uint64_t id) {
+        SessionRef s = sessions.begin();
+        while (s != sessions.end() && s->id != id) ++s;
+        if (s == sessions.end() || !s->feed || s->writing || !s->socket.is_open()) return;
+        WatchFeed::Batch batch = s->feed->take();
+        if (batch.empty()) return;  // the feed calls back when lines come
+        std::string text;
+        for (const auto& line : batch.lines) text += format_response_line({Stream::Out, line});
+        if (batch.lost != 0)
+            text += format_response_line(
+                {Stream::Err, "-- " + std::to_string(batch.lost) + " line" +
+                                  (batch.lost == 1 ? "" : "s") +
+                                  " lost: this watcher did not read fast enough --"});
+        if (batch.unlogged != 0)
+            text += format_response_line(
+                {Stream::Err, "-- " + std::to_string(batch.unlogged) + " quer" +
+                                  (batch.unlogged == 1 ? "y" : "ies") +
+                                  " not logged: the workers' log rings were full --"});
+        s->output = std::move(text);
+        s->writing = true;
+        asio::async_write(s->socket, asio::buffer(s->output),
+                          [self = shared_from_this(), s](const boost::system::error_code& ec,
+                                                         std::size_t) {
+                              if (ec == asio::error::operation_aborted) return;
+                              s->writing = false;
+                              if (ec) {
+                                  self->close(s);
+                                  return;
+                              }
+                              self->pump(s->id);
+                          });
     }
 
     void reply(SessionRef s, std::string text) {
@@ -176,6 +258,7 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
         s->socket.shutdown(Socket::shutdown_both, ignored);
         s->socket.close(ignored);
         s->timer.cancel();
+        s->feed.reset();  // the watch ends here
         asio::post(context, [self = shared_from_this(), s] { self->sessions.erase(s); });
     }
 
@@ -185,6 +268,7 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
         for (auto& s : sessions) {
             s.socket.close(ignored);
             s.timer.cancel();
+            s.feed.reset();
         }
         // Ours still (same inode): a later daemon may have replaced a file we no longer own.
         struct stat st{};
@@ -199,6 +283,7 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
     ControlledDaemon& daemon;
     Options options;
     std::list<Session> sessions;
+    std::uint64_t last_session_id = 0;
     ino_t inode = 0;
     dev_t device = 0;
 };

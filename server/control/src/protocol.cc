@@ -26,8 +26,52 @@ std::string_view request_text(Request request) {
             return "status json";
         case Request::Reload:
             return "reload";
+        case Request::Watch:
+            return "watch";
     }
     return "";
+}
+
+std::string format_watch_request(const WatchRequest& request) {
+    std::string line = "watch";
+    if (!request.client.empty()) line += " client=" + request.client;
+    if (!request.name.empty()) line += " name=" + request.name;
+    if (!request.type.empty()) line += " type=" + request.type;
+    return line;
+}
+
+std::optional<WatchRequest> parse_watch_request(std::string_view line, std::string* problem) {
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (line != "watch" && !line.starts_with("watch ")) {
+        set_problem(problem, "not a watch request");
+        return std::nullopt;
+    }
+    line.remove_prefix(5);
+    WatchRequest request;
+    while (!line.empty()) {
+        if (line.front() == ' ') {
+            line.remove_prefix(1);
+            continue;
+        }
+        const auto end = line.find(' ');
+        const std::string_view word = line.substr(0, end);
+        line.remove_prefix(end == std::string_view::npos ? line.size() : end);
+        const auto eq = word.find('=');
+        const std::string_view key = word.substr(0, eq);
+        std::string* field = key == "client" ? &request.client
+                             : key == "name" ? &request.name
+                             : key == "type" ? &request.type
+                                             : nullptr;
+        if (eq == std::string_view::npos || eq + 1 == word.size() || field == nullptr ||
+            !field->empty()) {
+            set_problem(problem, "watch: '" + one_line(word) +
+                                     "' is not client=PREFIX, name=SUFFIX or type=TYPE (each "
+                                     "at most once)");
+            return std::nullopt;
+        }
+        *field = std::string(word.substr(eq + 1));
+    }
+    return request;
 }
 
 std::optional<Request> parse_request(std::string_view line, std::string* problem) {
@@ -39,18 +83,21 @@ std::optional<Request> parse_request(std::string_view line, std::string* problem
                                  " bytes");
     } else {
         set_problem(problem, "unknown request '" + one_line(line) +
-                                 "' (expected status, status json or reload)");
+                                 "' (expected status, status json, reload or watch)");
     }
     return std::nullopt;
 }
 
+std::string format_response_line(const ResponseLine& line) {
+    std::string wire = line.stream == Stream::Out ? "1 " : "2 ";
+    wire += one_line(line.text);
+    wire += '\n';
+    return wire;
+}
+
 std::string format_response(const Response& response) {
     std::string wire;
-    for (const ResponseLine& line : response.lines) {
-        wire += line.stream == Stream::Out ? "1 " : "2 ";
-        wire += one_line(line.text);
-        wire += '\n';
-    }
+    for (const ResponseLine& line : response.lines) wire += format_response_line(line);
     switch (response.outcome) {
         case Outcome::Ok:
             wire += "ok\n";

@@ -564,6 +564,7 @@ EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& co
     const zone::ZoneSet& zones = site.view(view);
     EngineResult result =
         respond_parsed(r, status, context, zones, settings, forward, by_subnet);
+    result.view = static_cast<std::uint16_t>(view);
     // A zone transfer carries the view of clients in no location, whoever asks: a secondary
     // must not get another location's data under the same serial (docs/design.md §3).
     if (result.action == EngineResult::Action::Transfer && &zones != &site.default_view())

@@ -30,13 +30,14 @@ forward::AnswerCache& cache_for(Worker& worker, const ServingSnapshot& snapshot)
 std::optional<engine::EngineResult> answer_forward_now(
     Worker& worker, const ServingSnapshot& snapshot, std::span<const std::uint8_t> query,
     const engine::QueryContext& context, const engine::ForwardQuestion& question,
-    std::span<std::uint8_t> out, OutstandingTicket& ticket) {
+    std::span<std::uint8_t> out, OutstandingTicket& ticket, bool* from_cache) {
     const auto now = std::chrono::steady_clock::now();
     if (const forward::ForwardedAnswer* hit = cache_for(worker, snapshot).find(question, now)) {
         const engine::EngineResult result =
             engine::write_forwarded(query, context, snapshot.settings, hit->view(now), out);
         count_reply(worker, context, result);
         WorkerCounters::bump(worker.counters.forward_cache_hits);
+        if (from_cache) *from_cache = true;
         return result;
     }
     if (worker.forwarder == nullptr || !worker.outstanding->try_acquire(context.client)) {

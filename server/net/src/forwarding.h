@@ -47,10 +47,11 @@ class OutstandingTicket {
 
 // Answers now from the worker's cache (or with SERVFAIL when the client is over its share), or
 // says to park the query: nullopt, with `ticket` holding the client's outstanding slot.
+// `from_cache` (optional) says whether the answer came from the cache.
 std::optional<engine::EngineResult> answer_forward_now(
     Worker& worker, const ServingSnapshot& snapshot, std::span<const std::uint8_t> query,
     const engine::QueryContext& context, const engine::ForwardQuestion& question,
-    std::span<std::uint8_t> out, OutstandingTicket& ticket);
+    std::span<std::uint8_t> out, OutstandingTicket& ticket, bool* from_cache = nullptr);
 
 // The reply to a parked query once the forwarder's outcome is in (on the worker's thread):
 // written into `out`, counted, and the answer kept in the worker's cache.

@@ -50,13 +50,18 @@ struct Server::Impl {
 
 Expected<std::unique_ptr<Server>, std::string> Server::bind(const ServerOptions& options,
                                                             const SnapshotHolder& snapshots,
-                                                            forward::Forwarder* forwarder) {
+                                                            forward::Forwarder* forwarder,
+                                                            querylog::QueryLog* query_log) {
     auto impl = std::make_unique<Impl>(options);
     const unsigned thread_count = std::max(1u, options.threads);
     for (unsigned i = 0; i < thread_count; ++i) {
         impl->workers.push_back(std::make_unique<Worker>(i, snapshots));
         impl->workers.back()->forwarder = forwarder;
         impl->workers.back()->outstanding = &impl->forward_outstanding;
+        if (query_log) {
+            impl->workers.back()->log_ring = &query_log->add_ring();
+            impl->workers.back()->log_active = &query_log->active_flag();
+        }
     }
     std::vector<Worker*> all_workers;
     for (auto& worker : impl->workers) all_workers.push_back(worker.get());

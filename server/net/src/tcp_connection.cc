@@ -1,5 +1,7 @@
 #include "tcp_connection.h"
 
+#include "query_log_tap.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -39,6 +41,7 @@ TcpConnection::TcpConnection(asio::ip::tcp::socket socket, Worker& worker, Conne
     // The peer's address picks its location view for every query on this connection.
     boost::system::error_code ec;
     const auto peer = socket_.remote_endpoint(ec);
+    if (!ec) client_port_ = peer.port();
     if (!ec && peer.address().is_v4()) {
         const auto b = peer.address().to_v4().to_bytes();
         const std::uint8_t bytes[4] = {b[0], b[1], b[2], b[3]};
@@ -170,19 +173,49 @@ void TcpConnection::answer_one(std::span<const std::uint8_t> query) {
         const auto messages = engine::write_transfer(query, *result.transfer_zone,
                                                      snapshot.settings);
         outbox_filling_.insert(outbox_filling_.end(), messages.begin(), messages.end());
+        if (worker_.logging()) [[unlikely]] {
+            // The first message's header for the line; the size is the whole transfer's.
+            const std::size_t first = messages.size() >= kLengthPrefix ? frame_length(messages.data()) : 0;
+            const auto header = first != 0 && messages.size() >= kLengthPrefix + first
+                                    ? std::span<const std::uint8_t>(messages.data() + kLengthPrefix,
+                                                                    first)
+                                    : std::span<const std::uint8_t>();
+            log_answer(worker_, {&context_, client_port_, query, header, messages.size(),
+                                 result.rcode, result.view, querylog::flag::Transfer, 0, 0});
+        }
         return;
     }
+    std::uint8_t log_flags = 0;
     if (result.action == engine::EngineResult::Action::Forward) {
         OutstandingTicket ticket;
-        auto now =
-            answer_forward_now(worker_, snapshot, query, context_, question, scratch, ticket);
+        bool from_cache = false;
+        auto now = answer_forward_now(worker_, snapshot, query, context_, question, scratch,
+                                      ticket, &from_cache);
         if (!now) {
             park(query, question, std::move(ticket));
             return;
         }
         result = *now;
+        log_flags = querylog::flag::Forwarded | (from_cache ? querylog::flag::FromCache : 0);
     }
+    if (worker_.logging()) [[unlikely]]
+        log_tcp_answer(query, result, log_flags, 0, 0);
     queue_answer(result);
+}
+
+void TcpConnection::log_tcp_answer(std::span<const std::uint8_t> query,
+                                   const engine::EngineResult& result, std::uint8_t flags,
+                                   std::int64_t query_time_ns, std::uint32_t upstream_us) {
+    const auto& scratch = worker_.tcp_answer_scratch;
+    const bool answered = result.action == engine::EngineResult::Action::Respond &&
+                          result.length != 0 && result.length <= scratch.size();
+    log_answer(worker_,
+               {&context_, client_port_, query,
+                answered ? std::span<const std::uint8_t>(scratch.data(), result.length)
+                         : std::span<const std::uint8_t>(),
+                answered ? result.length : 0, result.rcode, result.view,
+                static_cast<std::uint8_t>(flags | (answered ? 0 : querylog::flag::Dropped)),
+                query_time_ns, upstream_us});
 }
 
 void TcpConnection::queue_answer(const engine::EngineResult& result) {
@@ -212,8 +245,9 @@ class TcpConnection::ForwardCompletion final : public forward::ForwardCompletion
         auto executor = connection_->socket_.get_executor();
         asio::post(executor, [connection = std::move(connection_), query = std::move(query_),
                               question = question_, ticket = std::move(ticket_),
+                              parked_at = parked_at_,
                               outcome = std::move(outcome)] {
-            connection->answer_parked(query, question, outcome);
+            connection->answer_parked(query, question, outcome, parked_at);
         });
     }
 
@@ -222,6 +256,7 @@ class TcpConnection::ForwardCompletion final : public forward::ForwardCompletion
     std::vector<std::uint8_t> query_;
     engine::ForwardQuestion question_;
     OutstandingTicket ticket_;
+    std::chrono::steady_clock::time_point parked_at_ = std::chrono::steady_clock::now();
 };
 
 void TcpConnection::park(std::span<const std::uint8_t> query,
@@ -234,12 +269,23 @@ void TcpConnection::park(std::span<const std::uint8_t> query,
 
 void TcpConnection::answer_parked(const std::vector<std::uint8_t>& query,
                                   const engine::ForwardQuestion& question,
-                                  const forward::ForwardOutcome& outcome) {
+                                  const forward::ForwardOutcome& outcome,
+                                  std::chrono::steady_clock::time_point parked_at) {
     if (parked_forwards_ > 0) --parked_forwards_;
     if (closed_) return;
     const ServingSnapshot& snapshot = worker_.snapshots.get();
-    queue_answer(answer_forwarded(worker_, snapshot, query, context_, question, outcome,
-                                  worker_.tcp_answer_scratch));
+    const engine::EngineResult result = answer_forwarded(worker_, snapshot, query, context_,
+                                                         question, outcome,
+                                                         worker_.tcp_answer_scratch);
+    if (worker_.logging()) [[unlikely]] {
+        const auto waited_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::steady_clock::now() - parked_at)
+                                   .count();
+        log_tcp_answer(query, result, querylog::flag::Forwarded,
+                       realtime_ns() - static_cast<std::int64_t>(waited_ns),
+                       static_cast<std::uint32_t>(waited_ns / 1000));
+    }
+    queue_answer(result);
     last_activity_ = std::chrono::steady_clock::now();
     flush();
     if (finishing_ && all_sent()) {

@@ -103,7 +103,10 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
               OutstandingTicket ticket);
     void answer_parked(const std::vector<std::uint8_t>& query,
                        const engine::ForwardQuestion& question,
-                       const forward::ForwardOutcome& outcome);
+                       const forward::ForwardOutcome& outcome,
+                       std::chrono::steady_clock::time_point parked_at);
+    void log_tcp_answer(std::span<const std::uint8_t> query, const engine::EngineResult& result,
+                        std::uint8_t flags, std::int64_t query_time_ns, std::uint32_t upstream_us);
     void make_room_for_next_query();
     void flush();
     void write_some();
@@ -121,6 +124,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
 
     boost::asio::ip::tcp::socket socket_;
     engine::QueryContext context_{engine::Transport::Tcp};  // with the peer's address
+    std::uint16_t client_port_ = 0;                         // for the query log
     Worker& worker_;
     ConnectionLimit& limit_;
     const TcpTimeouts timeouts_;

@@ -1,5 +1,7 @@
 #include "udp_socket_server.h"
 
+#include "query_log_tap.h"
+
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -181,6 +183,7 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
     const std::uint64_t limited_before = rate_limit_counters_.limited;
     const std::uint64_t slipped_before = rate_limit_counters_.slipped;
     std::size_t replies = 0;
+    std::int64_t batch_time_ns = 0;  // read once per batch, and only when logging
     for (std::size_t i = 0; i < received && i < kBatchSize; ++i) {
         const msghdr& in = received_[i].msg_hdr;
         Slot& slot = slots_[i];
@@ -198,25 +201,42 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
         engine::EngineResult result = engine::respond(query, context, *snapshot.zones,
                                                       snapshot.settings, slot.answer, forward);
         counters_.count(engine::Transport::Udp, result);
+        std::uint8_t log_flags = 0;
         if (result.action == engine::EngineResult::Action::Forward) [[unlikely]] {
             // Answered now from the worker's cache, or parked until the forwarder replies.
             OutstandingTicket ticket;
+            bool from_cache = false;
             auto now = answer_forward_now(worker_, snapshot, query, context, forward_question_,
-                                          slot.answer, ticket);
+                                          slot.answer, ticket, &from_cache);
             if (!now) {
                 park(slot, in, query.size(), context, forward_question_, std::move(ticket));
                 continue;
             }
             result = *now;
+            log_flags = querylog::flag::Forwarded | (from_cache ? querylog::flag::FromCache : 0);
         }
         // Response rate limiting (rate_limiter.h): dropped, or slipped as TC=1. Nothing is
         // logged per limited answer; the counters say how many.
+        const std::uint64_t limited_before_query = rate_limit_counters_.limited;
         if (rate_limited)
             result = engine::rate_limit(result, context, snapshot.settings, rate_limiter_, now_ms,
                                         rate_limit_counters_, slot.answer);
-        if (result.action != engine::EngineResult::Action::Respond || result.length == 0 ||
-            result.length > slot.answer.size())
-            continue;
+        const bool answered = result.action == engine::EngineResult::Action::Respond &&
+                              result.length != 0 && result.length <= slot.answer.size();
+        if (worker_.logging()) [[unlikely]] {
+            if (rate_limit_counters_.limited != limited_before_query)
+                log_flags |= querylog::flag::RateLimited;
+            if (batch_time_ns == 0) batch_time_ns = realtime_ns();
+            log_answer(worker_, {&context, peer_port(slot.peer), query,
+                                 answered ? std::span<const std::uint8_t>(slot.answer.data(),
+                                                                          result.length)
+                                          : std::span<const std::uint8_t>(),
+                                 answered ? result.length : 0, result.rcode, result.view,
+                                 static_cast<std::uint8_t>(
+                                     log_flags | (answered ? 0 : querylog::flag::Dropped)),
+                                 batch_time_ns, 0});
+        }
+        if (!answered) continue;
 
         slot.answer_iov = {slot.answer.data(), result.length};
         msghdr& out = replies_[replies].msg_hdr;
@@ -243,6 +263,35 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
         }
     }
     return replies;
+}
+
+std::uint16_t UdpSocketServer::peer_port(const sockaddr_storage& peer) {
+    if (peer.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(peer).sin_port);
+    if (peer.ss_family == AF_INET6)
+        return ntohs(reinterpret_cast<const sockaddr_in6&>(peer).sin6_port);
+    return 0;
+}
+
+LoggedAnswer UdpSocketServer::forwarded_log_entry(const ParkedQuery& parked,
+                                                  const engine::EngineResult& result,
+                                                  bool answered) const {
+    // The upstream's time is the query's time in the park; its receive time is as long ago.
+    const auto waited = std::chrono::steady_clock::now() - parked.parked_at;
+    const auto waited_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(waited).count();
+    std::uint8_t flags = querylog::flag::Forwarded;
+    if (rate_limited_parked_) flags |= querylog::flag::RateLimited;
+    if (!answered) flags |= querylog::flag::Dropped;
+    return {&parked.context,
+            peer_port(parked.peer),
+            parked.query,
+            answered ? std::span<const std::uint8_t>(parked_answer_.data(), result.length)
+                     : std::span<const std::uint8_t>(),
+            answered ? result.length : 0,
+            result.rcode,
+            result.view,
+            flags,
+            realtime_ns() - static_cast<std::int64_t>(waited_ns),
+            static_cast<std::uint32_t>(waited_ns / 1000)};
 }
 
 std::uint64_t UdpSocketServer::now_ms() {
@@ -284,6 +333,7 @@ void UdpSocketServer::park(const Slot& slot, const msghdr& received, std::size_t
     parked->context = context;
     parked->question = question;
     parked->ticket = std::move(ticket);
+    parked->parked_at = std::chrono::steady_clock::now();
     worker_.forwarder->resolve(question,
                                std::make_unique<ForwardCompletion>(*this, std::move(parked)));
 }
@@ -294,6 +344,7 @@ void UdpSocketServer::answer_parked(const ParkedQuery& parked,
     const ServingSnapshot& snapshot = snapshots_.get();
     engine::EngineResult result = answer_forwarded(worker_, snapshot, parked.query, parked.context,
                                                    parked.question, outcome, parked_answer_);
+    rate_limited_parked_ = false;
     if (snapshot.settings.rate_limit.enabled()) {
         const std::uint64_t limited_before = rate_limit_counters_.limited;
         const std::uint64_t slipped_before = rate_limit_counters_.slipped;
@@ -303,10 +354,13 @@ void UdpSocketServer::answer_parked(const ParkedQuery& parked,
         const std::uint64_t limited = rate_limit_counters_.limited - limited_before;
         WorkerCounters::bump(counters_.rate_limited_slipped, slipped);
         WorkerCounters::bump(counters_.rate_limited_dropped, limited - slipped);
+        rate_limited_parked_ = limited != 0;
     }
-    if (result.action != engine::EngineResult::Action::Respond || result.length == 0 ||
-        result.length > parked_answer_.size())
-        return;
+    const bool answered = result.action == engine::EngineResult::Action::Respond &&
+                          result.length != 0 && result.length <= parked_answer_.size();
+    if (worker_.logging()) [[unlikely]]
+        log_answer(worker_, forwarded_log_entry(parked, result, answered));
+    if (!answered) return;
     iovec iov{parked_answer_.data(), result.length};
     msghdr out{};
     out.msg_name = const_cast<sockaddr_storage*>(&parked.peer);

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -16,6 +17,7 @@
 
 #include "forwarding.h"
 #include "log_throttle.h"
+#include "query_log_tap.h"
 #include "sipdns/engine/query_engine.h"
 #include "sipdns/net/snapshot.h"
 #include "worker_counters.h"
@@ -85,6 +87,7 @@ class UdpSocketServer {
         engine::QueryContext context;
         engine::ForwardQuestion question;
         OutstandingTicket ticket;
+        std::chrono::steady_clock::time_point parked_at;  // the upstream's time, for the log
     };
     class ForwardCompletion;
     void park(const Slot& slot, const msghdr& received, std::size_t length,
@@ -92,6 +95,10 @@ class UdpSocketServer {
               OutstandingTicket ticket);
     void answer_parked(const ParkedQuery& parked, const forward::ForwardOutcome& outcome);
     static std::uint64_t now_ms();
+    static std::uint16_t peer_port(const sockaddr_storage& peer);
+    LoggedAnswer forwarded_log_entry(const ParkedQuery& parked, const engine::EngineResult& result,
+                                     bool answered) const;
+    bool rate_limited_parked_ = false;  // answer_parked(): did rate limiting touch this answer
 
     boost::asio::ip::udp::socket socket_;
     const std::string name_;              // "0.0.0.0:53", for log messages

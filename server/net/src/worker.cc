@@ -7,6 +7,8 @@
 
 namespace sipdns::net {
 
+const std::atomic<bool> Worker::kNeverLogging{false};
+
 Worker::Worker(unsigned worker_index, const SnapshotHolder& holder)
     : index(worker_index), snapshots(holder) {}
 

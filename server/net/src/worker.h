@@ -3,6 +3,7 @@
 // and the scratch buffer the engine writes TCP answers into. Once the worker runs, everything here
 // is touched only from its thread, so none of it needs a lock.
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <unordered_set>
@@ -15,6 +16,7 @@
 #include "sipdns/forward/forwarder.h"
 #include "sipdns/forward/outstanding_limit.h"
 #include "sipdns/net/snapshot.h"
+#include "sipdns/querylog/ring.h"
 #include "worker_counters.h"
 
 namespace sipdns::net {
@@ -53,6 +55,13 @@ struct Worker {
     forward::AnswerCache answer_cache;
     const ServingSnapshot* answer_cache_snapshot = nullptr;
     std::array<std::uint8_t, engine::kMaxTcpMessage> tcp_answer_scratch{};
+
+    // The query log (query_log_tap.h): this worker's ring, filled only while `log_active` (the
+    // query log's flag, or a false one when the daemon has none) says someone reads it.
+    querylog::QueryRing* log_ring = nullptr;
+    const std::atomic<bool>* log_active = &kNeverLogging;
+    bool logging() const { return log_active->load(std::memory_order_relaxed); }
+    static const std::atomic<bool> kNeverLogging;
     boost::asio::io_context context{1};  // concurrency hint 1: exactly one thread runs it
     std::vector<std::unique_ptr<UdpSocketServer>> udp_sockets;
 };

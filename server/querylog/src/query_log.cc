@@ -60,7 +60,7 @@ void QueryLog::add_sink(std::unique_ptr<Sink> sink) {
 QueryRing& QueryLog::add_ring() {
     rings_.push_back(std::make_unique<QueryRing>(
         options_.ring_slots, kQueryCapacity,
-        keep_messages_ ? kMessageResponseCapacity : kDnsHeaderBytes));
+        keep_messages_ || options_.keep_messages ? kMessageResponseCapacity : kDnsHeaderBytes));
     return *rings_.back();
 }
 

@@ -127,6 +127,26 @@ struct RateLimitSettings {
     bool operator==(const RateLimitSettings&) const = default;
 };
 
+// `server.query_log:` — the watch lines (docs/design.md §11) kept: appended to a file (reopened
+// on SIGHUP and `sipdnsd reload`, for logrotate) or sent to the systemd journal. Startup-only.
+struct QueryLogSettings {
+    enum class Target : std::uint8_t { File, Journal };
+    Target target = Target::File;
+    std::string path;  // File: absolute
+    SourcePos pos;
+    bool operator==(const QueryLogSettings&) const = default;
+};
+
+// `server.dnstap:` — every query and response as dnstap (Frame Streams + protobuf) to a unix
+// socket a collector listens on (fstrm_capture, dnstap-receiver) or to a file. Startup-only.
+struct DnstapSettings {
+    enum class Target : std::uint8_t { Socket, File };
+    Target target = Target::Socket;
+    std::string path;  // absolute
+    SourcePos pos;
+    bool operator==(const DnstapSettings&) const = default;
+};
+
 // `server:` — daemon settings; CLI flags override. Startup-only items (listen, threads,
 // user) are kept apart from what a reload may change by the daemon, not here.
 struct DaemonSettings {
@@ -160,6 +180,8 @@ struct DaemonSettings {
     // stream). Absent = kDefaultControlSocket (the unit's RuntimeDirectory=sipdns).
     // Startup-only; --control overrides it.
     std::optional<std::string> control;
+    std::optional<QueryLogSettings> query_log;
+    std::optional<DnstapSettings> dnstap;
     SourcePos pos;
 };
 

@@ -3,8 +3,11 @@
 // runs — the daemon's control thread, which also handles SIGHUP, so that a reload asked for
 // here and one by signal never overlap. Asio stays behind this header.
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sipdns/control/protocol.h"
 #include "sipdns/control/status.h"
@@ -15,6 +18,22 @@ class io_context;
 
 namespace sipdns::control {
 
+// One `sipdnsd watch` in the daemon: the query-log lines for its filter. Destroying it ends the
+// subscription.
+class WatchFeed {
+  public:
+    virtual ~WatchFeed() = default;
+    struct Batch {
+        std::vector<std::string> lines;
+        std::uint64_t lost = 0;      // lines this watcher read too slowly for
+        std::uint64_t unlogged = 0;  // queries the workers could not log (their rings were full)
+        bool empty() const { return lines.empty() && lost == 0 && unlogged == 0; }
+    };
+    // What is waiting; when nothing is, the feed's wake-up function runs (on another thread)
+    // as soon as something is.
+    virtual Batch take() = 0;
+};
+
 // What the control socket needs from the daemon; called on the io_context's thread.
 class ControlledDaemon {
   public:
@@ -23,6 +42,11 @@ class ControlledDaemon {
     // Reloads the site file as SIGHUP does and returns when the new zones serve (or the old
     // ones still do).
     virtual ReloadOutcome reload() = 0;
+    // A live feed of the query log for `request`'s filter. `wakeup` may be called from any
+    // thread. Null with `problem` (one line) when the filter is not valid.
+    virtual std::unique_ptr<WatchFeed> watch(const WatchRequest& request,
+                                             std::function<void()> wakeup,
+                                             std::string& problem) = 0;
 };
 
 class ControlServer {

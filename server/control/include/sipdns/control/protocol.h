@@ -6,6 +6,10 @@
 //                        status          the status report as text
 //                        status json     the status report as one line of JSON
 //                        reload          reload the site file now and answer when done
+//                        watch [client=PREFIX] [name=SUFFIX] [type=TYPE]
+//                                        the live query log: "1 LINE" per query that passes
+//                                        the filter, "2 -- N lines lost ... --" when the client
+//                                        reads too slowly, until the client closes
 //   daemon -> client   response lines, then one status line, then the daemon closes:
 //                        "1 TEXT"        a line for the client's standard output
 //                        "2 TEXT"        a line for the client's standard error
@@ -30,7 +34,21 @@ inline constexpr std::size_t kMaxRequestLine = 256;
 // A client that sends no complete request line within this is closed.
 inline constexpr std::chrono::seconds kRequestTimeout{5};
 
-enum class Request { Status, StatusJson, Reload };
+enum class Request { Status, StatusJson, Reload, Watch };
+
+// The filter of a watch request; an empty field is not filtered. The values are checked by the
+// daemon (it knows what an address prefix and a record type are), not here.
+struct WatchRequest {
+    std::string client;
+    std::string name;
+    std::string type;
+    bool operator==(const WatchRequest&) const = default;
+};
+// "watch client=10.0.0.0/8 type=SRV" (the fields that are set, in this order).
+std::string format_watch_request(const WatchRequest& request);
+// The arguments of a "watch ..." line; nullopt with `problem` when it is another request or an
+// argument is not KEY=VALUE with a known key (once each, no spaces in values).
+std::optional<WatchRequest> parse_watch_request(std::string_view line, std::string* problem);
 
 std::string_view request_text(Request request);  // "status json"
 
@@ -55,6 +73,8 @@ struct Response {
 
 // The whole reply as sent: the lines, then the status line, each ended by LF.
 std::string format_response(const Response& response);
+// One "1 TEXT" / "2 TEXT" line with its LF (a watch's stream).
+std::string format_response_line(const ResponseLine& line);
 
 // The reply as received, up to the status line (what follows it is ignored). nullopt when it is
 // not one (a line of another form, or no status line before the end); `problem` says which.

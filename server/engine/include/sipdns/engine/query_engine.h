@@ -76,6 +76,9 @@ struct EngineResult {
     std::uint16_t question_end = 0;
     std::uint16_t opt_offset = 0;
     ResponseKey key{};
+    // The location view that answered (SiteZones::view()): 0 = clients in no location. For
+    // the query log.
+    std::uint16_t view = 0;
 };
 
 // The smallest output buffer respond() accepts: a UDP answer never exceeds the negotiated

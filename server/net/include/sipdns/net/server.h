@@ -14,6 +14,7 @@
 #include "sipdns/forward/forwarder.h"
 #include "sipdns/net/metrics.h"
 #include "sipdns/net/snapshot.h"
+#include "sipdns/querylog/query_log.h"
 
 namespace sipdns::net {
 
@@ -42,10 +43,11 @@ class Server {
     // Opens and binds every socket; no thread runs yet. On failure nothing stays bound and the
     // error names the protocol and address, e.g. "cannot listen on udp 0.0.0.0:53: ...".
     // `forwarder` (null = the site does not forward) must outlive the server's workers: stop
-    // the server first.
+    // the server first. `query_log` (null = none): each worker gets a ring of it (its sinks are
+    // added before this); it must outlive the workers too.
     static Expected<std::unique_ptr<Server>, std::string> bind(
         const ServerOptions& options, const SnapshotHolder& snapshots,
-        forward::Forwarder* forwarder = nullptr);
+        forward::Forwarder* forwarder = nullptr, querylog::QueryLog* query_log = nullptr);
     ~Server();  // stops (as stop()) if still running
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;

@@ -77,6 +77,8 @@ class QueryLog {
         // How long the logger thread sleeps when the rings are empty: a line reaches a watcher
         // within this.
         std::chrono::milliseconds idle_sleep{20};
+        // Keep whole responses in the rings (a dnstap sink will be added after the rings).
+        bool keep_messages = false;
     };
     QueryLog();
     explicit QueryLog(Options options);
@@ -84,8 +86,8 @@ class QueryLog {
     QueryLog(const QueryLog&) = delete;
     QueryLog& operator=(const QueryLog&) = delete;
 
-    // Before start(): the persistent sinks (they decide how much of a response the rings keep),
-    // then one ring per worker thread.
+    // Before start(): one ring per worker thread and the persistent sinks (a sink that
+    // needs_messages() added after the rings needs Options::keep_messages).
     void add_sink(std::unique_ptr<Sink> sink);
     QueryRing& add_ring();
     void start();
