@@ -2,7 +2,9 @@
 
 import os
 import pathlib
+import shutil
 import sys
+import tempfile
 
 import pytest
 
@@ -76,3 +78,12 @@ def scs_single():
 @pytest.fixture(scope="module")
 def lab():
     yield from _module_server("lab")
+
+
+@pytest.fixture
+def socket_dir():
+    """A short directory for socket paths: a unix socket path has at most 107 bytes, and
+    pytest's tmp_path under a CI checkout can be longer than that."""
+    d = pathlib.Path(tempfile.mkdtemp(prefix="sipdns-ctl-", dir="/tmp"))
+    yield d
+    shutil.rmtree(d, ignore_errors=True)

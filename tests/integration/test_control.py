@@ -292,20 +292,11 @@ def test_silent_connection_is_closed_and_blocks_nobody(tmp_path):
         with connect(d.control) as s:
             s.sendall(b"shutdown\n")
             assert read_all(s) == \
-                b"error unknown request 'shutdown' (expected status, status json or reload)\n"
+                b"error unknown request 'shutdown' (expected status, status json, reload or watch)\n"
         with connect(d.control) as s:
             s.sendall(b"status json\n")
             reply = read_all(s).decode()
             assert reply.startswith("1 {") and reply.endswith("}\nok\n"), reply
-
-
-@pytest.fixture
-def socket_dir():
-    """A short directory for socket paths: a unix socket path has at most 107 bytes, and
-    pytest's tmp_path under a CI checkout can be longer than that."""
-    d = pathlib.Path(tempfile.mkdtemp(prefix="sipdns-ctl-", dir="/tmp"))
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
 
 
 def test_startup_without_usable_path_serves_and_warns_once(tmp_path, socket_dir):

@@ -176,6 +176,7 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
         std::string problem;
         std::weak_ptr<Impl> weak = weak_from_this();
         const std::uint64_t id = s->id;
+        std::string watch_notice;
         auto feed = daemon.watch(
             request,
             [weak, id] {
@@ -185,7 +186,7 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
                     if (auto me = weak.lock()) me->pump(id);
                 });
             },
-            problem);
+            problem, watch_notice);
         if (!feed) {
             reply(s, format_response({{}, Outcome::Error, problem}));
             return;
@@ -198,7 +199,20 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
                 if (ec == asio::error::operation_aborted) return;
                 self->close(s);
             });
-        pump(s->id);
+        // The first line says the watch is on: from here every query is seen.
+        s->output = format_response_line({Stream::Err, watch_notice});
+        s->writing = true;
+        asio::async_write(s->socket, asio::buffer(s->output),
+                          [self = shared_from_this(), s](const boost::system::error_code& ec,
+                                                         std::size_t) {
+                              if (ec == asio::error::operation_aborted) return;
+                              s->writing = false;
+                              if (ec) {
+                                  self->close(s);
+                                  return;
+                              }
+                              self->pump(s->id);
+                          });
     }
 
     void pump(std::uint64_t id) {

@@ -41,7 +41,7 @@ class FileSink final : public Sink {
         if (file_) std::fclose(file_);
     }
 
-    void write(const RecordView&, std::string_view line) override {
+    void write_line(std::string_view line) override {
         if (file_ == nullptr) {
             ++lost_;
             return;
@@ -88,7 +88,7 @@ class FileSink final : public Sink {
 #ifdef SIPDNS_HAVE_LIBSYSTEMD
 class JournalSink final : public Sink {
   public:
-    void write(const RecordView&, std::string_view line) override {
+    void write_line(std::string_view line) override {
         const int rc = ::sd_journal_send("MESSAGE=%.*s", static_cast<int>(line.size()), line.data(),
                                          "PRIORITY=6", "SYSLOG_IDENTIFIER=sipdnsd",
                                          "SIPDNS_QUERY=1", nullptr);

@@ -1,5 +1,6 @@
 #include "sipdns/querylog/query_log.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace sipdns::querylog {
@@ -139,25 +140,47 @@ std::size_t QueryLog::drain_once() {
         unlogged_seen_ = unlogged;
     }
 
+    // Every ring's end is taken first: whatever a worker logged after this is later than all
+    // that is read now (a query answered on another worker meanwhile goes in the next round).
+    std::vector<std::uint64_t> heads;
+    heads.reserve(rings_.size());
+    for (const auto& ring : rings_) heads.push_back(ring->committed());
+
+    // Lines go out in query order across the workers (each ring alone is in order): a watcher
+    // sees a phone's queries as the phone sent them.
+    const bool lines_wanted = !watches.empty() || lines_for_sinks_;
+    struct Line {
+        std::int64_t time;
+        std::string text;
+        std::vector<std::uint8_t> watchers;  // which watches take it
+        bool matched_any;
+    };
+    std::vector<Line> lines;
     std::size_t drained = 0;
-    std::string line;
-    for (const auto& ring : rings_) {
-        drained += ring->drain([&](const RecordView& record) {
-            line.clear();
-            bool formatted = false;
-            auto the_line = [&]() -> const std::string& {
-                if (!formatted) {
-                    line = format_line(record, names);
-                    formatted = true;
-                }
-                return line;
-            };
-            for (auto& w : watches)
-                if (w->filter().matches(record)) w->offer(the_line());
+    for (std::size_t r = 0; r < rings_.size(); ++r) {
+        drained += rings_[r]->drain(heads[r], [&](const RecordView& record) {
             for (auto& sink : sinks_)
-                sink->write(record, sink->needs_line() ? std::string_view(the_line())
-                                                       : std::string_view());
+                if (!sink->needs_line()) sink->write(record, {});
+            if (!lines_wanted) return;
+            Line line{record.header->query_time_ns, {}, std::vector<std::uint8_t>(watches.size()),
+                      lines_for_sinks_};
+            for (std::size_t i = 0; i < watches.size(); ++i)
+                if (watches[i]->filter().matches(record)) {
+                    line.watchers[i] = 1;
+                    line.matched_any = true;
+                }
+            if (!line.matched_any) return;
+            line.text = format_line(record, names);
+            lines.push_back(std::move(line));
         });
+    }
+    std::stable_sort(lines.begin(), lines.end(),
+                     [](const Line& a, const Line& b) { return a.time < b.time; });
+    for (const Line& line : lines) {
+        for (std::size_t i = 0; i < watches.size(); ++i)
+            if (line.watchers[i]) watches[i]->offer(line.text);
+        for (auto& sink : sinks_)
+            if (sink->needs_line()) sink->write_line(line.text);
     }
     if (drained != 0) {
         records_.fetch_add(drained, std::memory_order_relaxed);

@@ -43,10 +43,11 @@ class ControlledDaemon {
     // ones still do).
     virtual ReloadOutcome reload() = 0;
     // A live feed of the query log for `request`'s filter. `wakeup` may be called from any
-    // thread. Null with `problem` (one line) when the filter is not valid.
+    // thread. Null with `problem` (one line) when the filter is not valid; else `notice` is
+    // the line the watcher sees first ("watching all queries; Ctrl-C to stop").
     virtual std::unique_ptr<WatchFeed> watch(const WatchRequest& request,
-                                             std::function<void()> wakeup,
-                                             std::string& problem) = 0;
+                                             std::function<void()> wakeup, std::string& problem,
+                                             std::string& notice) = 0;
 };
 
 class ControlServer {

@@ -22,12 +22,15 @@
 namespace sipdns::querylog {
 
 // A persistent consumer of every record (the line log, dnstap). Called on the logger thread.
+// A line sink (needs_line()) gets each record's format_line() through write_line(), in query
+// order across the workers; a record sink gets each record through write(), as drained.
 class Sink {
   public:
     virtual ~Sink() = default;
-    virtual bool needs_line() const { return true; }        // gets format_line()'s line
+    virtual bool needs_line() const { return true; }
     virtual bool needs_messages() const { return false; }   // wants whole responses kept
-    virtual void write(const RecordView& record, std::string_view line) = 0;
+    virtual void write(const RecordView& record, std::string_view line) { (void)record, (void)line; }
+    virtual void write_line(std::string_view line) { (void)line; }
     virtual void flush() {}   // after each batch of records
     virtual void reopen() {}  // SIGHUP / reload: a log file renamed by logrotate starts anew
     virtual std::string describe() const = 0;  // "file /var/log/sipdns/queries.log"

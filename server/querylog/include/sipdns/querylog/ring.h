@@ -45,11 +45,12 @@ class QueryRing {
     }
     void commit() { head_.store(head_.load(std::memory_order_relaxed) + 1, std::memory_order_release); }
 
-    // Consumer side: calls f(RecordView) for every committed record, then frees their slots.
-    // Returns how many.
+    // Consumer side: how far the producer has committed (pass to drain()).
+    std::uint64_t committed() const { return head_.load(std::memory_order_acquire); }
+    // Calls f(RecordView) for every record committed up to `head`, freeing each slot after
+    // it. Returns how many.
     template <typename F>
-    std::size_t drain(F&& f) {
-        const std::uint64_t head = head_.load(std::memory_order_acquire);
+    std::size_t drain(std::uint64_t head, F&& f) {
         std::uint64_t tail = tail_.load(std::memory_order_relaxed);
         const std::size_t count = static_cast<std::size_t>(head - tail);
         for (; tail != head; ++tail) {
