@@ -18,8 +18,10 @@ set(SIPDNS_INSTALL_CONFDIR "/etc/sipdns" CACHE PATH
     "Absolute directory for site.yaml (the daemon's default is /etc/sipdns/site.yaml)")
 set(SIPDNS_INSTALL_UNITDIR "/lib/systemd/system" CACHE PATH
     "Absolute directory for sipdnsd.service")
-set(SIPDNS_PACKAGE_MAINTAINER "sipdns developers <sipdns@users.noreply.github.com>" CACHE STRING
-    "Maintainer field of the Debian package")
+# The control data's Maintainer and Homepage (plain variables, not cached: a build tree
+# configured before takes the current ones too).
+set(SIPDNS_PACKAGE_MAINTAINER "The sipdns authors <maintainers@sipdns.dev>")
+set(SIPDNS_PACKAGE_HOMEPAGE "https://sipdns.dev")
 
 # Directories are created 0755 whatever the umask of whoever builds the package.
 set(CMAKE_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS
@@ -61,7 +63,7 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_SOURCE_GENERATOR TGZ)
 set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build[^/]*/" "__pycache__")
 set(CPACK_PACKAGE_NAME sipdns)
-set(CPACK_PACKAGE_VENDOR "the sipdns developers")
+set(CPACK_PACKAGE_VENDOR "The sipdns authors")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "${SIPDNS_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
@@ -74,6 +76,7 @@ set(CPACK_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS ${CMAKE_INSTALL_DEFAULT_DIRECTOR
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "authoritative SIP-aware DNS server")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${SIPDNS_PACKAGE_MAINTAINER}")
+set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "${SIPDNS_PACKAGE_HOMEPAGE}")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Configure and build sipdns into build/ (Ninja, warnings are errors, all cores).
-#   scripts/build.sh [extra cmake -D options...]
+#   scripts/build.sh [extra cmake -D options...]          everything, tests included
+#   scripts/build.sh --daemon [extra cmake -D options...]  only sipdnsd (scripts/run-example.sh):
+#                          a new build directory is configured without the tests
+#                          (SIPDNS_BUILD_TESTS=OFF: GoogleTest and the test tools are not needed);
+#                          one configured before keeps its tests and only the daemon is built
 #   SIPDNS_BUILD_DIR=dir   build somewhere else (default: build/ in the repository)
 #   SIPDNS_BUILD_TYPE=...  CMAKE_BUILD_TYPE for a new build directory (default RelWithDebInfo)
 #   CXX=clang++-14         the compiler of a new build directory (CMake reads CXX then only);
@@ -11,7 +15,17 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build_dir="${SIPDNS_BUILD_DIR:-build}"
 jobs="$(nproc 2>/dev/null || echo 2)"
 
-configure=(cmake -S . -B "$build_dir" -DSIPDNS_WERROR=ON -DSIPDNS_BUILD_TESTS=ON)
+daemon_only=0
+if [[ "${1:-}" == --daemon ]]; then daemon_only=1; shift; fi
+
+configure=(cmake -S . -B "$build_dir" -DSIPDNS_WERROR=ON)
+targets=()
+if ((daemon_only)); then
+  targets=(--target sipdnsd)
+  [[ -f "$build_dir/CMakeCache.txt" ]] || configure+=(-DSIPDNS_BUILD_TESTS=OFF)
+else
+  configure+=(-DSIPDNS_BUILD_TESTS=ON)
+fi
 if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
   configure+=(-G Ninja -DCMAKE_BUILD_TYPE="${SIPDNS_BUILD_TYPE:-RelWithDebInfo}")
 elif ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$build_dir/CMakeCache.txt"; then
@@ -28,4 +42,4 @@ if [[ -n "${CXX:-}" && -f "$build_dir/CMakeCache.txt" ]]; then
   fi
 fi
 "${configure[@]}" "$@"
-cmake --build "$build_dir" --parallel "$jobs"
+cmake --build "$build_dir" --parallel "$jobs" "${targets[@]}"

@@ -1,28 +1,46 @@
 #!/usr/bin/env bash
-# Install every Debian 12 package needed to build and test sipdns.
+# Install the Debian 12 packages sipdns needs, in one of two sets.
 #
-#   scripts/install-deps.sh            install what is missing (as root, or through sudo)
-#   scripts/install-deps.sh --check    only list what is missing (exit 1 if anything is)
+#   scripts/install-deps.sh --run      what building and running sipdnsd needs (compiler, CMake,
+#                                      Ninja, the libraries' -dev packages): scripts/run-example.sh
+#   scripts/install-deps.sh            everything: the run set and what the tests need
+#                                      (reference DNS and DHCP servers, clang, lintian, ...):
+#                                      scripts/test.sh
+#   ... --check                        only list what is missing (exit 1 if anything is)
+#   ... --list                         print the set's packages, one a line, and exit
 #   SIPDNS_SKIP_DEPS=1 scripts/...     do nothing (e.g. a prepared CI image)
+#   SIPDNS_APT_LOCK_TIMEOUT=600        how long to wait, in seconds, for another apt or dpkg
 #
-# Idempotent: when every package is already installed nothing runs (no apt-get update, no root
+# Idempotent: when every package of the set is installed nothing runs (no apt-get update, no root
 # needed). Otherwise `apt-get update` once, then one `apt-get install -y --no-install-recommends`.
+# When another apt or dpkg holds the package manager's lock, both wait for it (up to
+# SIPDNS_APT_LOCK_TIMEOUT seconds, saying which process holds it) instead of failing.
 # Knot DNS, NSD, BIND, Unbound, ISC dhcpd and Kea are test tools only: their packages must not
 # start (or leave enabled) a daemon on port 53 or 67, so service starts are blocked during the
 # install with a temporary /usr/sbin/policy-rc.d (only when none exists), and services of packages
 # installed by this run are disabled afterwards.
 set -euo pipefail
 
-PACKAGES=(
-  # build
+# Building and running the daemon (scripts/run-example.sh). CMake finds these in the top-level
+# CMakeLists.txt and server/*/CMakeLists.txt; nothing of the tests is configured without
+# SIPDNS_BUILD_TESTS.
+RUN_PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  libboost-dev libboost-system-dev libldns-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-  libsystemd-dev libgtest-dev googletest
+  libboost-dev libldns-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libsystemd-dev
   # forwarding (issue 13): libunbound's async resolver and cache; dns-root-data is the root
   # trust anchor (/usr/share/dns/root.key) and root hints for `forward: { to: root }`
   libunbound-dev dns-root-data
-  # tests: DNS clients, reference servers, zone checkers, python, load generator
-  bind9-dnsutils bind9-utils knot-dnsutils ldnsutils knot nsd
+  # dnstap output: Frame Streams and the dnstap protobuf schema compiled with protoc-c
+  libfstrm-dev libprotobuf-c-dev protobuf-c-compiler
+  # dig and nslookup: the README's first look at what the example serves
+  bind9-dnsutils
+)
+# Everything else the tests need (scripts/test.sh, .ci/run).
+TEST_PACKAGES=(
+  libboost-system-dev libgtest-dev googletest
+  # tests: DNS clients (and dig, nslookup of the run set), reference servers, zone checkers,
+  # python, load generator
+  bind9-utils knot-dnsutils ldnsutils knot nsd
   # tests/integration/test_export_update.py: export --format nsupdate applied to BIND's named
   bind9
   python3 python3-dnspython python3-pytest dnsperf
@@ -50,14 +68,29 @@ PACKAGES=(
 DAEMON_PACKAGES=(knot nsd bind9 unbound isc-dhcp-server kea-dhcp4-server kea-dhcp6-server)
 
 check_only=0
+list_only=0
+run_set=0
 for arg in "$@"; do
   case "$arg" in
+    --run) run_set=1 ;;
     --check) check_only=1 ;;
+    --list) list_only=1 ;;
     --run-only|--skip) exit 0 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "install-deps.sh: unknown option: $arg" >&2; exit 2 ;;
   esac
 done
+if ((run_set)); then
+  PACKAGES=("${RUN_PACKAGES[@]}")
+  set_name="run"
+else
+  PACKAGES=("${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}")
+  set_name="full"
+fi
+if ((list_only)); then
+  printf '%s\n' "${PACKAGES[@]}"
+  exit 0
+fi
 if [[ "${SIPDNS_SKIP_DEPS:-0}" == 1 ]]; then
   echo "install-deps.sh: SIPDNS_SKIP_DEPS=1, not installing packages"
   exit 0
@@ -77,7 +110,7 @@ for p in "${PACKAGES[@]}"; do
   installed "$p" || missing+=("$p")
 done
 if ((${#missing[@]} == 0)); then
-  echo "install-deps.sh: all ${#PACKAGES[@]} packages are installed"
+  echo "install-deps.sh: all ${#PACKAGES[@]} packages of the $set_name set are installed"
   exit 0
 fi
 echo "install-deps.sh: missing: ${missing[*]}"
@@ -86,7 +119,9 @@ if ((check_only)); then exit 1; fi
 # Root for the rest: re-run through sudo when needed.
 if [[ "$(id -u)" -ne 0 ]]; then
   if command -v sudo >/dev/null 2>&1; then
-    exec sudo "$0" "$@"   # DEBIAN_FRONTEND is exported below, as root
+    # `sudo env ...` keeps the lock timeout whatever sudo's env_reset policy is; DEBIAN_FRONTEND
+    # is exported below, as root.
+    exec sudo env SIPDNS_APT_LOCK_TIMEOUT="${SIPDNS_APT_LOCK_TIMEOUT:-600}" "$0" "$@"
   fi
   echo "install-deps.sh: not root and sudo is not installed; as root run: $0" >&2
   exit 1
@@ -97,7 +132,7 @@ newly_installed_daemons=()
 # The unit / init script of a daemon package (Debian's bind9 ships "named").
 service_name() { [[ "$1" == bind9 ]] && echo named || echo "$1"; }
 for p in "${DAEMON_PACKAGES[@]}"; do
-  installed "$p" || newly_installed_daemons+=("$p")
+  if [[ " ${missing[*]} " == *" $p "* ]]; then newly_installed_daemons+=("$p"); fi
 done
 
 # Keep maintainer scripts from starting knot/nsd/named/unbound (invoke-rc.d and deb-systemd-invoke
@@ -117,8 +152,70 @@ if [[ ! -e "$policy" ]]; then
   our_policy=1
 fi
 
-apt-get update
-apt-get install -y --no-install-recommends "${missing[@]}"
+# Another apt or dpkg (an unattended upgrade, a second terminal) holds the package manager's
+# locks with fcntl(2) record locks; /proc/locks names the holder's PID by the lock file's device
+# and inode (proc(5)). These are the locks apt-get update, download and install take.
+LOCK_FILES=(/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock
+            /var/cache/apt/archives/lock)
+lock_timeout="${SIPDNS_APT_LOCK_TIMEOUT:-600}"
+if ! [[ "$lock_timeout" =~ ^[0-9]+$ ]]; then
+  echo "install-deps.sh: SIPDNS_APT_LOCK_TIMEOUT=$lock_timeout: expected a number of seconds" >&2
+  exit 2
+fi
+lock_deadline=$((SECONDS + lock_timeout))
+
+# "PID (command line)" for each process holding one of LOCK_FILES, one a line.
+lock_holders() {
+  local file dev ino key pid
+  for file in "${LOCK_FILES[@]}"; do
+    [[ -e "$file" ]] || continue
+    read -r dev ino < <(stat -c '%d %i' "$file")
+    # st_dev's major and minor as the kernel prints them in /proc/locks (MAJ:MIN:INODE, hex).
+    key=$(printf '%02x:%02x:%s' $(((dev >> 8) & 0xfff)) $(((dev & 0xff) | ((dev >> 12) & 0xfff00))) "$ino")
+    # Fields: "N: POSIX ADVISORY WRITE PID MAJ:MIN:INODE START END"; "N: -> ..." lines are
+    # processes waiting for the lock, not holding it.
+    while read -r pid; do
+      echo "$pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | sed 's/ $//') holds $file)"
+    done < <(awk -v key="$key" '$2 != "->" && $6 == key { print $5 }' /proc/locks | sort -u)
+  done
+}
+
+wait_for_package_lock() {
+  local holders next_message=$SECONDS
+  while holders=$(lock_holders) && [[ -n "$holders" ]]; do
+    if ((SECONDS >= lock_deadline)); then
+      echo "install-deps.sh: the package manager is still locked after ${lock_timeout}s by:" >&2
+      echo "$holders" | sed 's/^/  /' >&2
+      echo "install-deps.sh: try again when it has finished (SIPDNS_APT_LOCK_TIMEOUT waits longer)" >&2
+      exit 1
+    fi
+    if ((SECONDS >= next_message)); then
+      echo "install-deps.sh: waiting for another package manager to finish" \
+           "($((lock_deadline - SECONDS))s left):"
+      echo "$holders" | sed 's/^/  /'
+      next_message=$((SECONDS + 30))
+    fi
+    sleep 2
+  done
+}
+
+# apt-get, once the locks are free. The lock can be taken again between our look and apt-get's
+# (apt-get update does not wait for it, apt-get install does for DPkg::Lock::Timeout): then wait
+# and run it again, within the same deadline.
+apt_get() {
+  local rc
+  while :; do
+    wait_for_package_lock
+    apt-get -o DPkg::Lock::Timeout=$((lock_deadline > SECONDS ? lock_deadline - SECONDS : 0)) \
+      "$@" && return 0
+    rc=$?
+    if [[ -z "$(lock_holders)" ]] || ((SECONDS >= lock_deadline)); then return "$rc"; fi
+    echo "install-deps.sh: apt-get $1 found the package manager locked; waiting again"
+  done
+}
+
+apt_get update
+apt_get install -y --no-install-recommends "${missing[@]}"
 
 # The daemons we just installed must not serve (or come back at boot) on port 53.
 if ((${#newly_installed_daemons[@]})) && command -v systemctl >/dev/null 2>&1 \

@@ -45,9 +45,9 @@ COMMAND_TIMEOUT = 60  # seconds for any one README command
 
 # Blocks (by their first command line, exactly as in README.md) that are not run, and why.
 SKIPPED = {
-    "scripts/run-example.sh    # install what is missing, build, serve the SCS HA example on "
-    "127.0.0.1:5353":
-        "the two top-level commands install packages with apt-get and build the whole tree "
+    "scripts/run-example.sh    # install the run set, build sipdnsd only, serve the SCS HA "
+    "example on 127.0.0.1:5353":
+        "the two top-level commands install packages with apt-get and build the tree "
         "(scripts/test.sh runs this test, so it cannot run itself); the serving that "
         "run-example.sh ends with is replayed here: the HA example on a loopback port",
     'export PATH="$PWD/build/server/main:$PATH"':

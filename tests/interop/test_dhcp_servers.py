@@ -12,7 +12,9 @@ answer one Information-request from dhcp6_client.py; options 21-24 and 56 of the
 here from RFC 3319, RFC 3646 and RFC 5908, must be the plan's values.
 
 Network: the servers and the client each live in a network namespace made here, joined by one
-veth pair; nothing is sent anywhere else. Needs root (ip netns); skipped otherwise.
+veth pair; nothing is sent anywhere else. Needs root (ip netns); skipped otherwise, and skipped
+with ip's error when the machine refuses the namespaces or the veth pair (no CAP_SYS_ADMIN or
+CAP_NET_ADMIN: containers, CI sandboxes). Any other error fails.
 """
 
 import ipaddress
@@ -100,6 +102,23 @@ def ip(*args: str) -> None:
     subprocess.run(["ip", *args], check=True, capture_output=True, timeout=20)
 
 
+# What ip(8) prints when the machine, not the test, says no: no CAP_SYS_ADMIN / CAP_NET_ADMIN
+# (a container, a CI sandbox), a read-only /run, no veth driver. Any other error is a failure.
+REFUSED = re.compile(r"Operation not permitted|Permission denied|Operation not supported|"
+                     r"Read-only file system|Unknown device type")
+
+
+def ip_or_skip(what: str, *args: str) -> None:
+    """ip(8), skipping the module with the reason when the machine refuses it (see REFUSED)."""
+    try:
+        ip(*args)
+    except subprocess.CalledProcessError as e:
+        error = e.stderr.decode(errors="replace").strip()
+        if REFUSED.search(error):
+            pytest.skip(f"cannot {what} here (`ip {' '.join(args)}`): {error}")
+        raise
+
+
 @pytest.fixture(scope="module")
 def link():
     """Two namespaces, server and client, joined by a veth pair; the server side has
@@ -110,14 +129,12 @@ def link():
     names = {"server_ns": f"sipdns-dhcp-s-{tag}", "client_ns": f"sipdns-dhcp-c-{tag}",
              "server_if": f"sdh{tag[-6:]}s", "client_if": f"sdh{tag[-6:]}c"}
     try:
-        try:
-            ip("netns", "add", names["server_ns"])
-        except subprocess.CalledProcessError as e:
-            # The machine itself does not allow it (no CAP_SYS_ADMIN, no /run/netns): say so.
-            pytest.skip(f"cannot create a network namespace here: {e.stderr.decode().strip()}")
+        ip_or_skip("create a network namespace", "netns", "add", names["server_ns"])
         ip("netns", "add", names["client_ns"])
-        ip("link", "add", names["server_if"], "netns", names["server_ns"], "type", "veth",
-           "peer", "name", names["client_if"], "netns", names["client_ns"])
+        # Without CAP_NET_ADMIN the namespaces can be made but no link between them.
+        ip_or_skip("join two network namespaces with a veth pair",
+                   "link", "add", names["server_if"], "netns", names["server_ns"], "type", "veth",
+                   "peer", "name", names["client_if"], "netns", names["client_ns"])
         ip("-n", names["server_ns"], "addr", "add", f"{SERVER_ADDRESS}/24", "dev",
            names["server_if"])
         # DHCPv6 servers answer on a link with an address in their subnet6 (no duplicate

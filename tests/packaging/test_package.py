@@ -141,7 +141,8 @@ def test_control_fields(deb):
     assert deb.name == f"{PACKAGE}_{version}_{control_field(deb, 'Architecture')}.deb"
     assert control_field(deb, "Section") == "net"
     assert control_field(deb, "Priority") == "optional"
-    assert re.fullmatch(r".+ <[^@\s]+@[^@\s]+>", control_field(deb, "Maintainer"))
+    assert control_field(deb, "Maintainer") == "The sipdns authors <maintainers@sipdns.dev>"
+    assert control_field(deb, "Homepage") == "https://sipdns.dev"
     description = control_field(deb, "Description").splitlines()
     assert description[0] == "authoritative SIP-aware DNS server"
     assert len(description) > 3, "the package needs an extended description"
@@ -232,15 +233,23 @@ def test_changelog_parses(root, tmp_path, deb):
             control_field(deb, "Version")
 
 
-def test_copyright_is_machine_readable_and_sets_no_license(root):
+def test_copyright_is_machine_readable_and_bsd_3_clause(root):
+    """DEP-5 (copyright-format 1.0): every file is the sipdns authors', under the BSD-3-Clause
+    terms of the top-level LICENSE, word for word."""
     text = (root / "usr/share/doc/sipdns/copyright").read_text()
     assert text.startswith(
         "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n")
     assert re.search(r"^Files: \*$", text, re.M)
-    assert re.search(r"^Copyright: 2026 the sipdns developers$", text, re.M)
-    assert re.findall(r"^License: (.*)$", text, re.M) == ["other"]
-    # The authors have not chosen a license yet: none may be named.
-    assert not re.search(r"\b(GPL|LGPL|MIT|BSD|Apache|MPL|ISC)\b", text)
+    assert re.search(r"^Copyright: 2026 The sipdns authors$", text, re.M)
+    assert re.findall(r"^License: (.*)$", text, re.M) == ["BSD-3-clause", "BSD-3-clause"]
+    # The stand-alone License paragraph's text (" ." is an empty line) is LICENSE's, from its
+    # first condition on.
+    paragraph = text[text.rindex("\nLicense: BSD-3-clause\n"):].splitlines()[2:]
+    shipped = [line[1:] if line != " ." else "" for line in paragraph]
+    license_text = (SOURCE_DIR / "LICENSE").read_text().splitlines()
+    assert "Copyright (c) 2026 The sipdns authors" in license_text
+    start = license_text.index(shipped[0])
+    assert license_text[start:] == shipped
 
 
 def test_lintian_reports_no_errors(deb):

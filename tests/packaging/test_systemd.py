@@ -16,10 +16,16 @@ nothing it serves or asks leaves it). Inside, as an installer would:
   in the journal; fixed, it starts, with the serial it served before (the unit's
   StateDirectory=sipdns keeps it); `systemctl stop` ends with status 0.
 
+Each case starts from the state it needs (the `fresh` and `running` fixtures: the unit stopped,
+disabled and reset, the site file and state directory as installed, the journal read from that
+point on), so one failure is one failure. One container serves them all; what the package left
+behind is recorded at boot, before any case runs.
+
 Needs root, systemd-nspawn (systemd-container), debootstrap and a Debian mirror for the first
 run (SIPDNS_DEBIAN_MIRROR, default: the host's own). Skipped, with the reason, when the machine
-cannot reach the mirror, cannot run a container, or cannot boot one: none of those says anything
-about the package. A failure after the boot is a failure. Nothing of the host's systemd, dpkg or /etc
+cannot reach the mirror, cannot run a container, cannot boot one, or the booted container's
+loopback stays down (no CAP_NET_ADMIN for its systemd): none of those says anything about the
+package. A failure after that is a failure. Nothing of the host's systemd, dpkg or /etc
 is touched: the container is stopped by the PID this test started.
 """
 
@@ -163,6 +169,7 @@ class Container:
         try:
             self.init_pid = self._wait_for_init()
             self._wait_until_booted()
+            self._wait_for_loopback()
         except BaseException:
             self.stop()  # the nspawn this test started, by its PID
             raise
@@ -191,6 +198,21 @@ class Container:
                 return
             time.sleep(0.5)
         raise BootFailure(f"the container's systemd is {state!r}\n{self.log_text()}")
+
+    def _wait_for_loopback(self) -> None:
+        """The container's systemd sets its loopback up early in boot; when it cannot
+        (no CAP_NET_ADMIN in the container's network namespace), nothing can be served or dug.
+        Asked with the host's ip(8) in the container's network namespace (minbase has none)."""
+        deadline = time.monotonic() + 10
+        shown = ""
+        while time.monotonic() < deadline:
+            shown = run(["nsenter", "--target", str(self.init_pid), "--net", "ip", "-o", "link",
+                         "show", "lo"], check=False, timeout=20).stdout.strip()
+            flags = re.search(r"<([^>]*)>", shown)
+            if flags and "UP" in flags.group(1).split(","):
+                return
+            time.sleep(0.5)
+        raise BootFailure(f"the container's loopback is down: {shown!r}\n{self.log_text()}")
 
     def sh(self, command: str, *, check: bool = True) -> subprocess.CompletedProcess:
         """A shell command inside the running container (all its namespaces)."""
@@ -233,13 +255,50 @@ def container(base_root, deb, tmp_path_factory):
     except BootFailure as e:
         pytest.skip(f"this machine cannot boot a systemd container: {str(e)[-1500:]}")
     try:
+        # What the package left behind, before any case changes it; and the installed site file,
+        # which each case starts from.
+        c.installed_state = {name: unit_property(c, name)
+                             for name in ("LoadState", "UnitFileState", "ActiveState")}
+        c.sh(f"cp -p {SITE} {SITE_AS_INSTALLED}")
         yield c
     finally:
         c.stop()
 
 
+SITE = "/etc/sipdns/site.yaml"
+SITE_AS_INSTALLED = "/root/site.yaml.installed"
+
+
 def unit_property(c: Container, name: str) -> str:
     return c.sh(f"systemctl show --property={name} --value sipdnsd").stdout.strip()
+
+
+def journal_cursor(c: Container) -> str:
+    # The last entry and its cursor (with no entry shown, journalctl shows no cursor).
+    shown = c.sh("journalctl --lines=1 --show-cursor --no-pager --output=cat").stdout
+    return re.search(r"^-- cursor: (\S+)", shown, re.M).group(1)
+
+
+@pytest.fixture
+def fresh(container):
+    """The container as the package left it: sipdnsd stopped, disabled and not failed, the site
+    file as installed, no state (serials) kept; the journal read from here on."""
+    c = container
+    c.sh("systemctl disable --now sipdnsd; systemctl reset-failed sipdnsd 2>/dev/null; "
+         f"cp -p {SITE_AS_INSTALLED} {SITE}; "
+         # StateDirectory= of a DynamicUser= unit: /var/lib/private/sipdns, /var/lib/sipdns links it
+         "rm -rf /var/lib/private/sipdns /var/lib/sipdns; true")
+    assert unit_property(c, "ActiveState") == "inactive"
+    c.journal_after = journal_cursor(c)
+    return c
+
+
+@pytest.fixture
+def running(fresh):
+    """`fresh`, then sipdnsd enabled and started on the installed site file."""
+    fresh.sh("systemctl enable --now sipdnsd")
+    assert unit_property(fresh, "ActiveState") == "active", journal(fresh)
+    return fresh
 
 
 def dig(c: Container, *args: str) -> list[str]:
@@ -250,18 +309,19 @@ def soa_serial(c: Container) -> int:
     return int(dig(c, "@127.0.0.1", DOMAIN, "SOA")[2])
 
 
-def journal(c: Container) -> str:
-    return c.sh("journalctl --unit=sipdnsd --no-pager --output=cat").stdout
+def journal(c: Container, after: str | None = None) -> str:
+    """sipdnsd's journal since the case's fixture (or since the cursor `after`)."""
+    cursor = after or c.journal_after
+    return c.sh(f"journalctl --unit=sipdnsd --no-pager --output=cat --after-cursor='{cursor}'").stdout
 
 
 def test_installed_disabled_and_stopped(container):
-    assert unit_property(container, "LoadState") == "loaded"
-    assert unit_property(container, "UnitFileState") == "disabled"
-    assert unit_property(container, "ActiveState") == "inactive"
+    assert container.installed_state == {"LoadState": "loaded", "UnitFileState": "disabled",
+                                         "ActiveState": "inactive"}
 
 
-def test_enable_now_serves_port_53_as_an_unprivileged_dynamic_user(container):
-    c = container
+def test_enable_now_serves_port_53_as_an_unprivileged_dynamic_user(fresh):
+    c = fresh
     c.sh("sipdnsd check /etc/sipdns/site.yaml")
     c.sh("systemctl enable --now sipdnsd")
     assert unit_property(c, "ActiveState") == "active"
@@ -284,9 +344,8 @@ def test_enable_now_serves_port_53_as_an_unprivileged_dynamic_user(container):
     assert "state dir" not in journal(c), journal(c)
 
 
-def test_reload_serves_an_edit_and_keeps_the_last_good_zone_on_a_broken_one(container):
-    c = container
-    assert unit_property(c, "ActiveState") == "active"
+def test_reload_serves_an_edit_and_keeps_the_last_good_zone_on_a_broken_one(running):
+    c = running
     c.sh("sed -i 's/192\\.0\\.2\\.11/192.0.2.21/' /etc/sipdns/site.yaml")
     assert c.sh("test -S /run/sipdns/control", check=False).returncode == 0, journal(c)
     # Synchronous: the edit is served when `systemctl reload` returns.
@@ -310,28 +369,34 @@ def test_reload_serves_an_edit_and_keeps_the_last_good_zone_on_a_broken_one(cont
                      re.M), status
 
 
-def test_restart_with_a_broken_file_fails_in_check_then_starts_once_fixed(container):
-    c = container
-    assert "bogus_key" in c.sh("cat /etc/sipdns/site.yaml").stdout
+def test_restart_with_a_broken_file_fails_in_check_then_starts_once_fixed(running):
+    c = running
+    served = soa_serial(c)
+    c.sh("echo 'bogus_key: 1' >> /etc/sipdns/site.yaml")
+    before_restart = journal_cursor(c)
     assert c.sh("systemctl restart sipdnsd", check=False).returncode != 0
     assert unit_property(c, "ActiveState") != "active"
     # ExecStartPre's `sipdnsd check` put the file's error and count in the journal.
-    after_reloads = journal(c).split("reload failed")[-1]
-    assert re.search(r"site\.yaml:\d+:\d+: bogus_key: unknown key", after_reloads), after_reloads
-    assert re.search(r"^1 error$", after_reloads, re.M), after_reloads
+    restart = journal(c, after=before_restart)
+    assert re.search(r"site\.yaml:\d+:\d+: bogus_key: unknown key", restart), restart
+    assert re.search(r"^1 error$", restart, re.M), restart
     c.sh("sed -i '/^bogus_key/d' /etc/sipdns/site.yaml")
-    served = int(c.sh("awk '$1 == \"" + DOMAIN + ".\" { print $2 }' /var/lib/sipdns/serials").stdout)
+    kept = int(c.sh("awk '$1 == \"" + DOMAIN + ".\" { print $2 }' /var/lib/sipdns/serials").stdout)
+    assert kept == served
     c.sh("systemctl reset-failed sipdnsd; systemctl restart sipdnsd")
     assert unit_property(c, "ActiveState") == "active"
-    assert dig(c, "@127.0.0.1", f"scs1.{DOMAIN}", "A") == ["192.0.2.21"]
+    assert dig(c, "@127.0.0.1", f"scs1.{DOMAIN}", "A") == ["192.0.2.11"]
     # The same content as before the broken edit (sed gave the file a new time): the same serial.
     assert soa_serial(c) == served
 
+
+def test_stop_ends_with_status_0_and_removes_the_control_socket(running):
+    c = running
     c.sh("systemctl stop sipdnsd")
     assert unit_property(c, "ActiveState") == "inactive"
     assert unit_property(c, "Result") == "success"
     assert unit_property(c, "ExecMainStatus") == "0"
-    # The daemon's own shutdown lines, in order, after the last start. systemd's "Stopping ..."
+    # The daemon's own shutdown lines, in order, after the start. systemd's "Stopping ..."
     # may land between them in the journal.
     since_start = journal(c).split("Started sipdnsd.service")[-1].splitlines()
     assert "received SIGTERM, shutting down" in since_start, since_start
