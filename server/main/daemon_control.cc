@@ -63,6 +63,7 @@ namespace {
 class QueryLogFeed final : public control::WatchFeed {
   public:
     explicit QueryLogFeed(std::shared_ptr<querylog::Watch> watch) : watch_(std::move(watch)) {}
+    ~QueryLogFeed() override { spdlog::info("watch ended"); }
     Batch take() override {
         querylog::Watch::Taken taken = watch_->take();
         return {std::move(taken.lines), taken.lost, taken.unlogged};
@@ -76,7 +77,8 @@ class QueryLogFeed final : public control::WatchFeed {
 
 std::unique_ptr<control::WatchFeed> DaemonControl::watch(const control::WatchRequest& request,
                                                          std::function<void()> wakeup,
-                                                         std::string& problem) {
+                                                         std::string& problem,
+                                                         std::string& notice) {
     auto filter = querylog::parse_watch_filter(request.client, request.name, request.type, problem);
     if (!filter) return nullptr;
     auto subscription = std::make_shared<querylog::Watch>(std::move(*filter));
@@ -84,6 +86,8 @@ std::unique_ptr<control::WatchFeed> DaemonControl::watch(const control::WatchReq
     query_log_.subscribe(subscription);
     const std::string shown = subscription->filter().describe();
     spdlog::info("watch started{}", shown.empty() ? "" : " (" + shown + ")");
+    notice = shown.empty() ? "watching all queries; Ctrl-C to stop"
+                           : "watching queries of " + shown + "; Ctrl-C to stop";
     return std::make_unique<QueryLogFeed>(std::move(subscription));
 }
 

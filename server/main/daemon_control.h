@@ -30,7 +30,8 @@ class DaemonControl final : public control::ControlledDaemon {
     control::ReloadOutcome reload() override { return reloader_.reload(); }
     std::unique_ptr<control::WatchFeed> watch(const control::WatchRequest& request,
                                               std::function<void()> wakeup,
-                                              std::string& problem) override;
+                                              std::string& problem,
+                                              std::string& notice) override;
 
   private:
     std::string config_file_;
