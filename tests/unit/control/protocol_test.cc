@@ -37,13 +37,13 @@ INSTANTIATE_TEST_SUITE_P(
         RequestRow{"Reload", "reload", Request::Reload, ""},
         RequestRow{"CrLf", "reload\r", Request::Reload, ""},
         RequestRow{"Empty", "", std::nullopt,
-                   "unknown request '' (expected status, status json or reload)"},
+                   "unknown request '' (expected status, status json, reload or watch)"},
         RequestRow{"UpperCase", "STATUS", std::nullopt,
-                   "unknown request 'STATUS' (expected status, status json or reload)"},
+                   "unknown request 'STATUS' (expected status, status json, reload or watch)"},
         RequestRow{"ExtraWord", "reload now", std::nullopt,
-                   "unknown request 'reload now' (expected status, status json or reload)"},
+                   "unknown request 'reload now' (expected status, status json, reload or watch)"},
         RequestRow{"ControlCharsShownAsSpaces", "st\x01tus", std::nullopt,
-                   "unknown request 'st tus' (expected status, status json or reload)"},
+                   "unknown request 'st tus' (expected status, status json, reload or watch)"},
         RequestRow{"TooLong", std::string(kMaxRequestLine, 'x'), std::nullopt,
                    "request line longer than 256 bytes"}),
     [](const auto& info) { return std::string(info.param.name); });
@@ -52,6 +52,49 @@ TEST(RequestLines, EveryRequestReadsBackAsItself) {
     for (const Request r : {Request::Status, Request::StatusJson, Request::Reload})
         EXPECT_EQ(parse_request(request_text(r)), r);
 }
+
+struct WatchRow {
+    const char* name;
+    std::string line;
+    std::optional<WatchRequest> request;
+    std::string problem;
+};
+
+void PrintTo(const WatchRow& r, std::ostream* os) { *os << r.name; }
+
+class WatchLines : public ::testing::TestWithParam<WatchRow> {};
+
+TEST_P(WatchLines, ParseAsExpected) {
+    std::string problem;
+    const auto request = parse_watch_request(GetParam().line, &problem);
+    EXPECT_EQ(request, GetParam().request);
+    if (GetParam().request)
+        EXPECT_EQ(parse_watch_request(format_watch_request(*request), nullptr), request);
+    else
+        EXPECT_EQ(problem, GetParam().problem);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rows, WatchLines,
+    ::testing::Values(
+        WatchRow{"All", "watch", WatchRequest{}, ""},
+        WatchRow{"AllCrLf", "watch\r", WatchRequest{}, ""},
+        WatchRow{"EveryFilter", "watch client=10.0.0.0/8 name=example.com type=SRV",
+                 WatchRequest{"10.0.0.0/8", "example.com", "SRV"}, ""},
+        WatchRow{"AnyOrderExtraSpaces", "watch  type=A   client=::1",
+                 WatchRequest{"::1", "", "A"}, ""},
+        WatchRow{"NotWatch", "status", std::nullopt, "not a watch request"},
+        WatchRow{"WatchPrefixOnly", "watchful", std::nullopt, "not a watch request"},
+        WatchRow{"UnknownKey", "watch colour=red", std::nullopt,
+                 "watch: 'colour=red' is not client=PREFIX, name=SUFFIX or type=TYPE (each at "
+                 "most once)"},
+        WatchRow{"NoValue", "watch type=", std::nullopt,
+                 "watch: 'type=' is not client=PREFIX, name=SUFFIX or type=TYPE (each at most "
+                 "once)"},
+        WatchRow{"Twice", "watch type=A type=SRV", std::nullopt,
+                 "watch: 'type=SRV' is not client=PREFIX, name=SUFFIX or type=TYPE (each at "
+                 "most once)"}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 struct ReplyRow {
     const char* name;
