@@ -454,6 +454,9 @@ OPTION_VALUES = {
     "--server": "127.0.0.1:5353",
     "--transport": "tcp",
     "--control": "/run/sipdns/control",
+    "--client": "10.1.0.0/16",
+    "--name": "scsnetwork.local",
+    "--type": "SRV",
 }
 FLAGS = {"--help", "--version", "--json"}
 
@@ -483,6 +486,7 @@ def test_help_names_every_option_the_parser_accepts():
     ("verify", ["--server"]),
     ("status", ["--control"]),
     ("reload", ["--control"]),
+    ("watch", ["--client", "--name", "--type", "--control"]),
 ])
 def test_every_option_in_help_is_accepted(command, options):
     """Each option of a command's --help, given a valid value, parses (then --help exits 0);
@@ -492,10 +496,11 @@ def test_every_option_in_help_is_accepted(command, options):
               if o not in FLAGS]
     assert set(options) <= set(listed), f"{command or 'serve'} --help lacks {options}: {listed}"
     argument = "sip:alice@example.com" if command == "resolve" else str(example("sip-cluster"))
-    prefix = ([command] if command in ("status", "reload") else
+    prefix = ([command] if command in ("status", "reload", "watch") else
               [command, argument] if command else [])
     for option in listed:
-        if command == "" and option in ("--format", "--location", "--server", "--transport"):
+        if command == "" and option in ("--format", "--location", "--server", "--transport",
+                                        "--client", "--name", "--type"):
             continue  # other commands' options, listed in the full help's usage lines
         assert option in OPTION_VALUES, f"no test value for {option}"
         for form in ([option, OPTION_VALUES[option]], [f"{option}={OPTION_VALUES[option]}"]):
