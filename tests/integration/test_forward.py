@@ -1308,3 +1308,29 @@ def test_dnssec_validation_fails_closed_without_a_chain(tmp_path, daemons, upstr
                        capture_output=True, text=True, timeout=20)
     assert r.returncode == 1, r
     assert str(missing) in r.stderr and "trust anchor" in r.stderr, r.stderr
+
+
+def test_watch_shows_forwarded_queries(tmp_path, daemons, upstream):
+    """`sipdnsd watch` (issue 15): a forwarded name's line ends in `fwd Nms` (the upstream's
+    answer time), then `fwd cached` once the worker's cache holds it; RA set, AA not."""
+    d = daemons(tmp_path, "sipdnsd-watch-fwd", forward_to(f"127.0.0.1:{upstream.port}"),
+                threads=1)  # one worker: one answer cache
+    w = subprocess.Popen([SIPDNSD, "watch", "--name", FWD, "--control", d.control],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "Ctrl-C to stop" in w.stderr.readline()
+        fq("forwarded." + FWD, "A", d.port)
+        fq("forwarded." + FWD, "A", d.port)
+        fq("nothere." + FWD, "A", d.port, tcp=True)
+        lines = [w.stdout.readline().rstrip("\n") for _ in range(3)]
+    finally:
+        w.send_signal(signal.SIGINT)
+        w.wait(timeout=10)
+    line = r"^\d\d:\d\d:\d\d\.\d{3} 127\.0\.0\.1#\d+ (udp|tcp) (\S+) A (\S+) ra (\d+)/\d+/\d+ \d+B "
+    first, second, third = (re.match(line + r"fwd (\d+ms|cached)$", l) for l in lines)
+    assert first and second and third, lines
+    assert first.groups()[:3] == ("udp", "forwarded." + FWD.rstrip("."), "NOERROR")
+    assert first.group(4) == "1"
+    assert first.group(5).endswith("ms"), lines
+    assert second.group(5) == "cached", lines
+    assert third.groups()[:3] == ("tcp", "nothere." + FWD.rstrip("."), "NXDOMAIN"), lines
