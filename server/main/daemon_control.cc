@@ -52,6 +52,9 @@ control::StatusReport DaemonControl::status() {
     }
     for (std::size_t rc = 0; rc < net::kRcodeBuckets; ++rc)
         if (by_rcode[rc] != 0) r.counters.by_rcode.emplace_back(net::rcode_label(rc), by_rcode[rc]);
+    const querylog::QueryLog::Stats logged = query_log_.stats();
+    r.query_log = {logged.sinks, logged.watchers, logged.records, logged.unlogged,
+                   logged.sink_lost};
     r.counters.rate_limited_dropped = traffic.rate_limited_dropped;
     r.counters.rate_limited_slipped = traffic.rate_limited_slipped;
     return r;

@@ -111,10 +111,13 @@ def test_status_text_and_json(tmp_path):
         queries = next(l for l in lines if l.startswith("queries: "))
         assert "NXDOMAIN 3" in queries and "REFUSED 1" in queries, queries
         assert not any(l.startswith("forward") for l in lines)
+        assert "query log: no file, journal or dnstap; 0 watchers; 0 logged, 0 not logged " \
+            "(rings full)" in lines, lines
 
         s = status_json(d)
         assert list(s) == ["version", "started", "uptime_seconds", "config_file", "listeners",
-                           "zones", "last_reload", "reloads", "forward", "counters"]
+                           "zones", "last_reload", "reloads", "forward", "query_log",
+                           "counters"]
         assert isinstance(s["version"], str) and isinstance(s["uptime_seconds"], int)
         assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", s["started"])
         assert s["config_file"] == str(path)
@@ -124,6 +127,8 @@ def test_status_text_and_json(tmp_path):
             {zone: (serial, count) for zone, count in counts.items()}
         assert s["last_reload"] is None and s["forward"] is None
         assert s["reloads"] == {"ok": 0, "failed": 0}
+        assert s["query_log"] == {"outputs": [], "watchers": 0, "logged": 0, "not_logged": 0,
+                                  "write_failures": 0}
         c = s["counters"]
         assert c["by_rcode"]["NXDOMAIN"] == 3 and c["by_rcode"]["REFUSED"] == 1
         assert c["by_transport"]["tcp"] == 1

@@ -124,6 +124,18 @@ std::vector<std::string> format_status_text(const StatusReport& r) {
     lines.push_back("reloads: " + std::to_string(r.reloads_ok) + " ok, " +
                     std::to_string(r.reloads_failed) + " failed");
     if (r.forward) lines.push_back("forward: " + *r.forward);
+    {
+        const auto& q = r.query_log;
+        std::string log = "query log: ";
+        for (std::size_t i = 0; i < q.outputs.size(); ++i) log += (i ? ", " : "") + q.outputs[i];
+        if (q.outputs.empty()) log += "no file, journal or dnstap";
+        log += "; " + plural(q.watchers, "watcher", "watchers") + "; " +
+               std::to_string(q.logged) + " logged, " + std::to_string(q.not_logged) +
+               " not logged (rings full)";
+        if (q.write_failures != 0)
+            log += ", " + std::to_string(q.write_failures) + " write failures";
+        lines.push_back(log);
+    }
     const auto& c = r.counters;
     std::string queries = "queries: " + std::to_string(total_queries(c)) + " (udp " +
                           std::to_string(c.udp) + ", tcp " + std::to_string(c.tcp) + ")";
@@ -188,6 +200,15 @@ std::string format_status_json(const StatusReport& r) {
     }
     if (r.forward) top.string("forward", *r.forward);
     else top.null("forward");
+    {
+        JsonObject q(top.key("query_log"));
+        q.key("outputs") += json_string_list(r.query_log.outputs);
+        q.number("watchers", r.query_log.watchers);
+        q.number("logged", r.query_log.logged);
+        q.number("not_logged", r.query_log.not_logged);
+        q.number("write_failures", r.query_log.write_failures);
+        q.close();
+    }
     {
         const auto& c = r.counters;
         JsonObject n(top.key("counters"));

@@ -50,6 +50,7 @@ StatusReport forwarding_after_good_reload() {
     r.forward = "to 192.0.2.1:53 for 10.0.0.0/8; dnssec off";
     r.counters.forwarded = 4;
     r.counters.by_rcode.clear();
+    r.query_log = {{"file /var/log/sipdns/queries.log", "dnstap socket /run/dnstap.sock"}, 1, 700, 3, 2};
     return r;
 }
 
@@ -73,6 +74,7 @@ INSTANTIATE_TEST_SUITE_P(
              "zone 2.0.192.in-addr.arpa.: serial 2025120301, 1 record",
              "last reload: none since start",
              "reloads: 0 ok, 0 failed",
+             "query log: no file, journal or dnstap; 0 watchers; 0 logged, 0 not logged (rings full)",
              "queries: 12 (udp 10, tcp 2): NOERROR 9, NXDOMAIN 3",
              "truncated: 0, dropped: 0, rate-limited: 0 dropped, 0 slipped"},
             R"({"version":"0.1.0","started":"2025-12-03T05:33:20Z","uptime_seconds":3723,)"
@@ -80,7 +82,7 @@ INSTANTIATE_TEST_SUITE_P(
             R"("127.0.0.1:5353"},{"protocol":"tcp","address":"[::1]:5353"}],"zones":[{"name":)"
             R"("example.test.","serial":2025120301,"records":26},{"name":"2.0.192.in-addr.arpa.",)"
             R"("serial":2025120301,"records":1}],"last_reload":null,"reloads":{"ok":0,"failed":0},)"
-            R"("forward":null,"counters":{"queries":12,"by_transport":{"udp":10,"tcp":2},)"
+            R"("forward":null,"query_log":{"outputs":[],"watchers":0,"logged":0,"not_logged":0,"write_failures":0},"counters":{"queries":12,"by_transport":{"udp":10,"tcp":2},)"
             R"("by_rcode":{"NOERROR":9,"NXDOMAIN":3},"truncated":0,"dropped":0,)"
             R"("rate_limited_dropped":0,"rate_limited_slipped":0,"forwarded":0}})"},
         Row{"FailedReloadWithQuotes",
@@ -95,6 +97,7 @@ INSTANTIATE_TEST_SUITE_P(
              "2025120301, 26 records:",
              "  site.yaml:3:5: hosts.a: expected \"an address\"",
              "reloads: 0 ok, 1 failed",
+             "query log: no file, journal or dnstap; 0 watchers; 0 logged, 0 not logged (rings full)",
              "queries: 12 (udp 10, tcp 2): NOERROR 9, NXDOMAIN 3",
              "truncated: 0, dropped: 0, rate-limited: 0 dropped, 0 slipped"},
             R"({"version":"0.1.0","started":"2025-12-03T05:33:20Z","uptime_seconds":3723,)"
@@ -104,7 +107,7 @@ INSTANTIATE_TEST_SUITE_P(
             R"("serial":2025120301,"records":1}],"last_reload":{"time":"2025-12-03T05:34:20Z",)"
             R"("result":"failed","serving":"serial 2025120301, 26 records","errors":)"
             R"(["site.yaml:3:5: hosts.a: expected \"an address\""]},"reloads":{"ok":0,"failed":1},)"
-            R"("forward":null,"counters":{"queries":12,"by_transport":{"udp":10,"tcp":2},)"
+            R"("forward":null,"query_log":{"outputs":[],"watchers":0,"logged":0,"not_logged":0,"write_failures":0},"counters":{"queries":12,"by_transport":{"udp":10,"tcp":2},)"
             R"("by_rcode":{"NOERROR":9,"NXDOMAIN":3},"truncated":0,"dropped":0,)"
             R"("rate_limited_dropped":0,"rate_limited_slipped":0,"forwarded":0}})"},
         Row{"ForwardingAfterGoodReload",
@@ -116,6 +119,8 @@ INSTANTIATE_TEST_SUITE_P(
              "last reload: 2025-12-03T05:34:21Z ok, serial 2025120302, 27 records",
              "reloads: 2 ok, 0 failed",
              "forward: to 192.0.2.1:53 for 10.0.0.0/8; dnssec off",
+             "query log: file /var/log/sipdns/queries.log, dnstap socket /run/dnstap.sock; 1 "
+             "watcher; 700 logged, 3 not logged (rings full), 2 write failures",
              "queries: 12 (udp 10, tcp 2)",
              "truncated: 0, dropped: 0, rate-limited: 0 dropped, 0 slipped",
              "forwarded: 4"},
@@ -124,7 +129,9 @@ INSTANTIATE_TEST_SUITE_P(
             R"("127.0.0.1:5353"}],"zones":[{"name":"example.test.","serial":2025120301,)"
             R"("records":26}],"last_reload":{"time":"2025-12-03T05:34:21Z","result":"ok",)"
             R"("serving":"serial 2025120302, 27 records","errors":[]},"reloads":{"ok":2,)"
-            R"("failed":0},"forward":"to 192.0.2.1:53 for 10.0.0.0/8; dnssec off","counters":)"
+            R"("failed":0},"forward":"to 192.0.2.1:53 for 10.0.0.0/8; dnssec off","query_log":)"
+            R"({"outputs":["file /var/log/sipdns/queries.log","dnstap socket /run/dnstap.sock"],)"
+            R"("watchers":1,"logged":700,"not_logged":3,"write_failures":2},"counters":)"
             R"({"queries":12,"by_transport":{"udp":10,"tcp":2},"by_rcode":{},"truncated":0,)"
             R"("dropped":0,"rate_limited_dropped":0,"rate_limited_slipped":0,"forwarded":4}})"}),
     [](const auto& info) { return std::string(info.param.name); });

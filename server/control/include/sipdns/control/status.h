@@ -36,6 +36,14 @@ struct StatusReport {
     std::uint64_t reloads_ok = 0;
     std::uint64_t reloads_failed = 0;
     std::optional<std::string> forward;  // forwarding: what `check` prints after "forward: "
+    struct QueryLog {
+        std::vector<std::string> outputs;  // "file /var/log/sipdns/queries.log", "journal", ...
+        std::uint64_t watchers = 0;        // `sipdnsd watch` sessions now
+        std::uint64_t logged = 0;          // queries the logger thread wrote since start
+        std::uint64_t not_logged = 0;      // dropped by the workers' full rings
+        std::uint64_t write_failures = 0;  // lines or frames an output could not take
+    };
+    QueryLog query_log;
     struct Counters {
         // Queries answered since start (the metrics endpoint's sipdns_queries_total summed
         // over types), by transport and by response code (mnemonic -> count; codes never
