@@ -59,6 +59,13 @@ SKIPPED = {
     "-k sipdns.key":
         "sends updates to another DNS server (192.0.2.53, not loopback) with a TSIG key; "
         "tests/integration/test_export_update.py applies the same script to a BIND on loopback",
+    "sipdnsd watch --client 192.168.11.55":
+        "runs until Ctrl-C against the installed daemon's socket and shows a phone's live "
+        "queries; tests/integration/test_watch.py runs watch with every filter against a "
+        "daemon on loopback",
+    "sipdnsd resolve sip:1000@scsnetwork.local --server 192.168.11.10:53":
+        "asks the site's DNS server at 192.168.11.10 (not loopback); "
+        "tests/integration/test_resolve.py runs resolve against every example on loopback",
     "mkdir -p /etc/systemd/resolved.conf.d":
         "reconfigures and restarts the host's systemd-resolved",
     "journalctl -u sipdnsd -b                         # sipdnsd's own messages, and the unit's":
@@ -89,6 +96,8 @@ PLAIN_BLOCKS = {
     "error: cannot listen on udp 0.0.0.0:53: Address already in use (another DNS server, or "
     "another sipdnsd, is using this port)":
         "the port-in-use error: reproduced on a free port held by this test's own socket",
+    "watching queries of client 192.168.11.55/32; Ctrl-C to stop":
+        "what watch prints: its format is checked line by line in test_watch.py",
     "# Knot DNS (knot.conf)":
         "secondary-server configuration for Knot, NSD and BIND: not run here; "
         "tests/interop and test_transfer.py run Knot and NSD as secondaries",
