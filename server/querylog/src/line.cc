@@ -68,15 +68,25 @@ std::string type_text(std::uint16_t type) {
     }
 }
 
+// HH:MM:SS of a second, in local time: localtime_r once per second, not once per line (the
+// logger thread formats up to hundreds of thousands a second).
 void append_time(std::string& out, std::int64_t ns) {
+    thread_local time_t cached_second = -1;
+    thread_local char cached[16];
     const time_t seconds = static_cast<time_t>(ns / 1000000000);
+    if (seconds != cached_second) {
+        tm local{};
+        ::localtime_r(&seconds, &local);
+        std::snprintf(cached, sizeof cached, "%02d:%02d:%02d", local.tm_hour % 100,
+                      local.tm_min % 100, local.tm_sec % 100);
+        cached_second = seconds;
+    }
     const int millis = static_cast<int>((ns / 1000000) % 1000);
-    tm local{};
-    ::localtime_r(&seconds, &local);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03d", local.tm_hour, local.tm_min,
-                  local.tm_sec, millis);
-    out += buf;
+    out.append(cached, 8);
+    out += '.';
+    out += static_cast<char>('0' + millis / 100);
+    out += static_cast<char>('0' + millis / 10 % 10);
+    out += static_cast<char>('0' + millis % 10);
 }
 
 }  // namespace

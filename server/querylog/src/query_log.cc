@@ -23,6 +23,24 @@ void Watch::offer(std::string_view line) {
     if (wake && wakeup_) wakeup_();
 }
 
+void Watch::offer(const std::vector<const std::string*>& lines) {
+    if (lines.empty()) return;
+    bool wake = false;
+    {
+        std::lock_guard lock(mutex_);
+        for (const std::string* line : lines) {
+            if (queued_bytes_ + line->size() > max_queued_bytes_) {
+                ++lost_;
+                continue;
+            }
+            queued_.push_back(*line);
+            queued_bytes_ += line->size();
+        }
+        wake = std::exchange(reader_waiting_, false);
+    }
+    if (wake && wakeup_) wakeup_();
+}
+
 void Watch::note_unlogged(std::uint64_t records) {
     bool wake = false;
     {
@@ -152,9 +170,11 @@ std::size_t QueryLog::drain_once() {
     struct Line {
         std::int64_t time;
         std::string text;
-        std::vector<std::uint8_t> watchers;  // which watches take it
-        bool matched_any;
+        std::uint64_t watchers;  // which watches take it: bit i = watches[i]
     };
+    // One bit per watch: the control socket serves 16 connections at most, so 64 is plenty
+    // (a 65th watch would get nothing).
+    const std::size_t mask_watches = std::min<std::size_t>(watches.size(), 64);
     std::vector<Line> lines;
     std::size_t drained = 0;
     for (std::size_t r = 0; r < rings_.size(); ++r) {
@@ -162,26 +182,25 @@ std::size_t QueryLog::drain_once() {
             for (auto& sink : sinks_)
                 if (!sink->needs_line()) sink->write(record, {});
             if (!lines_wanted) return;
-            Line line{record.header->query_time_ns, {}, std::vector<std::uint8_t>(watches.size()),
-                      lines_for_sinks_};
-            for (std::size_t i = 0; i < watches.size(); ++i)
-                if (watches[i]->filter().matches(record)) {
-                    line.watchers[i] = 1;
-                    line.matched_any = true;
-                }
-            if (!line.matched_any) return;
-            line.text = format_line(record, names);
-            lines.push_back(std::move(line));
+            std::uint64_t mask = 0;
+            for (std::size_t i = 0; i < mask_watches; ++i)
+                if (watches[i]->filter().matches(record)) mask |= std::uint64_t{1} << i;
+            if (mask == 0 && !lines_for_sinks_) return;
+            lines.push_back({record.header->query_time_ns, format_line(record, names), mask});
         });
     }
     std::stable_sort(lines.begin(), lines.end(),
                      [](const Line& a, const Line& b) { return a.time < b.time; });
-    for (const Line& line : lines) {
-        for (std::size_t i = 0; i < watches.size(); ++i)
-            if (line.watchers[i]) watches[i]->offer(line.text);
-        for (auto& sink : sinks_)
-            if (sink->needs_line()) sink->write_line(line.text);
+    std::vector<const std::string*> batch;
+    for (std::size_t i = 0; i < mask_watches; ++i) {
+        batch.clear();
+        for (const Line& line : lines)
+            if ((line.watchers >> i) & 1) batch.push_back(&line.text);
+        watches[i]->offer(batch);
     }
+    for (auto& sink : sinks_)
+        if (sink->needs_line())
+            for (const Line& line : lines) sink->write_line(line.text);
     if (drained != 0) {
         records_.fetch_add(drained, std::memory_order_relaxed);
         for (auto& sink : sinks_) sink->flush();

@@ -48,6 +48,7 @@ class Watch {
 
     // Logger thread.
     void offer(std::string_view line);
+    void offer(const std::vector<const std::string*>& lines);  // a round's, under one lock
     void note_unlogged(std::uint64_t records);  // the rings dropped some: this reader missed them
 
     // The reader. take() returns what is queued; when nothing is, the next offer() calls the
