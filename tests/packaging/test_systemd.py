@@ -403,3 +403,36 @@ def test_stop_ends_with_status_0_and_removes_the_control_socket(running):
     assert "stopped" in since_start[since_start.index("received SIGTERM, shutting down"):], \
         since_start
     assert c.sh("test -e /run/sipdns/control", check=False).returncode != 0
+
+
+def test_query_log_in_the_journal_and_var_log_and_watch_as_root(fresh):
+    """The query log of the packaged unit (issue 15): `journal` lands in the journal with its
+    own identifier and field, a file in the unit's LogsDirectory= (written by the dynamic user),
+    and root watches the daemon's queries over the control socket."""
+    c = fresh
+    c.sh(f"printf 'server:\\n  query_log: journal\\n' >> {SITE}")
+    c.sh("systemctl enable --now sipdnsd")
+    assert unit_property(c, "ActiveState") == "active", journal(c)
+    assert dig(c, "@127.0.0.1", f"gone.{DOMAIN}", "TXT") == []
+    entries = ""
+    for _ in range(50):  # the logger thread writes within 20 ms; the journal indexes it soon
+        entries = c.sh("journalctl -t sipdnsd SIPDNS_QUERY=1 --no-pager --output=cat").stdout
+        if f"gone.{DOMAIN} TXT NXDOMAIN" in entries:
+            break
+        time.sleep(0.1)
+    assert re.search(rf"^\d\d:\d\d:\d\d\.\d{{3}} 127\.0\.0\.1#\d+ udp gone\.{DOMAIN} TXT "
+                     r"NXDOMAIN aa 0/1/\d+ \d+B$", entries, re.M), entries
+
+    c.sh(f"sed -i 's|  query_log: journal|  query_log: {{ file: /var/log/sipdns/queries.log }}|' {SITE}")
+    c.sh("systemctl restart sipdnsd")
+    # Root watches the dynamic user's daemon: one query, then Ctrl-C (timeout's SIGINT).
+    watched = c.sh("(timeout -s INT 3 sipdnsd watch --name " + DOMAIN + " > /root/watch.out "
+                   "2> /root/watch.err &) ; sleep 1; dig +short @127.0.0.1 scs1." + DOMAIN +
+                   " A; sleep 3; cat /root/watch.err /root/watch.out")
+    assert "watching queries of name " + DOMAIN + "; Ctrl-C to stop" in watched.stdout, watched
+    assert re.search(rf" udp scs1\.{DOMAIN} A NOERROR aa 1/0/\d+ \d+B$", watched.stdout, re.M), \
+        watched.stdout
+    logged = c.sh("cat /var/log/sipdns/queries.log; stat -c '%U %a' /var/log/sipdns/queries.log")
+    assert re.search(rf" udp scs1\.{DOMAIN} A NOERROR aa ", logged.stdout), logged.stdout
+    owner, mode = logged.stdout.splitlines()[-1].split()
+    assert owner != "root" and mode == "640", logged.stdout
