@@ -44,6 +44,8 @@ TEST_PACKAGES=(
   # tests/integration/test_export_update.py: export --format nsupdate applied to BIND's named
   bind9
   python3 python3-dnspython python3-pytest dnsperf
+  # dnstap's frames read back: fstrm_capture (a socket reader) and dnstap-ldns (the decoder)
+  fstrm-bin dnstap-ldns
   iproute2 procps
   # tests/interop/test_sip_stack.py: a SIP stack that resolves RFC 3263 (baresip on libre)
   baresip-core
