@@ -2,6 +2,8 @@
 // Wiring only: the sockets live in server/net, answering in server/engine.
 #include "serve.h"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <ctime>
 #include <memory>
@@ -20,6 +22,7 @@
 #include "sipdns/net/metrics_server.h"
 #include "sipdns/net/server.h"
 #include "sipdns/net/signal_loop.h"
+#include "sipdns/querylog/dnstap_sink.h"
 #include "sipdns/querylog/line_sinks.h"
 #include "sipdns/querylog/query_log.h"
 #include "sipdns/zone/name.h"
@@ -70,6 +73,27 @@ void add_query_log_sinks(querylog::QueryLog& query_log, const config::DaemonSett
         auto sink = q->target == config::QueryLogSettings::Target::Journal
                         ? querylog::open_journal_sink(problem)
                         : querylog::open_file_sink(q->path, problem);
+        if (sink) {
+            spdlog::info("query log: {}", sink->describe());
+            query_log.add_sink(std::move(sink));
+        } else {
+            spdlog::warn("{}; serving without it", problem);
+        }
+    }
+    if (const auto& d = settings.dnstap) {
+        // dnstap's identity field (dnstap.proto): the CHAOS identity when the site sets one,
+        // else the host's name, as NSD and Knot do.
+        std::string identity = settings.identity;
+        if (identity.empty()) {
+            char host[256] = {};
+            if (::gethostname(host, sizeof host - 1) == 0) identity = host;
+        }
+        std::string problem;
+        auto sink = d->target == config::DnstapSettings::Target::Socket
+                        ? querylog::open_dnstap_socket_sink(d->path, identity,
+                                                            "sipdnsd " SIPDNS_VERSION, problem)
+                        : querylog::open_dnstap_file_sink(d->path, identity,
+                                                          "sipdnsd " SIPDNS_VERSION, problem);
         if (sink) {
             spdlog::info("query log: {}", sink->describe());
             query_log.add_sink(std::move(sink));

@@ -47,7 +47,7 @@ INSTANTIATE_TEST_SUITE_P(
                 kHelp},
         Mistake{"UnknownCommand", {"serve"},
                 "unknown command 'serve' (the commands are check, export, plan, resolve, verify, "
-                "status and reload; serving takes options only)",
+                "status, reload and watch; serving takes options only)",
                 kHelp},
         Mistake{"StatusWithFile", {"status", "site.yaml"},
                 "status takes no argument, got 'site.yaml' (it asks the running daemon; "
