@@ -1334,3 +1334,21 @@ def test_watch_shows_forwarded_queries(tmp_path, daemons, upstream):
     assert first.group(5).endswith("ms"), lines
     assert second.group(5) == "cached", lines
     assert third.groups()[:3] == ("tcp", "nothere." + FWD.rstrip("."), "NXDOMAIN"), lines
+
+
+@pytest.mark.skipif(not shutil.which("dnstap-ldns"), reason="dnstap-ldns is not installed")
+def test_dnstap_client_frames_for_forwarded_names(tmp_path, daemons, upstream):
+    """server.dnstap with forwarding (issue 15): a forwarded name is logged as CLIENT_QUERY /
+    CLIENT_RESPONSE (what a resolver's dnstap shows), the site's own names as AUTH_*."""
+    tap = tmp_path / "dnstap.fstrm"
+    d = daemons(tmp_path, "sipdnsd-dnstap-fwd", forward_to(f"127.0.0.1:{upstream.port}"),
+                server=f"server:\n  dnstap: {{ file: {tap} }}\n")
+    fq("www." + FWD, "A", d.port)
+    fq("scs1.scsnetwork.local", "A", d.port)
+    time.sleep(0.3)
+    assert d.stop() == 0
+    r = run_tool("dnstap-ldns", "-q", "-r", str(tap))
+    frames = [line.split()[2:] for line in r.stdout.splitlines() if " SOA" not in line]
+    assert [(f[0], f[-3].strip('"'), f[-1]) for f in frames] == [
+        ("CQ", "www." + FWD, "A"), ("CR", "www." + FWD, "A"),
+        ("AQ", "scs1.scsnetwork.local.", "A"), ("AR", "scs1.scsnetwork.local.", "A")], r.stdout
