@@ -328,10 +328,54 @@ std::optional<IpAddress> Reader::address(const Value& v, std::optional<IpAddress
     return a;
 }
 
+namespace {
+std::uint64_t hash_key(std::string_view s) {
+    // FNV-1a, 64 bit: short keys, no per-call setup.
+    std::uint64_t h = 1469598103934665603ULL;
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    return h ^ (h >> 29);
+}
+}  // namespace
+
+void FirstSeen::reserve(std::size_t keys) {
+    // Load factor at most 1/2: linear probing stays short.
+    std::size_t size = slots_.empty() ? 16 : slots_.size();
+    while (size < 2 * keys) size *= 2;
+    if (size != slots_.size()) rehash(size);
+}
+
+void FirstSeen::rehash(std::size_t slot_count) {
+    std::vector<Slot> old(slot_count);
+    old.swap(slots_);
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+        if (!s.used) continue;
+        std::size_t i = s.hash & mask;
+        while (slots_[i].used) i = (i + 1) & mask;
+        slots_[i] = s;
+    }
+}
+
 std::optional<std::uint32_t> FirstSeen::check(const std::string& key, SourcePos pos) {
-    auto [it, inserted] = lines_.emplace(key, pos.line);
-    if (inserted) return std::nullopt;
-    return it->second;
+    if ((size_ + 1) * 2 > slots_.size()) rehash(slots_.empty() ? 16 : 2 * slots_.size());
+    const std::uint64_t h = hash_key(key);
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = h & mask;
+    for (; slots_[i].used; i = (i + 1) & mask) {
+        const Slot& s = slots_[i];
+        if (s.hash == h && std::string_view(keys_).substr(s.offset, s.length) == key)
+            return s.line;
+    }
+    // Offsets are 32-bit: a site file is far smaller than 4 GiB of keys (the YAML reader stops
+    // at 4 GiB of text).
+    slots_[i] = Slot{h, static_cast<std::uint32_t>(keys_.size()),
+                     static_cast<std::uint32_t>(key.size()), pos.line, true};
+    keys_.append(key);
+    ++size_;
+    return std::nullopt;
 }
 
 }  // namespace sipdns::config::detail
