@@ -166,13 +166,12 @@ class FirstSeen {
 
   private:
     // Hashed, open addressing: the hosts of a 100k-host site are checked here one by one. The
-    // keys are copied back to back into one string (no allocation per key).
+    // keys are copied back to back into one string, each after its 4-byte length (no
+    // allocation per key); a slot is 16 bytes.
     struct Slot {
         std::uint64_t hash = 0;
-        std::uint32_t offset = 0;  // the key is keys_[offset, offset + length)
-        std::uint32_t length = 0;
+        std::uint32_t offset = 0;  // of the key's length in keys_; 0: an empty slot
         std::uint32_t line = 0;
-        bool used = false;
     };
     void rehash(std::size_t slot_count);
     std::vector<Slot> slots_;
