@@ -42,19 +42,17 @@ std::string shown_label(std::string_view label) {
 }
 
 // Checks `full` (absolute, no trailing dot, "" = root); `written` is what the user wrote, for
-// messages. Returns the name in lower case.
-Expected<std::string, std::string> check_full_name(std::string_view full,
-                                                   std::string_view written) {
-    if (full.empty()) return std::string();
-    std::string out;
-    out.reserve(full.size());
+// messages. Returns the name in lower case: `full` itself, lowered in place (one string per
+// name: a 100,000-host site checks 100,000 of them).
+Expected<std::string, std::string> check_full_name(std::string full, std::string_view written) {
+    if (full.empty()) return full;
     std::size_t wire = 1;  // the root label
     bool first = true;
     std::size_t start = 0;
     while (true) {
         const auto dot = full.find('.', start);
-        const auto label =
-            full.substr(start, dot == std::string_view::npos ? full.npos : dot - start);
+        const std::size_t end = dot == std::string::npos ? full.size() : dot;
+        const std::string_view label(full.data() + start, end - start);
         if (label.empty()) {
             return unexpected("empty label in " + quote_value(written));
         }
@@ -79,10 +77,9 @@ Expected<std::string, std::string> check_full_name(std::string_view full,
             }
         }
         wire += label.size() + 1;
-        if (!first) out += '.';
-        for (const char c : label) out += lower(c);
+        for (std::size_t i = start; i < end; ++i) full[i] = lower(full[i]);
         first = false;
-        if (dot == std::string_view::npos) break;
+        if (dot == std::string::npos) break;
         start = dot + 1;
     }
     if (wire > kMaxWireName) {
@@ -90,7 +87,7 @@ Expected<std::string, std::string> check_full_name(std::string_view full,
                           " octets long in wire form, at most " + std::to_string(kMaxWireName) +
                           " are allowed");
     }
-    return out;
+    return full;
 }
 
 }  // namespace
@@ -98,19 +95,19 @@ Expected<std::string, std::string> check_full_name(std::string_view full,
 Expected<std::string, std::string> absolute_name(std::string_view name, std::string_view origin) {
     origin = strip_trailing_dot(origin);
     if (name.empty()) return unexpected(std::string("empty name"));
-    if (name == "@") return check_full_name(origin, origin);  // RFC 1035 §5.1
-    if (name == ".") return std::string();                    // the root
-    if (name.back() == '.') return check_full_name(strip_trailing_dot(name), name);
-    if (origin.empty()) return check_full_name(name, name);
+    if (name == "@") return check_full_name(std::string(origin), origin);  // RFC 1035 §5.1
+    if (name == ".") return std::string();                                 // the root
+    if (name.back() == '.') return check_full_name(std::string(strip_trailing_dot(name)), name);
+    if (origin.empty()) return check_full_name(std::string(name), name);
     std::string full;
     full.reserve(name.size() + 1 + origin.size());
     full.append(name).append(".").append(origin);
-    return check_full_name(full, name);
+    return check_full_name(std::move(full), name);
 }
 
 Expected<std::string, std::string> check_domain_name(std::string_view name) {
     if (name == ".") return std::string();
-    return check_full_name(strip_trailing_dot(name), name);
+    return check_full_name(std::string(strip_trailing_dot(name)), name);
 }
 
 std::string host_name_problem(std::string_view written) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <tuple>
 
 #include "sipdns/config/dns_name.h"
@@ -328,10 +329,59 @@ std::optional<IpAddress> Reader::address(const Value& v, std::optional<IpAddress
     return a;
 }
 
+namespace {
+std::uint64_t hash_key(std::string_view s) {
+    // FNV-1a, 64 bit: short keys, no per-call setup.
+    std::uint64_t h = 1469598103934665603ULL;
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    return h ^ (h >> 29);
+}
+}  // namespace
+
+void FirstSeen::reserve(std::size_t keys) {
+    // Load factor at most 7/8, as NameTable's: probes stay short with a 64-bit hash compared
+    // before any key.
+    std::size_t size = slots_.empty() ? 16 : slots_.size();
+    while (size * 7 < keys * 8 + 8) size *= 2;
+    if (size != slots_.size()) rehash(size);
+}
+
+void FirstSeen::rehash(std::size_t slot_count) {
+    std::vector<Slot> old(slot_count);
+    old.swap(slots_);
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+        if (s.offset == 0) continue;
+        std::size_t i = s.hash & mask;
+        while (slots_[i].offset != 0) i = (i + 1) & mask;
+        slots_[i] = s;
+    }
+}
+
 std::optional<std::uint32_t> FirstSeen::check(const std::string& key, SourcePos pos) {
-    auto [it, inserted] = lines_.emplace(key, pos.line);
-    if (inserted) return std::nullopt;
-    return it->second;
+    if ((size_ + 1) * 8 > slots_.size() * 7) rehash(slots_.empty() ? 16 : 2 * slots_.size());
+    if (keys_.empty()) keys_.push_back('\0');  // offset 0 marks an empty slot
+    const std::uint64_t h = hash_key(key);
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = h & mask;
+    for (; slots_[i].offset != 0; i = (i + 1) & mask) {
+        const Slot& s = slots_[i];
+        if (s.hash != h) continue;
+        std::uint32_t length = 0;
+        std::memcpy(&length, keys_.data() + s.offset, sizeof length);
+        if (std::string_view(keys_).substr(s.offset + sizeof length, length) == key) return s.line;
+    }
+    // Offsets are 32-bit: a site file is far smaller than 4 GiB of keys (the YAML reader stops
+    // at 4 GiB of text).
+    const auto length = static_cast<std::uint32_t>(key.size());
+    slots_[i] = Slot{h, static_cast<std::uint32_t>(keys_.size()), pos.line};
+    keys_.append(reinterpret_cast<const char*>(&length), sizeof length);
+    keys_.append(key);
+    ++size_;
+    return std::nullopt;
 }
 
 }  // namespace sipdns::config::detail

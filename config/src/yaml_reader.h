@@ -7,7 +7,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "sipdns/config/address.h"
@@ -163,11 +162,21 @@ class FirstSeen {
   public:
     // The first line if `key` was seen before; otherwise records it and returns nullopt.
     std::optional<std::uint32_t> check(const std::string& key, SourcePos pos);
-    void reserve(std::size_t keys) { lines_.reserve(keys); }
+    void reserve(std::size_t keys);
 
   private:
-    // Hashed: the hosts of a 100k-host site are checked here one by one.
-    std::unordered_map<std::string, std::uint32_t> lines_;
+    // Hashed, open addressing: the hosts of a 100k-host site are checked here one by one. The
+    // keys are copied back to back into one string, each after its 4-byte length (no
+    // allocation per key); a slot is 16 bytes.
+    struct Slot {
+        std::uint64_t hash = 0;
+        std::uint32_t offset = 0;  // of the key's length in keys_; 0: an empty slot
+        std::uint32_t line = 0;
+    };
+    void rehash(std::size_t slot_count);
+    std::vector<Slot> slots_;
+    std::size_t size_ = 0;
+    std::string keys_;
 };
 
 }  // namespace sipdns::config::detail

@@ -76,6 +76,7 @@ private:
     std::unique_ptr<ZoneSet> set_ = std::make_unique<ZoneSet>();
     std::vector<std::unique_ptr<Zone>> zones_;
     NameTable<Zone*> zone_by_apex_;
+    bool forward_has_no_zone_below_ = false;  // zones_.front() encloses no other apex
     RecordList records_;
     // Every placed record with the node it went to, for the checks' diagnostics.
     struct Placed {
@@ -94,9 +95,14 @@ private:
     };
     std::vector<PendingTarget> reverse_targets_;
     AnswerEncoder encoder_;  // precompile's, its buffers reused answer after answer
+    LookupResult lookup_;    // precompile's too: one lookup per node and type, vectors reused
 };
 
 Zone* ZoneBuilder::zone_for(std::string_view owner) {
+    // Most owners are in the forward zone: when no other apex lies below its apex, a name at or
+    // below it is its own, found without hashing (a label walk).
+    if (forward_has_no_zone_below_ && name_is_at_or_below(owner, zones_.front()->apex()))
+        return zones_.front().get();
     // The closest enclosing apex: walk up the name, one hash lookup per label.
     for (std::string_view n = owner; !n.empty(); n = name_parent(n))
         if (Zone* z = zone_by_apex_.find(n)) return z;
@@ -341,6 +347,14 @@ void ZoneBuilder::check_address_agreement() {
     for (std::size_t i = 0; i < addr.size();) {
         std::size_t j = i;
         while (j < addr.size() && addr[j]->node == addr[i]->node) ++j;
+        // One section alone cannot disagree with itself (the common case: a host's records).
+        const std::string_view section = addr[i]->record->section;
+        if (std::all_of(addr.begin() + static_cast<std::ptrdiff_t>(i),
+                        addr.begin() + static_cast<std::ptrdiff_t>(j),
+                        [&](const Placed* p) { return p->record->section == section; })) {
+            i = j;
+            continue;
+        }
         // Per section, the set of addresses (type + rdata) it gives this name.
         std::map<std::string, std::set<std::pair<std::uint16_t, std::string>>> by_section;
         std::map<std::string, const Record*> first;
@@ -419,8 +433,8 @@ void ZoneBuilder::precompile(Zone& z) {
 
     for (Node& node : z.nodes_) {
         if (!node.delegation) continue;
-        node.referral = own(encode_answer(z.lookup(node.name, rrtype::NS),
-                                          EncodeMode::SuffixTemplate, node.name));
+        z.lookup_into(lookup_, node.name, rrtype::NS);
+        node.referral = own(encode_answer(lookup_, EncodeMode::SuffixTemplate, node.name));
         node.descendants = Node::DescendantKind::Referral;
         node.other_types = node.referral;
     }
@@ -454,12 +468,14 @@ void ZoneBuilder::precompile(Zone& z) {
         if (types.size() > 1) types.push_back(rrtype::ANY);
         node.first_typed_answer = static_cast<std::uint32_t>(z.typed_answers_.size());
         node.typed_answer_count = static_cast<std::uint16_t>(types.size());
-        for (std::uint16_t t : types)
-            z.typed_answers_.push_back(
-                {t, store.add(encode_answer(z.lookup(node.name, t), mode, node.name))});
+        for (std::uint16_t t : types) {
+            z.lookup_into(lookup_, node.name, t);
+            z.typed_answers_.push_back({t, store.add(encode_answer(lookup_, mode, node.name))});
+        }
         if (node.find(rrtype::CNAME)) {
             // Type 0 is reserved (RFC 6895 §3.1): no RRset has it, so this is "any other type".
-            node.other_types = own(encode_answer(z.lookup(node.name, 0), mode, node.name));
+            z.lookup_into(lookup_, node.name, 0);
+            node.other_types = own(encode_answer(lookup_, mode, node.name));
         } else {
             node.other_types = &z.nodata_;
         }
@@ -510,7 +526,7 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     generate_lync(site_, records_);
     generate_raw_records(site_, records_);
     check_services_against_generated();
-    ReversePlan reverse = plan_reverse(site_, /*with_records=*/false);
+    ReversePlan reverse = plan_reverse(site_);
     problems_.insert(problems_.end(), reverse.problems.begin(), reverse.problems.end());
 
     const std::string apex = name_to_wire(site_.domain);
@@ -520,6 +536,9 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
         z->node_at(z->apex());
         zone_by_apex_.insert(z.get());
     }
+    forward_has_no_zone_below_ = std::none_of(zones_.begin() + 1, zones_.end(), [&](const auto& z) {
+        return name_is_at_or_below(z->apex(), apex);
+    });
 
     for (const auto& s : site_.servers)
         if (!name_is_at_or_below(name_to_wire(s.name), apex))
@@ -554,7 +573,7 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
         if (zone_for(r.owner) != zones_.front().get()) in_reverse_zones.push_back(r);
     records_ = RecordList();
     std::vector<Placed>().swap(placed_);
-    RecordList ptr_records = std::move(plan_reverse(site_).ptr_records);
+    RecordList ptr_records = reverse_ptr_records(site_, reverse);
     if (release_hosts_) std::vector<config::HostEntry>().swap(*release_hosts_);
     placed_.reserve(in_reverse_zones.size() + ptr_records.size());
     for (const auto& r : in_reverse_zones) place_again(r);

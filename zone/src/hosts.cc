@@ -6,8 +6,9 @@
 namespace sipdns::zone {
 
 void generate_hosts(const config::SiteConfig& site, RecordList& out) {
+    std::string owner;  // one buffer for every host's name (wire)
     for (const auto& host : site.hosts) {
-        const std::string owner = name_to_wire(host.name);
+        name_to_wire(host.name, owner);
         for (const auto& addr : host.addresses)
             out.push_back({owner, addr.is_v4() ? rrtype::A : rrtype::AAAA, site.ttl,
                            rdata::from_address(addr.bytes.data(), addr.size()), host.pos,

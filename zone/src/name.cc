@@ -8,6 +8,12 @@ namespace sipdns::zone {
 
 std::string name_to_wire(std::string_view text) {
     std::string wire;
+    name_to_wire(text, wire);
+    return wire;
+}
+
+void name_to_wire(std::string_view text, std::string& wire) {
+    wire.clear();
     wire.reserve(text.size() + 2);
     if (!text.empty() && text.back() == '.') text.remove_suffix(1);
     std::size_t start = 0;
@@ -23,7 +29,6 @@ std::string name_to_wire(std::string_view text) {
         start = dot + 1;
     }
     wire.push_back('\0');
-    return wire;
 }
 
 std::string name_under(std::string_view prefix_text, std::string_view parent_wire) {

@@ -65,27 +65,37 @@ std::string reverse_zone_apex(const config::IpPrefix& prefix) {
     return wire;
 }
 
-ReversePlan plan_reverse(const config::SiteConfig& site, bool with_records) {
+namespace {
+// Every address that may get a PTR, with its name, in the order that decides who wins: servers
+// first, then hosts, cluster members, the Lync pool and edge (the first owner of an address
+// wins). plan_reverse and reverse_ptr_records walk the same order.
+template <class Visit>
+void for_each_address_owner(const config::SiteConfig& site, Visit&& visit) {
+    auto named = [&visit](const config::NamedHost& h, const char* section) {
+        if (h.ipv4) visit(AddressOwner{*h.ipv4, h.name, h.pos, section});
+        if (h.ipv6) visit(AddressOwner{*h.ipv6, h.name, h.pos, section});
+    };
+    for (const auto& s : site.servers) named(s, section::kServers);
+    for (const auto& h : site.hosts)
+        for (const auto& a : h.addresses) visit(AddressOwner{a, h.name, h.pos, section::kHosts});
+    for (const auto& c : site.clusters)
+        for (const auto& group : c.members)
+            for (const auto& m : group.members) named(m, section::kClusters);
+    if (site.lync)
+        for (const config::LyncHost* h : {&site.lync->pool,
+                                          site.lync->edge ? &*site.lync->edge : nullptr}) {
+            if (h) named(*h, section::kLync);
+        }
+}
+}  // namespace
+
+ReversePlan plan_reverse(const config::SiteConfig& site) {
     ReversePlan plan;
     if (site.reverse.mode == config::ReverseSettings::Mode::Off) return plan;
 
     std::vector<AddressOwner> owners;  // servers first: the first owner of an address wins
     owners.reserve(2 * site.servers.size() + site.hosts.size());
-    auto add_named = [&owners](const config::NamedHost& h, const char* section) {
-        if (h.ipv4) owners.push_back({*h.ipv4, h.name, h.pos, section});
-        if (h.ipv6) owners.push_back({*h.ipv6, h.name, h.pos, section});
-    };
-    for (const auto& s : site.servers) add_named(s, section::kServers);
-    for (const auto& h : site.hosts)
-        for (const auto& a : h.addresses) owners.push_back({a, h.name, h.pos, section::kHosts});
-    for (const auto& c : site.clusters)
-        for (const auto& group : c.members)
-            for (const auto& m : group.members) add_named(m, section::kClusters);
-    if (site.lync)
-        for (const config::LyncHost* h : {&site.lync->pool,
-                                          site.lync->edge ? &*site.lync->edge : nullptr}) {
-            if (h) add_named(*h, section::kLync);
-        }
+    for_each_address_owner(site, [&owners](const AddressOwner& o) { owners.push_back(o); });
 
     std::vector<config::IpPrefix> zones;
     if (site.reverse.mode == config::ReverseSettings::Mode::Prefixes) {
@@ -124,7 +134,7 @@ ReversePlan plan_reverse(const config::SiteConfig& site, bool with_records) {
     config::IpPrefix last_network{};
     std::string last_apex;
     const config::IpPrefix* last_best = nullptr;
-    std::string owner, target;  // a PTR's owner and rdata (wire), reused record after record
+    plan.gets_ptr.assign(owners.size(), false);
     for (std::size_t i = 0; i < owners.size(); ++i) {
         const auto& o = owners[i];
         if (!wins[i]) {
@@ -167,18 +177,28 @@ ReversePlan plan_reverse(const config::SiteConfig& site, bool with_records) {
                 apexes.insert(reverse_zone_apex(*best));
             }
         }
-        if (with_records) {
-            owner.clear();
-            append_reverse_wire(owner, o.address, o.address.is_v4() ? 32 : 128);
-            target = name_to_wire(o.name);
-            plan.ptr_records.push_back(
-                {owner, rrtype::PTR, site.ttl, target, o.pos, section::kReverse});
-        }
+        plan.gets_ptr[i] = true;
     }
     if (site.reverse.mode == config::ReverseSettings::Mode::Prefixes)
         for (const auto& p : zones) apexes.insert(reverse_zone_apex(p));
     plan.zone_apexes.assign(apexes.begin(), apexes.end());
     return plan;
+}
+
+RecordList reverse_ptr_records(const config::SiteConfig& site, const ReversePlan& plan) {
+    RecordList out;
+    std::size_t i = 0;
+    std::string owner, target;  // a PTR's owner and rdata (wire), reused record after record
+    for_each_address_owner(site, [&](const AddressOwner& o) {
+        if (i < plan.gets_ptr.size() && plan.gets_ptr[i]) {
+            owner.clear();
+            append_reverse_wire(owner, o.address, o.address.is_v4() ? 32 : 128);
+            name_to_wire(o.name, target);
+            out.push_back({owner, rrtype::PTR, site.ttl, target, o.pos, section::kReverse});
+        }
+        ++i;
+    });
+    return out;
 }
 
 }  // namespace sipdns::zone

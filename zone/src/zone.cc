@@ -69,11 +69,12 @@ const Node& Zone::apex_node() const { return *find(apex_); }
 const RRset& Zone::soa() const { return *apex_node().find(rrtype::SOA); }
 
 Node& Zone::node_at(std::string_view name) {
-    if (Node* n = mutable_find(name)) return *n;
+    const std::uint64_t hash = hash_name(name);  // once, for the find and the insert
+    if (const Node* n = index_.find(name, hash)) return *const_cast<Node*>(n);
     Node& ref = nodes_.emplace_back();
     ref.name = names_->store(name);
     ref.zone = this;
-    index_.insert(&ref);
+    index_.insert(&ref, hash);
     // Every ancestor up to the apex exists, as an empty non-terminal if nothing else.
     if (name != apex_) {
         const std::string_view parent = name_parent(name);
@@ -123,11 +124,11 @@ void Zone::add_addresses_of(LookupResult& r, std::string_view target) const {
     for (std::uint16_t type : {rrtype::A, rrtype::AAAA}) {
         const RRset* set = node->find(type);
         if (!set) continue;
-        RRsetRef ref{std::string(node->name), set};
+        const RRsetRef ref{node->name, set};
         if (std::find(r.answer.begin(), r.answer.end(), ref) != r.answer.end()) continue;
         if (std::find(r.additional.begin(), r.additional.end(), ref) != r.additional.end())
             continue;
-        r.additional.push_back(std::move(ref));
+        r.additional.push_back(ref);
     }
 }
 
@@ -148,7 +149,7 @@ void Zone::add_additional(LookupResult& r, const RRset& rrset) const {
                 const Node* node = find(target);
                 const RRset* srv = node ? node->find(rrtype::SRV) : nullptr;
                 if (!srv) break;
-                RRsetRef ref{std::string(node->name), srv};
+                const RRsetRef ref{node->name, srv};
                 if (std::find(r.additional.begin(), r.additional.end(), ref) ==
                     r.additional.end())
                     r.additional.push_back(ref);
@@ -165,11 +166,11 @@ void Zone::add_referral(LookupResult& r, const Node& cut) const {
     // RFC 1034 §4.3.2 step 3b: NS of the cut in authority, glue addresses in additional, AA=0.
     r.status = LookupStatus::Referral;
     const RRset* ns = cut.find(rrtype::NS);
-    r.authority.push_back({std::string(cut.name), ns});
+    r.authority.push_back({cut.name, ns});
     for (const auto& rd : ns->rdatas) add_addresses_of(r, target_name(*ns, rd));
 }
 
-void Zone::answer_from_node(const Node& node, const std::string& owner, std::uint16_t qtype,
+void Zone::answer_from_node(const Node& node, std::string_view owner, std::uint16_t qtype,
                             LookupResult& r, int depth) const {
     if (qtype == rrtype::ANY) {
         if (node.rrsets.empty()) return set_negative(r, LookupStatus::NoData);
@@ -191,7 +192,7 @@ void Zone::answer_from_node(const Node& node, const std::string& owner, std::uin
     // (RFC 6604 §2), and an out-of-zone target ends the chain for the resolver to follow.
     r.status = LookupStatus::Answer;
     r.answer.push_back({owner, cname});
-    const std::string target(target_name(*cname, cname->rdatas.front()));
+    const std::string_view target = target_name(*cname, cname->rdatas.front());
     if (depth >= kMaxCnameChain || !name_is_at_or_below(target, apex_)) return;
     for (const auto& a : r.answer)
         if (a.owner == target) return;  // a loop: stop here
@@ -199,40 +200,46 @@ void Zone::answer_from_node(const Node& node, const std::string& owner, std::uin
         add_referral(r, *cut);
         return;
     }
-    if (const Node* next = find(target)) return answer_from_node(*next, target, qtype, r, depth + 1);
+    if (const Node* next = find(target))
+        return answer_from_node(*next, next->name, qtype, r, depth + 1);
     // Wildcard for the target? (RFC 4592 §3.3.1: closest encloser, then "*.<encloser>")
     std::string_view ce = name_parent(target);
     while (!find(ce)) ce = name_parent(ce);
     if (const Node* wc = find("\1*" + std::string(ce))) {
         r.wildcard = true;
-        return answer_from_node(*wc, target, qtype, r, depth + 1);
+        return answer_from_node(*wc, target, qtype, r, depth + 1);  // target: in the rdata
     }
     set_negative(r, LookupStatus::NxDomain);
 }
 
 LookupResult Zone::lookup(std::string_view qname, std::uint16_t qtype) const {
     LookupResult r;
+    lookup_into(r, qname, qtype);
+    return r;
+}
+
+void Zone::lookup_into(LookupResult& r, std::string_view qname, std::uint16_t qtype) const {
+    r.status = LookupStatus::NotAuthoritative;
     r.zone = this;
+    r.wildcard = false;
+    r.answer.clear();
+    r.authority.clear();
+    r.additional.clear();
     r.negative_ttl = negative_ttl_;
-    if (!name_is_at_or_below(qname, apex_)) return r;  // NotAuthoritative
-    if (const Node* cut = cut_above_or_at(qname)) {
-        add_referral(r, *cut);
-        return r;
-    }
-    const std::string owner(qname);
-    if (const Node* node = find(qname)) {
-        answer_from_node(*node, owner, qtype, r, 0);
-        return r;
-    }
+    r.synthesized_owner.reset();
+    if (!name_is_at_or_below(qname, apex_)) return;  // NotAuthoritative
+    if (const Node* cut = cut_above_or_at(qname)) return add_referral(r, *cut);
+    // The node's own name as owner: the same bytes as qname, and they outlive the result.
+    if (const Node* node = find(qname)) return answer_from_node(*node, node->name, qtype, r, 0);
     std::string_view ce = name_parent(qname);
     while (!find(ce)) ce = name_parent(ce);
     if (const Node* wc = find("\1*" + std::string(ce))) {
         r.wildcard = true;
-        answer_from_node(*wc, owner, qtype, r, 0);
-        return r;
+        r.synthesized_owner = std::make_shared<const std::string>(qname);
+        answer_from_node(*wc, *r.synthesized_owner, qtype, r, 0);
+        return;
     }
     set_negative(r, LookupStatus::NxDomain);
-    return r;
 }
 
 const Zone* ZoneSet::find_zone(std::string_view qname) const {

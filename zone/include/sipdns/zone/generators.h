@@ -59,12 +59,16 @@ void generate_raw_records(const config::SiteConfig& site, RecordList& out);
 // around each address, or the prefixes the site lists.
 struct ReversePlan {
     std::vector<std::string> zone_apexes;  // wire
-    RecordList ptr_records;
     config::Diagnostics problems;
+    // Which addresses get a PTR, in the order servers, hosts, cluster members, Lync: one bit
+    // each, so the records can be made later without sorting the addresses again.
+    std::vector<bool> gets_ptr;
 };
-// With `with_records` false only the zones and problems are planned (the builder places the PTR
-// records in a second pass, after the forward records are freed: peak memory).
-ReversePlan plan_reverse(const config::SiteConfig& site, bool with_records = true);
+// The zones, the problems and which addresses get a PTR; the records themselves come from
+// reverse_ptr_records, which the builder calls once the forward records are freed (peak
+// memory). The site must not change in between.
+ReversePlan plan_reverse(const config::SiteConfig& site);
+RecordList reverse_ptr_records(const config::SiteConfig& site, const ReversePlan& plan);
 
 // The reverse-tree name of an address: 11.2.0.192.in-addr.arpa / nibbles.ip6.arpa (wire).
 std::string reverse_name(const config::IpAddress& address);

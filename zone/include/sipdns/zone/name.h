@@ -14,6 +14,8 @@ inline constexpr std::size_t kMaxNameWire = 255;  // RFC 1035 §2.3.4
 // "scs1.scsnetwork.local" (absolute, with or without the trailing dot) -> wire form, lower case.
 // The text must already be valid (config/ validated it); escapes are not interpreted.
 std::string name_to_wire(std::string_view text);
+// The same, replacing `wire`'s content: a loop over 100,000 names reuses one buffer.
+void name_to_wire(std::string_view text, std::string& wire);
 
 // "_sip._udp" under the wire name of "scsnetwork.local" -> _sip._udp.scsnetwork.local (wire).
 std::string name_under(std::string_view prefix_text, std::string_view parent_wire);

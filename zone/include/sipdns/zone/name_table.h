@@ -28,15 +28,18 @@ template <typename Value>
 class NameTable {
 public:
     // Inserts, or replaces the value stored under the same name. `value` must not be null.
-    void insert(Value value) {
+    void insert(Value value) { insert(value, hash_name(table_key(value))); }
+    // `h` is hash_name(table_key(value)).
+    void insert(Value value, std::uint64_t h) {
         if ((size_ + 1) * 8 > slots_.size() * 7) grow();
-        place(hash_name(table_key(value)), value);
+        place(h, value);
     }
 
     // Value for key, or Value{} when absent.
-    Value find(std::string_view key) const {
+    Value find(std::string_view key) const { return find(key, hash_name(key)); }
+    // The same with the key's hash_name() already computed (find, then insert: hashed once).
+    Value find(std::string_view key, std::uint64_t h) const {
         if (slots_.empty()) return Value{};
-        const std::uint64_t h = hash_name(key);
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t i = h & mask;; i = (i + 1) & mask) {
             const Slot& s = slots_[i];

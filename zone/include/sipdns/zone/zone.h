@@ -67,7 +67,9 @@ enum class LookupStatus : std::uint8_t {
 };
 
 struct RRsetRef {
-    std::string owner;  // wire
+    // Wire. A view: of a node's name, an rdata's target or the apex (the zone's own bytes, which
+    // live as long as the RRset pointed to), or of the LookupResult's `synthesized_owner`.
+    std::string_view owner;
     const RRset* rrset = nullptr;
     friend bool operator==(const RRsetRef& a, const RRsetRef& b) {
         return a.owner == b.owner && a.rrset == b.rrset;
@@ -81,6 +83,9 @@ struct LookupResult {
     std::vector<RRsetRef> answer, authority, additional;
     // The negative-answer SOA TTL: min(SOA TTL, SOA minimum) (RFC 2308 §3, docs/design.md §4).
     std::uint32_t negative_ttl = 0;
+    // A wildcard answer's owner is the question name (RFC 4592 §3.3.1), which no node holds:
+    // kept here (on the heap: its bytes stay put when the result is moved).
+    std::shared_ptr<const std::string> synthesized_owner;
 };
 
 struct TypedAnswer {
@@ -106,6 +111,9 @@ public:
     const PrecompiledAnswer& nodata() const { return nodata_; }
 
     LookupResult lookup(std::string_view qname_wire, std::uint16_t qtype) const;
+    // The same into `r`, whose vectors keep their capacity (the builder's precompile: one
+    // lookup per node and type, 200,000 of them for a large site).
+    void lookup_into(LookupResult& r, std::string_view qname_wire, std::uint16_t qtype) const;
 
 private:
     friend class ZoneBuilder;
@@ -128,7 +136,7 @@ private:
     Node* mutable_find(std::string_view name_wire);
     Node& node_at(std::string_view name);  // builder only: find or create (with ancestors)
     const Node* cut_above_or_at(std::string_view qname_wire) const;
-    void answer_from_node(const Node& node, const std::string& owner, std::uint16_t qtype,
+    void answer_from_node(const Node& node, std::string_view owner, std::uint16_t qtype,
                           LookupResult& r, int depth) const;
     void set_negative(LookupResult& r, LookupStatus status) const;
     void add_additional(LookupResult& r, const RRset& rrset) const;
