@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 # Installation layout and the Debian package (CPack DEB), included at the end of the top-level
 # CMakeLists.txt (docs/design.md §1: packaging/, systemd/).
 #

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 # CPACK_PRE_BUILD_SCRIPTS step (runs inside cpack, after the staging install): strip the
 # installed executables the way dh_strip does, without the .comment and .note sections that
 # lintian reports as unneeded (binary-has-unneeded-section).

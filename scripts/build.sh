@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 # Configure and build sipdns into build/ (Ninja, warnings are errors, all cores).
 #   scripts/build.sh [extra cmake -D options...]          everything, tests included
 #   scripts/build.sh --daemon [extra cmake -D options...]  only sipdnsd (scripts/run-example.sh):

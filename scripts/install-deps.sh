@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 # Install the Debian 12 packages sipdns needs, in one of two sets.
 #
 #   scripts/install-deps.sh --run      what building and running sipdnsd needs (compiler, CMake,

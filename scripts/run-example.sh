@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 # The README's first command: install what building and running the daemon needs
 # (scripts/install-deps.sh --run: no test tools), build the daemon only (scripts/build.sh --daemon)
 # and serve the SCS HA example on 127.0.0.1:5353 in the foreground (Ctrl-C stops it). Try it from

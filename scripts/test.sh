@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 # The README's second command: install the dependencies, build, and run every test (unit,
 # integration: the real daemon on loopback, interop: the same answers as Knot DNS and NSD).
 #   scripts/test.sh [extra ctest options, e.g. -L integration or -R queries]

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // The site-file loader (docs/design.md §2): YAML in, SiteConfig out, or every problem found.
 //
 // Each top-level section has its own parse_* function; they all report through one Reader

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Private to config/: one `records:` line through ldns (docs/design.md §2).
 #include <cstdint>

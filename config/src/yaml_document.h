@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Private to config/: a small, read-only YAML document model built from yaml-cpp's event API
 // (YAML::Parser with a YAML::EventHandler), the YAML library the project's brief names. The

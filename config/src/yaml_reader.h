@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Private to config/: reading YAML nodes (yaml_document.h, built with yaml-cpp) with key paths,
 // 1-based positions and collected diagnostics. Only the loader's sources include this header.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Private to config/: the site file's text as the YAML parser sees it (yaml_document.cc) —
 // which characters YAML allows, 1-based positions in characters, and plain-words explanations

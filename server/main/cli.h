@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Command-line parsing for sipdnsd (docs/design.md §6). No globals: parse() returns what to do.
 #include <optional>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The commands that ask a DNS server as a client (issue 15): `resolve` and `verify`.
 #include <iosfwd>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The offline subcommands: `check`, `export` and `plan` (docs/design.md §6, issue 9).
 #include <iosfwd>

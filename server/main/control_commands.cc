@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // `sipdnsd status`, `sipdnsd reload` and `sipdnsd watch`: ask the running daemon over its control socket
 // (sipdns/control/protocol.h) and print its reply.
 #include <ostream>

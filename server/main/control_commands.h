@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // `sipdnsd status [--json]`, `sipdnsd reload` and `sipdnsd watch`: requests to the running daemon over its
 // control socket (docs/design.md §11).

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // What `sipdnsd status` and `sipdnsd reload` reach through the control socket
 // (sipdns/control/control_server.h): the daemon's parts, read on the control thread.

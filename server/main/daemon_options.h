@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // What the daemon is started with: command-line flags override the site file's `server:`
 // section, which overrides the defaults (docs/design.md §2, §5).

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Logging setup for the daemon (docs/design.md §6): spdlog to stderr, one line per event.
 #include <string>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // sipdnsd: wiring only (docs/design.md §1). Each command lives in its own file.
 #include <exception>
 #include <iostream>

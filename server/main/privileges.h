@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // `--user NAME` (docs/design.md §6): started as root by hand, sipdnsd binds port 53 and then runs
 // as NAME. Call after binding and before any thread starts.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The daemon's side of the state directory (server.state_dir): where it is, what the last run
 // served (read before the first build), and the serial each zone is served with now (written

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // `sipdnsd [--config FILE]`: serve in the foreground until SIGTERM/SIGINT (docs/design.md §6).
 // Wiring only: the sockets live in server/net, answering in server/engine.
 #include "serve.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Site file -> zone set, shared by check, export, the daemon's start and its SIGHUP reload.
 #include <functional>

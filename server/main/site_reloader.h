@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // SIGHUP reload (docs/design.md §6): parse, validate and build a new zone set on the control thread
 // (never a worker), then publish it; on any error log every problem and keep serving the old one.

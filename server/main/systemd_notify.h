@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // systemd Type=notify readiness (docs/design.md §6, sd_notify(3)). Without libsystemd at build
 // time, or when not started by systemd (no NOTIFY_SOCKET), these do nothing.

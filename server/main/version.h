@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // `sipdnsd --version`: the sipdns version and the libraries it was built and linked with.
 #include <string>

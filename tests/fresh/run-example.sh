@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 # A newcomer's first ten minutes, measured (issue 18): a freshly debootstrapped Debian 12 root,
 # booted with systemd-nspawn, gets `git ca-certificates`, a clone of this repository, and the
 # README's run command (scripts/run-example.sh); once the example answers, dig and nslookup
@@ -45,7 +47,15 @@ echo "bare Debian 12: $(packages) packages"
 
 # The repository as a newcomer gets it: a clone (what is committed, nothing of this tree's build).
 git clone -q "$repo" "$root/root/sipdns"
-in_container() { systemd-nspawn -q --pipe -D "$root" --chdir=/root/sipdns /bin/bash -c "$1"; }
+# As tests/packaging does it: a mount namespace of its own with a tmpfs where nspawn keeps its
+# propagation directory, not registered with machined (a host whose PID 1 is not systemd has
+# no system bus), the host's network (apt downloads from the mirror).
+in_container() {
+  unshare --mount --propagation private sh -c \
+    'mkdir -p /run/systemd/nspawn && mount -t tmpfs tmpfs /run/systemd/nspawn &&
+     exec systemd-nspawn -q --register=no --keep-unit --pipe -D "$0" --chdir=/root/sipdns /bin/bash -c "$1"' \
+    "$root" "$1"
+}
 
 step=$SECONDS
 before=$(packages)

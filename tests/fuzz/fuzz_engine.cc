@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // libFuzzer target: the query engine (server/engine respond()) on arbitrary bytes, against the
 // example sites of packaging/examples plus tests/fuzz/sites (built once, with their location
 // views). Property checked for every input (issue 8): the engine either drops the message or

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // libFuzzer target: one `records:` line through the zone-file parser (config/src/raw_record.*,
 // on ldns). Checks what parse_raw_record() promises to the zone builder (docs/design.md §2): a
 // record it accepts is class IN, of a data type (no SOA, no meta/query type, RFC 6895 §3.1),

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // libFuzzer target: the YAML site loader (config/, on yaml-cpp) on arbitrary text; when the text
 // loads, the zone build too (every generator, the conflict checks, precompiled answers, every
 // location view) and the three exports. Besides the sanitizers, it checks what the loader

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Writes the fuzzers' seed corpora into tests/fuzz/corpus/<target>/ (committed; run again after
 changing this file: each corpus directory is replaced by what this file lists, so an input worth
 keeping, e.g. one a fuzzer found, goes into this file, not into the directory by hand).

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """pytest fixtures: the real sipdnsd on random loopback ports (127.0.0.1 and ::1)."""
 
 import os

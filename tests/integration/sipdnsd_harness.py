@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Shared helpers for the integration and interop tests: run the real sipdnsd on loopback.
 
 Rules every test here follows (docs/design.md §1, the test plan):

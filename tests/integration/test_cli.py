@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """`sipdnsd check` and `sipdnsd export` (docs/design.md §6), no server needed.
 
 The SCS examples must give exactly the tables of the SCS 4.0 guide (docs/design.md §3)."""

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Geo views behind a resolver: EDNS Client Subnet (RFC 7871) from a resolver listed in
 `server.ecs_trust` picks the location view, and the reply says for which prefix the answer holds
 (SCOPE PREFIX-LENGTH); from anyone else the option is ignored (echoed with scope 0); a malformed

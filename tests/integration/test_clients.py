@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """The real clients an installer uses against the daemon: dig, kdig, drill, host, nslookup
 (the SCS guide's own checks), over UDP and TCP, IPv4 and IPv6."""
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """The control socket (issue 15, docs/design.md §11): `sipdnsd status [--json]` and `sipdnsd reload`
 against the real daemon on loopback, its socket in the test's own directory (--control).
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """dnstap (issue 15, docs/design.md §11): `server.dnstap` of the real daemon, written to a file
 and to Debian's `fstrm_capture` on a unix socket, decoded by Debian's `dnstap-ldns`: one
 AUTH_QUERY and one AUTH_RESPONSE per query sent by dig, kdig and dnspython, with the right

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """`sipdnsd export --format nsupdate` applied to a real BIND `named` by `nsupdate` (RFC 2136),
 and `export --format dnscmd` (docs/design.md §6: sites with a third-party DNS server).
 

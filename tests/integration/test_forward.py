@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Forwarding (issue 13): the phones' only DNS server answers every other name
 through libunbound. Real servers on loopback only: the upstream is a real Unbound started here
 (127.0.0.1 and ::1 on a free port, `log-queries: yes`, a static local zone `fwd.example` and

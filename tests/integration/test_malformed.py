@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Malformed, truncated and oversized packets sent to the real daemon over UDP and TCP (issue 8,
 docs/design.md §4). The full corpus, one row per case, is the engine unit test
 tests/unit/engine/malformed_corpus_test.cc; this sends a subset through the sockets and checks

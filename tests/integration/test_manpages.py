@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """The man pages are complete and render cleanly (docs/design.md §6; Debian policy §12.1).
 
 sipdnsd(8) must name every command and option the command line accepts (server/main/cli.cc),

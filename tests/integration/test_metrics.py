@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """The Prometheus text endpoint (issue 9; server.metrics / --metrics): off unless asked for;
 when on, a known small mix of queries (UDP and TCP, NOERROR / NXDOMAIN / REFUSED / FORMERR,
 dropped messages, an ANY over UDP that comes back TC=1, rate-limited answers) moves the counters

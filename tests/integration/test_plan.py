@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """`sipdnsd plan FILE` (issue 9): the installer's checklist.
 
 - The output for every example equals tests/integration/expected/plan/<example>.txt.

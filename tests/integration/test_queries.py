@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Answering rules of docs/design.md §4, checked on the wire against the real daemon (dnspython),
 over UDP and TCP, IPv4 and IPv6."""
 

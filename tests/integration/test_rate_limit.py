@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Response rate limiting over UDP (server.rate_limit; BIND/NSD/Knot RRL): a flood of one answer
 from one loopback address is cut to the configured rate — the rest dropped, every slip-th sent
 as TC=1, which sends dig and dnspython over to TCP — while a client in another /24 (127.0.1.1:

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """README.md's commands, run: every command in its code blocks that can run offline on loopback,
 in the order a reader runs them, against a real sipdnsd; every output it shows, compared.
 

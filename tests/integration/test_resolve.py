@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """`sipdnsd resolve` and `sipdnsd verify` (issue 15) against the real daemon on loopback.
 
 - resolve: for every example in packaging/examples, the (transport, address, port) list a

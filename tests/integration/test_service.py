@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """The daemon as a service (docs/design.md §6): SIGHUP reloads under load that never lose or mix
 answers, systemd notifications, journald-friendly logs, privilege drop with --user."""
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Geo-aware SIP clusters, Lync/OCS discovery and TLS/NAPTR answered by the real daemon
 (docs/design.md §3): the cluster SRV answer depends on the query's source address, so the test sends
 from several loopback addresses mapped to locations."""

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Serials across restarts (issue 14, RFC 1982, RFC 1996 §4.7): the state directory
 (server.state_dir) keeps each zone's last serial and content hash, so a restart with the same
 content serves the same serial, and changed content a greater one — also when the site file was

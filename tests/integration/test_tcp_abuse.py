@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """TCP abuse (issue 8; RFC 7766 §10 connection management, RFC 9210 §4): many idle
 connections, connections that trickle a byte a second, and connections that pipeline queries
 but never read their answers are all held to the connection cap and to

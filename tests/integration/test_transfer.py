@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Zone transfer (RFC 5936 AXFR, RFC 1995 IXFR) only to allowed clients, and NOTIFY (RFC 1996)
 to the listed secondaries when the serial changes — tested with a stand-in secondary: a UDP
 socket on loopback that records every NOTIFY and acknowledges it."""

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Transport and lifecycle (docs/design.md §5, §6): TCP framing, pipelining, idle timeout, the
 connection cap, wildcard listeners answering from the queried address, SIGTERM, SIGHUP."""
 

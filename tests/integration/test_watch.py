@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """The live query log (issue 15, docs/design.md §11): `sipdnsd watch` and `server.query_log`
 against the real daemon on loopback, queried by dig, kdig and dnspython.
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Fixtures for the interop tests: for each example site, the exported zones, the query corpus,
 and sipdnsd's answers to it (computed once per test module)."""
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """A minimal DHCPv6 client for tests/interop/test_dhcp_servers.py: one Information-request, the
 first Reply.
 

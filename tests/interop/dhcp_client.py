@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """A minimal DHCPv4 client for tests/interop/test_dhcp_servers.py: one DISCOVER, the first OFFER.
 
 Run inside the client network namespace the test made:

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Interop harness: serve sipdnsd's exported zones with Knot DNS and NSD on loopback, send one
 query corpus to all servers, and compare the answers (docs/design.md §1 `interop/`).
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Secondaries harness: Knot DNS and NSD as secondaries of sipdnsd on loopback ports (zone
 transfer, NOTIFY), site files with a `server.transfer` section, and zone transfer clients.
 

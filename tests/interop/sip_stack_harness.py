@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """A real RFC 3263 SIP stack against sipdnsd: baresip (Debian's baresip-core, on libre) resolves
 `sip:bob@scsnetwork.local` with its own DNS client pointed at sipdnsd on loopback and sends an
 OPTIONS request; Python listeners on loopback addresses stand in for the call servers.

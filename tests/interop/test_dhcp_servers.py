@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """`sipdnsd plan`'s DHCP section (issue 9) put into real DHCP servers from Debian.
 
 For each example with DHCP values, ISC dhcpd and Kea are configured with the plan's own option-120

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """sipdnsd gives the same answers as Knot DNS serving the zones sipdnsd exports.
 
 One corpus per example site (>= 200 queries: every owner name x every type of its zone, in

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """sipdnsd gives the same answers as NSD serving the zones sipdnsd exports (see test_knot.py for
 the corpus and what is compared). NSD always adds the zone's NS RRset to the authority section
 of positive answers; it is stripped before comparing (NSD_NS in interop_harness.py). The other

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Knot DNS 3.2 and NSD 4.6 as secondaries of sipdnsd (zone transfer, RFC 5936 / 1995 / 1996).
 
 For the examples scs-ha and lab, with `server.transfer: {allow: [127.0.0.1/32, ::1/128],

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """A real SIP stack follows sipdnsd's records (RFC 3263) to the right call server.
 
 baresip (Debian's baresip-core; its SIP stack libre resolves RFC 3263 itself) has its own DNS

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """The Debian package (packaging/package.cmake, docs/design.md §1 packaging/ and systemd/, §6).
 
 Builds the .deb from the existing build tree (cpack, no rebuild), checks its control data and

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """The Debian package under a real systemd: the README's "Installing on a PBX host" steps.
 
 A minimal Debian 12 root (debootstrap, cached in the build tree) gets the .deb built from this

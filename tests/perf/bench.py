@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """sipdnsd against NSD and Knot DNS on one machine: same site, same queries, one server thread.
 
 Run through tests/perf/bench.sh (builds sipdnsd and zone_build_bench first), or directly:

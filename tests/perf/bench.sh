@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 # sipdnsd against NSD and Knot DNS (UDP full speed, UDP fixed rate, TCP pipelined; CPU per
 # answer, QPS, latency, lost queries, RSS, start time), see tests/perf/bench.py --help.
 #

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Forwarding benchmark (issue 13): cache-hit QPS and CPU per answer of sipdnsd's forwarder beside
 Unbound and dnsmasq serving the same upstream data, one thread each, same run; and sipdnsd's
 authoritative QPS with `forward:` on and off.

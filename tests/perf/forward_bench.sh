@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 # Forwarding benchmark (issue 13): sipdnsd's forwarder against Unbound and dnsmasq on cache hits
 # (QPS, CPU per answer; one thread each, pinned, same run, same upstream data), and sipdnsd's
 # authoritative QPS with forward: on and off. See tests/perf/forward_bench.py --help.

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Writes a site of N hosts (default 100,000) as sipdns YAML, for the perf scripts.
 
 Usage: gen_site.py [--hosts N] [--domain D] > site.yaml

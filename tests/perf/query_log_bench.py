@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """What the query log costs (issue 15, docs/design.md §11): sipdnsd's UDP answers per second
 and CPU per answer with no consumer, with `sipdnsd watch` attached, with a watcher that stopped
 reading, with server.query_log writing a file and with server.dnstap writing Frame Streams (to a

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 # Zone build time for a site of N hosts (default 100,000): YAML load + record generation +
 # checks + index + precompiled answers. Usage: tests/perf/zone_build.sh [HOSTS] [BUILD_DIR]
 set -euo pipefail

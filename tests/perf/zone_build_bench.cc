@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // Zone build time (YAML -> ready snapshot with precompiled answers) for a large site, and the
 // memory it takes. A benchmark, not a test: run by tests/perf/zone_build.sh.
 #include <malloc.h>

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 # Runs a command from the sanitizer tree (SIPDNS_SANITIZE=ON) so that ANY sanitizer report fails
 # the test, even one from a daemon the command started and whose exit code nobody looks at:
 #   run_checked.sh REPORT_DIR COMMAND [ARGS...]

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The sipdns authors
+# SPDX-License-Identifier: BSD-3-Clause
 """Soak test of sipdnsd (issue 8): for a bounded time, traffic at about 70 % of the measured
 maximum, TCP clients, and a reload every second alternating good, changed and broken site files.
 

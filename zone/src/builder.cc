@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // From a SiteConfig to an immutable ZoneSet (docs/design.md §1, §3): generate, assign to zones,
 // merge into RRsets, check the conflict rules, add SOA/NS, pick the serial, precompile the answers.
 #include "sipdns/zone/builder.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // clusters: geo-aware SRV for multi-data-centre SIP clusters (reference:
 // sip-cluster-geo-aware-srv.txt, "SRV records for SIP Cluster"). A client in data centre X gets
 // X's proxies at the local priority (10) and every other data centre's at the remote priority

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // Exports (docs/design.md §6 `export --format zone|dnscmd|nsupdate`). ldns prints each RR of the
 // zone file and nsupdate formats, so their presentation format (escapes, TXT quoting, NAPTR
 // strings) is that of a DNS library rather than ours; the dnscmd format decodes the rdata itself,

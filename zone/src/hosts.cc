@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // hosts: (A/AAAA for lab gateways, NTP, phones...) and aliases: (CNAME), docs/design.md §2.
 #include "sipdns/zone/generators.h"
 #include "sipdns/zone/name.h"

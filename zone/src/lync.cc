@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // lync: what Lync 2010 devices and Office Communicator look up to find their registrar
 // (references: lync-2010-device-registrar-discovery.txt — internal SRV over TLS, then TCP, then
 // external; ocs-2007-automatic-configuration-lookups.txt — _sipinternaltls._tcp, then the A

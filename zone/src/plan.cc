@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // `sipdnsd plan` (issue 9): the installer's checklist, from the site and the zones it builds.
 // Sources: the SCS 4.0 guide (reference/scs-4.0-configuring-dns-and-dhcp.txt: "Impact on
 // Installation" for the SIP Domain, "Setting Option 66", "Setting Option 6", "Other DHCP

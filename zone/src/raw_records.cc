@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // records: lines in zone-file syntax, parsed by config/ with ldns into wire form.
 #include "sipdns/zone/generators.h"
 #include "sipdns/zone/name.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // reverse: auto — a PTR for every address of every server and host (docs/design.md §3; cluster
 // members and the Lync pool and edge are hosts too): servers win
 // when two names share an address; rr.* names never get a PTR. Reverse zones are the /24

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // SCS call-server records, exactly as the SCS 4.0 guide's tables ("Configuring DNS and DHCP",
 // single-server and dual-server HA tables), generalised to N servers as docs/design.md §3 writes:
 //   apex  _sip._udp  S_i  priority i      weight 0  port proxy_port

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // services: any other SRV service (RFC 2782), in the same style as the SIP records.
 #include "sipdns/zone/generators.h"
 #include "sipdns/zone/name.h"

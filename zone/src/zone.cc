@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // Lookup per RFC 1034 §4.3.2, with RFC 4592 wildcards, RFC 2308 negative answers and the
 // additional-section rules of docs/design.md §4. Not on the per-query path: the engine serves the
 // answers the builder precompiled from these results.

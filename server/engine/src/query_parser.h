@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Parsing a query message (RFC 1035 §4.1) with every untrusted length bounds-checked. The
 // question name is lower-cased into a fixed buffer: no allocation.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The workers' side of forwarding (server/forward): what a UDP socket or TCP connection does
 // with a query the engine returned Action::Forward for. A hit in the worker's answer cache is

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Keeps error logging off the hot path: a message that could repeat per packet (a socket error
 // under load, refused connections) is let through at most once per interval, with a count of

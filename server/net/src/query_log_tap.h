@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The workers' end of the query log (server/querylog, docs/design.md §11): after an answer is
 // final (rate limiting included), a record goes into the worker's ring — only when someone

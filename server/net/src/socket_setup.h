@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Opening and binding the listening sockets, with errors that name the protocol and address
 // (docs/design.md §6: a bind failure is a clear message, then exit 1).

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // One DNS-over-TCP connection (RFC 7766), owned by the worker whose io_context runs its socket.
 // Queries are 2-byte-length framed (RFC 1035 §4.2.2); several may arrive in one segment or be

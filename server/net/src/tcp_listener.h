@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The TCP acceptor of one listen address (docs/design.md §5). Accepted connections are spread over
 // the workers round-robin, each running on its worker's io_context; connections beyond the cap

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // What each of our threads runs (docs/design.md §8): it names itself for top and ps, then runs its
 // io_context until that stops. Exceptions are caught here, at the thread's entry point: a

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // One UDP socket of one worker (docs/design.md §5, §7): Asio waits until the socket is readable,
 // then recvmmsg drains up to a batch of datagrams, the engine answers each, and one sendmmsg sends

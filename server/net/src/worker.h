@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // One worker thread's world (docs/design.md §5, §7): its own io_context, its own snapshot reader
 // and the scratch buffer the engine writes TCP answers into. Once the worker runs, everything here

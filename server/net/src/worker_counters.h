@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // One worker thread's traffic counters (metrics.h). Only the worker's own thread writes them, so
 // an increment is a relaxed load and a relaxed store of the same word — a plain add on x86 and

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // RFC 3263 §4 (locating a SIP server), with RFC 3403/2915 (NAPTR order) and RFC 2782 (SRV
 // selection).
 #include "sipdns/resolve/rfc3263.h"

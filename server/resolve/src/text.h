@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Private to sipdns_resolve: DNS names and URI parts compare case-insensitively (RFC 4343,
 // RFC 3261 §19.1.4), so they are lower-cased once where they come in.

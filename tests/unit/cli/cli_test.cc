@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // sipdnsd's command line: what each argument list becomes, and for each mistake the exact one
 // line that says what is wrong and the hint line after it.
 #include <gtest/gtest.h>

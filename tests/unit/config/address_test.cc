@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // IpAddress / IpPrefix / IpEndpoint parsing (inet_pton rules, no guessing).
 #include <gtest/gtest.h>
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // How diagnostics show a value the user wrote (show_value / quote_value): one line, at most
 // kShownValueColumns columns of it, whatever the value holds.
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // Name rules shared by the loader and the zone builder (RFC 1035 §2.3.4).
 #include <gtest/gtest.h>
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // `forward:` (the phones' DNS server for names outside the site's zones): what each valid
 // form loads into, and the exact `file:line:col` diagnostics of each bad one.
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // Every bad input gives exactly the diagnostics expected, as `file:line:col: message`, and all
 // problems of a file are reported in one pass (docs/design.md §2).
 #include <gtest/gtest.h>

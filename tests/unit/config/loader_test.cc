@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // A valid site loads into exactly the expected structs (docs/design.md §2).
 #include <gtest/gtest.h>
 

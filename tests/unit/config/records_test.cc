@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // `records:` lines of common types parse with ldns into owner/type/ttl and uncompressed wire
 // RDATA (RFC 1035 §3.2.1, RFC 3597 §4).
 #include <gtest/gtest.h>

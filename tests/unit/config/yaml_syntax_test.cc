@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // The site file's YAML syntax (config/src/yaml_document.cc on yaml-cpp, yaml_source.cc): the
 // slips people make when they write YAML by hand are explained in plain words at the place to
 // fix; valid YAML that looks like a slip is not; and no text, however broken, gets anything but

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // The control socket's line protocol (sipdns/control/protocol.h): request lines, replies as
 // sent and as read back, and what `sipdnsd reload` prints. No sockets.
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // `sipdnsd status` as text and as JSON (sipdns/control/status.h): the lines and the stable JSON
 // fields for reports before any reload, after a good one and after a failed one.
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // EDNS Client Subnet (RFC 7871) on a geo-aware site: which view answers, the reply's option
 // (FAMILY, SOURCE, ADDRESS echoed, SCOPE ours) and FORMERR for a malformed option.
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // The answering rules of docs/design.md §4, one row per case, every response decoded by ldns.
 #include <gtest/gtest.h>
 

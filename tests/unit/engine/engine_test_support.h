@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Building query packets and decoding the engine's answers with ldns: an independent DNS
 // implementation reads every byte we produce.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // Forwarding in the engine (forwarding.h): which queries respond() hands to the forwarder, and
 // the replies write_forwarded() / write_forward_failure() make of what came back. Upstream
 // messages are built by hand, laid out as forward::normalise_upstream_answer() leaves them (no

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // The malformed-packet corpus (issue 8, docs/design.md §4): oversized, truncated and malformed
 // messages, one named row each, with the outcome the engine must give over UDP and TCP —
 // dropped, or an error response (FORMERR, NOTIMP, ...) that echoes the header, and the question

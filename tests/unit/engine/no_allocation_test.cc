@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // "No heap allocation per query" (docs/design.md §7), proven by counting: this test binary replaces
 // the global operator new, and the count must not move while the engine answers.
 #include <gtest/gtest.h>

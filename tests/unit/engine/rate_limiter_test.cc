@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // Response rate limiting (rate_limiter.h): token buckets per client prefix and per response,
 // slip, the engine's response classes, and the TC=1 slip answer — with the clock passed in, so
 // every row is deterministic.

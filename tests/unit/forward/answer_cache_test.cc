@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // The workers' cache of forwarded replies (answer_cache.h) and the outstanding-query limit
 // (outstanding_limit.h).
 #include <gtest/gtest.h>

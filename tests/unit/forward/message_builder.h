@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // DNS messages built by hand for the forwarder's tests: upstream replies with the records,
 // OPT and DNSSEC records the tests need, and where each record's TTL was put.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // normalise_upstream_answer() and its helpers (upstream_answer.h): what a worker may copy into
 // a client's reply, read back with ldns.
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // The dnstap sink (server.dnstap), read back by Debian's dnstap tools: the frames it writes to a
 // file, or to fstrm_capture's socket, are decoded by `dnstap-ldns -y` and compared with the
 // queries and responses that went into the query log. dnstap.proto (https://dnstap.info) says

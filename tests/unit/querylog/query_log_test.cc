@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // The query log (server/querylog, docs/design.md §11) without sockets: the line format, the
 // watch filters, the rings (full = dropped and counted), the watch queue (bounded, lost lines
 // counted, woken once), and the logger thread feeding watchers and sinks in query order.

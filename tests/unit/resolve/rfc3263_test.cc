@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // RFC 3263 §4 as a SIP client does it, from given DNS answers (no sockets): NAPTR order
 // (RFC 3403 §4.1), SRV order (RFC 2782), the fall-backs of §4.1/§4.2, explicit ports, numeric
 // hosts, TLS and sips:, and --transport.

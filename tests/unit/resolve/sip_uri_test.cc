@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // SIP/SIPS URI parsing for `sipdnsd resolve` (RFC 3261 §19.1.1, §25.1; RFC 3263 §4 maddr).
 #include <gtest/gtest.h>
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // `sipdnsd verify`: a plan check against a reply (no sockets): the served rdatas compared with
 // the expected ones as a multiset, SOA serials free unless fixed, a location's answer accepted
 // and named, rcodes and missing/extra records reported.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // The state directory's serials file: its format (a garbage file is refused whole, with the
 // line), and the store that reads it at start and rewrites it atomically.
 #include <gtest/gtest.h>

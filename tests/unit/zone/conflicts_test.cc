@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // The conflict rules of docs/design.md §3 and the other build-time checks, each with its exact
 // message.
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // `sipdnsd export --format dnscmd|nsupdate` (docs/design.md §6): the Windows DNS commands that
 // create the SCS guide's tables record by record, and the RFC 2136 script for nsupdate.
 #include <gtest/gtest.h>

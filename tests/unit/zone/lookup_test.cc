@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // Lookup, table-driven (one row per case: name -> expected sections), as CoreDNS and Knot test.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // `sipdnsd plan` (issue 9): the RFC 3361 option-120 and RFC 5908 option-56 encoders, the SCS
 // guide's SIP Domain rule, where the verification commands send their queries, and the
 // checklist itself, DHCPv6 options included (issue 14).

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // build_site_zones_releasing_hosts (the daemon's build): the same zones, every location view
 // included, as build_site_zones, and the site's hosts freed afterwards.
 #include <gtest/gtest.h>

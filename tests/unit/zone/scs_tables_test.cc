@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // The SCS 4.0 guide's record tables, record for record (docs/design.md §3).
 #include <gtest/gtest.h>
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // The serial rule across restarts: what the state directory remembers (served_before) against
 // the site file's modification time (base_time), and RFC 1982 serial arithmetic.
 #include <gtest/gtest.h>

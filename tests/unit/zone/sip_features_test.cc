@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 // Geo-aware clusters, Lync/OCS discovery and TLS: the records of the reference documents.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Building zone sets from YAML text and printing lookup sections as zone-file lines, so the
 // tests read like the SCS guide's tables.

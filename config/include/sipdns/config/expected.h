@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // A small std::expected stand-in (GCC 12 has no <expected> in C++20): expected failures are
 // values, exceptions stay for the exceptional (docs/design.md §8).

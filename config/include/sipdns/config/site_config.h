@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The site description as plain structs (docs/design.md §2). No YAML type leaks out of config/: the
 // loader's YAML model (config/src/yaml_document.cc) is the only place that includes yaml-cpp.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Short byte strings (wire names, rdatas) back to back in fixed blocks: one allocation per few
 // hundred strings instead of one each, and no per-string heap header. A 100,000-host site has

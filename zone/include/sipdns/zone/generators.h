@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Record generators, one per section of the site file (docs/design.md §3). Each appends to `out`;
 // none checks conflicts — the builder merges everything and checks once.

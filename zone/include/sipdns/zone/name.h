@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Domain names in wire form (RFC 1035 §3.1): a sequence of length-prefixed labels ending in the
 // zero-length root label. Inside the zone every owner name is kept lower case, so comparing two

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // An open-addressing hash table from wire names to the objects that carry them, for the
 // per-query lookup: no allocation on find. A slot holds only the hash and the pointer; the key

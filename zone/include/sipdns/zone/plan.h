@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // `sipdnsd plan FILE` (issue 9): the installer's checklist for a site — the SIP Domain to enter
 // in the PBX, the DHCP options to set on a third-party DHCP server, and the nslookup/dig

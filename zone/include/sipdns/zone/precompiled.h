@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Precompiled response bodies (docs/design.md §7): everything after the question section, encoded
 // at zone build time with compression pointers into the question name at offset 12. At query time

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The SOA serial of a site's zones: the Unix time at which the content last changed, and never
 // lower than a serial the zones were served with before — while running and, with the state

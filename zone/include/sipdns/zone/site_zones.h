@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Every view of a site (docs/design.md §3 "Clusters and locations"): one zone set as seen from each
 // location, plus the view for clients in no location. Sites without clusters have one view.

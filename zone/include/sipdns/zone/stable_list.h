@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // An append-only list whose elements never move (the builder keeps pointers to nodes and
 // records), in blocks that grow from 16 elements to about 64 KiB each. std::deque, used

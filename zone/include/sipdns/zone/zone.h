@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The immutable, indexed zone set built from a site (docs/design.md §1): one forward zone (the SIP
 // domain) plus the reverse zones of its addresses. After build nothing changes; a reload builds

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The CLI's end of the control socket (protocol.h): `sipdnsd status` and `sipdnsd reload`.
 #include <chrono>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The daemon's end of the control socket (protocol.h). It runs on an io_context the caller
 // runs — the daemon's control thread, which also handles SIGHUP, so that a reload asked for

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The control socket's line protocol (docs/design.md §11), between `sipdnsd status|reload` and the
 // daemon. Plain text, one exchange per connection:

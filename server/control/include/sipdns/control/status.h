@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // `sipdnsd status`: what the daemon reports about itself (docs/design.md §11), as plain data
 // filled in by the daemon, and its two forms — text for people, one line of JSON for programs. The

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Answering names outside the site's zones when the site file has `forward:` (the phones' only
 // DNS server). The engine decides (respond() returns Action::Forward for an allowed client) and

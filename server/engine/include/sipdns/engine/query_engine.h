@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The answering engine (docs/design.md §4): a pure function from a query packet (+ transport and
 // client address) and a zone set to a response packet or "drop". No sockets, no Asio, no heap

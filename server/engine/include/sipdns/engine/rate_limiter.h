@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Response rate limiting (RRL) over UDP, as BIND's rate-limit, NSD's rrl-* and Knot's rrl module
 // do it: a spoofed-source flood must not turn an authoritative server into an amplifier, yet a

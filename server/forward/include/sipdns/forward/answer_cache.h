@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // A worker's cache of forwarded replies, in front of libunbound's: a hit is answered on the
 // worker, in its batch, like an answer from our own zones — no hand-off to the forwarder's

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The forwarder: libunbound (cache, forwarding to the site's resolvers or recursion from the
 // root, DNSSEC validation) driven from one thread of its own. libunbound resolves on its own

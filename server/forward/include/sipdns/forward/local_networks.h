@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The default `forward.allow`: loopback and the networks of this host's interfaces, as BIND's
 // `allow-recursion { localhost; localnets; }`.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // How many forwarded queries may wait for upstream at once: per client address and in total.
 // A client flooding random names fills its own share and gets SERVFAIL at once for the rest

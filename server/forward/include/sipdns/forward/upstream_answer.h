@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // An upstream reply made fit to serve and to cache: what libunbound returned, checked and
 // re-encoded with ldns (off the query path) so that a worker only copies it.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Operator metrics (issue 9): what the daemon counts and the Prometheus text exposition format
 // (https://prometheus.io/docs/instrumenting/exposition_formats/, format 0.0.4) it is served in

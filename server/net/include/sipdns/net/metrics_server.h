@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The Prometheus text endpoint (issue 9): HTTP/1.1 on its own thread and io_context, so a scrape
 // never runs on (or waits for) a DNS worker. GET (or HEAD) /metrics answers 200 with `render()`'s

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // NOTIFY to secondaries (RFC 1996): when a reload changes the serial, every listed secondary is
 // told, for every zone, so it transfers at once instead of at its next refresh. Runs on a thread

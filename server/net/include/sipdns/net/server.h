@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The network side of sipdnsd (docs/design.md §5): worker threads, each with its own io_context;
 // per listen address one SO_REUSEPORT UDP socket per worker and one TCP acceptor whose

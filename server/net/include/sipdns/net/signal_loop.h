@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The daemon's control loop (docs/design.md §6), run on the main thread — never on a worker:
 // SIGHUP reloads, SIGINT/SIGTERM stop. SIGPIPE is ignored (a client closing its TCP connection

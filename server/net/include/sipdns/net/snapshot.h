@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The zone snapshot holder (docs/design.md §1, §7): what answering needs, published atomically on
 // reload. Readers (one per worker thread) keep their own shared_ptr and re-fetch it only when a

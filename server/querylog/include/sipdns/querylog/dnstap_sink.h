@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // server.dnstap (docs/design.md §11): every query and its response as dnstap messages
 // (https://dnstap.info) in Frame Streams, content type "protobuf:dnstap.Dnstap" — written to a

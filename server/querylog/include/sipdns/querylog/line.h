@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The query log's line (docs/design.md §11), as `sipdnsd watch` shows it and server.query_log
 // writes it:

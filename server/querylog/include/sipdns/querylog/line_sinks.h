@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // server.query_log (docs/design.md §11): the watch lines, kept — in a file (appended, reopened
 // on SIGHUP so that logrotate can rename it) or in the systemd journal.

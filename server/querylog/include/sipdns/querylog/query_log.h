@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The query log (docs/design.md §11): the workers' rings, one logger thread, and what it feeds —
 // watchers (`sipdnsd watch`, through the control socket), the line log (server.query_log: a

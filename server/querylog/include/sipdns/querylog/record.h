@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // One answered (or dropped) query as a worker hands it to the query log (docs/design.md §11):
 // a fixed-size header and the first bytes of the query and of the response, written into a

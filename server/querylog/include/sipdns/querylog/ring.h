@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // A worker's query-log ring (docs/design.md §11): single producer (the worker's thread), single
 // consumer (the logger thread), fixed-size slots, no lock. A full ring drops the record and

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Asking one DNS server as an ordinary client (ldns): UDP, TCP when the reply is truncated
 // (RFC 1035 §4.2.1, RFC 7766). Used by `resolve` (through DnsLookups) and `verify`.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Locating a SIP server as a phone does (RFC 3263 §4): NAPTR at the domain, SRV for the chosen
 // transports, A/AAAA of each target, and the ordered (transport, address, port) list the client

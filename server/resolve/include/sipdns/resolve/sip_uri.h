@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // A SIP or SIPS URI (RFC 3261 §19.1.1), as far as locating its server needs it (RFC 3263 §4):
 // the scheme, the host (name or numeric), an explicit port, the transport and maddr parameters.

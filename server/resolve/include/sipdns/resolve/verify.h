@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // `sipdnsd verify FILE`: the plan's DNS checks (zone::dns_checks) asked of a live server, one
 // line per check.

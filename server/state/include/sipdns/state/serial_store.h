@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The serials file of the state directory: one line per zone, "APEX SERIAL CONTENT-HASH", e.g.
 //   sipdns.example. 1795382498 3f2a9c0e12ab45cd
