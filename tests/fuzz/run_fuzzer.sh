@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-FileCopyrightText: 2026 The sipdns authors
 # SPDX-License-Identifier: BSD-3-Clause
-# Runs one libFuzzer target for a bounded time, every seed first (CI; or by hand, README "Tests"):
+# Runs one libFuzzer target for a bounded time, every seed first (CI; or by hand, docs/testing.md):
 #   run_fuzzer.sh FUZZER SEED_DIR WORK_DIR SECONDS
 # WORK_DIR/corpus collects the inputs it finds (kept between runs), WORK_DIR/artifacts the input
 # of a crash, leak or timeout. Exit code 0 only when nothing was found.

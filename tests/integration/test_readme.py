@@ -1,9 +1,12 @@
 # SPDX-FileCopyrightText: 2026 The sipdns authors
 # SPDX-License-Identifier: BSD-3-Clause
-"""README.md's commands, run: every command in its code blocks that can run offline on loopback,
-in the order a reader runs them, against a real sipdnsd; every output it shows, compared.
+"""The commands of README.md and of the pages under docs/ (the user guide, docs/testing.md,
+docs/performance.md), run: every command in their code blocks that can run offline on loopback,
+page by page in the order a reader runs them, against a real sipdnsd; every output they show,
+compared. Each page runs in a scratch directory of its own, as a reader who opens that page
+alone; a failure names the page and line (`docs/guide/lab.md:42`).
 
-Conventions of README.md that this test reads (and enforces):
+Conventions of these pages that this test reads (and enforces):
 - ```console blocks: a line starting with "$ " is a command; the lines after it, up to the next
   "$ ", are its output as shown. They must match the real output (stdout and stderr) line by
   line, where a "..." line stands for any number of lines left out, runs of blanks compare
@@ -20,12 +23,14 @@ Conventions of README.md that this test reads (and enforces):
   checked.
 - A ```sh or ```console block that cannot run offline on loopback is in SKIPPED with the
   reason. A block that is neither runnable nor listed fails the test, and so does a SKIPPED or
-  PLAIN_BLOCKS entry that no longer matches a block.
+  PLAIN_BLOCKS entry that no longer matches a block of any page.
+- Every relative Markdown link points to a file of the repository, and a #anchor in it to a
+  heading of that file (GitHub's anchors: lower case, punctuation dropped, spaces as "-").
 
-Port: the README's daemons listen on 127.0.0.1:5353; here the daemon gets a free port and the
+Port: the pages' daemons listen on 127.0.0.1:5353; here the daemon gets a free port and the
 dig/nslookup commands and their outputs are rewritten to it. The commands run with `sipdnsd`
 on PATH ($SIPDNSD), in a scratch directory where `packaging/` is the repository's and
-`site.yaml` (the README's name for "your site file") is a copy of the HA example.
+`site.yaml` (the pages' name for "your site file") is a copy of the HA example.
 """
 
 from __future__ import annotations
@@ -38,14 +43,20 @@ import shlex
 import socket
 import subprocess
 
+import pytest
 
 from sipdnsd_harness import LOOPBACK4, REPO, SIPDNSD, Daemon, EXAMPLES, free_port, run_sipdnsd
 
 README = REPO / "README.md"
+DOCS = REPO / "docs"
+# Pages under docs/ whose blocks are not commands, and why.
+NOT_RUN = {
+    "docs/design.md": "the architecture: its blocks are diagrams, not commands",
+}
 README_PORT = "5353"
-COMMAND_TIMEOUT = 60  # seconds for any one README command
+COMMAND_TIMEOUT = 60  # seconds for any one command of a page
 
-# Blocks (by their first command line, exactly as in README.md) that are not run, and why.
+# Blocks (by their first command line, exactly as in the page) that are not run, and why.
 SKIPPED = {
     "scripts/run-example.sh    # install the run set, build sipdnsd only, serve the SCS HA "
     "example on 127.0.0.1:5353":
@@ -116,6 +127,7 @@ PIPE_FILTERS = {"grep", "awk", "sed", "head", "tail", "sort"}
 
 @dataclasses.dataclass
 class Block:
+    page: str           # the page's path in the repository, e.g. docs/guide/lab.md
     lang: str
     lines: list[str]
     line_no: int        # of the opening fence, 1-based
@@ -129,7 +141,7 @@ class Block:
         return ""
 
 
-def parse_blocks(text: str) -> list[Block]:
+def parse_blocks(text: str, page: str = "README.md") -> list[Block]:
     blocks, lines = [], text.splitlines()
     i = 0
     while i < len(lines):
@@ -141,7 +153,7 @@ def parse_blocks(text: str) -> list[Block]:
         j = i + 1
         while j < len(lines) and lines[j] != "```":
             j += 1
-        assert j < len(lines), f"README.md:{start + 1}: unclosed code block"
+        assert j < len(lines), f"{page}:{start + 1}: unclosed code block"
         k = start - 1
         while k >= 0 and not lines[k].strip():
             k -= 1
@@ -149,7 +161,7 @@ def parse_blocks(text: str) -> list[Block]:
         while k >= 0 and lines[k].strip() and not lines[k].startswith("```"):
             para.insert(0, lines[k])
             k -= 1
-        blocks.append(Block(lang, lines[start + 1:j], start + 1, " ".join(para)))
+        blocks.append(Block(page, lang, lines[start + 1:j], start + 1, " ".join(para)))
         i = j + 1
     return blocks
 
@@ -160,7 +172,7 @@ def console_steps(block: Block) -> list[tuple[str, list[str]]]:
         if line.startswith("$ "):
             steps.append((line[2:], []))
         else:
-            assert steps, f"README.md:{block.line_no}: console block must start with '$ '"
+            assert steps, f"{block.page}:{block.line_no}: console block must start with '$ '"
             steps[-1][1].append(line)
     return steps
 
@@ -237,7 +249,7 @@ class Session:
                     config = args[i + 1]
                 else:
                     assert args[i + 1] == f"127.0.0.1:{README_PORT}", \
-                        f"{where}: the README's daemons listen on 127.0.0.1:{README_PORT}"
+                        f"{where}: the pages' daemons listen on 127.0.0.1:{README_PORT}"
                 i += 2
                 continue
             extra.append(a)
@@ -288,6 +300,7 @@ class Session:
         return r.returncode, (r.stdout + r.stderr).splitlines()
 
     def check(self, command: str, shown: list[str] | None, where: str) -> None:
+        page = where.rsplit(":", 1)[0]
         code, real = self.run(command, where)
         want = EXPECTED_EXIT.get(command, 0)
         if code != want:
@@ -300,7 +313,7 @@ class Session:
             shown = [self.rewrite(l) for l in shown]
         if not matches(shown, real):
             self.failures.append(
-                f"{where}: the output of {command!r} is not what README.md shows; first line "
+                f"{where}: the output of {command!r} is not what {page} shows; first line "
                 f"not found: {first_mismatch(shown, real)!r}\nreal output:\n" + "\n".join(real))
 
 
@@ -378,11 +391,19 @@ def check_plain(session: Session, block: Block, where: str) -> None:
     session.log.append(f"{where}: plain block: {PLAIN_BLOCKS[first]}")
 
 
-def run_readme(session: Session) -> None:
-    blocks = parse_blocks(README.read_text())
-    seen_skips, seen_plain = set(), set()
-    for block in blocks:
-        where = f"README.md:{block.line_no}"
+def pages() -> list[str]:
+    """README.md and every page under docs/ that has commands, as paths in the repository."""
+    docs = sorted(str(p.relative_to(REPO)) for p in DOCS.rglob("*.md"))
+    return ["README.md"] + [p for p in docs if p not in NOT_RUN]
+
+
+def page_blocks(page: str) -> list[Block]:
+    return parse_blocks((REPO / page).read_text(), page)
+
+
+def run_page(session: Session, page: str) -> None:
+    for block in page_blocks(page):
+        where = f"{page}:{block.line_no}"
         first = block.first
         if block.lang == "yaml":
             check_yaml(session, block, where)
@@ -392,14 +413,12 @@ def run_readme(session: Session) -> None:
                 session.failures.append(f"{where}: plain block {first!r} is not in PLAIN_BLOCKS "
                                         "(say what it shows and how it is checked)")
                 continue
-            seen_plain.add(first)
             check_plain(session, block, where)
             continue
         if block.lang not in ("sh", "console"):
             session.failures.append(f"{where}: code block of unknown kind {block.lang!r}")
             continue
         if first in SKIPPED:
-            seen_skips.add(first)
             session.log.append(f"{where}: skipped ({SKIPPED[first]})")
             if first.startswith("scripts/run-example.sh"):
                 session.serve(["--config", "packaging/examples/scs-ha.yaml"], where)
@@ -416,21 +435,30 @@ def run_readme(session: Session) -> None:
                     "nor in SKIPPED with a reason")
                 continue
             session.check(command, shown, where)
-    for stale in sorted(set(SKIPPED) - seen_skips):
-        session.failures.append(f"SKIPPED entry matches no block of README.md: {stale!r}")
-    for stale in sorted(set(PLAIN_BLOCKS) - seen_plain):
-        session.failures.append(f"PLAIN_BLOCKS entry matches no block of README.md: {stale!r}")
 
 
-def test_readme_commands(tmp_path):
+@pytest.mark.parametrize("page", pages())
+def test_page_commands(page, tmp_path):
     assert os.access(SIPDNSD, os.X_OK), f"sipdnsd binary not found at {SIPDNSD}"
     session = Session(tmp_path)
     try:
-        run_readme(session)
+        run_page(session, page)
     finally:
         session.stop()
         print("\n".join(session.log))
     assert not session.failures, "\n\n".join(session.failures)
+
+
+def test_every_skip_and_plain_block_is_still_on_a_page():
+    """A SKIPPED or PLAIN_BLOCKS entry that matches no block of any page is stale, and so is a
+    NOT_RUN page that is gone."""
+    firsts = {(b.lang, b.first) for page in pages() for b in page_blocks(page)}
+    stale = [f"SKIPPED entry matches no ```sh or ```console block: {s!r}" for s in sorted(SKIPPED)
+             if ("sh", s) not in firsts and ("console", s) not in firsts]
+    stale += [f"PLAIN_BLOCKS entry matches no plain block: {s!r}" for s in sorted(PLAIN_BLOCKS)
+              if ("", s) not in firsts]
+    stale += [f"NOT_RUN page does not exist: {p}" for p in NOT_RUN if not (REPO / p).is_file()]
+    assert not stale, "\n".join(stale)
 
 
 def test_readme_starts_with_the_two_commands():
@@ -438,6 +466,77 @@ def test_readme_starts_with_the_two_commands():
     first = [b for b in blocks if b.lang == "sh"][0]
     assert [l.split("#")[0].strip() for l in sh_commands(first)] == \
         ["scripts/run-example.sh", "scripts/test.sh"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Links between the pages
+
+def prose_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, line) of every line outside code blocks."""
+    out, in_block = [], False
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.startswith("```"):
+            in_block = not in_block
+            continue
+        if not in_block:
+            out.append((n, line))
+    return out
+
+
+def anchors(text: str) -> set[str]:
+    """GitHub's anchors of a page's headings: lower case, punctuation (backquotes, dashes,
+    parentheses, ...) dropped, each space a "-", "-1", "-2" after repeated ones."""
+    seen: dict[str, int] = {}
+    for _, line in prose_lines(text):
+        m = re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if not m:
+            continue
+        slug = re.sub(r"[^\w\- ]", "", m.group(1).lower()).replace(" ", "-")
+        n = seen.get(slug, 0)
+        seen[slug] = n + 1
+        if n:
+            seen[f"{slug}-{n}"] = 1
+    return set(seen)
+
+
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def link_problems(page: str) -> list[str]:
+    path = REPO / page
+    text = path.read_text()
+    # Code blocks blanked (line numbers kept), inline code dropped; a link's text may span lines.
+    prose = dict(prose_lines(text))
+    kept = "\n".join(re.sub(r"`[^`\n]*`", "", prose.get(n, ""))
+                     for n in range(1, len(text.splitlines()) + 1))
+    problems = []
+    for m in LINK.finditer(kept):
+        target, n = m.group(1), kept.count("\n", 0, m.start(1)) + 1
+        if re.match(r"^[a-z]+:", target):
+            continue        # http:, https:, mailto:: not this repository's
+        file, _, anchor = target.partition("#")
+        dest = (path.parent / file).resolve() if file else path.resolve()
+        if REPO.resolve() not in dest.parents and dest != REPO.resolve():
+            problems.append(f"{page}:{n}: {target} points outside the repository")
+        elif not dest.exists():
+            problems.append(f"{page}:{n}: {target}: no file {dest.relative_to(REPO.resolve())}")
+        elif anchor and dest.suffix == ".md" and anchor not in anchors(dest.read_text()):
+            problems.append(f"{page}:{n}: {target}: no heading with anchor #{anchor} in "
+                            f"{dest.relative_to(REPO.resolve())}")
+    return problems
+
+
+def test_links_resolve():
+    every = ["README.md"] + sorted(str(p.relative_to(REPO)) for p in DOCS.rglob("*.md"))
+    problems = [p for page in every for p in link_problems(page)]
+    assert not problems, "\n".join(problems)
+
+
+def test_anchors():
+    # GitHub's rules, on this project's own headings.
+    assert anchors("## The phones' DNS server: `forward:`\n") == {"the-phones-dns-server-forward"}
+    assert anchors("## 2. The site description\n") == {"2-the-site-description"}
+    assert anchors("# a — b\n```\n# not a heading\n```\n# a — b\n") == {"a--b", "a--b-1"}
 
 
 def test_matcher():

@@ -1,6 +1,7 @@
 # SPDX-FileCopyrightText: 2026 The sipdns authors
 # SPDX-License-Identifier: BSD-3-Clause
-"""The Debian package under a real systemd: the README's "Installing on a PBX host" steps.
+"""The Debian package under a real systemd: the steps of docs/guide/install.md
+("Installing on a PBX host").
 
 A minimal Debian 12 root (debootstrap, cached in the build tree) gets the .deb built from this
 tree (cpack, then dpkg -i inside the root, offline) and boots with systemd as its PID 1
