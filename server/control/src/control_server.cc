@@ -202,19 +202,7 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
                 self->close(s);
             });
         // The first line says the watch is on: from here every query is seen.
-        s->output = format_response_line({Stream::Err, watch_notice});
-        s->writing = true;
-        asio::async_write(s->socket, asio::buffer(s->output),
-                          [self = shared_from_this(), s](const boost::system::error_code& ec,
-                                                         std::size_t) {
-                              if (ec == asio::error::operation_aborted) return;
-                              s->writing = false;
-                              if (ec) {
-                                  self->close(s);
-                                  return;
-                              }
-                              self->pump(s->id);
-                          });
+        write_watch(s, format_response_line({Stream::Err, watch_notice}));
     }
 
     void pump(std::uint64_t id) {
@@ -235,6 +223,11 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
                 {Stream::Err, "-- " + std::to_string(batch.unlogged) + " quer" +
                                   (batch.unlogged == 1 ? "y" : "ies") +
                                   " not logged: the workers' log rings were full --"});
+        write_watch(s, std::move(text));
+    }
+
+    // One write of a watch session at a time; when it is done, the next batch.
+    void write_watch(SessionRef s, std::string text) {
         s->output = std::move(text);
         s->writing = true;
         asio::async_write(s->socket, asio::buffer(s->output),
