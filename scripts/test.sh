@@ -45,6 +45,15 @@ ctest --test-dir "$build_dir" --output-on-failure -j2 --no-tests=error \
   --timeout "${SIPDNS_TEST_TIMEOUT:-300}" "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
+# What was skipped inside the pytest files because this machine cannot do it (a network
+# namespace, a bootable container, a tool), with pytest's reason: ctest shows no output of
+# tests that passed.
+skips="$(grep -hE '^SKIPPED \[[0-9]+\] ' "$build_dir/Testing/Temporary/LastTest.log" 2>/dev/null | sort -u || true)"
+if [[ -n "$skips" ]]; then
+  echo
+  echo "Skipped test cases, with the reason:"
+  echo "$skips" | sed 's/^/  /'
+fi
 # ctest prints the failed tests after its summary: repeat the summary as the last line.
 summary="$(grep -E '^[0-9]+% tests passed' "$log" | tail -n 1 || true)"
 echo
