@@ -37,13 +37,14 @@ void log_answer(Worker& worker, const LoggedAnswer& answer) {
     h.upstream_us = answer.upstream_us;
     const std::size_t query_bytes =
         std::min(answer.query.size(), worker.log_ring->query_capacity());
-    std::memcpy(slot.query, answer.query.data(), query_bytes);
+    if (query_bytes != 0) std::memcpy(slot.query, answer.query.data(), query_bytes);
     h.query_stored = static_cast<std::uint16_t>(query_bytes);
     // The whole response when it fits the slot (dnstap's rings), else its header (the line).
     std::size_t response_bytes = answer.response.size();
     if (response_bytes > worker.log_ring->response_capacity())
         response_bytes = std::min(answer.response.size(), querylog::kDnsHeaderBytes);
-    std::memcpy(slot.response, answer.response.data(), response_bytes);
+    // A dropped query has no response (an empty span's data() may be null: no memcpy from it).
+    if (response_bytes != 0) std::memcpy(slot.response, answer.response.data(), response_bytes);
     h.response_stored = static_cast<std::uint16_t>(response_bytes);
     worker.log_ring->commit();
 }
