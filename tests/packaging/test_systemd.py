@@ -256,7 +256,10 @@ def container(base_root, deb, tmp_path_factory):
     try:
         c = Container(root, log)
     except BootFailure as e:
-        pytest.skip(f"this machine cannot boot a systemd container: {str(e)[-1500:]}")
+        # The reason in one line (what -rs lists); the container's log for whoever digs.
+        reason, _, container_log = str(e).partition("\n")
+        print(container_log[-3000:])
+        pytest.skip(f"this machine cannot boot a systemd container: {reason}")
     try:
         # What the package left behind, before any case changes it; and the installed site file,
         # which each case starts from.
