@@ -4,6 +4,9 @@
 
 #include "query_log_tap.h"
 
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -313,6 +316,7 @@ void TcpConnection::flush() {
     writing_ = true;
     sent_ = 0;
     write_progress_ = std::chrono::steady_clock::now();
+    unsent_at_progress_ = kernel_unsent();
     write_some();
     schedule_timer();  // the write deadline may come before the armed one
 }
@@ -339,7 +343,10 @@ void TcpConnection::on_written(const error_code& ec, std::size_t bytes) {
     }
     const auto now = std::chrono::steady_clock::now();
     sent_ += std::min(bytes, outbox_sending_.size() - sent_);
-    if (bytes > 0) write_progress_ = now;
+    if (bytes > 0) {
+        write_progress_ = now;
+        unsent_at_progress_ = kernel_unsent();
+    }
     if (sent_ < outbox_sending_.size()) {
         write_some();
         return;
@@ -393,6 +400,14 @@ void TcpConnection::on_timer() {
     const char* why = nullptr;
     std::chrono::milliseconds limit{};
     bool reset = false;
+    if (writing_ && now >= write_progress_ + timeouts_.io && client_read_since_progress()) {
+        // The client took bytes from the kernel's queue since the last progress we saw: our own
+        // thread was late (a busy machine), not the client. Count it as progress.
+        write_progress_ = now;
+        unsent_at_progress_ = kernel_unsent();
+        schedule_timer();
+        return;
+    }
     if (writing_ && now >= write_progress_ + timeouts_.io) {
         why = "not reading its answers";
         limit = timeouts_.io;
@@ -415,6 +430,19 @@ void TcpConnection::on_timer() {
                       why, limit.count());
     }
     close(reset);
+}
+
+int TcpConnection::kernel_unsent() {
+    // Bytes still in the socket's send queue (not yet acknowledged by the peer), tcp(7) SIOCOUTQ.
+    int unsent = -1;
+    if (::ioctl(socket_.native_handle(), SIOCOUTQ, &unsent) != 0) return -1;
+    return unsent;
+}
+
+bool TcpConnection::client_read_since_progress() {
+    if (unsent_at_progress_ < 0) return false;
+    const int unsent = kernel_unsent();
+    return unsent >= 0 && unsent < unsent_at_progress_;
 }
 
 void TcpConnection::close(bool reset) {

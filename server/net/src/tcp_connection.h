@@ -144,6 +144,11 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     bool partial_query_ = false;
     // When the write in progress last moved a byte.
     TimePoint write_progress_;
+    // The kernel's unsent bytes when write_progress_ was taken (-1: unknown): a timer that finds
+    // fewer knows the client read meanwhile, even if our write handler has not run yet.
+    int unsent_at_progress_ = -1;
+    int kernel_unsent();
+    bool client_read_since_progress();
     std::size_t sent_ = 0;  // bytes of outbox_sending_ already written
 
     std::vector<std::uint8_t> inbox_;  // received bytes; complete queries are consumed in front
