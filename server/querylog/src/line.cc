@@ -217,26 +217,19 @@ std::optional<WatchFilter> parse_watch_filter(std::string_view client, std::stri
                                               std::string_view type, std::string& problem) {
     WatchFilter filter;
     if (!client.empty()) {
-        if (client.find('/') == std::string_view::npos) {
-            const auto address = config::IpAddress::parse(client);
-            if (!address) {
-                problem = "--client '" + std::string(client) +
-                          "': expected an IP address or prefix (192.0.2.55, 10.1.0.0/16, "
-                          "2001:db8::/32)";
-                return std::nullopt;
-            }
-            filter.client = config::IpPrefix{*address, static_cast<std::uint8_t>(
-                                                           address->is_v4() ? 32 : 128)};
-        } else {
-            const auto prefix = config::IpPrefix::parse(client);
-            if (!prefix) {
-                problem = "--client '" + std::string(client) +
-                          "': expected an IP address or prefix (192.0.2.55, 10.1.0.0/16, "
-                          "2001:db8::/32)";
-                return std::nullopt;
-            }
-            filter.client = prefix->network();
+        // One address is the prefix of that address alone.
+        const bool single = client.find('/') == std::string_view::npos;
+        const auto address = single ? config::IpAddress::parse(client) : std::nullopt;
+        const auto prefix = single ? std::nullopt : config::IpPrefix::parse(client);
+        if (!address && !prefix) {
+            problem = "--client '" + std::string(client) +
+                      "': expected an IP address or prefix (192.0.2.55, 10.1.0.0/16, "
+                      "2001:db8::/32)";
+            return std::nullopt;
         }
+        filter.client = address ? config::IpPrefix{*address, static_cast<std::uint8_t>(
+                                                                address->is_v4() ? 32 : 128)}
+                                : prefix->network();
     }
     if (!name.empty() && name != ".") {
         std::string_view text = name;

@@ -11,18 +11,8 @@ Watch::Watch(WatchFilter filter, std::size_t max_queued_bytes)
     : filter_(std::move(filter)), max_queued_bytes_(max_queued_bytes) {}
 
 void Watch::offer(std::string_view line) {
-    bool wake = false;
-    {
-        std::lock_guard lock(mutex_);
-        if (queued_bytes_ + line.size() > max_queued_bytes_) {
-            ++lost_;
-            return;
-        }
-        queued_.emplace_back(line);
-        queued_bytes_ += line.size();
-        wake = std::exchange(reader_waiting_, false);
-    }
-    if (wake && wakeup_) wakeup_();
+    const std::string text(line);
+    offer(std::vector<const std::string*>{&text});
 }
 
 void Watch::offer(const std::vector<const std::string*>& lines) {
