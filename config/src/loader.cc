@@ -44,9 +44,10 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Keys of each mapping.
 
-constexpr std::array<std::string_view, 16> kTopKeys{
+constexpr std::array<std::string_view, 17> kTopKeys{
     "domain",  "ttl",         "servers", "sip",    "hosts",     "aliases",  "services", "records",
-    "reverse", "nameservers", "soa",     "server", "locations", "clusters", "lync",     "forward"};
+    "reverse", "nameservers", "soa",     "server", "locations", "clusters", "lync",     "forward",
+    "health"};
 // Servers, cluster members and Lync hosts: a name with its addresses.
 constexpr std::array<std::string_view, 3> kServerKeys{"name", "ipv4", "ipv6"};
 constexpr std::array<std::string_view, 6> kSipKeys{"transports", "proxy_port", "redirect_port",
@@ -82,6 +83,8 @@ constexpr std::array<std::string_view, 2> kTransferKeys{"allow", "notify"};
 constexpr std::array<std::string_view, 1> kMetricsKeys{"listen"};
 constexpr std::array<std::string_view, 4> kRateLimitKeys{"responses_per_second", "slip",
                                                          "ipv4_prefix", "ipv6_prefix"};
+constexpr std::array<std::string_view, 6> kHealthKeys{"interval_ms", "timeout_ms", "rise",
+                                                      "fall",        "ttl",        "exclude"};
 constexpr std::array<std::string_view, 5> kForwardKeys{"to", "allow", "dnssec", "trust_anchor",
                                                        "root_hints"};
 
@@ -1285,6 +1288,62 @@ void parse_forward(Context& c, const Value& v) {
     if (ok) c.site.forward = std::move(f);
 }
 
+// health: { interval_ms, timeout_ms, rise, fall, ttl, exclude } — SIP OPTIONS probing of the
+// site's SIP targets. `health: {}` (or `health:`) turns it on with the defaults.
+void parse_health(Context& c, const Value& v) {
+    HealthSettings h;
+    h.pos = v.pos;
+    if (!v.is_null()) {
+        auto m = c.r.mapping(v, kHealthKeys,
+                             "a mapping of health settings: { interval_ms, timeout_ms, rise, "
+                             "fall, ttl, exclude }");
+        if (!m) return;
+        // Probing faster than 100 ms is load, not health; a day between probes is no health.
+        if (const Value* s = m->get("interval_ms")) {
+            if (auto n = c.r.number(*s, "milliseconds between probes of one target", 100,
+                                    86400000))
+                h.interval_ms = static_cast<std::uint32_t>(*n);
+        }
+        const Value* timeout = m->get("timeout_ms");
+        if (timeout) {
+            if (auto n = c.r.number(*timeout, "milliseconds a probe waits for a SIP response",
+                                    10, 86400000))
+                h.timeout_ms = static_cast<std::uint32_t>(*n);
+        }
+        for (auto [key, field] : {std::pair{"rise", &h.rise}, std::pair{"fall", &h.fall}}) {
+            if (const Value* s = m->get(key)) {
+                if (auto n = c.r.number(*s, "a count of probes in a row", 1, 100))
+                    *field = static_cast<std::uint32_t>(*n);
+            }
+        }
+        if (const Value* s = m->get("ttl")) {
+            if (auto n = c.r.number(*s, "a TTL in seconds", 0, kMaxTtl, Reader::Unit::Seconds))
+                h.ttl = static_cast<std::uint32_t>(*n);
+        }
+        // One probe outstanding per target: it must end before the next one is due.
+        if (timeout && h.timeout_ms > h.interval_ms)
+            c.r.error(*timeout, "timeout_ms (" + std::to_string(h.timeout_ms) +
+                                    ") must not exceed interval_ms (" +
+                                    std::to_string(h.interval_ms) +
+                                    "): one probe per target is outstanding at a time");
+        if (const Value* e = m->get("exclude")) {
+            if (auto items = c.r.list(*e, "a list of SIP target names never probed", true)) {
+                FirstSeen seen;
+                for (const auto& item : *items) {
+                    auto n = c.r.name(item, c.origin);
+                    if (!n) continue;
+                    if (seen.check(*n, item.pos)) {
+                        c.r.error(item, msg::listed_twice(item.node.scalar()));
+                        continue;
+                    }
+                    h.exclude.push_back(*n);
+                }
+            }
+        }
+    }
+    c.site.health = std::move(h);
+}
+
 // True if the section is present and not empty.
 bool has_items(const Value* v) {
     return v != nullptr && (v->node.is_scalar() || v->node.size() > 0);
@@ -1312,6 +1371,7 @@ SiteConfig parse_site(Reader& r, const Mapping& top) {
     if (const Value* v = top.get("clusters")) parse_clusters(c, *v);
     if (const Value* v = top.get("lync")) parse_lync(c, *v);
     if (const Value* v = top.get("forward")) parse_forward(c, *v);
+    if (const Value* v = top.get("health")) parse_health(c, *v);
 
     if (!has_items(top.get("servers")) && !has_items(top.get("hosts")) &&
         !has_items(top.get("services")) && !has_items(top.get("records")) &&

@@ -7,6 +7,7 @@
 
 #include "sipdns/config/diagnostic.h"
 #include "sipdns/zone/exporter.h"
+#include "sipdns/zone/health.h"
 #include "sipdns/zone/name.h"
 #include "sipdns/zone/plan.h"
 #include "sipdns/zone/rr_types.h"
@@ -84,6 +85,19 @@ int run_check(const std::string& file, std::ostream& out, std::ostream& err) {
     // before, and check says nothing.
     if (site->config.forward)
         out << "forward: " << zone::describe_forward(*site->config.forward) << "\n";
+    // Live SIP health (docs/design.md §10): the settings, and every target the daemon probes.
+    if (site->config.health) {
+        const auto targets = zone::sip_health_targets(*site->zones, *site->config.health);
+        out << "health: " << zone::describe_health(*site->config.health, targets.size()) << "\n";
+        for (const auto& t : targets) {
+            out << "health target: " << t.key.name << " " << t.key.port << "/"
+                << zone::probe_transport_name(t.key.transport);
+            for (const auto& a : t.addresses) out << " " << a.to_string();
+            out << "\n";
+        }
+        for (const auto& name : site->config.health->exclude)
+            out << "health exclude: " << name << " (never probed, always served)\n";
+    }
     return 0;
 }
 

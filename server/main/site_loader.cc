@@ -30,8 +30,11 @@ Expected<LoadedSite, config::Diagnostics> load_site(const std::string& path,
     if (!cfg) return unexpected(std::move(cfg.error()));
     if (before_build) before_build(*cfg, policy);
     default_base_time(path, policy);
-    auto zones = hosts == SiteHosts::Release ? zone::build_site_zones_releasing_hosts(*cfg, policy)
-                                             : zone::build_site_zones(*cfg, policy);
+    // With `health:` the daemon rebuilds the site's answers whenever a SIP target goes down or
+    // comes back (docs/design.md §10): it needs the hosts after the build.
+    const bool release = hosts == SiteHosts::Release && !cfg->health;
+    auto zones = release ? zone::build_site_zones_releasing_hosts(*cfg, policy)
+                         : zone::build_site_zones(*cfg, policy);
     if (!zones) return unexpected(std::move(zones.error()));
     return LoadedSite{std::move(*cfg), std::move(*zones)};
 }

@@ -27,7 +27,8 @@ void log_site_warnings(const LoadedSite& site);
 // Loads, validates and builds. The serial policy's base time is the file's modification time,
 // so an untouched file gives the same serial run after run (docs/design.md §3).
 // With SiteHosts::Release the returned config has no hosts (they were freed during the build,
-// lowering its peak memory): for the daemon, which keeps only the zones and `server:`.
+// lowering its peak memory): for the daemon, which keeps only the zones and `server:` — unless
+// the site has `health:`, whose rebuilds need them.
 // `before_build`, when given, sees the parsed site and may add to the policy (the daemon: what
 // its state directory, named in the site's `server:`, says the last run served).
 enum class SiteHosts { Keep, Release };

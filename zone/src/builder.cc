@@ -11,6 +11,7 @@
 
 #include "precompile.h"
 #include "sipdns/zone/generators.h"
+#include "sipdns/zone/health.h"
 #include "sipdns/zone/name.h"
 #include "sipdns/zone/rr_types.h"
 
@@ -20,9 +21,12 @@ class ZoneBuilder {
 public:
     // `release_hosts`, when given, is emptied once the hosts' records are made (site_.hosts is
     // not read after that).
+    // `down`, when given, names the SIP targets whose SRV records this build leaves out
+    // (docs/design.md §10).
     ZoneBuilder(const config::SiteConfig& site, const std::string* viewpoint,
-                std::vector<config::HostEntry>* release_hosts = nullptr)
-        : site_(site), viewpoint_(viewpoint), release_hosts_(release_hosts) {}
+                std::vector<config::HostEntry>* release_hosts = nullptr,
+                const DownTargets* down = nullptr)
+        : site_(site), viewpoint_(viewpoint), release_hosts_(release_hosts), down_(down) {}
 
     Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> build(const SerialPolicy& p);
 
@@ -67,6 +71,8 @@ private:
     void check_targets_exist(bool reverse_pass);
     void check_name_servers_exist(const std::vector<std::string>& ns_targets);
     void mark_cuts_and_wildcards(Zone& z);
+    void give_health_ttl(Zone& z);
+    void withdraw_down_targets(Zone& z);
     void precompile(Zone& z);
     std::uint64_t content_hash() const;
     std::uint32_t choose_serial(const SerialPolicy& p, std::uint64_t hash) const;
@@ -74,6 +80,7 @@ private:
     const config::SiteConfig& site_;
     const std::string* viewpoint_;
     std::vector<config::HostEntry>* release_hosts_;
+    const DownTargets* down_;
     config::Diagnostics problems_;
     std::unique_ptr<ZoneSet> set_ = std::make_unique<ZoneSet>();
     std::vector<std::unique_ptr<Zone>> zones_;
@@ -417,6 +424,41 @@ void ZoneBuilder::mark_cuts_and_wildcards(Zone& z) {
             if (const Node* up = z.find(n); up && up->delegation) node.below_delegation = true;
 }
 
+void ZoneBuilder::give_health_ttl(Zone& z) {
+    // Caches must follow a withdrawn target within health.ttl: every SIP SRV RRset carries it
+    // (part of the configured content, so the serial follows a change of it).
+    for (Node& node : z.nodes_)
+        for (RRset& set : node.rrsets)
+            if (set.type == rrtype::SRV && sip_srv_transport(node.name)) set.ttl = site_.health->ttl;
+}
+
+void ZoneBuilder::withdraw_down_targets(Zone& z) {
+    // A down target's records leave the RRset, the others keep their priorities and weights;
+    // when every record is down the RRset stays whole: a guess beats an empty answer.
+    for (Node& node : z.nodes_) {
+        const auto transport = sip_srv_transport(node.name);
+        if (!transport) continue;
+        for (RRset& set : node.rrsets) {
+            if (set.type != rrtype::SRV) continue;
+            RdataList kept;
+            for (std::string_view rd : set.rdatas) {
+                if (rd.size() < 7) {  // not an SRV rdata: never ours to withdraw
+                    kept.push_back(rd);
+                    continue;
+                }
+                // RFC 2782: priority, weight, port, target.
+                const auto port = static_cast<std::uint16_t>(
+                    static_cast<unsigned char>(rd[4]) << 8 | static_cast<unsigned char>(rd[5]));
+                std::string target = name_to_text(rd.substr(rdata_target_offset(rrtype::SRV, rd)));
+                if (!target.empty()) target.pop_back();
+                if (!down_->contains(SipTargetKey{std::move(target), port, *transport}))
+                    kept.push_back(rd);
+            }
+            if (!kept.empty() && kept.size() < set.rdatas.size()) set.rdatas = std::move(kept);
+        }
+    }
+}
+
 void ZoneBuilder::precompile(Zone& z) {
     AnswerStore& store = set_->answers_;
     auto own = [&](const EncodedAnswer& e) { return &z.own_answers_.emplace_back(store.add(e)); };
@@ -595,8 +637,14 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     in_reverse_zones = RecordList();
 
     for (auto& z : zones_) add_name_servers(*z, ns_targets);
+    if (site_.health)
+        for (auto& z : zones_) give_health_ttl(*z);
     const std::uint64_t hash = content_hash();  // everything but the SOA's serial
     const std::uint32_t serial = choose_serial(policy, hash);
+    // After the serial: what is down is not content (the serial does not change, and the
+    // content hash stays the configured site's).
+    if (down_ && !down_->empty())
+        for (auto& z : zones_) withdraw_down_targets(*z);
     for (auto& z : zones_) {
         add_soa(*z, ns_targets.front(), serial);
         mark_cuts_and_wildcards(*z);
@@ -653,37 +701,55 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> build_zone_set(
 }
 
 namespace {
-Expected<std::shared_ptr<const SiteZones>, config::Diagnostics> build_views(
+Expected<std::shared_ptr<SiteZones>, config::Diagnostics> build_views(
     const config::SiteConfig& site, const SerialPolicy& serial,
-    std::vector<config::HostEntry>* release_hosts) {
+    std::vector<config::HostEntry>* release_hosts, const DownTargets* down = nullptr) {
     const bool one_view = site.clusters.empty() || site.locations.empty();
     // Only the last build may release the hosts: every view is built from the whole site.
-    auto base = ZoneBuilder(site, nullptr, one_view ? release_hosts : nullptr).build(serial);
+    auto base =
+        ZoneBuilder(site, nullptr, one_view ? release_hosts : nullptr, down).build(serial);
     if (!base) return unexpected(std::move(base.error()));
-    if (one_view) return std::make_shared<const SiteZones>(std::move(*base));
+    if (one_view) return std::make_shared<SiteZones>(std::move(*base));
 
     SerialPolicy same = serial;
     same.fixed_serial = (*base)->serial();  // one serial for every view of one content
     std::vector<SiteZones::LocationView> views;
     for (const auto& location : site.locations) {
         const bool last = &location == &site.locations.back();
-        auto view = ZoneBuilder(site, &location.name, last ? release_hosts : nullptr).build(same);
+        auto view =
+            ZoneBuilder(site, &location.name, last ? release_hosts : nullptr, down).build(same);
         if (!view) return unexpected(std::move(view.error()));
         views.push_back({location.name, location.prefixes, std::move(*view)});
     }
-    return std::make_shared<const SiteZones>(std::move(*base), std::move(views));
+    return std::make_shared<SiteZones>(std::move(*base), std::move(views));
 }
 
 }  // namespace
 
 Expected<std::shared_ptr<const SiteZones>, config::Diagnostics> build_site_zones(
     const config::SiteConfig& site, const SerialPolicy& serial) {
-    return build_views(site, serial, nullptr);
+    auto built = build_views(site, serial, nullptr);
+    if (!built) return unexpected(std::move(built.error()));
+    return std::shared_ptr<const SiteZones>(std::move(*built));
 }
 
 Expected<std::shared_ptr<const SiteZones>, config::Diagnostics> build_site_zones_releasing_hosts(
     config::SiteConfig& site, const SerialPolicy& serial) {
-    return build_views(site, serial, &site.hosts);
+    auto built = build_views(site, serial, &site.hosts);
+    if (!built) return unexpected(std::move(built.error()));
+    return std::shared_ptr<const SiteZones>(std::move(*built));
+}
+
+Expected<std::shared_ptr<const SiteZones>, config::Diagnostics> build_live_site_zones(
+    const config::SiteConfig& site, std::shared_ptr<const SiteZones> configured,
+    const DownTargets& down) {
+    if (down.empty()) return configured;  // everything up: the configured answers
+    SerialPolicy same;
+    same.fixed_serial = configured->serial();
+    auto built = build_views(site, same, nullptr, &down);
+    if (!built) return unexpected(std::move(built.error()));
+    (*built)->keep_configured(std::move(configured));
+    return std::shared_ptr<const SiteZones>(std::move(*built));
 }
 
 }  // namespace sipdns::zone

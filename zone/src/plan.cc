@@ -8,11 +8,14 @@
 // RFC 3319 (options 21, 22), RFC 3646 (23, 24) and RFC 5908 (56).
 #include "sipdns/zone/plan.h"
 
+#include "sipdns/zone/health.h"
+
 #include <algorithm>
 #include <iterator>
 #include <sstream>
 
 #include "sipdns/zone/exporter.h"
+#include "sipdns/zone/health.h"
 #include "sipdns/zone/name.h"
 #include "sipdns/zone/rr_types.h"
 
@@ -373,6 +376,19 @@ std::string forward_clients(const config::ForwardSettings& f) {
 
 }  // namespace
 
+std::uint64_t worst_failover_ms(const config::HealthSettings& h) {
+    return std::uint64_t{h.interval_ms} * h.fall + h.timeout_ms;
+}
+
+std::string describe_health(const config::HealthSettings& h, std::size_t targets) {
+    return "SIP OPTIONS every " + std::to_string(h.interval_ms) + " ms to " +
+           std::to_string(targets) + (targets == 1 ? " target" : " targets") + " (timeout " +
+           std::to_string(h.timeout_ms) + " ms); down after " + std::to_string(h.fall) +
+           (h.fall == 1 ? " failure" : " failures") + ", up after " + std::to_string(h.rise) +
+           (h.rise == 1 ? " answer" : " answers") + "; SRV TTL " + std::to_string(h.ttl) +
+           " s; worst-case failover " + std::to_string(worst_failover_ms(h)) + " ms";
+}
+
 std::string describe_forward(const config::ForwardSettings& f) {
     std::string s;
     if (f.from_root) {
@@ -482,6 +498,7 @@ class PlanWriter {
         out_ << "The installer's checklist: the SIP Domain to enter, the DHCP options to set, and\n"
                 "the DNS queries that check every record sipdnsd serves for this site.\n\n";
         sip_domain();
+        health();
         dhcp_options();
         dns_checks();
         return out_.str();
@@ -522,6 +539,28 @@ class PlanWriter {
                 break;
         }
         out_ << rule_of_thumb << "\n";
+    }
+
+    // Live SIP health (health:): which targets sipdnsd probes, so the installer can let its
+    // OPTIONS through to each SIP server (docs/design.md §10).
+    void health() {
+        if (!site_.health) return;
+        const auto targets = sip_health_targets(views_, *site_.health);
+        std::vector<std::string> shown;
+        for (const auto& t : targets)
+            shown.push_back(t.key.name + " " + std::to_string(t.key.port) + "/" +
+                            std::string(probe_transport_name(t.key.transport)));
+        para("Live SIP health (health:): " + describe_health(*site_.health, targets.size()) +
+             ". A target that stops answering leaves the SRV answers (all down: every record "
+             "is served); zone transfers keep the configured records. Let SIP OPTIONS from "
+             "this host through to: " +
+             (shown.empty() ? std::string("none (no SIP SRV target has an address here)")
+                            : join(shown, ", ")) +
+             ".");
+        if (!site_.health->exclude.empty())
+            para("Never probed (health.exclude, always served): " +
+                 join(site_.health->exclude, ", ") + ".");
+        out_ << "\n";
     }
 
     void option_line(const char* code, const char* name, const std::string& value,

@@ -568,9 +568,10 @@ EngineResult respond(std::span<const std::uint8_t> query, const QueryContext& co
         respond_parsed(r, status, context, zones, settings, forward, by_subnet);
     result.view = static_cast<std::uint16_t>(view);
     // A zone transfer carries the view of clients in no location, whoever asks: a secondary
-    // must not get another location's data under the same serial (docs/design.md §3).
-    if (result.action == EngineResult::Action::Transfer && &zones != &site.default_view())
-        result.transfer_zone = site.default_view().find_zone(result.transfer_zone->apex());
+    // must not get another location's data under the same serial (docs/design.md §3), nor the
+    // live view with down SIP targets withdrawn: the configured records (§10).
+    if (result.action == EngineResult::Action::Transfer && &zones != &site.transfer_view())
+        result.transfer_zone = site.transfer_view().find_zone(result.transfer_zone->apex());
     return result;
 }
 

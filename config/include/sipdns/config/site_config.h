@@ -257,6 +257,19 @@ struct ForwardSettings {
     static constexpr std::string_view kDefaultTrustAnchor = "/usr/share/dns/root.key";
 };
 
+// `health:` — live SIP health (docs/design.md §10): sipdnsd probes every SIP SRV target of the
+// site with OPTIONS (RFC 3261 §11) and withdraws the silent ones from the SRV answers. Absent =
+// no probing: answers are the configured records.
+struct HealthSettings {
+    std::uint32_t interval_ms = 5000;  // between two probes of one target
+    std::uint32_t timeout_ms = 2000;   // a probe with no SIP response by then failed
+    std::uint32_t rise = 2;            // successes in a row: down -> up
+    std::uint32_t fall = 3;            // failures in a row: up -> down
+    std::uint32_t ttl = 30;            // TTL of the health-managed SRV RRsets
+    std::vector<std::string> exclude;  // target names never probed (always up); absolute
+    SourcePos pos;
+};
+
 struct SiteConfig {
     std::string file;                 // path as given, for diagnostics
     std::string domain;               // absolute, lower case, no trailing dot
@@ -277,6 +290,7 @@ struct SiteConfig {
     std::vector<ClusterEntry> clusters;
     std::optional<LyncSettings> lync;
     std::optional<ForwardSettings> forward;  // absent = authoritative only
+    std::optional<HealthSettings> health;    // absent = no probing
     // Names of entries the loader refused (a bad address, say): only in a site loaded for
     // `check` despite errors, so that the zone checks do not call a target to them missing.
     std::vector<std::string> refused_names;

@@ -116,6 +116,14 @@ QueryTarget choose_query_target(const config::SiteConfig& site, const ZoneSet& z
 //   /usr/share/dns/root.key)
 std::string describe_forward(const config::ForwardSettings& forward);
 
+// `health:` in one line, as `sipdnsd check` prints it after "health: " and `plan` explains it:
+//   SIP OPTIONS every 5000 ms to 6 targets (timeout 2000 ms); down after 3 failures, up after
+//   2 answers; SRV TTL 30 s; worst-case failover 17000 ms
+std::string describe_health(const config::HealthSettings& health, std::size_t targets);
+// The longest a dead target stays in the answers (docs/design.md §10): `fall` probes, each
+// an interval apart, the last one waiting out its timeout.
+std::uint64_t worst_failover_ms(const config::HealthSettings& health);
+
 // ---------------------------------------------------------------------------------------------
 // The plan's DNS checks as data: what `plan` prints as dig/nslookup commands with the answers to
 // expect, and what `sipdnsd verify` asks a live server. One check per RRset of every zone of the

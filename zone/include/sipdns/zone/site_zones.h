@@ -31,8 +31,18 @@ public:
     // The view for a client address: the location of the longest prefix containing it, else
     // the no-location view.
     const ZoneSet& view_for(const config::IpAddress& client) const;
-    // The view for clients in no location: what export and zone transfer serve.
+    // The view for clients in no location: what export serves.
     const ZoneSet& default_view() const { return *views_.front(); }
+    // What zone transfers serve (docs/design.md §10): the configured site's no-location view,
+    // also when this is the live site with some SIP targets withdrawn.
+    const ZoneSet& transfer_view() const {
+        return configured_ ? configured_->default_view() : default_view();
+    }
+    // The live site (built while SIP targets are down) keeps the configured one it came from.
+    void keep_configured(std::shared_ptr<const SiteZones> configured) {
+        configured_ = std::move(configured);
+    }
+    const SiteZones& configured() const { return configured_ ? *configured_ : *this; }
     // The view as seen from a named location, or nullptr.
     const ZoneSet* location_view(std::string_view location) const;
     bool has_location_views() const { return views_.size() > 1; }
@@ -62,6 +72,7 @@ private:
         std::size_t view;
     };
     std::vector<std::shared_ptr<const ZoneSet>> views_;  // [0]: no location
+    std::shared_ptr<const SiteZones> configured_;        // set in a live (health) site only
     std::vector<std::string> names_;                     // names_[i] is views_[i + 1]
     std::vector<LocationPrefix> prefixes_;               // longest first
 
