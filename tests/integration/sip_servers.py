@@ -410,7 +410,11 @@ class KamailioServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> "KamailioServer":
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.close()  # __exit__ does not run when __enter__ raises
+            raise
 
     def __exit__(self, *exc) -> None:
         self.close()
