@@ -17,10 +17,10 @@
 # needed). Otherwise `apt-get update` once, then one `apt-get install -y --no-install-recommends`.
 # When another apt or dpkg holds the package manager's lock, both wait for it (up to
 # SIPDNS_APT_LOCK_TIMEOUT seconds, saying which process holds it) instead of failing.
-# Knot DNS, NSD, BIND, Unbound, ISC dhcpd and Kea are test tools only: their packages must not
-# start (or leave enabled) a daemon on port 53 or 67, so service starts are blocked during the
-# install with a temporary /usr/sbin/policy-rc.d (only when none exists), and services of packages
-# installed by this run are disabled afterwards.
+# Knot DNS, NSD, BIND, Unbound, ISC dhcpd, Kea and kamailio are test tools only: their packages
+# must not start (or leave enabled) a daemon on port 53, 67 or 5060, so service starts are
+# blocked during the install with a temporary /usr/sbin/policy-rc.d (only when none exists), and
+# services of packages installed by this run are disabled afterwards.
 set -euo pipefail
 
 # Building and running the daemon (scripts/run-example.sh). CMake finds these in the top-level
@@ -51,6 +51,10 @@ TEST_PACKAGES=(
   iproute2 procps
   # tests/interop/test_sip_stack.py: a SIP stack that resolves RFC 3263 (baresip on libre)
   baresip-core
+  # tests/integration/sip_servers.py: real SIP servers answering OPTIONS for the live-health
+  # tests (kamailio with a generated config, its tls module for TLS listeners, openssl for their
+  # throwaway certificates); the tests run their own kamailio, never the package's service
+  kamailio kamailio-tls-modules openssl
   # tests/interop/test_dhcp_servers.py: `plan`'s DHCP lines checked by ISC dhcpd and Kea
   # (DHCPv4, and DHCPv6 for sites with IPv6 addresses)
   isc-dhcp-server kea-dhcp4-server kea-dhcp6-server
@@ -68,8 +72,13 @@ TEST_PACKAGES=(
   # tests/packaging/test_systemd.py: the package under a real systemd in a container
   systemd-container debootstrap
 )
-# Packages that ship a DNS or DHCP daemon with a service unit / init script.
-DAEMON_PACKAGES=(knot nsd bind9 unbound isc-dhcp-server kea-dhcp4-server kea-dhcp6-server)
+# Packages that ship a DNS, DHCP or SIP daemon with a service unit / init script. Debian's
+# kamailio postinst enables kamailio.service and starts it (deb-systemd-invoke; its unit, unlike
+# the init script, ignores RUN_KAMAILIO=no in /etc/default/kamailio) with the stock config on
+# every address's port 5060, where the tests' own kamailio instances listen: the policy-rc.d
+# below stops the start, the disable below keeps it from coming up at boot.
+DAEMON_PACKAGES=(knot nsd bind9 unbound isc-dhcp-server kea-dhcp4-server kea-dhcp6-server
+                 kamailio)
 
 check_only=0
 list_only=0
@@ -80,7 +89,7 @@ for arg in "$@"; do
     --check) check_only=1 ;;
     --list) list_only=1 ;;
     --run-only|--skip) exit 0 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "install-deps.sh: unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -139,8 +148,9 @@ for p in "${DAEMON_PACKAGES[@]}"; do
   if [[ " ${missing[*]} " == *" $p "* ]]; then newly_installed_daemons+=("$p"); fi
 done
 
-# Keep maintainer scripts from starting knot/nsd/named/unbound (invoke-rc.d and deb-systemd-invoke
-# both ask policy-rc.d; 101 = "action forbidden"). Only ours is removed afterwards.
+# Keep maintainer scripts from starting knot/nsd/named/unbound/kamailio (invoke-rc.d and
+# deb-systemd-invoke both ask policy-rc.d; 101 = "action forbidden"). Only ours is removed
+# afterwards.
 policy=/usr/sbin/policy-rc.d
 our_policy=0
 cleanup() {
@@ -222,11 +232,14 @@ apt_get update
 apt_get install -y --no-install-recommends "${missing[@]}"
 
 # The daemons we just installed must not serve (or come back at boot) on port 53.
-if ((${#newly_installed_daemons[@]})) && command -v systemctl >/dev/null 2>&1 \
-   && [[ -d /run/systemd/system ]]; then
+# Without a running systemd (a container) `systemctl disable` still removes the enablement
+# symlinks the postinst made (offline, systemctl(1)); --now only when there is a manager to ask.
+if ((${#newly_installed_daemons[@]})) && command -v systemctl >/dev/null 2>&1; then
+  now=()
+  [[ -d /run/systemd/system ]] && now=(--now)
   for p in "${newly_installed_daemons[@]}"; do
     service=$(service_name "$p")
-    systemctl disable --now "$service.service" >/dev/null 2>&1 || true
+    systemctl disable "${now[@]}" "$service.service" >/dev/null 2>&1 || true
   done
 fi
 for p in "${newly_installed_daemons[@]}"; do
@@ -240,6 +253,10 @@ if command -v ss >/dev/null 2>&1; then
      ss -Hlntp 'sport = :53' 2>/dev/null | grep -Eq '"(knotd|nsd|named|unbound)"'; then
     echo "install-deps.sh: warning: knotd, nsd, named or unbound listens on port 53" \
          "(not started by this script)" >&2
+  fi
+  if ss -Hlnup 'sport = :5060' 2>/dev/null | grep -q '"kamailio"' ||
+     ss -Hlntp 'sport = :5060' 2>/dev/null | grep -q '"kamailio"'; then
+    echo "install-deps.sh: warning: kamailio listens on port 5060 (not started by this script)" >&2
   fi
 fi
 echo "install-deps.sh: installed: ${missing[*]}"
