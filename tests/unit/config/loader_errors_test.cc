@@ -166,7 +166,7 @@ const std::vector<BadSite> kRows = {
      {diag(4, 1,
            "foo: unknown key (expected one of: domain, ttl, servers, sip, hosts, aliases, "
            "services, records, reverse, nameservers, soa, server, locations, clusters, lync, "
-           "forward)")}},
+           "forward, health)")}},
     {"UnknownNestedKey",
      kHead + "servers:\n  - { nmae: scs1, ipv4: 192.0.2.11 }\n",
      {diag(5, 5, "servers[0].name: required key is missing"),
