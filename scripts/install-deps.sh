@@ -34,6 +34,8 @@ RUN_PACKAGES=(
   libunbound-dev dns-root-data
   # dnstap output: Frame Streams and the dnstap protobuf schema compiled with protoc-c
   libfstrm-dev libprotobuf-c-dev protobuf-c-compiler
+  # live SIP health (issue 16): TLS probes through Asio's OpenSSL stream
+  libssl-dev
   # dig and nslookup: the README's first look at what the example serves
   bind9-dnsutils
 )
