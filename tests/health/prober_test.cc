@@ -68,7 +68,7 @@ std::optional<std::string> answer_for(const std::string& request, Mode mode, int
         via.insert(at + 14, "other");
     }
     return "SIP/2.0 " + std::to_string(status) + " Whatever\r\n" + via +
-           header_line(request, "From") + header_line(request, "To").insert(0, "") +
+           header_line(request, "From") + header_line(request, "To") +
            header_line(request, "Call-ID") + header_line(request, "CSeq") +
            "Server: test responder\r\nContent-Length: 0\r\n\r\n";
 }

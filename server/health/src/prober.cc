@@ -410,11 +410,9 @@ std::shared_ptr<Impl::AddressProbe> Impl::make_probe(const std::shared_ptr<Round
         case Transport::Tcp:
             return std::make_shared<StreamProbe<false>>(*this, round, index,
                                                         asio::ip::tcp::endpoint(address, port));
-        case Transport::Tls: {
-            auto probe = std::make_shared<StreamProbe<true>>(
-                *this, round, index, asio::ip::tcp::endpoint(address, port));
-            return probe;
-        }
+        case Transport::Tls:
+            return std::make_shared<StreamProbe<true>>(*this, round, index,
+                                                       asio::ip::tcp::endpoint(address, port));
     }
     return nullptr;
 }
