@@ -36,6 +36,14 @@ control::StatusReport DaemonControl::status() {
     r.reloads_failed = reload_stats_.failed.load(std::memory_order_relaxed);
     if (reloader_.serving_forward() && serving->settings.forward.enabled)
         r.forward = zone::describe_forward(*reloader_.serving_forward());
+    if (health_ && health_->enabled()) {
+        r.health.emplace();
+        for (const auto& t : health_->targets())
+            r.health->push_back({t.target.name, t.target.port,
+                                 std::string(health::transport_name(t.target.transport)), t.up,
+                                 t.last_latency_ms, t.probes_sent, t.probes_failed,
+                                 t.last_result});
+    }
 
     // The counters behind sipdns_queries_total and its neighbours (net/metrics.h), summed.
     const net::TrafficTotals traffic = server_.traffic();

@@ -11,6 +11,7 @@
 #include "sipdns/net/server.h"
 #include "sipdns/net/snapshot.h"
 #include "sipdns/querylog/query_log.h"
+#include "health_monitor.h"
 #include "site_reloader.h"
 
 namespace sipdns::app {
@@ -35,7 +36,11 @@ class DaemonControl final : public control::ControlledDaemon {
                                               std::string& problem,
                                               std::string& notice) override;
 
+    // Live SIP health, shown by status when the site has `health:`.
+    void set_health(const HealthMonitor* health) { health_ = health; }
+
   private:
+    const HealthMonitor* health_ = nullptr;
     std::string config_file_;
     std::int64_t started_;
     const net::Server& server_;

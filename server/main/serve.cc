@@ -29,6 +29,7 @@
 #include "sipdns/querylog/query_log.h"
 #include "sipdns/zone/name.h"
 #include "site_loader.h"
+#include "health_monitor.h"
 #include "site_reloader.h"
 #include "systemd_notify.h"
 
@@ -135,6 +136,7 @@ int run_server(const ServeOptions& options) {
     // restart neither changes an unchanged serial nor goes below a served one.
     std::unique_ptr<ServedSerialsKeeper> served_serials;
     std::optional<std::uint32_t> fixed_serial;  // the site's soa.serial
+    std::optional<config::SiteConfig> health_site;  // the site, when it has `health:`
     {
         // The loaded site lives only in this block: afterwards the snapshot holder owns the
         // zones, and a reload frees them once no worker uses them.
@@ -169,6 +171,7 @@ int run_server(const ServeOptions& options) {
         first_snapshot = make_snapshot(*site, forward_settings.has_value());
         served_serials->prepare_for_user(options.user);
         fixed_serial = site->config.soa.serial;
+        if (site->config.health) health_site = std::move(site->config);
     }
 
     net::SnapshotHolder snapshots(first_snapshot);
@@ -194,17 +197,24 @@ int run_server(const ServeOptions& options) {
         return 1;
     }
     net::Server& server = **bound;
+    // Live SIP health (docs/design.md §10): its prober thread starts once privileges are
+    // dropped; its verdicts are applied on the control thread.
+    HealthMonitor health(signals.context(), snapshots, server);
     // The metrics endpoint (off unless asked for): its own thread reads the workers' counters,
     // the reload counts and the serving snapshot at each scrape.
     net::ReloadStats reload_stats;
     std::unique_ptr<net::MetricsServer> metrics;
     if (metrics_listen) {
         auto bound_metrics = net::MetricsServer::bind(*metrics_listen, [&] {
-            if (!forwarder)
-                return net::render_metrics(server.traffic(), reload_stats, *snapshots.current());
-            const forward::ForwarderStats forwarding = forwarder->stats();
-            return net::render_metrics(server.traffic(), reload_stats, *snapshots.current(),
-                                       &forwarding);
+            std::string text;
+            if (!forwarder) {
+                text = net::render_metrics(server.traffic(), reload_stats, *snapshots.current());
+            } else {
+                const forward::ForwarderStats forwarding = forwarder->stats();
+                text = net::render_metrics(server.traffic(), reload_stats, *snapshots.current(),
+                                           &forwarding);
+            }
+            return text + render_health_metrics(health.targets());
         });
         if (!bound_metrics) {
             spdlog::error("{}", bound_metrics.error());
@@ -229,6 +239,12 @@ int run_server(const ServeOptions& options) {
     SiteReloader reloader(options.config_file, snapshots, server, startup_settings,
                           forward_settings, notifier, reload_stats, *served_serials);
     reloader.set_query_log(&query_log);
+    reloader.set_health(&health);
+    if (health_site) {
+        // Every target starts up (no first-query penalty): the configured answers serve.
+        health.serve(*health_site, first_snapshot->zones);
+        health_site.reset();
+    }
     // The control socket (`sipdnsd status`, `sipdnsd reload`) on the signal loop's thread: a
     // reload asked for there and one by SIGHUP never overlap. Opened as the user the daemon
     // serves as, so that it can remove the socket at exit, and before the first answer (and
@@ -236,6 +252,7 @@ int run_server(const ServeOptions& options) {
     // all the same.
     DaemonControl control(options.config_file, started, server, snapshots, reload_stats, reloader,
                           query_log);
+    control.set_health(&health);
     const std::string control_path = control_socket_path(options, startup_settings);
     std::string control_problem;
     auto control_server =
@@ -255,9 +272,10 @@ int run_server(const ServeOptions& options) {
         metrics->start();
         spdlog::info("metrics on http://{}/metrics", metrics->endpoint());
     }
-    spdlog::info("ready: {} worker thread{}, {}", server_options.threads,
-                 server_options.threads == 1 ? "" : "s", serving_status(zones));
-    systemd::notify_ready(serving_status(zones));
+    spdlog::info("ready: {} worker thread{}, {}{}", server_options.threads,
+                 server_options.threads == 1 ? "" : "s", serving_status(zones),
+                 health.status_suffix());
+    systemd::notify_ready(serving_status(zones) + health.status_suffix());
     // The parsed site is gone; only the zone set stays. Handing the freed heap back takes a few
     // hundred madvise calls for a 100,000-host site (tens of ms): done once the zones are
     // answered, not before.
@@ -270,6 +288,7 @@ int run_server(const ServeOptions& options) {
     systemd::notify_stopping();
     spdlog::info("received {}, shutting down", signal_name(stop_signal));
     control_server.reset();  // closes it and removes the socket file
+    health.stop();
     if (metrics) metrics->stop();  // it reads the server's counters: stopped first
     server.stop();
     query_log.stop();  // after the workers: what they logged last is written

@@ -98,26 +98,11 @@ control::ReloadOutcome SiteReloader::reload() {
     // Whatever the site file holds: logrotate sends SIGHUP (or runs `sipdnsd reload`) after
     // renaming the query log.
     if (query_log_) query_log_->reopen();
-    if (auto replaced = reload_site(outcome)) free_when_unused(std::move(replaced));
+    if (auto replaced = reload_site(outcome)) free_when_unused(server_, std::move(replaced));
     release_build_memory();  // what parsing, building and the old zone set freed
     last_ = control::StatusReport::Reload{static_cast<std::int64_t>(std::time(nullptr)),
                                           outcome.ok, outcome.serving, outcome.errors};
     return outcome;
-}
-
-// The old zone set is freed here, on the control thread, and before release_build_memory() —
-// not by whichever worker happens to drop it last, and not only at that worker's next query:
-// a quiet PBX's idle worker kept it (and the daemon's RSS at old + new) indefinitely.
-void SiteReloader::free_when_unused(std::shared_ptr<const net::ServingSnapshot> replaced) {
-    server_.refresh_snapshots();
-    // Workers refresh between two batches, so this takes well under a millisecond normally.
-    // Bounded: a worker stuck in a long handler frees it itself later.
-    constexpr auto kStep = std::chrono::milliseconds(1);
-    constexpr int kSteps = 2000;
-    for (int i = 0; i < kSteps && replaced.use_count() > 1; ++i) std::this_thread::sleep_for(kStep);
-    if (replaced.use_count() > 1)
-        spdlog::debug("a worker still holds the previous zone set; it frees it when it refreshes");
-    replaced.reset();
 }
 
 std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site(
@@ -141,7 +126,8 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site(
         outcome.serving = serving_status(old_zones);
         stats_.failed.fetch_add(1, std::memory_order_relaxed);
         spdlog::error("reload failed; still serving serial {}", old_zones.serial());
-        systemd::notify_ready(serving_status(old_zones));
+        systemd::notify_ready(serving_status(old_zones) +
+                              (health_ ? health_->status_suffix() : std::string()));
         return nullptr;
     }
 
@@ -175,6 +161,8 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site(
     const std::uint32_t old_serial = old_zones.serial();
     const zone::ZoneSet& zones = site->zones->default_view();
     served_serials_.serving(site->config.soa.serial, zones);  // before a secondary can see it
+    // With `health:` the answers leave out the SIP targets that are down now (§10).
+    if (health_) site->zones = health_->serve(site->config, site->zones);
     auto replaced = snapshots_.publish(make_snapshot(*site, startup_forward_.has_value()));
     if (query_log_) query_log_->set_view_names(site->zones->location_names());
     stats_.ok.fetch_add(1, std::memory_order_relaxed);
@@ -185,8 +173,9 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site(
         serving_forward_ = *startup_forward_;
         serving_forward_->allow = site->config.forward->allow;
     }
-    spdlog::info("reloaded: {}", serving_status(zones));
-    systemd::notify_ready(serving_status(zones));
+    const std::string suffix = health_ ? health_->status_suffix() : std::string();
+    spdlog::info("reloaded: {}{}", serving_status(zones), suffix);
+    systemd::notify_ready(serving_status(zones) + suffix);
     // RFC 1996 §4.1: secondaries hear of a new serial at once.
     if (zones.serial() != old_serial)
         notify_secondaries(notifier_, *site->zones, site->config.server.transfer_notify);

@@ -15,6 +15,7 @@
 #include "sipdns/net/server.h"
 #include "sipdns/net/snapshot.h"
 #include "sipdns/querylog/query_log.h"
+#include "health_monitor.h"
 #include "serial_state.h"
 #include "site_loader.h"
 
@@ -53,6 +54,8 @@ class SiteReloader {
 
     // The query log: told the location names after each reload, and to reopen its files.
     void set_query_log(querylog::QueryLog* query_log) { query_log_ = query_log; }
+    // Live SIP health: each reloaded site is served through it (docs/design.md §10).
+    void set_health(HealthMonitor* health) { health_ = health; }
 
     // The last reload since start (for `sipdnsd status`); none before the first.
     const std::optional<control::StatusReport::Reload>& last_reload() const { return last_; }
@@ -64,7 +67,6 @@ class SiteReloader {
   private:
     // The snapshot that a successful reload replaced; null when the reload failed.
     std::shared_ptr<const net::ServingSnapshot> reload_site(control::ReloadOutcome& outcome);
-    void free_when_unused(std::shared_ptr<const net::ServingSnapshot> replaced);
     std::string config_file_;
     net::SnapshotHolder& snapshots_;
     net::Server& server_;
@@ -76,6 +78,7 @@ class SiteReloader {
     std::optional<control::StatusReport::Reload> last_;
     std::optional<config::ForwardSettings> serving_forward_;
     querylog::QueryLog* query_log_ = nullptr;
+    HealthMonitor* health_ = nullptr;
 };
 
 }  // namespace sipdns::app

@@ -29,6 +29,8 @@ void notify_ready(std::string_view status) {
     notify("READY=1\nSTATUS=" + std::string(status));
 }
 
+void notify_status(std::string_view status) { notify("STATUS=" + std::string(status)); }
+
 void notify_reloading() {
     timespec now{};
     ::clock_gettime(CLOCK_MONOTONIC, &now);

@@ -11,6 +11,8 @@ namespace sipdns::app::systemd {
 void notify_ready(std::string_view status);
 // RELOADING=1 with MONOTONIC_USEC (as Type=notify-reload expects) at the start of a reload.
 void notify_reloading();
+// STATUS= alone: the serving state changed without a reload (a SIP target went down).
+void notify_status(std::string_view status);
 // STOPPING=1 when shutdown begins.
 void notify_stopping();
 

@@ -361,6 +361,16 @@ class KamailioServer:
         self._log_file.flush()
         return self.proc.returncode
 
+    def freeze(self) -> None:
+        """A hung server: SIGSTOP to kamailio and its workers. Its sockets stay open, so
+        requests get neither an answer nor a refusal (no RST, no ICMP) until thaw()."""
+        assert self.running(), "freeze() needs a running kamailio"
+        self._signal_group(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        """SIGCONT after freeze(): it answers again."""
+        self._signal_group(signal.SIGCONT)
+
     def _signal_group(self, sig: int) -> None:
         """sig to the process group start() created (kamailio and its workers, nothing else)."""
         try:

@@ -112,13 +112,13 @@ def test_status_text_and_json(tmp_path):
         assert "reloads: 0 ok, 0 failed" in lines
         queries = next(l for l in lines if l.startswith("queries: "))
         assert "NXDOMAIN 3" in queries and "REFUSED 1" in queries, queries
-        assert not any(l.startswith("forward") for l in lines)
+        assert not any(l.startswith(("forward", "health")) for l in lines)
         assert "query log: no file, journal or dnstap; 0 watchers; 0 logged, 0 not logged " \
             "(rings full)" in lines, lines
 
         s = status_json(d)
         assert list(s) == ["version", "started", "uptime_seconds", "config_file", "listeners",
-                           "zones", "last_reload", "reloads", "forward", "query_log",
+                           "zones", "last_reload", "reloads", "forward", "health", "query_log",
                            "counters"]
         assert isinstance(s["version"], str) and isinstance(s["uptime_seconds"], int)
         assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", s["started"])

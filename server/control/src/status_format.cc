@@ -126,6 +126,25 @@ std::vector<std::string> format_status_text(const StatusReport& r) {
     lines.push_back("reloads: " + std::to_string(r.reloads_ok) + " ok, " +
                     std::to_string(r.reloads_failed) + " failed");
     if (r.forward) lines.push_back("forward: " + *r.forward);
+    if (r.health) {
+        std::size_t up = 0;
+        for (const auto& t : *r.health) up += t.up ? 1 : 0;
+        lines.push_back("health: " + std::to_string(up) + "/" + std::to_string(r.health->size()) +
+                        " SIP targets up");
+        for (const auto& t : *r.health) {
+            std::string line = "  " + t.name + " " + std::to_string(t.port) + "/" + t.transport +
+                               (t.up ? " up" : " DOWN");
+            if (t.latency_ms) {
+                char ms[32];
+                std::snprintf(ms, sizeof ms, "%.1f ms", *t.latency_ms);
+                line += std::string(", ") + ms;
+            }
+            line += ", " + std::to_string(t.failed) + " of " +
+                    plural(t.probes, "probe", "probes") + " failed";
+            if (!t.last_result.empty()) line += "; last: " + t.last_result;
+            lines.push_back(line);
+        }
+    }
     {
         const auto& q = r.query_log;
         std::string log = "query log: ";
@@ -202,6 +221,30 @@ std::string format_status_json(const StatusReport& r) {
     }
     if (r.forward) top.string("forward", *r.forward);
     else top.null("forward");
+    if (!r.health) {
+        top.null("health");
+    } else {
+        std::string& o = top.key("health");
+        o += '[';
+        for (std::size_t i = 0; i < r.health->size(); ++i) {
+            const auto& t = (*r.health)[i];
+            if (i) o += ',';
+            JsonObject j(o);
+            j.string("target", t.name);
+            j.number("port", t.port);
+            j.string("transport", t.transport);
+            j.string("state", t.up ? "up" : "down");
+            if (t.latency_ms)
+                j.number("latency_us", static_cast<std::uint64_t>(*t.latency_ms * 1000.0 + 0.5));
+            else
+                j.null("latency_us");
+            j.number("probes", t.probes);
+            j.number("failed", t.failed);
+            j.string("last_result", t.last_result);
+            j.close();
+        }
+        o += ']';
+    }
     {
         JsonObject q(top.key("query_log"));
         q.key("outputs") += json_string_list(r.query_log.outputs);

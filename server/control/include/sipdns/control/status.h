@@ -38,6 +38,18 @@ struct StatusReport {
     std::uint64_t reloads_ok = 0;
     std::uint64_t reloads_failed = 0;
     std::optional<std::string> forward;  // forwarding: what `check` prints after "forward: "
+    // Live SIP health (the site's `health:`); none when the site has none.
+    struct SipTarget {
+        std::string name;           // "scs1.example.test"
+        std::uint16_t port = 0;
+        std::string transport;      // "udp", "tcp", "tls"
+        bool up = true;
+        std::optional<double> latency_ms;  // of the last answered OPTIONS
+        std::uint64_t probes = 0;
+        std::uint64_t failed = 0;
+        std::string last_result;    // "200 OK", "no answer within 2000 ms", ...
+    };
+    std::optional<std::vector<SipTarget>> health;
     struct QueryLog {
         std::vector<std::string> outputs;  // "file /var/log/sipdns/queries.log", "journal", ...
         std::uint64_t watchers = 0;        // `sipdnsd watch` sessions now
