@@ -21,7 +21,9 @@ import os
 import pathlib
 import re
 import shutil
+import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 
@@ -406,3 +408,36 @@ def test_reload_keeps_health_state_and_can_turn_it_off(tmp_path, two_servers):
         assert r.returncode == 0, r.stderr
         assert srv_targets(d, f"_sip._udp.{D}") == FULL_UDP
         assert status_json(d)["health"] is None
+
+
+def test_systemd_status_line_counts_the_targets_up(tmp_path, two_servers):
+    """Type=notify: READY=1's STATUS= says how many SIP targets are up, and a STATUS= follows
+    each change (sd_notify(3); systemctl status shows it)."""
+    a1, a2, servers = two_servers
+    site = write_site(tmp_path, "site.yaml", ha_site(a1, a2))
+    short_dir = tempfile.mkdtemp(prefix="sipdns-", dir="/tmp")  # sockaddr_un: 108 bytes
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        sock.bind(os.path.join(short_dir, "notify.sock"))
+        sock.settimeout(10)
+        with Daemon(site, env={"NOTIFY_SOCKET": os.path.join(short_dir, "notify.sock")}) as d:
+            def next_status(pattern: str) -> str:
+                seen = []
+                for _ in range(30):
+                    message = sock.recv(4096).decode()
+                    seen.append(message)
+                    if re.search(pattern, message):
+                        return message
+                raise AssertionError(f"no STATUS= matching {pattern!r} among {seen}")
+
+            ready = next_status(r"READY=1")
+            assert re.search(r"STATUS=serial \d+, \d+ records; 8/8 SIP targets up", ready), ready
+            servers[1].stop()
+            next_status(r"STATUS=serial \d+, \d+ records; [4-7]/8 SIP targets up")
+            next_status(r"STATUS=serial \d+, \d+ records; 4/8 SIP targets up")
+            servers[1].start()
+            next_status(r"STATUS=serial \d+, \d+ records; 8/8 SIP targets up")
+            assert d.proc.poll() is None
+    finally:
+        sock.close()
+        shutil.rmtree(short_dir, ignore_errors=True)
