@@ -111,6 +111,9 @@ PLAIN_BLOCKS = {
         "the port-in-use error: reproduced on a free port held by this test's own socket",
     "watching queries of client 192.168.11.55/32; Ctrl-C to stop":
         "what watch prints: its format is checked line by line in test_watch.py",
+    'sipdns_sip_target_up{target="scs1.scsnetwork.local",port="5060",transport="udp"} 1':
+        "the per-target health metrics: the same sample lines are scraped from a daemon probing "
+        "real SIP servers in test_health.py",
     "# Knot DNS (knot.conf)":
         "secondary-server configuration for Knot, NSD and BIND: not run here; "
         "tests/interop and test_transfer.py run Knot and NSD as secondaries",
