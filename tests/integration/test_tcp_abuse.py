@@ -230,7 +230,7 @@ def test_idle_trickling_and_non_reading_connections_are_closed(tmp_path, start_s
 def test_slow_but_steady_reader_gets_every_answer(tmp_path, start_server):
     """The write timeout counts stalls, not the whole transfer: a client reading 300 KB of
     pipelined answers over more than twice the io timeout gets every one."""
-    srv = start_server(abuse_site(tmp_path))
+    srv = start_server(abuse_site(tmp_path), log_level="debug")
     queries = [make_query("big." + D, "TXT") for _ in range(60)]
     s = small_rcvbuf_connect(srv.port, LOOPBACK6)
     try:
@@ -242,7 +242,7 @@ def test_slow_but_steady_reader_gets_every_answer(tmp_path, start_server):
         while len(got) < len(queries) and time.monotonic() - t0 < 20:
             time.sleep(0.06)  # ~8 KB per 60 ms: a slow reader that never stops
             chunk = s.recv(8192)
-            assert chunk, f"closed after {len(got)} of {len(queries)} answers"
+            assert chunk, f"closed after {len(got)} of {len(queries)} answers\n{srv.log_text()[-3000:]}"
             buf += chunk
             while len(buf) >= 2 and len(buf) >= 2 + struct.unpack("!H", buf[:2])[0]:
                 n = struct.unpack("!H", buf[:2])[0]
