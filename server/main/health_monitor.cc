@@ -82,7 +82,25 @@ HealthMonitor::HealthMonitor(boost::asio::io_context& control, net::SnapshotHold
 HealthMonitor::~HealthMonitor() { stop(); }
 
 void HealthMonitor::stop() {
+    std::lock_guard lock(prober_mutex_);
     if (prober_) prober_->stop();
+}
+
+bool HealthMonitor::enabled() const {
+    std::lock_guard lock(prober_mutex_);
+    return prober_ != nullptr;
+}
+
+void HealthMonitor::replace_prober(std::unique_ptr<health::Prober> next) {
+    std::unique_ptr<health::Prober> old;
+    {
+        std::lock_guard lock(prober_mutex_);
+        old = std::move(prober_);
+        prober_ = std::move(next);
+    }
+    // Joined outside the lock: a scrape need not wait for it. Its verdicts already posted
+    // to the control thread find it gone (apply() checks the targets).
+    if (old) old->stop();
 }
 
 std::shared_ptr<const zone::SiteZones> HealthMonitor::serve(
@@ -90,8 +108,7 @@ std::shared_ptr<const zone::SiteZones> HealthMonitor::serve(
     if (!site.health) {
         if (prober_) {
             spdlog::info("health: removed from the site file; SIP targets are no longer probed");
-            prober_->stop();
-            prober_.reset();
+            replace_prober(nullptr);
         }
         settings_.reset();
         probed_.clear();
@@ -110,8 +127,7 @@ std::shared_ptr<const zone::SiteZones> HealthMonitor::serve(
                         settings_->fall != h.fall;
     if (retune && prober_) {
         // New timing: a new prober; its targets start up again (rise/fall count afresh).
-        prober_->stop();
-        prober_.reset();
+        replace_prober(nullptr);
         down_.clear();
     }
     // What is down stays down across a reload, for the targets the new site still has.
@@ -130,12 +146,13 @@ std::shared_ptr<const zone::SiteZones> HealthMonitor::serve(
         ps.timeout_ms = h.timeout_ms;
         ps.rise = h.rise;
         ps.fall = h.fall;
-        prober_ = std::make_unique<health::Prober>(ps, [this](std::vector<health::TargetChange> c) {
+        auto prober = std::make_unique<health::Prober>(ps, [this](std::vector<health::TargetChange> c) {
             // The prober's thread: the verdicts are applied on the control thread.
             boost::asio::post(control_, [this, c = std::move(c)]() mutable { apply(std::move(c)); });
         });
-        prober_->set_targets(std::move(targets));
-        prober_->start();
+        prober->set_targets(std::move(targets));
+        prober->start();
+        replace_prober(std::move(prober));
     } else {
         prober_->set_targets(std::move(targets));
     }
@@ -188,12 +205,14 @@ void HealthMonitor::publish_live() {
 }
 
 std::string HealthMonitor::status_suffix() const {
+    std::lock_guard lock(prober_mutex_);
     if (!prober_) return "";
     return "; " + std::to_string(prober_->up_count()) + "/" +
            std::to_string(prober_->target_count()) + " SIP targets up";
 }
 
 std::vector<health::TargetStatus> HealthMonitor::targets() const {
+    std::lock_guard lock(prober_mutex_);
     if (!prober_) return {};
     return prober_->status();
 }

@@ -5,6 +5,7 @@
 // site's SIP SRV targets and, on the control thread, turns its verdicts into the live site —
 // built without the down targets and published through the same snapshot swap as a reload.
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,7 +45,7 @@ class HealthMonitor {
     std::string status_suffix() const;
     // Per target, for `sipdnsd status` and the metrics endpoint; empty without health.
     std::vector<health::TargetStatus> targets() const;
-    bool enabled() const { return prober_ != nullptr; }
+    bool enabled() const;
     // Stops probing (at shutdown, before the server stops).
     void stop();
 
@@ -61,7 +62,11 @@ class HealthMonitor {
     std::optional<config::HealthSettings> settings_;
     std::vector<health::ProbeTarget> probed_;
     zone::DownTargets down_;
-    std::unique_ptr<health::Prober> prober_;
+    // Replaced on the control thread only; read by the metrics thread too (targets()).
+    mutable std::mutex prober_mutex_;
+    std::unique_ptr<health::Prober> prober_;  // guarded by prober_mutex_ for writes and
+                                              // for reads off the control thread
+    void replace_prober(std::unique_ptr<health::Prober> next);
 };
 
 // Prometheus text for the per-target families (sipdns_sip_target_up and its neighbours).

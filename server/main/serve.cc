@@ -28,8 +28,8 @@
 #include "sipdns/querylog/line_sinks.h"
 #include "sipdns/querylog/query_log.h"
 #include "sipdns/zone/name.h"
-#include "site_loader.h"
 #include "health_monitor.h"
+#include "site_loader.h"
 #include "site_reloader.h"
 #include "systemd_notify.h"
 
