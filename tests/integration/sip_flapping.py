@@ -132,6 +132,26 @@ class Timeline:
 ALWAYS_UP = Timeline()
 
 
+def follow_times(timeline: Timeline,
+                 observations: Iterable[tuple[float, bool]]) -> tuple[float, float]:
+    """How far the answers lagged behind the server, from (t_send, target present) of every
+    answer: (failover, recovery) in seconds — the latest send time of an answer still holding
+    the target after the server had surely exited (minus that exit), and of an answer still
+    without it after the server answered again (minus that start's end). 0 when none lagged.
+    For the report: the judge's bounds must be above these."""
+    failover = recovery = 0.0
+    outages = timeline.outages()
+    for t_send, present in observations:
+        for i, o in enumerate(outages):
+            surely = o.surely_down()
+            if present and surely and surely[0] <= t_send < surely[1]:
+                failover = max(failover, t_send - surely[0])
+            next_stop = outages[i + 1].stop_begin if i + 1 < len(outages) else INF
+            if not present and o.start_end is not None and o.start_end <= t_send < next_stop:
+                recovery = max(recovery, t_send - o.start_end)
+    return failover, recovery
+
+
 def _norm(name: str) -> str:
     return name.lower().rstrip(".")
 

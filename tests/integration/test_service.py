@@ -301,6 +301,20 @@ def test_health_judge_fail_open_and_open_outage():
     assert why and "a.j.test absent" in why, why
 
 
+def test_follow_times_measure_the_lag_behind_the_server():
+    from sip_flapping import Outage, Timeline, follow_times
+
+    t = Timeline([Outage(stop_begin=10.0, stop_end=10.1, start_begin=14.0, start_end=14.2),
+                  Outage(stop_begin=20.0, stop_end=20.2)])
+    # Present until 10.7 (0.6 s after the exit), absent until 14.5 (0.3 s after the start),
+    # present until 20.6 in the still open second outage (0.4 s).
+    observations = [(9.0, True), (10.7, True), (10.8, False), (14.1, False), (14.5, False),
+                    (14.6, True), (20.6, True), (20.7, False)]
+    lag_down, lag_up = follow_times(t, observations)
+    assert (round(lag_down, 3), round(lag_up, 3)) == (0.6, 0.3)
+    assert follow_times(t, [(9.0, True), (12.0, False), (15.0, True)]) == (0.0, 0.0)
+
+
 def test_reload_under_load_with_a_flapping_sip_server(tmp_path, start_server):
     """As above, with health on and scs2's kamailio stopped and started again and again: 0
     lost, every answer NOERROR, versions never mixed nor going back, and every SRV answer
@@ -309,7 +323,7 @@ def test_reload_under_load_with_a_flapping_sip_server(tmp_path, start_server):
     the answer's targets' addresses). The clients must have seen scs2 withdrawn and back."""
     import dns.message
 
-    from sip_flapping import Flapper, HealthBounds, HealthJudge, srv_answer_parts
+    from sip_flapping import Flapper, HealthBounds, HealthJudge, follow_times, srv_answer_parts
     from sip_servers import KamailioServer, free_loopback_address, kamailio_missing
 
     if kamailio_missing():
@@ -336,6 +350,7 @@ def test_reload_under_load_with_a_flapping_sip_server(tmp_path, start_server):
     written_good = {1}
     seen_versions: set[int] = set()
     srv_seen: list[tuple[float, str, bool]] = []  # (received, name, scs2 withdrawn)
+    srv_sent: list[tuple[float, str, bool]] = []  # (sent, name, scs2 withdrawn)
     try:
         site = write_site(tmp_path, "site.yaml", health_site_version(1, steady, flapping))
         srv = start_server(site, threads=2)
@@ -373,6 +388,7 @@ def test_reload_under_load_with_a_flapping_sip_server(tmp_path, start_server):
                     with lock:
                         stats["srv_judged"] += 1
                         srv_seen.append((received, name, scs2 not in targets))
+                        srv_sent.append((sent, name, scs2 not in targets))
                     continue
                 if qtype == "SOA":
                     serial = msg.answer[0][0].serial
@@ -431,7 +447,10 @@ def test_reload_under_load_with_a_flapping_sip_server(tmp_path, start_server):
             for k in pair:
                 k.close()
 
-    print(f"{stats}; {flapper.describe()}; {bounds.describe()}")
+    lag_down, lag_up = follow_times(flapper.timeline, [
+        (sent, not withdrawn) for sent, _, withdrawn in srv_sent])
+    print(f"{stats}; {flapper.describe()}; answers followed within {lag_down * 1000:.0f} ms of "
+          f"scs2's exit and {lag_up * 1000:.0f} ms of its restart; {bounds.describe()}")
     assert flapper.error is None, flapper.error
     assert flapper.done == FLAPS, flapper.describe()
     assert not problems, (f"{len(problems)} problems, first: {problems[:5]}\n"
