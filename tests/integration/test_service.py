@@ -179,6 +179,296 @@ def test_reload_under_load_never_loses_or_mixes_answers(tmp_path, start_server):
     assert "reload failed; still serving serial" in log
 
 
+
+# --- The same under live SIP health (issue 16): one SCS server flaps while reloads run. -------
+
+HEALTH_INTERVAL_MS = 250
+HEALTH_TIMEOUT_MS = 200
+HEALTH_RISE = 2
+HEALTH_FALL = 2
+# After the prober's verdict: the post to the control thread (which may be in a reload of this
+# small site, milliseconds), the rebuild and swap (milliseconds), the workers' next batch, and
+# scheduling on a 2-core machine busy with 3 query threads and kamailio restarts. The sanitizer
+# tree's daemon runs several times slower.
+HEALTH_MARGIN_MS = 300 + (2000 if "sanitize" in os.environ.get("SIPDNSD", "") else 0)
+FLAPS = 5
+FLAP_UP_SECONDS = (0.8, 1.5)    # each longer than the recovery bound: "back" is seen
+FLAP_DOWN_SECONDS = (1.0, 1.8)  # each longer than the failover bound: "withdrawn" is seen
+
+
+def health_site_version(k: int, steady: str, flapping: str) -> str:
+    """site_version's markers (A `multi` and TXT carry k) on a site whose two SCS servers are
+    real SIP servers on loopback, with `health:` on: the SIP SRV sets follow which answer."""
+    return f"""domain: reload.example.test
+ttl: 60
+servers:
+  - {{ name: scs1, ipv4: {steady} }}
+  - {{ name: scs2, ipv4: {flapping} }}
+sip:
+  transports: [udp, tcp]
+  proxy_port: 5060
+  redirect_port: 5070
+hosts:
+  multi: [192.0.2.{k}, 198.51.100.{k}, 203.0.113.{k}]
+records:
+  - '@ IN TXT "v={k}"'
+reverse: off
+health:
+  interval_ms: {HEALTH_INTERVAL_MS}
+  timeout_ms: {HEALTH_TIMEOUT_MS}
+  rise: {HEALTH_RISE}
+  fall: {HEALTH_FALL}
+  ttl: 5
+server:
+  rate_limit:
+    responses_per_second: 0   # a load test from one address: no response rate limiting
+"""
+
+
+HEALTH_SRV_NAMES = ("_sip._udp." + D, "_sip._tcp." + D, "_sip._tcp.rr.scs2." + D)
+
+
+
+# The judge itself, on a synthetic timeline: bounds 1.0 s (failover) and 0.5 s (recovery),
+# one outage of b: stop 10.0..10.1, start 14.0..14.2 (possibly down 10.0..14.2, surely down
+# 10.1..14.0). Each row: (targets, additional, sent, received, expected verdict or None).
+_JUDGE_A, _JUDGE_B = "a.j.test", "b.j.test"
+_JUDGE_ADDRS = {_JUDGE_A: {"127.0.0.10"}, _JUDGE_B: {"127.0.0.11"}}
+_JUDGE_CASES = [
+    # All up before the outage: the whole set.
+    ({_JUDGE_A, _JUDGE_B}, None, 5.0, 5.01, None),
+    # b withdrawn before it was stopped: wrong.
+    ({_JUDGE_A}, None, 9.0, 9.01, "b.j.test absent"),
+    # b withdrawn just after the stop began: allowed (it may already be failing).
+    ({_JUDGE_A}, None, 10.05, 10.06, None),
+    # b still present within the failover bound of its exit: allowed.
+    ({_JUDGE_A, _JUDGE_B}, None, 11.0, 11.01, None),
+    # b still present long after it exited: wrong.
+    ({_JUDGE_A, _JUDGE_B}, None, 12.0, 12.01, "b.j.test present"),
+    # b back right after its start began: allowed.
+    ({_JUDGE_A, _JUDGE_B}, None, 14.05, 14.06, None),
+    # b still absent within the recovery bound of its start: allowed.
+    ({_JUDGE_A}, None, 14.6, 14.61, None),
+    # b still absent long after it was up again: wrong.
+    ({_JUDGE_A}, None, 16.0, 16.01, "b.j.test absent"),
+    # Never empty.
+    (set(), None, 12.0, 12.01, "empty answer"),
+    # A target never configured.
+    ({_JUDGE_A, "c.j.test"}, None, 5.0, 5.01, "never configured"),
+    # The additional section must follow the answer: b's address left with b, or it is wrong.
+    ({_JUDGE_A}, {(_JUDGE_A, "127.0.0.10"), (_JUDGE_B, "127.0.0.11")}, 12.0, 12.01,
+     "additional section"),
+    ({_JUDGE_A, _JUDGE_B}, {(_JUDGE_A, "127.0.0.10")}, 5.0, 5.01, "additional section"),
+]
+
+
+@pytest.mark.parametrize("targets,additional,sent,received,expected", _JUDGE_CASES)
+def test_health_judge_on_a_synthetic_timeline(targets, additional, sent, received, expected):
+    from sip_flapping import HealthBounds, HealthJudge, Outage, Timeline
+
+    bounds = HealthBounds(interval_ms=300, timeout_ms=100, rise=1, fall=2, margin_ms=200)
+    assert (bounds.failover, bounds.recovery) == (0.9, 0.6)
+    b = Timeline([Outage(stop_begin=10.0, stop_end=10.1, start_begin=14.0, start_end=14.2)])
+    judge = HealthJudge(bounds, {"_sip._udp.j.test": {_JUDGE_A, _JUDGE_B}}, _JUDGE_ADDRS,
+                        {_JUDGE_B: b})
+    if additional is None:
+        additional = {(t, a) for t in targets for a in _JUDGE_ADDRS.get(t, ())}
+    verdict = judge.judge("_sip._udp.j.test.", targets, additional, sent, received)
+    if expected is None:
+        assert verdict is None, verdict
+    else:
+        assert verdict is not None and expected in verdict, verdict
+
+
+def test_health_judge_fail_open_and_open_outage():
+    """Both down: the whole set is right, one of them alone is right too (until failover);
+    an outage still open (no start yet) keeps the server down up to now."""
+    from sip_flapping import HealthBounds, HealthJudge, Outage, Timeline
+
+    bounds = HealthBounds(interval_ms=300, timeout_ms=100, rise=1, fall=2, margin_ms=200)
+    a = Timeline([Outage(stop_begin=10.0, stop_end=10.1, start_begin=14.0, start_end=14.2)])
+    b = Timeline([Outage(stop_begin=11.0, stop_end=11.1)])  # not started again yet
+    judge = HealthJudge(bounds, {"_sip._udp.j.test": {_JUDGE_A, _JUDGE_B}}, _JUDGE_ADDRS,
+                        {_JUDGE_A: a, _JUDGE_B: b})
+    both = {(t, next(iter(_JUDGE_ADDRS[t]))) for t in (_JUDGE_A, _JUDGE_B)}
+    assert judge.judge("_sip._udp.j.test", {_JUDGE_A, _JUDGE_B}, both, 13.0, 13.01) is None
+    only_a = {(_JUDGE_A, "127.0.0.10")}
+    # b alone after a stopped and b still up: b's outage began later; a absent is right.
+    assert judge.judge("_sip._udp.j.test", {_JUDGE_B}, both - only_a, 10.5, 10.51) is None
+    # b absent long after a was back and b surely down: a alone is right; b alone is wrong.
+    assert judge.judge("_sip._udp.j.test", {_JUDGE_A}, only_a, 20.0, 20.01) is None
+    why = judge.judge("_sip._udp.j.test", {_JUDGE_B}, both - only_a, 20.0, 20.01)
+    assert why and "a.j.test absent" in why, why
+
+
+def test_follow_times_measure_the_lag_behind_the_server():
+    from sip_flapping import Outage, Timeline, follow_times
+
+    t = Timeline([Outage(stop_begin=10.0, stop_end=10.1, start_begin=14.0, start_end=14.2),
+                  Outage(stop_begin=20.0, stop_end=20.2)])
+    # Present until 10.7 (0.6 s after the exit), absent until 14.5 (0.3 s after the start),
+    # present until 20.6 in the still open second outage (0.4 s).
+    observations = [(9.0, True), (10.7, True), (10.8, False), (14.1, False), (14.5, False),
+                    (14.6, True), (20.6, True), (20.7, False)]
+    lag_down, lag_up = follow_times(t, observations)
+    assert (round(lag_down, 3), round(lag_up, 3)) == (0.6, 0.3)
+    assert follow_times(t, [(9.0, True), (12.0, False), (15.0, True)]) == (0.0, 0.0)
+
+
+def test_reload_under_load_with_a_flapping_sip_server(tmp_path, start_server):
+    """As above, with health on and scs2's kamailio stopped and started again and again: 0
+    lost, every answer NOERROR, versions never mixed nor going back, and every SRV answer
+    consistent with the health state (sip_flapping.HealthJudge: scs2 absent only around its
+    outages, present only around its up times, never empty, the additional section exactly
+    the answer's targets' addresses). The clients must have seen scs2 withdrawn and back."""
+    import dns.message
+
+    from sip_flapping import Flapper, HealthBounds, HealthJudge, follow_times, srv_answer_parts
+    from sip_servers import KamailioServer, free_loopback_address, kamailio_missing
+
+    if kamailio_missing():
+        pytest.skip(kamailio_missing())
+    steady = free_loopback_address((5060, 5070))
+    flapping = free_loopback_address((5060, 5070))
+    # Each server answers OPTIONS on its proxy port and its redirect port (the rr.* sets).
+    kamailios = {addr: [KamailioServer(addr, udp=5060, tcp=5060),
+                        KamailioServer(addr, udp=5070, tcp=5070)] for addr in (steady, flapping)}
+    for pair in kamailios.values():
+        for k in pair:
+            k.start()
+    stop = threading.Event()
+    flapper = Flapper(kamailios[flapping], FLAPS, FLAP_UP_SECONDS, FLAP_DOWN_SECONDS,
+                      seed=int(time.time()), stop_event=stop)
+    bounds = HealthBounds(HEALTH_INTERVAL_MS, HEALTH_TIMEOUT_MS, HEALTH_RISE, HEALTH_FALL,
+                          HEALTH_MARGIN_MS)
+    scs1, scs2 = "scs1." + D.rstrip("."), "scs2." + D.rstrip(".")  # as srv_answer_parts gives
+    judge = HealthJudge(bounds, {name: {scs1, scs2} for name in HEALTH_SRV_NAMES},
+                        {scs1: {steady}, scs2: {flapping}}, {scs2: flapper.timeline})
+    problems: list[str] = []
+    stats = {"sent": 0, "answered": 0, "srv_judged": 0}
+    lock = threading.Lock()
+    written_good = {1}
+    seen_versions: set[int] = set()
+    srv_seen: list[tuple[float, str, bool]] = []  # (received, name, scs2 withdrawn)
+    srv_sent: list[tuple[float, str, bool]] = []  # (sent, name, scs2 withdrawn)
+    try:
+        site = write_site(tmp_path, "site.yaml", health_site_version(1, steady, flapping))
+        srv = start_server(site, threads=2)
+
+        def client(n: int) -> None:
+            last_serial = 0
+            last_version = 0
+            i = 0
+            kinds = [("multi." + D, "A"), (HEALTH_SRV_NAMES[0], "SRV"), (D, "TXT"),
+                     (HEALTH_SRV_NAMES[1], "SRV"), (D, "SOA"), (HEALTH_SRV_NAMES[2], "SRV")]
+            while not stop.is_set() and i < 20000:
+                i += 1
+                name, qtype = kinds[i % len(kinds)]
+                tcp = (i + n) % 4 == 0
+                wire = make_query(name, qtype).to_wire()
+                sent = time.monotonic()
+                raw = raw_tcp(wire, srv.port) if tcp else raw_udp(wire, srv.port, timeout=2.0)
+                received = time.monotonic()
+                with lock:
+                    stats["sent"] += 1
+                if raw is None:
+                    problems.append(f"no answer to {name} {qtype} ({'tcp' if tcp else 'udp'})")
+                    continue
+                msg = dns.message.from_wire(raw)
+                with lock:
+                    stats["answered"] += 1
+                if msg.rcode() != dns.rcode.NOERROR:
+                    problems.append(f"{name} {qtype}: rcode {dns.rcode.to_text(msg.rcode())}")
+                    continue
+                if qtype == "SRV":
+                    targets, additional = srv_answer_parts(msg)
+                    why = judge.judge(name, targets, additional, sent, received)
+                    if why:
+                        problems.append(f"{'tcp' if tcp else 'udp'}: {why}")
+                    with lock:
+                        stats["srv_judged"] += 1
+                        srv_seen.append((received, name, scs2 not in targets))
+                        srv_sent.append((sent, name, scs2 not in targets))
+                    continue
+                if qtype == "SOA":
+                    serial = msg.answer[0][0].serial
+                    if serial < last_serial:
+                        problems.append(f"serial went back from {last_serial} to {serial}")
+                    last_serial = serial
+                    continue
+                v = versions_in(msg)
+                if len(v) != 1:
+                    problems.append(f"{name} {qtype}: answer mixes versions {sorted(v)}")
+                    continue
+                (k,) = v
+                if k not in written_good:
+                    problems.append(f"{name} {qtype}: version {k} was never a good file")
+                if k < last_version:
+                    problems.append(f"{name} {qtype}: version went back from {last_version} "
+                                    f"to {k}")
+                last_version = max(last_version, k)
+                seen_versions.add(k)
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(QUERY_THREADS)]
+        for t in threads:
+            t.start()
+        flapper.start()
+        try:
+            version = 1
+            for w in range(400):  # bounded; ends when the flapper is done
+                if not flapper.is_alive():
+                    break
+                kind = w % 3  # good again (same content), changed, broken
+                if kind == 0:
+                    text = health_site_version(version, steady, flapping)
+                elif kind == 1:
+                    version += 1
+                    written_good.add(version)
+                    text = health_site_version(version, steady, flapping)
+                else:
+                    text = BROKEN[w % len(BROKEN)]
+                write_atomically(site, text)
+                srv.signal(signal.SIGHUP)
+                time.sleep(WRITE_INTERVAL)
+            write_atomically(site, health_site_version(version, steady, flapping))
+            srv.signal(signal.SIGHUP)
+            flapper.join(timeout=60)
+            # The last start is judged too: the clients run on until scs2 is surely back.
+            time.sleep(bounds.recovery)
+        finally:
+            stop.set()
+            flapper.join(timeout=60)
+            for t in threads:
+                t.join(timeout=30)
+        log = srv.log_text()
+        assert srv.proc.poll() is None
+    finally:
+        for pair in kamailios.values():
+            for k in pair:
+                k.close()
+
+    lag_down, lag_up = follow_times(flapper.timeline, [
+        (sent, not withdrawn) for sent, _, withdrawn in srv_sent])
+    print(f"{stats}; {flapper.describe()}; answers followed within {lag_down * 1000:.0f} ms of "
+          f"scs2's exit and {lag_up * 1000:.0f} ms of its restart; {bounds.describe()}")
+    assert flapper.error is None, flapper.error
+    assert flapper.done == FLAPS, flapper.describe()
+    assert not problems, (f"{len(problems)} problems, first: {problems[:5]}\n"
+                          f"outages: {flapper.timeline.outages()}\n{bounds.describe()}")
+    assert stats["sent"] > 500, f"too little load: {stats}"
+    assert stats["answered"] == stats["sent"]
+    assert len(seen_versions) >= 3, f"versions seen: {sorted(seen_versions)}"
+    # The clients really saw scs2 withdrawn and back, in every judged set, several times.
+    for name in HEALTH_SRV_NAMES:
+        states = [withdrawn for _, n, withdrawn in sorted(srv_seen) if n == name]
+        withdrawals = sum(1 for a, b in zip(states, states[1:]) if b and not a)
+        returns = sum(1 for a, b in zip(states, states[1:]) if a and not b)
+        assert withdrawals >= FLAPS - 1 and returns >= FLAPS - 1, \
+            f"{name}: scs2 seen withdrawn {withdrawals} and back {returns} times\n{log[-3000:]}"
+    assert re.search(rf"scs2\.{re.escape(D.rstrip('.'))} 5060/udp down: ", log), log[-2000:]
+    assert "reload failed; still serving serial" in log
+
+
 def _big_site(version: int, hosts: int = 30000) -> str:
     """A site big enough that its zone set dwarfs the daemon's own memory; `version` changes one
     address, so each reload builds a new zone set with a new serial."""

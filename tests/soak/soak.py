@@ -27,6 +27,15 @@ maximum, TCP clients, and a reload every second alternating good, changed and br
    be told to be the server's or the load generator's.
    Exit 0 when: 0 lost, 0 wrong, RSS growth within noise, no unexpected error, every reload
    done; 1 otherwise; 77 when dnsperf is missing (ctest: skipped).
+4. With --sip-flap (issue 16, live SIP health): the site gets `health:` and its own SIP service
+   `_sip._udp.flap` / `_sip._tcp.flap` whose two targets are hosts on random 127/8 addresses
+   with a real SIP server each (kamailio, tests/integration/sip_servers.py); gen_site's servers
+   (192.0.2.x, never to be probed) are in `health.exclude`, and `sipdnsd check` must list only
+   loopback health targets or the soak does not start. One of the two kamailios is stopped and
+   started again and again (sip_flapping.Flapper) while the load and the reloads run; a flap
+   checker asks for both SRV sets (UDP and TCP) and judges every answer against the health
+   state (sip_flapping.HealthJudge, bounds printed): answers lost or judged wrong fail the soak.
+   Without kamailio the option logs why and the soak runs without it.
 
 Everything goes to 127.0.0.1 only; every process started here is stopped by its PID.
 """
@@ -57,6 +66,8 @@ import dns.rcode  # noqa: E402
 import dns.rdatatype  # noqa: E402
 
 import gen_site  # noqa: E402
+import sip_flapping  # noqa: E402
+import sip_servers  # noqa: E402
 from sipdnsd_harness import free_port  # noqa: E402
 
 EXIT_SKIP = 77
@@ -65,6 +76,14 @@ DOMAIN = "soak.example.test"
 SERIAL_BASE = 1000
 PORT_BASE = 20000
 BROKEN_BASE = 50000  # versions of broken files: served, they would be wrong by construction
+
+# --sip-flap: live SIP health (docs/design.md §10). Probing every 300 ms, 2 failures take a target
+# out, 2 answers bring it back; gen_site's servers (scs1, scs2 on 192.0.2.x) are never probed.
+FLAP_SERVICES = ("_sip._udp.flap", "_sip._tcp.flap")
+FLAP_HOSTS = ("flap1", "flap2")  # flap2's kamailio flaps, flap1's stays up
+FLAP_HEALTH = {"interval_ms": 300, "timeout_ms": 200, "rise": 2, "fall": 2}
+FLAP_UP_SECONDS = (0.8, 1.5)    # longer than the recovery bound: "back" can be seen
+FLAP_DOWN_SECONDS = (1.2, 2.0)  # longer than the failover bound: "withdrawn" can be seen
 
 
 def log(msg: str) -> None:
@@ -79,12 +98,29 @@ def version_address(v: int) -> str:
     return f"10.255.{(v >> 8) & 255}.{v & 255}"
 
 
-def site_text(base: str, version: int, broken: bool = False) -> str:
+def flap_section(flap_addresses: dict[str, str]) -> tuple[str, str]:
+    """(host lines, sections) that --sip-flap adds: the flap hosts on loopback, their SRV
+    services, and `health:` with gen_site's servers excluded (they are not on loopback)."""
+    hosts = "".join(f"  {name}: {addr}\n" for name, addr in flap_addresses.items())
+    targets = ", ".join(flap_addresses)
+    sections = "services:\n" + "".join(
+        f"  - {{ service: {svc}, port: 5060, targets: [{targets}] }}\n" for svc in FLAP_SERVICES)
+    sections += "health:\n" + "".join(f"  {k}: {v}\n" for k, v in FLAP_HEALTH.items())
+    sections += "  ttl: 5\n"
+    sections += f"  exclude: [{', '.join(name for name, _ in gen_site.SERVERS)}]\n"
+    return hosts, sections
+
+
+def site_text(base: str, version: int, broken: bool = False,
+              flap_addresses: dict[str, str] | None = None) -> str:
     """The generated site plus the version marker; `broken` adds errors (the marker still
-    changes, so serving the broken file would show)."""
-    text = base
+    changes, so serving the broken file would show); `flap_addresses` adds --sip-flap's hosts,
+    services and health section."""
+    flap_hosts, flap_sections = flap_section(flap_addresses) if flap_addresses else ("", "")
+    text = base + flap_hosts
     text += (f"  soak-target: {version_address(version)}\n" if not broken else
              f"  soak-target: 10.255.300.{version & 255}\n")  # an invalid address
+    text += flap_sections
     text += "records:\n"
     text += f'  - \'soak-version IN TXT "v={version}"\'\n'
     text += f"  - '_soak._tcp IN SRV 0 0 {PORT_BASE + version} soak-target'\n"
@@ -310,14 +346,101 @@ class Checker(threading.Thread):
             self._check_version(port_v, "SRV")
 
 
+class FlapChecker(threading.Thread):
+    """--sip-flap: asks for the flap SRV sets in turn (_sip._udp.flap over UDP, _sip._tcp.flap
+    over TCP) and judges each answer against the health state (sip_flapping.HealthJudge);
+    counts lost and wrong answers and how often flap2 was seen withdrawn and back."""
+
+    def __init__(self, port, judge: sip_flapping.HealthJudge, withdrawn_target: str,
+                 stop: threading.Event, pause: float):
+        super().__init__(name="flap", daemon=True)
+        self.port, self.judge, self.stop_event, self.pause = port, judge, stop, pause
+        self.withdrawn_target = withdrawn_target
+        self.sent = self.answered = self.lost = self.wrong = 0
+        self.withdrawals = self.returns = 0
+        self.samples: list[str] = []
+        self.observations: list[tuple[float, bool]] = []  # (sent, flap2 in the answer)
+        self.sock = None
+
+    def _sample(self, why):
+        if len(self.samples) < 10:
+            self.samples.append(why)
+
+    def run(self):
+        last_withdrawn = {svc: False for svc in FLAP_SERVICES}
+        i = 0
+        while not self.stop_event.is_set():
+            svc = FLAP_SERVICES[i % len(FLAP_SERVICES)]
+            i += 1
+            qname = f"{svc}.{DOMAIN}."
+            tcp = svc.startswith("_sip._tcp")
+            q = dns.message.make_query(qname, "SRV")
+            self.sent += 1
+            sent = time.monotonic()
+            try:
+                if tcp:
+                    if self.sock is None:
+                        self.sock = socket.create_connection((LOOPBACK, self.port), timeout=2.0)
+                    m = dns.query.tcp(q, LOOPBACK, port=self.port, timeout=2.0, sock=self.sock)
+                else:
+                    m = dns.query.udp(q, LOOPBACK, port=self.port, timeout=2.0)
+            except Exception as e:  # noqa: BLE001 - a timeout or a closed connection
+                self.lost += 1
+                self._sample(f"lost {qname} SRV ({type(e).__name__}: {e})")
+                if self.sock is not None:
+                    self.sock.close()
+                    self.sock = None
+                continue
+            received = time.monotonic()
+            self.answered += 1
+            if m.rcode() != dns.rcode.NOERROR:
+                self.wrong += 1
+                self._sample(f"{qname} SRV: rcode {dns.rcode.to_text(m.rcode())}")
+                continue
+            targets, additional = sip_flapping.srv_answer_parts(m)
+            why = self.judge.judge(qname, targets, additional, sent, received)
+            if why:
+                self.wrong += 1
+                self._sample(why)
+            withdrawn = self.withdrawn_target not in targets
+            self.observations.append((sent, not withdrawn))
+            if withdrawn and not last_withdrawn[svc]:
+                self.withdrawals += 1
+            elif last_withdrawn[svc] and not withdrawn:
+                self.returns += 1
+            last_withdrawn[svc] = withdrawn
+            if self.pause:
+                self.stop_event.wait(self.pause)
+        if self.sock is not None:
+            self.sock.close()
+
+
+def loopback_health_targets(binary: pathlib.Path, site: pathlib.Path) -> tuple[list[str], str]:
+    """`sipdnsd check` of the site: (its `health target:` lines, error text if any of them is
+    not on loopback or check failed). Probes must never leave the machine."""
+    r = subprocess.run([str(binary), "check", str(site)], capture_output=True, text=True,
+                       timeout=120)
+    lines = [line.strip() for line in r.stdout.splitlines() if "health target:" in line]
+    if r.returncode != 0:
+        return lines, f"sipdnsd check exited {r.returncode}: {r.stderr[-2000:]}"
+    # "health target: NAME PORT/TRANSPORT ADDRESS..."
+    bad = [line for line in lines
+           if not all(a.startswith("127.") or a == "::1"
+                      for a in line.split("health target:", 1)[1].split()[2:])]
+    if bad or not lines:
+        return lines, f"health targets not on loopback (or none): {bad or lines}"
+    return lines, ""
+
+
 # ---------------------------------------------------------------------------------------------
 # The daemon's log
 
 LOG_LINE = re.compile(r"^\S+ \S+ (trace|debug|info|warning|error|critical): (.*)$")
 
 
-def classify_log(text: str, broken_marker: str):
-    """-> (expected errors (from the broken files), unexpected lines at warning and above)."""
+def classify_log(text: str, broken_marker: str, flapping_target: str | None = None):
+    """-> (expected errors (from the broken files) and warnings (the flapping SIP target going
+    down), unexpected lines at warning and above)."""
     expected, unexpected = [], []
     for line in text.splitlines():
         m = LOG_LINE.match(line)
@@ -334,6 +457,9 @@ def classify_log(text: str, broken_marker: str):
         if level == "error" and (msg.startswith("reload failed; still serving serial") or
                                  (broken_marker in msg and
                                   ("no_such_setting" in msg or "10.255.300." in msg))):
+            expected.append(line)
+        elif (level == "warning" and flapping_target is not None and
+              re.match(rf"{re.escape(flapping_target)} 5060/(udp|tcp) down: ", msg)):
             expected.append(line)
         else:
             unexpected.append(line)
@@ -361,13 +487,23 @@ def main() -> int:
     ap.add_argument("--rss-slack-kib", type=int, default=10 * 1024,
                     help="allowed RSS growth beyond 10 %% of the start (noise)")
     ap.add_argument("--workdir", help="keep files here (default: a temporary directory)")
+    ap.add_argument("--sip-flap", action="store_true",
+                    help="health on, with a loopback SIP server (kamailio) flapping behind "
+                         "_sip._udp.flap / _sip._tcp.flap; its SRV answers are judged")
+    ap.add_argument("--flap-margin-ms", type=int, default=1500,
+                    help="--sip-flap: allowance beyond interval x fall (rise) + timeout for a "
+                         "health change to reach the answers: the control thread may be in a "
+                         "reload of the site, and the live rebuild takes about as long "
+                         "(default 1500)")
     args = ap.parse_args()
     if args.duration <= 0 or args.duration > 3600:
         ap.error("--duration must be in (0, 3600]")
     if not shutil.which("dnsperf"):
         log("dnsperf is not installed (scripts/install-deps.sh installs it): skipped")
         return EXIT_SKIP
-    binary = pathlib.Path(args.sipdnsd or pathlib.Path(args.build_dir) / "server/main/sipdnsd")
+    # Absolute: the processes run in the work directory (a relative --build-dir failed there).
+    binary = pathlib.Path(args.sipdnsd or pathlib.Path(args.build_dir) / "server/main/sipdnsd"
+                          ).absolute()
     if not os.access(binary, os.X_OK):
         log(f"no sipdnsd at {binary} (build first, or --build-dir / --sipdnsd)")
         return 1
@@ -384,10 +520,33 @@ def main() -> int:
     (work / "state").mkdir(exist_ok=True)
     os.environ["STATE_DIRECTORY"] = str(work / "state")
 
+    flap_addresses = None
+    if args.sip_flap:
+        why = sip_servers.kamailio_missing()
+        if why:
+            log(f"--sip-flap: {why}: skipped, the soak runs without flapping SIP targets")
+        else:
+            flap_addresses = {name: sip_servers.free_loopback_address((5060,))
+                              for name in FLAP_HOSTS}
+
     site = work / "site.yaml"
     qfile = work / "queries.txt"
     base = base_site(args.hosts)
-    write_atomically(site, site_text(base, 1))
+
+    def site_file(version: int, broken: bool = False) -> str:
+        return site_text(base, version, broken, flap_addresses)
+
+    write_atomically(site, site_file(1))
+    kamailios: list = []
+    flap_bounds = None
+    if flap_addresses:
+        lines, why = loopback_health_targets(binary, site)
+        if why:
+            log(f"--sip-flap: {why}")
+            return 1
+        log(f"--sip-flap: sipdnsd check: {len(lines)} health targets, all on loopback: "
+            f"{'; '.join(line.split('health target:', 1)[1].strip() for line in lines)}")
+        flap_bounds = sip_flapping.HealthBounds(margin_ms=args.flap_margin_ms, **FLAP_HEALTH)
     qlines = gen_site.query_lines(args.hosts, DOMAIN, 50_000, 1)
     qfile.write_text("\n".join(qlines) + "\n")
 
@@ -400,7 +559,14 @@ def main() -> int:
     stop = threading.Event()
     checkers: list[Checker] = []
     failures: list[str] = []
+    flapper = flap_checker = None
+    flap_stop = threading.Event()
     try:
+        if flap_addresses:
+            for name, addr in flap_addresses.items():
+                kamailios.append(sip_servers.KamailioServer(addr, udp=5060, tcp=5060,
+                                                            name=f"soak-{name}"))
+                kamailios[-1].start()
         if not wait_ready(port, daemon):
             log(f"sipdnsd did not come up:\n{daemon.text()}")
             return 1
@@ -445,6 +611,23 @@ def main() -> int:
         checkers.append(Checker("udp", port, versions, False, stop, args.check_pause))
         for c in checkers:
             c.start()
+        if flap_addresses:
+            flap_names = {f"{name}.{DOMAIN}": name for name in FLAP_HOSTS}
+            cycles = max(1, int(args.duration // 2.5))
+            flapper = sip_flapping.Flapper([kamailios[FLAP_HOSTS.index("flap2")]], cycles,
+                                           FLAP_UP_SECONDS, FLAP_DOWN_SECONDS,
+                                           seed=int(time.time()), stop_event=flap_stop)
+            judge = sip_flapping.HealthJudge(
+                flap_bounds,
+                {f"{svc}.{DOMAIN}": set(flap_names) for svc in FLAP_SERVICES},
+                {fqdn: {flap_addresses[name]} for fqdn, name in flap_names.items()},
+                {f"flap2.{DOMAIN}": flapper.timeline})
+            flap_checker = FlapChecker(port, judge, f"flap2.{DOMAIN}", stop, args.check_pause)
+            flap_checker.start()
+            flapper.start()
+            log(f"--sip-flap: kamailio on {flap_addresses} (5060 udp+tcp); flap2 stopped and "
+                f"started up to {cycles} times (up {FLAP_UP_SECONDS} s, down "
+                f"{FLAP_DOWN_SECONDS} s); health {FLAP_HEALTH}; {flap_bounds.describe()}")
 
         reloads = {"good": 0, "changed": 0, "broken": 0}
         version = 1
@@ -455,26 +638,34 @@ def main() -> int:
             kind = ("good", "changed", "broken")[step % 3]
             step += 1
             if kind == "good":
-                write_atomically(site, site_text(base, version))
+                write_atomically(site, site_file(version))
             elif kind == "changed":
                 version += 1
                 versions.add(version)  # before the file exists: a checker may see it at once
-                write_atomically(site, site_text(base, version))
+                write_atomically(site, site_file(version))
             else:
-                write_atomically(site, site_text(base, BROKEN_BASE + step, broken=True))
+                write_atomically(site, site_file(BROKEN_BASE + step, broken=True))
             if daemon.p.poll() is not None:
                 failures.append(f"sipdnsd exited with {daemon.p.returncode} during the soak")
                 break
             os.kill(daemon.pid, signal.SIGHUP)
             reloads[kind] += 1
         # Leave a good file behind (the last reload may have been a broken one).
-        write_atomically(site, site_text(base, version))
+        write_atomically(site, site_file(version))
 
         if perf.wait(args.duration + 30) is None:
             failures.append("dnsperf did not finish")
+        if flapper is not None:
+            # The flapper leaves flap2 running; its last start is judged too: the flap checker
+            # asks on until flap2 is surely back.
+            flap_stop.set()
+            flapper.join(timeout=60)
+            time.sleep(flap_bounds.recovery)
         stop.set()
         for c in checkers:
             c.join(timeout=10)
+        if flap_checker is not None:
+            flap_checker.join(timeout=10)
         time.sleep(1.0)  # the last reload settles
         alive = daemon.p.poll() is None
         rss_end = rss_kib(daemon.pid) if alive else 0
@@ -523,6 +714,25 @@ def main() -> int:
             failures.append(f"{wrong} wrong-version answers")
         if c_ans == 0:
             failures.append("the checkers got no answer")
+        if flap_checker is not None:
+            fc = flap_checker
+            log(f"sip-flap: {flapper.describe()}; flap checker: sent {fc.sent}, answered "
+                f"{fc.answered}, lost {fc.lost}, wrong {fc.wrong} (judged against the health "
+                f"state); flap2 seen withdrawn {fc.withdrawals} times, back {fc.returns} times")
+            lag_down, lag_up = sip_flapping.follow_times(flapper.timeline, fc.observations)
+            log(f"sip-flap: answers followed within {lag_down * 1000:.0f} ms of flap2's exit "
+                f"(bound {flap_bounds.failover * 1000:.0f}) and {lag_up * 1000:.0f} ms of its "
+                f"restart (bound {flap_bounds.recovery * 1000:.0f})")
+            for sample in fc.samples:
+                log(f"    {sample}")
+            if flapper.error:
+                failures.append(f"the flapper failed: {flapper.error}")
+            if fc.lost:
+                failures.append(f"the flap checker lost {fc.lost} queries")
+            if fc.wrong:
+                failures.append(f"{fc.wrong} SRV answers not matching the health state")
+            if flapper.done and not fc.withdrawals:
+                failures.append(f"flap2 stopped {flapper.done} times, never seen withdrawn")
         log(f"reloads: {sum(reloads.values())} (good {reloads['good']}, changed "
             f"{reloads['changed']}, broken {reloads['broken']}); versions 1..{version} loaded, "
             f"{served} served at the end")
@@ -533,8 +743,10 @@ def main() -> int:
             f"({growth / 1024:+.1f} MiB)")
         if alive and growth > rss_start // 10 + args.rss_slack_kib:
             failures.append(f"RSS grew by {growth} KiB")
-        expected, unexpected = classify_log(daemon.text(), str(site))
-        log(f"log: {len(expected)} error lines from the {reloads['broken']} broken files, "
+        expected, unexpected = classify_log(daemon.text(), str(site),
+                                            f"flap2.{DOMAIN}" if flapper is not None else None)
+        log(f"log: {len(expected)} expected lines (the {reloads['broken']} broken files' errors"
+            f"{', flap2 going down' if flapper is not None else ''}), "
             f"{len(unexpected)} other warnings/errors")
         for line in unexpected[:10]:
             log(f"  unexpected: {line}")
@@ -548,10 +760,15 @@ def main() -> int:
                             f"{reloads['good'] + reloads['changed']} good files sent")
     finally:
         stop.set()
+        flap_stop.set()
+        if flapper is not None:
+            flapper.join(timeout=60)
         for p in reversed(procs):
             rc = p.stop()
             if p is daemon and rc not in (0, None):
                 failures.append(f"sipdnsd exit code {rc} after SIGTERM")
+        for k in kamailios:
+            k.close()
         if own_tmp is not None and not failures:
             own_tmp.cleanup()
         elif own_tmp is not None:
