@@ -343,6 +343,9 @@ def failover_trials(args, ctx: dict, health: Health, rounds: int, tmp: pathlib.P
                 else:
                     victim.stop()     # gone: ICMP port unreachable, TCP RST
                 gone = wait_answers(server.port, names, target, port, False, 3 * bound + 2, t0)
+                # The withdrawal follows a probe: without a random pause, every restart would
+                # meet the prober at the same moment of its interval.
+                time.sleep(random.uniform(0, health.interval_ms / 1000))
                 if kind == "hung":
                     victim.thaw()
                 else:
