@@ -576,8 +576,11 @@ void parse_reverse(Context& c, const Value& v) {
     }
 }
 
-void parse_nameservers(Context& c, const Value& v) {
-    auto items = c.r.list(v, "a list of name server names", true);
+// A list of domain names, relative to the site's domain unless they end in a dot, each once:
+// calls `add(name, position)` for every good one.
+template <typename Add>
+void parse_name_list(Context& c, const Value& v, std::string_view what, Add add) {
+    auto items = c.r.list(v, what, true);
     if (!items) return;
     FirstSeen seen;
     for (const auto& item : *items) {
@@ -587,9 +590,15 @@ void parse_nameservers(Context& c, const Value& v) {
             c.r.error(item, msg::listed_twice(item.node.scalar()));
             continue;
         }
-        c.site.nameservers.push_back(*n);
-        c.site.nameserver_pos.push_back(item.pos);
+        add(std::move(*n), item.pos);
     }
+}
+
+void parse_nameservers(Context& c, const Value& v) {
+    parse_name_list(c, v, "a list of name server names", [&](std::string name, SourcePos pos) {
+        c.site.nameservers.push_back(std::move(name));
+        c.site.nameserver_pos.push_back(pos);
+    });
 }
 
 void parse_soa(Context& c, const Value& v) {
@@ -1326,20 +1335,9 @@ void parse_health(Context& c, const Value& v) {
                                     ") must not exceed interval_ms (" +
                                     std::to_string(h.interval_ms) +
                                     "): one probe per target is outstanding at a time");
-        if (const Value* e = m->get("exclude")) {
-            if (auto items = c.r.list(*e, "a list of SIP target names never probed", true)) {
-                FirstSeen seen;
-                for (const auto& item : *items) {
-                    auto n = c.r.name(item, c.origin);
-                    if (!n) continue;
-                    if (seen.check(*n, item.pos)) {
-                        c.r.error(item, msg::listed_twice(item.node.scalar()));
-                        continue;
-                    }
-                    h.exclude.push_back(*n);
-                }
-            }
-        }
+        if (const Value* e = m->get("exclude"))
+            parse_name_list(c, *e, "a list of SIP target names never probed",
+                            [&](std::string name, SourcePos) { h.exclude.push_back(std::move(name)); });
     }
     c.site.health = std::move(h);
 }

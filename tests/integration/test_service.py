@@ -83,6 +83,37 @@ def versions_in(msg) -> set[int]:
     return found
 
 
+class VersionChecker:
+    """One client's view of the reloads: the SOA serial never goes back, and every other answer
+    carries one version (never a mix), of a file written as good, never older than one seen
+    before. Problems go to `problems`; the versions seen to `seen_versions`."""
+
+    def __init__(self, written_good: set[int], seen_versions: set[int], problems: list[str]):
+        self.written_good, self.seen_versions, self.problems = written_good, seen_versions, problems
+        self.last_serial = 0
+        self.last_version = 0
+
+    def check(self, name: str, qtype: str, msg) -> None:
+        if qtype == "SOA":
+            serial = msg.answer[0][0].serial
+            if serial < self.last_serial:
+                self.problems.append(f"serial went back from {self.last_serial} to {serial}")
+            self.last_serial = serial
+            return
+        v = versions_in(msg)
+        if len(v) != 1:
+            self.problems.append(f"{name} {qtype}: answer mixes versions {sorted(v)}")
+            return
+        (k,) = v
+        if k not in self.written_good:
+            self.problems.append(f"{name} {qtype}: version {k} was never a good file")
+        if k < self.last_version:
+            self.problems.append(f"{name} {qtype}: version went back from {self.last_version} "
+                                 f"to {k}")
+        self.last_version = max(self.last_version, k)
+        self.seen_versions.add(k)
+
+
 def test_reload_under_load_never_loses_or_mixes_answers(tmp_path, start_server):
     import dns.message
 
@@ -96,8 +127,7 @@ def test_reload_under_load_never_loses_or_mixes_answers(tmp_path, start_server):
     seen_versions: set[int] = set()
 
     def client(n: int) -> None:
-        last_serial = 0
-        last_version = 0
+        versions = VersionChecker(written_good, seen_versions, problems)
         i = 0
         while not stop.is_set() and i < 5000:
             i += 1
@@ -117,23 +147,7 @@ def test_reload_under_load_never_loses_or_mixes_answers(tmp_path, start_server):
             if msg.rcode() != dns.rcode.NOERROR:
                 problems.append(f"{name} {qtype}: rcode {dns.rcode.to_text(msg.rcode())}")
                 continue
-            if qtype == "SOA":
-                serial = msg.answer[0][0].serial
-                if serial < last_serial:
-                    problems.append(f"serial went back from {last_serial} to {serial}")
-                last_serial = serial
-                continue
-            v = versions_in(msg)
-            if len(v) != 1:
-                problems.append(f"{name} {qtype}: answer mixes versions {sorted(v)}")
-                continue
-            (k,) = v
-            if k not in written_good:
-                problems.append(f"{name} {qtype}: version {k} was never a good file")
-            if k < last_version:
-                problems.append(f"{name} {qtype}: version went back from {last_version} to {k}")
-            last_version = max(last_version, k)
-            seen_versions.add(k)
+            versions.check(name, qtype, msg)
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(QUERY_THREADS)]
     for t in threads:
@@ -356,8 +370,7 @@ def test_reload_under_load_with_a_flapping_sip_server(tmp_path, start_server):
         srv = start_server(site, threads=2)
 
         def client(n: int) -> None:
-            last_serial = 0
-            last_version = 0
+            versions = VersionChecker(written_good, seen_versions, problems)
             i = 0
             kinds = [("multi." + D, "A"), (HEALTH_SRV_NAMES[0], "SRV"), (D, "TXT"),
                      (HEALTH_SRV_NAMES[1], "SRV"), (D, "SOA"), (HEALTH_SRV_NAMES[2], "SRV")]
@@ -390,24 +403,7 @@ def test_reload_under_load_with_a_flapping_sip_server(tmp_path, start_server):
                         srv_seen.append((received, name, scs2 not in targets))
                         srv_sent.append((sent, name, scs2 not in targets))
                     continue
-                if qtype == "SOA":
-                    serial = msg.answer[0][0].serial
-                    if serial < last_serial:
-                        problems.append(f"serial went back from {last_serial} to {serial}")
-                    last_serial = serial
-                    continue
-                v = versions_in(msg)
-                if len(v) != 1:
-                    problems.append(f"{name} {qtype}: answer mixes versions {sorted(v)}")
-                    continue
-                (k,) = v
-                if k not in written_good:
-                    problems.append(f"{name} {qtype}: version {k} was never a good file")
-                if k < last_version:
-                    problems.append(f"{name} {qtype}: version went back from {last_version} "
-                                    f"to {k}")
-                last_version = max(last_version, k)
-                seen_versions.add(k)
+                versions.check(name, qtype, msg)
 
         threads = [threading.Thread(target=client, args=(n,)) for n in range(QUERY_THREADS)]
         for t in threads:

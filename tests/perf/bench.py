@@ -90,6 +90,41 @@ def log(msg: str) -> None:
 # Processes
 
 
+def self_bench_parser(description: str, smoke_help: str) -> argparse.ArgumentParser:
+    """The options of the benchmarks that compare sipdnsd with itself (query_log_bench.py,
+    health_bench.py): one sipdnsd worker pinned to --server-cpu, dnsperf to --client-cpu."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--build-dir", default=str(pathlib.Path(__file__).resolve().parents[2] / "build"))
+    ap.add_argument("--sipdnsd", help="the binary (default BUILD/server/main/sipdnsd)")
+    ap.add_argument("--hosts", type=int, default=1000)
+    ap.add_argument("--queries", type=int, default=100000, help="lines in the query file")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--duration", type=int, default=8, help="seconds per dnsperf run")
+    ap.add_argument("--clients", type=int, default=4)
+    ap.add_argument("--outstanding", type=int, default=200)
+    ap.add_argument("--timeout", type=int, default=2)
+    ap.add_argument("--server-cpu", type=int, default=0)
+    ap.add_argument("--client-cpu", type=int, default=1)
+    ap.add_argument("--out", help="write every figure as JSON here")
+    ap.add_argument("--keep", action="store_true", help="keep the work directories")
+    ap.add_argument("--smoke", action="store_true", help=smoke_help)
+    return ap
+
+
+def finish_self_bench_args(a: argparse.Namespace, smoke_seconds: int) -> argparse.Namespace:
+    """What Bench.dnsperf reads besides, the --smoke sizes, CPU pinning only where it can pin,
+    and the binary's default path."""
+    a.fixed_duration = a.tcp_duration = a.duration
+    a.tcp_clients, a.tcp_outstanding, a.rate, a.edns = 1, 1, 1, False
+    if a.smoke:
+        a.rounds, a.duration, a.hosts, a.queries = 1, smoke_seconds, 50, 2000
+        a.fixed_duration = a.tcp_duration = smoke_seconds
+    if (os.cpu_count() or 1) < 2 or a.server_cpu == a.client_cpu or not shutil.which("taskset"):
+        a.server_cpu = a.client_cpu = None
+    a.sipdnsd = a.sipdnsd or str(pathlib.Path(a.build_dir) / "server" / "main" / "sipdnsd")
+    return a
+
+
 def spawn(argv: list[str], log_path: pathlib.Path, cwd: pathlib.Path,
           stdout_path: Optional[pathlib.Path] = None) -> subprocess.Popen:
     """Start argv in its own session (a Ctrl-C at the terminal reaches only this script, which

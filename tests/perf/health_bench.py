@@ -31,7 +31,6 @@ missing (ctest SKIP_RETURN_CODE).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import pathlib
@@ -378,36 +377,14 @@ def failover_trials(args, ctx: dict, health: Health, rounds: int, tmp: pathlib.P
 
 
 def parse_args(argv):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--build-dir", default=str(HERE.parents[1] / "build"))
-    ap.add_argument("--sipdnsd", help="the binary (default BUILD/server/main/sipdnsd)")
-    ap.add_argument("--hosts", type=int, default=1000)
-    ap.add_argument("--queries", type=int, default=100000, help="lines in the query file")
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--duration", type=int, default=8, help="seconds per dnsperf run")
-    ap.add_argument("--clients", type=int, default=4)
-    ap.add_argument("--outstanding", type=int, default=200)
-    ap.add_argument("--timeout", type=int, default=2)
-    ap.add_argument("--server-cpu", type=int, default=0)
-    ap.add_argument("--client-cpu", type=int, default=1)
+    ap = bench.self_bench_parser(__doc__.split("\n\n")[0], "1 round of 2 s: the script works")
     ap.add_argument("--interval-ms", type=int, default=1000, help="health.interval_ms of `on`")
     ap.add_argument("--probe-timeout-ms", type=int, default=500, help="health.timeout_ms of `on`")
     ap.add_argument("--no-flap", action="store_true", help="leave out the flapping variant")
-    ap.add_argument("--out", help="write every figure as JSON here")
-    ap.add_argument("--keep", action="store_true", help="keep the work directories")
-    ap.add_argument("--smoke", action="store_true", help="1 round of 2 s: the script works")
-    a = ap.parse_args(argv)
-    # What bench.Bench.dnsperf reads.
-    a.fixed_duration = a.tcp_duration = a.duration
-    a.tcp_clients, a.tcp_outstanding, a.rate, a.edns = 1, 1, 1, False
+    # 2 s in --smoke: long enough for probes at 200 ms and for a flap to be withdrawn.
+    a = bench.finish_self_bench_args(ap.parse_args(argv), smoke_seconds=2)
     if a.smoke:
-        # 2 s: long enough for probes at 200 ms and for a flap to be withdrawn.
-        a.rounds, a.duration, a.hosts, a.queries = 1, 2, 50, 2000
-        a.fixed_duration = a.tcp_duration = 2
         a.interval_ms, a.probe_timeout_ms = 200, 100
-    if (os.cpu_count() or 1) < 2 or a.server_cpu == a.client_cpu or not shutil.which("taskset"):
-        a.server_cpu = a.client_cpu = None
-    a.sipdnsd = a.sipdnsd or str(pathlib.Path(a.build_dir) / "server" / "main" / "sipdnsd")
     return a
 
 

@@ -19,9 +19,7 @@ by PID). Each variant starts its own daemon, so a consumer's state never leaks i
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import pathlib
 import shutil
 import socket
@@ -32,7 +30,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import bench  # noqa: E402  (the same servers, dnsperf runner and process rules)
-from bench import Bench, Sipdnsd, log, make_site, med, spawn, stop  # noqa: E402
+from bench import Bench, Sipdnsd, make_site, med, spawn, stop  # noqa: E402
 
 
 def variant_site(site: pathlib.Path, work: pathlib.Path, server_lines: list[str]) -> pathlib.Path:
@@ -164,33 +162,9 @@ def run_variant(args, b: Bench, site: dict, variant: Variant, rnd: int, tmp: pat
 
 
 def parse_args(argv):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--build-dir", default=str(pathlib.Path(__file__).resolve().parents[2] / "build"))
-    ap.add_argument("--sipdnsd", help="the binary (default BUILD/server/main/sipdnsd)")
+    ap = bench.self_bench_parser(__doc__.split("\n\n")[0], "1 round of 1 s: the script works")
     ap.add_argument("--baseline", help="an older sipdnsd without the query log, run as 'baseline'")
-    ap.add_argument("--hosts", type=int, default=1000)
-    ap.add_argument("--queries", type=int, default=100000, help="lines in the query file")
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--duration", type=int, default=8, help="seconds per dnsperf run")
-    ap.add_argument("--clients", type=int, default=4)
-    ap.add_argument("--outstanding", type=int, default=200)
-    ap.add_argument("--timeout", type=int, default=2)
-    ap.add_argument("--server-cpu", type=int, default=0)
-    ap.add_argument("--client-cpu", type=int, default=1)
-    ap.add_argument("--out", help="write every figure as JSON here")
-    ap.add_argument("--keep", action="store_true", help="keep the work directories")
-    ap.add_argument("--smoke", action="store_true", help="1 round of 1 s: the script works")
-    a = ap.parse_args(argv)
-    # What bench.Bench.dnsperf reads.
-    a.fixed_duration = a.tcp_duration = a.duration
-    a.tcp_clients, a.tcp_outstanding, a.rate, a.edns = 1, 1, 1, False
-    if a.smoke:
-        a.rounds, a.duration, a.hosts, a.queries = 1, 1, 50, 2000
-        a.fixed_duration = a.tcp_duration = 1
-    if (os.cpu_count() or 1) < 2 or a.server_cpu == a.client_cpu or not shutil.which("taskset"):
-        a.server_cpu = a.client_cpu = None
-    a.sipdnsd = a.sipdnsd or str(pathlib.Path(a.build_dir) / "server" / "main" / "sipdnsd")
-    return a
+    return bench.finish_self_bench_args(ap.parse_args(argv), smoke_seconds=1)
 
 
 def main(argv=None) -> int:
