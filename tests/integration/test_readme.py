@@ -94,6 +94,9 @@ SKIPPED = {
     "tests/perf/bench.sh --out bench.json                      # about 4 minutes":
         "benchmarks take minutes and need NSD, Knot and dnsperf; ctest runs "
         "tests/perf's own smoke test (label perf)",
+    "/usr/bin/python3 tests/perf/health_bench.py --rounds 3 --duration 8 --out health.json  # ~100 s":
+        "the live-health benchmark loads the machine for minutes and needs dnsperf and kamailio; "
+        "ctest runs its --smoke mode (perf.health_bench_smoke)",
     "tests/soak/soak.sh --duration 60                          # about 80 seconds":
         "the soak loads the machine for over a minute; ctest runs its 5-second version "
         "(soak.smoke)",

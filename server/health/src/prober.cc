@@ -78,6 +78,9 @@ struct ProberCore {
         virtual void cancel() = 0;  // closes the socket; pending handlers see the round done
         // The reason when the round's timeout ends the probe, by where it stood.
         virtual AddressOutcome timed_out() const = 0;
+        // Bytes from the server wait in the socket, not yet read: the answer may be there and
+        // our thread late (a busy machine), not the server.
+        virtual bool has_unread_input() = 0;
     };
 
     // One probe round of a target: every address at once; the first SIP response wins.
@@ -89,6 +92,7 @@ struct ProberCore {
         std::vector<config::IpAddress> addresses;
         std::vector<std::optional<AddressOutcome>> outcomes;
         bool done = false;
+        bool grace_given = false;  // the timeout was extended once for unread input
         explicit Round(asio::io_context& io) : timeout(io) {}
     };
 
@@ -119,6 +123,8 @@ struct ProberCore {
 
     void schedule(const std::shared_ptr<Entry>& entry, Clock::duration delay);
     void start_round(const std::shared_ptr<Entry>& entry);
+    void on_round_timeout(const std::shared_ptr<Round>& round, error_code e);
+    static constexpr auto kUnreadInputGrace = std::chrono::milliseconds(20);
     void address_done(const std::shared_ptr<Round>& round, std::size_t index,
                       AddressOutcome outcome);
     void finish_round(const std::shared_ptr<Round>& round, std::optional<AddressOutcome> answer);
@@ -182,6 +188,10 @@ public:
     }
     AddressOutcome timed_out() const override {
         return {AddressOutcome::Kind::NoAnswer, "no answer"};
+    }
+    bool has_unread_input() override {
+        error_code ec;
+        return socket_.is_open() && socket_.available(ec) > 0 && !ec;
     }
 
 private:
@@ -284,6 +294,10 @@ public:
             case Phase::Exchange: break;
         }
         return {AddressOutcome::Kind::NoAnswer, "no answer"};
+    }
+    bool has_unread_input() override {
+        error_code ec;
+        return lowest().is_open() && lowest().available(ec) > 0 && !ec;
     }
 
 private:
@@ -452,12 +466,26 @@ void Impl::start_round(const std::shared_ptr<Entry>& entry) {
     }
     if (round->done) return;
     round->timeout.expires_after(std::chrono::milliseconds(settings.timeout_ms));
-    round->timeout.async_wait([this, round](error_code e) {
-        if (e || round->done) return;
-        for (std::size_t i = 0; i < round->probes.size(); ++i)
-            if (!round->outcomes[i]) round->outcomes[i] = round->probes[i]->timed_out();
-        finish_round(round, std::nullopt);
-    });
+    round->timeout.async_wait([this, round](error_code e) { on_round_timeout(round, e); });
+}
+
+void Impl::on_round_timeout(const std::shared_ptr<Round>& round, error_code e) {
+    if (e || round->done) return;
+    // A response that arrived while this thread was not running (a loaded machine) is in the
+    // socket although the timer fired first: let its read complete before judging. Once per
+    // round and short, so a server that sends garbage slowly cannot keep a round open.
+    if (!round->grace_given) {
+        for (std::size_t i = 0; i < round->probes.size(); ++i) {
+            if (round->outcomes[i] || !round->probes[i]->has_unread_input()) continue;
+            round->grace_given = true;
+            round->timeout.expires_after(kUnreadInputGrace);
+            round->timeout.async_wait([this, round](error_code e2) { on_round_timeout(round, e2); });
+            return;
+        }
+    }
+    for (std::size_t i = 0; i < round->probes.size(); ++i)
+        if (!round->outcomes[i]) round->outcomes[i] = round->probes[i]->timed_out();
+    finish_round(round, std::nullopt);
 }
 
 void Impl::address_done(const std::shared_ptr<Round>& round, std::size_t index,
