@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 
+import dns.message
 import dns.rcode
 import pytest
 
@@ -83,6 +84,25 @@ def versions_in(msg) -> set[int]:
     return found
 
 
+def ask_counted(name: str, qtype: str, port: int, tcp: bool, stats: dict, lock, problems: list):
+    """One query under load: counted as sent and answered in `stats`; None (and a problem noted)
+    when there is no answer or its rcode is not NOERROR."""
+    wire = make_query(name, qtype).to_wire()
+    raw = raw_tcp(wire, port) if tcp else raw_udp(wire, port, timeout=2.0)
+    with lock:
+        stats["sent"] += 1
+    if raw is None:
+        problems.append(f"no answer to {name} {qtype} ({'tcp' if tcp else 'udp'})")
+        return None
+    msg = dns.message.from_wire(raw)
+    with lock:
+        stats["answered"] += 1
+    if msg.rcode() != dns.rcode.NOERROR:
+        problems.append(f"{name} {qtype}: rcode {dns.rcode.to_text(msg.rcode())}")
+        return None
+    return msg
+
+
 class VersionChecker:
     """One client's view of the reloads: the SOA serial never goes back, and every other answer
     carries one version (never a mix), of a file written as good, never older than one seen
@@ -115,8 +135,6 @@ class VersionChecker:
 
 
 def test_reload_under_load_never_loses_or_mixes_answers(tmp_path, start_server):
-    import dns.message
-
     site = write_site(tmp_path, "site.yaml", site_version(1))
     srv = start_server(site, threads=2)
     stop = threading.Event()
@@ -134,20 +152,9 @@ def test_reload_under_load_never_loses_or_mixes_answers(tmp_path, start_server):
             name, qtype = [("multi." + D, "A"), ("_x._tcp." + D, "SRV"), (D, "TXT"),
                            (D, "SOA")][i % 4]
             tcp = (i + n) % 5 == 0
-            wire = make_query(name, qtype).to_wire()
-            raw = raw_tcp(wire, srv.port) if tcp else raw_udp(wire, srv.port, timeout=2.0)
-            with lock:
-                stats["sent"] += 1
-            if raw is None:
-                problems.append(f"no answer to {name} {qtype} ({'tcp' if tcp else 'udp'})")
-                continue
-            msg = dns.message.from_wire(raw)
-            with lock:
-                stats["answered"] += 1
-            if msg.rcode() != dns.rcode.NOERROR:
-                problems.append(f"{name} {qtype}: rcode {dns.rcode.to_text(msg.rcode())}")
-                continue
-            versions.check(name, qtype, msg)
+            msg = ask_counted(name, qtype, srv.port, tcp, stats, lock, problems)
+            if msg is not None:
+                versions.check(name, qtype, msg)
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(QUERY_THREADS)]
     for t in threads:
@@ -340,8 +347,6 @@ def test_reload_under_load_with_a_flapping_sip_server(tmp_path, start_server):
     consistent with the health state (sip_flapping.HealthJudge: scs2 absent only around its
     outages, present only around its up times, never empty, the additional section exactly
     the answer's targets' addresses). The clients must have seen scs2 withdrawn and back."""
-    import dns.message
-
     from sip_flapping import Flapper, HealthBounds, HealthJudge, follow_times, srv_answer_parts
     from sip_servers import KamailioServer, free_loopback_address, kamailio_missing
 
@@ -383,20 +388,10 @@ def test_reload_under_load_with_a_flapping_sip_server(tmp_path, start_server):
                 i += 1
                 name, qtype = kinds[i % len(kinds)]
                 tcp = (i + n) % 4 == 0
-                wire = make_query(name, qtype).to_wire()
                 sent = time.monotonic()
-                raw = raw_tcp(wire, srv.port) if tcp else raw_udp(wire, srv.port, timeout=2.0)
+                msg = ask_counted(name, qtype, srv.port, tcp, stats, lock, problems)
                 received = time.monotonic()
-                with lock:
-                    stats["sent"] += 1
-                if raw is None:
-                    problems.append(f"no answer to {name} {qtype} ({'tcp' if tcp else 'udp'})")
-                    continue
-                msg = dns.message.from_wire(raw)
-                with lock:
-                    stats["answered"] += 1
-                if msg.rcode() != dns.rcode.NOERROR:
-                    problems.append(f"{name} {qtype}: rcode {dns.rcode.to_text(msg.rcode())}")
+                if msg is None:
                     continue
                 if qtype == "SRV":
                     targets, additional = srv_answer_parts(msg)
