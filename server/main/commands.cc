@@ -91,7 +91,7 @@ int run_check(const std::string& file, std::ostream& out, std::ostream& err) {
         out << "health: " << zone::describe_health(*site->config.health, targets.size()) << "\n";
         for (const auto& t : targets) {
             out << "health target: " << t.key.name << " " << t.key.port << "/"
-                << zone::probe_transport_name(t.key.transport);
+                << config::transport_name(t.key.transport);
             for (const auto& a : t.addresses) out << " " << a.to_string();
             out << "\n";
         }

@@ -19,26 +19,8 @@ namespace sipdns::app {
 
 namespace {
 
-health::Transport probe_transport(zone::SipProbeTransport t) {
-    switch (t) {
-        case zone::SipProbeTransport::Udp: return health::Transport::Udp;
-        case zone::SipProbeTransport::Tcp: return health::Transport::Tcp;
-        case zone::SipProbeTransport::Tls: return health::Transport::Tls;
-    }
-    return health::Transport::Udp;
-}
-
-zone::SipProbeTransport zone_transport(health::Transport t) {
-    switch (t) {
-        case health::Transport::Udp: return zone::SipProbeTransport::Udp;
-        case health::Transport::Tcp: return zone::SipProbeTransport::Tcp;
-        case health::Transport::Tls: return zone::SipProbeTransport::Tls;
-    }
-    return zone::SipProbeTransport::Udp;
-}
-
 zone::SipTargetKey key_of(const health::ProbeTarget& t) {
-    return {t.name, t.port, zone_transport(t.transport)};
+    return {t.name, t.port, t.transport};
 }
 
 std::string shown(const health::ProbeTarget& t) {
@@ -120,7 +102,7 @@ std::shared_ptr<const zone::SiteZones> HealthMonitor::serve(
     const config::HealthSettings& h = *site.health;
     std::vector<health::ProbeTarget> targets;
     for (const auto& t : zone::sip_health_targets(*configured, h))
-        targets.push_back({t.key.name, t.key.port, probe_transport(t.key.transport), t.addresses});
+        targets.push_back({t.key.name, t.key.port, t.key.transport, t.addresses});
 
     const bool retune = !settings_ || settings_->interval_ms != h.interval_ms ||
                         settings_->timeout_ms != h.timeout_ms || settings_->rise != h.rise ||

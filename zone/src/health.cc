@@ -13,30 +13,21 @@
 
 namespace sipdns::zone {
 
-std::string_view probe_transport_name(SipProbeTransport t) {
-    switch (t) {
-        case SipProbeTransport::Udp: return "udp";
-        case SipProbeTransport::Tcp: return "tcp";
-        case SipProbeTransport::Tls: return "tls";
-    }
-    return "?";
-}
-
-std::optional<SipProbeTransport> sip_srv_transport(std::string_view owner_wire) {
+std::optional<config::SipTransport> sip_srv_transport(std::string_view owner_wire) {
     // The owner's first two labels, in wire form (lower case: names are kept lower case).
     struct Service {
         std::string_view labels;
-        SipProbeTransport transport;
+        config::SipTransport transport;
     };
     using namespace std::string_view_literals;
     static constexpr std::array<Service, 7> kServices{{
-        {"\x04_sip\x04_udp"sv, SipProbeTransport::Udp},
-        {"\x04_sip\x04_tcp"sv, SipProbeTransport::Tcp},
-        {"\x0c_sipinternal\x04_tcp"sv, SipProbeTransport::Tcp},
-        {"\x05_sips\x04_tcp"sv, SipProbeTransport::Tls},  // RFC 3263 §4.1
-        {"\x04_sip\x04_tls"sv, SipProbeTransport::Tls},   // the legacy name for the same
-        {"\x0f_sipinternaltls\x04_tcp"sv, SipProbeTransport::Tls},
-        {"\x11_sipfederationtls\x04_tcp"sv, SipProbeTransport::Tls},
+        {"\x04_sip\x04_udp"sv, config::SipTransport::Udp},
+        {"\x04_sip\x04_tcp"sv, config::SipTransport::Tcp},
+        {"\x0c_sipinternal\x04_tcp"sv, config::SipTransport::Tcp},
+        {"\x05_sips\x04_tcp"sv, config::SipTransport::Tls},  // RFC 3263 §4.1
+        {"\x04_sip\x04_tls"sv, config::SipTransport::Tls},   // the legacy name for the same
+        {"\x0f_sipinternaltls\x04_tcp"sv, config::SipTransport::Tls},
+        {"\x11_sipfederationtls\x04_tcp"sv, config::SipTransport::Tls},
     }};
     for (const auto& s : kServices)
         if (owner_wire.starts_with(s.labels)) return s.transport;

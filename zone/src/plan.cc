@@ -549,7 +549,7 @@ class PlanWriter {
         std::vector<std::string> shown;
         for (const auto& t : targets)
             shown.push_back(t.key.name + " " + std::to_string(t.key.port) + "/" +
-                            std::string(probe_transport_name(t.key.transport)));
+                            std::string(config::transport_name(t.key.transport)));
         para("Live SIP health (health:): " + describe_health(*site_.health, targets.size()) +
              ". A target that stops answering leaves the SRV answers (all down: every record "
              "is served); zone transfers keep the configured records. Let SIP OPTIONS from "

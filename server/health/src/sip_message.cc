@@ -7,15 +7,6 @@
 
 namespace sipdns::health {
 
-std::string_view transport_name(Transport transport) {
-    switch (transport) {
-        case Transport::Udp: return "udp";
-        case Transport::Tcp: return "tcp";
-        case Transport::Tls: return "tls";
-    }
-    return "udp";
-}
-
 std::string_view via_transport(Transport transport) {
     switch (transport) {
         case Transport::Udp: return "UDP";

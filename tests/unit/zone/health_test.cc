@@ -13,7 +13,7 @@ namespace sipdns::test {
 namespace {
 
 namespace rr = zone::rrtype;
-using zone::SipProbeTransport;
+using SipTransport = config::SipTransport;
 
 // The SCS HA example with TLS and health on (two servers, rr.* redirect sets on 5070).
 const std::string kHaSite = R"(domain: scsnetwork.local
@@ -61,7 +61,7 @@ Site load(const std::string& yaml) {
 
 std::string shown(const zone::SipTarget& t) {
     std::string s = t.key.name + " " + std::to_string(t.key.port) + "/" +
-                    std::string(zone::probe_transport_name(t.key.transport));
+                    std::string(config::transport_name(t.key.transport));
     for (const auto& a : t.addresses) s += " " + a.to_string();
     return s;
 }
@@ -101,17 +101,17 @@ TEST(HealthTargets, ExcludedTargetsAreNotProbed) {
 TEST(HealthTargets, ServiceLabelsTellTheTransport) {
     struct Row {
         const char* owner;
-        std::optional<SipProbeTransport> transport;
+        std::optional<SipTransport> transport;
     };
     const Row rows[] = {
-        {"_sip._udp.example.test", SipProbeTransport::Udp},
-        {"_sip._tcp.example.test", SipProbeTransport::Tcp},
-        {"_sip._udp.rr.scs1.example.test", SipProbeTransport::Udp},
-        {"_sips._tcp.example.test", SipProbeTransport::Tls},
-        {"_sip._tls.example.test", SipProbeTransport::Tls},
-        {"_sipinternaltls._tcp.example.test", SipProbeTransport::Tls},
-        {"_sipfederationtls._tcp.example.test", SipProbeTransport::Tls},
-        {"_sipinternal._tcp.example.test", SipProbeTransport::Tcp},
+        {"_sip._udp.example.test", SipTransport::Udp},
+        {"_sip._tcp.example.test", SipTransport::Tcp},
+        {"_sip._udp.rr.scs1.example.test", SipTransport::Udp},
+        {"_sips._tcp.example.test", SipTransport::Tls},
+        {"_sip._tls.example.test", SipTransport::Tls},
+        {"_sipinternaltls._tcp.example.test", SipTransport::Tls},
+        {"_sipfederationtls._tcp.example.test", SipTransport::Tls},
+        {"_sipinternal._tcp.example.test", SipTransport::Tcp},
         {"_xmpp._tcp.example.test", std::nullopt},
         {"_sip.example.test", std::nullopt},
         {"sip._udp.example.test", std::nullopt},
@@ -124,7 +124,7 @@ std::set<std::string> answer(const zone::ZoneSet& view, const std::string& name)
     return section_lines(view.lookup(wire(name), rr::SRV).answer);
 }
 
-zone::SipTargetKey key(const std::string& host, std::uint16_t port, SipProbeTransport t) {
+zone::SipTargetKey key(const std::string& host, std::uint16_t port, SipTransport t) {
     return {host + ".scsnetwork.local", port, t};
 }
 
@@ -143,25 +143,25 @@ const std::string kRrUdp = "_sip._udp.rr.scs1.scsnetwork.local. 15 IN SRV ";
 const std::vector<LiveRow> kLiveRows = {
     {"AllUpIsTheConfiguredSet", {}, "_sip._udp.scsnetwork.local",
      {kUdp + "1 0 5060 scs1.scsnetwork.local.", kUdp + "2 0 5060 scs2.scsnetwork.local."}},
-    {"DownUdpLeavesUdp", {key("scs1", 5060, SipProbeTransport::Udp)}, "_sip._udp.scsnetwork.local",
+    {"DownUdpLeavesUdp", {key("scs1", 5060, SipTransport::Udp)}, "_sip._udp.scsnetwork.local",
      {kUdp + "2 0 5060 scs2.scsnetwork.local."}},
-    {"DownUdpKeepsTcp", {key("scs1", 5060, SipProbeTransport::Udp)}, "_sip._tcp.scsnetwork.local",
+    {"DownUdpKeepsTcp", {key("scs1", 5060, SipTransport::Udp)}, "_sip._tcp.scsnetwork.local",
      {kTcp + "3 0 5060 scs1.scsnetwork.local.", kTcp + "4 0 5060 scs2.scsnetwork.local."}},
-    {"DownTcpLeavesTcpOnly", {key("scs2", 5060, SipProbeTransport::Tcp)},
+    {"DownTcpLeavesTcpOnly", {key("scs2", 5060, SipTransport::Tcp)},
      "_sip._tcp.scsnetwork.local", {kTcp + "3 0 5060 scs1.scsnetwork.local."}},
     {"AllDownServesTheWholeSet",
-     {key("scs1", 5060, SipProbeTransport::Udp), key("scs2", 5060, SipProbeTransport::Udp)},
+     {key("scs1", 5060, SipTransport::Udp), key("scs2", 5060, SipTransport::Udp)},
      "_sip._udp.scsnetwork.local",
      {kUdp + "1 0 5060 scs1.scsnetwork.local.", kUdp + "2 0 5060 scs2.scsnetwork.local."}},
-    {"RedirectSetFollowsItsPort", {key("scs2", 5070, SipProbeTransport::Udp)},
+    {"RedirectSetFollowsItsPort", {key("scs2", 5070, SipTransport::Udp)},
      "_sip._udp.rr.scs1.scsnetwork.local", {kRrUdp + "3 0 5070 scs1.scsnetwork.local."}},
-    {"ProxyPortDownLeavesRedirectSet", {key("scs2", 5060, SipProbeTransport::Udp)},
+    {"ProxyPortDownLeavesRedirectSet", {key("scs2", 5060, SipTransport::Udp)},
      "_sip._udp.rr.scs1.scsnetwork.local",
      {kRrUdp + "3 0 5070 scs1.scsnetwork.local.", kRrUdp + "4 100 5070 scs2.scsnetwork.local."}},
-    {"TlsTargetLeavesBothTlsNames", {key("scs1", 5061, SipProbeTransport::Tls)},
+    {"TlsTargetLeavesBothTlsNames", {key("scs1", 5061, SipTransport::Tls)},
      "_sips._tcp.scsnetwork.local",
      {"_sips._tcp.scsnetwork.local. 15 IN SRV 2 0 5061 scs2.scsnetwork.local."}},
-    {"ServiceTargetDown", {key("gw1", 5080, SipProbeTransport::Udp)},
+    {"ServiceTargetDown", {key("gw1", 5080, SipTransport::Udp)},
      "_sip._udp.gateways.scsnetwork.local",
      {"_sip._udp.gateways.scsnetwork.local. 15 IN SRV 0 0 5060 sbc.partner.example."}},
 };
@@ -183,7 +183,7 @@ TEST(LiveSite, SameSerialTransfersTheConfiguredRecords) {
     const Site site = load(kHaSite);
     ASSERT_TRUE(site.configured);
     auto live = zone::build_live_site_zones(site.config, site.configured,
-                                            {key("scs1", 5060, SipProbeTransport::Udp)});
+                                            {key("scs1", 5060, SipTransport::Udp)});
     ASSERT_TRUE(live);
     EXPECT_NE(live->get(), site.configured.get());
     EXPECT_EQ((*live)->serial(), site.configured->serial());
@@ -205,7 +205,7 @@ TEST(LiveSite, DownTargetsAddressesLeaveTheAdditionalSection) {
     const Site site = load(kHaSite);
     ASSERT_TRUE(site.configured);
     auto live = zone::build_live_site_zones(site.config, site.configured,
-                                            {key("scs1", 5060, SipProbeTransport::Udp)});
+                                            {key("scs1", 5060, SipTransport::Udp)});
     ASSERT_TRUE(live);
     const auto lines = [](const zone::ZoneSet& view) {
         return section_lines(view.lookup(wire("_sip._udp.scsnetwork.local"), rr::SRV).additional);
@@ -231,7 +231,7 @@ TEST(LiveSite, EachLocationViewFollowsTheSameHealth) {
         test::read_file(std::string(SIPDNS_EXAMPLES_DIR) + "/sip-cluster.yaml") + "health: {}\n";
     const Site site = load(yaml);
     ASSERT_TRUE(site.configured);
-    const zone::SipTargetKey dc1_spx1{"dc1-spx1.example.com", 5060, SipProbeTransport::Udp};
+    const zone::SipTargetKey dc1_spx1{"dc1-spx1.example.com", 5060, SipTransport::Udp};
     auto live = zone::build_live_site_zones(site.config, site.configured, {dc1_spx1});
     ASSERT_TRUE(live);
     const std::string u = "_sip._udp.spx-srv.example.com. 30 IN SRV ";

@@ -17,6 +17,10 @@
 namespace sipdns::config {
 
 enum class SipTransport : std::uint8_t { Udp, Tcp, Tls };
+// "udp", "tcp", "tls": as the site file writes it (sip.transports) and as logs show it.
+constexpr std::string_view transport_name(SipTransport t) {
+    return t == SipTransport::Udp ? "udp" : t == SipTransport::Tcp ? "tcp" : "tls";
+}
 
 // A call server (SCS guide): S1 is the primary. At least one address.
 // A host the site names with its own addresses: a call server, a cluster member, a Lync pool

@@ -21,20 +21,17 @@
 
 namespace sipdns::zone {
 
-enum class SipProbeTransport : std::uint8_t { Udp, Tcp, Tls };
-std::string_view probe_transport_name(SipProbeTransport t);  // "udp", "tcp", "tls"
-
 // The transport a SIP SRV owner's service label pair asks for (RFC 3263 §4.1, the Lync/OCS
 // discovery notes): _sip._udp -> UDP; _sip._tcp, _sipinternal._tcp -> TCP; _sips._tcp,
 // _sip._tls, _sipinternaltls._tcp, _sipfederationtls._tcp -> TLS. None: not a SIP service.
-std::optional<SipProbeTransport> sip_srv_transport(std::string_view owner_wire);
+std::optional<config::SipTransport> sip_srv_transport(std::string_view owner_wire);
 
 // One probed thing: a target host at a port over a transport. Its name is text, lower case,
 // without the trailing dot (as logs and SIP Request-URIs show it).
 struct SipTargetKey {
     std::string name;
     std::uint16_t port = 0;
-    SipProbeTransport transport = SipProbeTransport::Udp;
+    config::SipTransport transport = config::SipTransport::Udp;
     friend bool operator==(const SipTargetKey&, const SipTargetKey&) = default;
     friend auto operator<=>(const SipTargetKey&, const SipTargetKey&) = default;
 };

@@ -10,12 +10,14 @@
 #include <string>
 #include <string_view>
 
+#include "sipdns/config/site_config.h"
+
 namespace sipdns::health {
 
-enum class Transport : std::uint8_t { Udp, Tcp, Tls };
-
-// "udp", "tcp", "tls": the transport= URI parameter (RFC 3261 §19.1.1) and log text.
-std::string_view transport_name(Transport transport);
+// The site file's transports; config::transport_name gives "udp", "tcp", "tls", as the
+// transport= URI parameter (RFC 3261 §19.1.1) and log text write them.
+using Transport = config::SipTransport;
+using config::transport_name;
 // "UDP", "TCP", "TLS": the Via's sent-protocol transport (RFC 3261 §20.42).
 std::string_view via_transport(Transport transport);
 
