@@ -79,7 +79,7 @@ constexpr std::array<std::string_view, 17> kDaemonKeys{"listen",
                                                        "dnstap"};
 constexpr std::array<std::string_view, 1> kQueryLogKeys{"file"};
 constexpr std::array<std::string_view, 2> kDnstapKeys{"socket", "file"};
-constexpr std::array<std::string_view, 2> kTransferKeys{"allow", "notify"};
+constexpr std::array<std::string_view, 3> kTransferKeys{"allow", "notify", "catalog"};
 constexpr std::array<std::string_view, 1> kMetricsKeys{"listen"};
 constexpr std::array<std::string_view, 4> kRateLimitKeys{"responses_per_second", "slip",
                                                          "ipv4_prefix", "ipv6_prefix"};
@@ -628,10 +628,11 @@ void parse_soa(Context& c, const Value& v) {
     }
 }
 
-// server.transfer: { allow: [prefixes], notify: [ADDR:PORT] } (RFC 5936, RFC 1996).
+// server.transfer: { allow: [prefixes], notify: [ADDR:PORT], catalog: NAME } (RFC 5936,
+// RFC 1996, RFC 9432).
 void parse_transfer(Context& c, const Value& v, DaemonSettings& d) {
     if (v.is_null()) return;
-    auto m = c.r.mapping(v, kTransferKeys, "a mapping of zone-transfer settings: { allow, notify }");
+    auto m = c.r.mapping(v, kTransferKeys, "a mapping of zone-transfer settings: { allow, notify, catalog }");
     if (!m) return;
     if (const Value* a = m->get("allow")) {
         if (auto items =
@@ -649,6 +650,16 @@ void parse_transfer(Context& c, const Value& v, DaemonSettings& d) {
                 else
                     d.transfer_notify.push_back(*ep);
             }
+        }
+    }
+    if (const Value* n = m->get("catalog")) {
+        // The catalog zone (RFC 9432) lies outside the site's zones, so its name is absolute
+        // whether or not it ends in a dot; the zone builder checks where it lies.
+        if (auto name = c.r.name(*n, std::string(), "catalog zone name")) {
+            std::transform(name->begin(), name->end(), name->begin(),
+                           [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+            d.transfer_catalog = std::move(*name);
+            d.transfer_catalog_pos = n->pos;
         }
     }
 }

@@ -649,6 +649,7 @@ server:
   transfer:
     allow: [192.0.2.0/24, "2001:db8::/32"]
     notify: ["192.0.2.53:53", "[2001:db8::53]:5353"]
+    catalog: Catalog.SIPDNS.invalid
 )",
                             "site.yaml");
     ASSERT_TRUE(r) << r.error().front().to_string();
@@ -657,6 +658,9 @@ server:
     EXPECT_EQ(d.transfer_allow[0].to_string(), "192.0.2.0/24");
     ASSERT_EQ(d.transfer_notify.size(), 2u);
     EXPECT_EQ(d.transfer_notify[1].to_string(), "[2001:db8::53]:5353");
+    // Absolute without a trailing dot (it lies outside the domain), lower case.
+    EXPECT_EQ(d.transfer_catalog, "catalog.sipdns.invalid");
+    EXPECT_EQ(d.transfer_catalog_pos.line, 8u);
 }
 
 TEST(Loader, TransferErrors) {
@@ -666,6 +670,7 @@ server:
   transfer:
     alow: [192.0.2.0/24]
     notify: ["192.0.2.53"]
+    catalog: [catalog.invalid]
 )",
                             "site.yaml");
     ASSERT_FALSE(r);
@@ -674,7 +679,9 @@ server:
     EXPECT_EQ(got, (std::vector<std::string>{
                        "site.yaml:5:5: server.transfer.alow: unknown key; did you mean 'allow'?",
                        "site.yaml:6:14: server.transfer.notify[0]: expected ADDR:PORT such as "
-                       "192.0.2.53:53 or [2001:db8::53]:53, got '192.0.2.53'"}));
+                       "192.0.2.53:53 or [2001:db8::53]:53, got '192.0.2.53'",
+                       "site.yaml:7:14: server.transfer.catalog: expected a catalog zone name, "
+                       "got a list"}));
 }
 
 }  // namespace

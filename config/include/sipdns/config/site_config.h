@@ -171,6 +171,11 @@ struct DaemonSettings {
     // a reload changes the serial. Empty allow: nobody (REFUSED).
     std::vector<IpPrefix> transfer_allow;
     std::vector<IpEndpoint> transfer_notify;
+    // server.transfer.catalog: the name of a catalog zone (RFC 9432, version 2) listing every
+    // zone of the site, for secondaries that add member zones by themselves (absolute, lower
+    // case, no trailing dot). Absent = no catalog.
+    std::optional<std::string> transfer_catalog;
+    SourcePos transfer_catalog_pos;
     RateLimitSettings rate_limit;     // reloadable (SIGHUP), like the EDNS size
     // server.ecs_trust: resolvers whose EDNS Client Subnet option (RFC 7871) picks the location
     // view in their place; empty = ECS ignored from everyone. Reloadable.
