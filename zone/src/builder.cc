@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "precompile.h"
+#include "sipdns/zone/catalog.h"
 #include "sipdns/zone/generators.h"
 #include "sipdns/zone/health.h"
 #include "sipdns/zone/name.h"
@@ -75,7 +76,11 @@ private:
     void withdraw_down_targets(Zone& z);
     void precompile(Zone& z);
     std::uint64_t content_hash() const;
+    static std::uint64_t records_hash(const Zone& z);
+    std::uint64_t soa_settings_hash() const;
     std::uint32_t choose_serial(const SerialPolicy& p, std::uint64_t hash) const;
+    void check_catalog_name();
+    std::unique_ptr<Zone> build_catalog(const SerialPolicy& p, const std::string& mname);
 
     const config::SiteConfig& site_;
     const std::string* viewpoint_;
@@ -189,6 +194,67 @@ void ZoneBuilder::add_soa(Zone& z, const std::string& mname, std::uint32_t seria
     z.negative_soa_ = RRset{rrtype::SOA, std::min(site_.ttl, soa.minimum),
                             apex.rrsets.front().rdatas};
     z.negative_ttl_ = z.negative_soa_.ttl;
+    z.serial_ = serial;
+}
+
+void ZoneBuilder::check_catalog_name() {
+    const auto& catalog = site_.server.transfer_catalog;
+    if (!catalog) return;
+    // RFC 9432 §3: the catalog is a zone of its own. At, inside or above one of the site's
+    // zones it would hide that zone's names or be hidden by them.
+    const std::string wire = name_to_wire(*catalog);
+    for (const auto& z : zones_) {
+        const char* where = wire == z->apex()                      ? "is the zone"
+                            : name_is_at_or_below(wire, z->apex()) ? "lies inside the zone"
+                            : name_is_at_or_below(z->apex(), wire) ? "lies above the zone"
+                                                                   : nullptr;
+        if (!where) continue;
+        error(site_.server.transfer_catalog_pos,
+              "server.transfer.catalog: '" + *catalog + "' " + where + " " + show(z->apex()) +
+                  " of this site; expected a name outside the site's zones, such as "
+                  "catalog.sipdns.invalid (RFC 9432 §3: the catalog is a zone of its own)");
+        return;
+    }
+}
+
+std::unique_ptr<Zone> ZoneBuilder::build_catalog(const SerialPolicy& policy,
+                                                 const std::string& mname) {
+    auto catalog =
+        std::make_unique<Zone>(name_to_wire(*site_.server.transfer_catalog), 0, set_->names_);
+    std::vector<std::string> members;
+    for (const auto& z : zones_) members.push_back(z->apex());
+    for (const auto& r : catalog_records(catalog->apex(), members)) {
+        Node& node = catalog->node_at(r.owner);
+        RRset* set = nullptr;
+        for (auto& s : node.rrsets)
+            if (s.type == r.type) set = &s;
+        if (!set) {
+            node.rrsets.push_back(RRset{r.type, site_.ttl, {}});
+            set = &node.rrsets.back();
+        }
+        set->rdatas.push_back(r.rdata);
+    }
+    // Its own serial (RFC 9432 §5.1: a secondary transfers the catalog when it changes), picked
+    // by the rules of the site's zones from its own content: it changes only when the member
+    // list (or the SOA settings) does, and never goes back.
+    const std::uint64_t hash = records_hash(*catalog) ^ soa_settings_hash();
+    std::uint32_t serial = 0;
+    if (site_.soa.serial) {
+        serial = *site_.soa.serial;  // the operator's, as written, as for the other zones
+    } else {
+        SerialPolicy own;
+        if (policy.previous_catalog) {
+            own.previous_serial = policy.previous_catalog->serial;
+            own.previous_content_hash = policy.previous_catalog->content_hash;
+        }
+        own.base_time = policy.base_time;
+        own.served_before = policy.served_before;
+        serial = pick_serial(own, {name_to_text(catalog->apex())}, hash);
+    }
+    add_soa(*catalog, mname, serial);
+    mark_cuts_and_wildcards(*catalog);
+    set_->catalog_served_ = {serial, hash};
+    return catalog;
 }
 
 void ZoneBuilder::check_cname_rules() {
@@ -526,9 +592,9 @@ void ZoneBuilder::precompile(Zone& z) {
     }
 }
 
-std::uint64_t ZoneBuilder::content_hash() const {
-    // Order-independent: a sum of per-record hashes, so equal content gives equal hashes
-    // whatever order the site file lists it in.
+// Order-independent: a sum of per-record hashes, so equal content gives equal hashes whatever
+// order the site file lists it in.
+std::uint64_t ZoneBuilder::records_hash(const Zone& z) {
     auto mix = [](std::uint64_t h) {
         h ^= h >> 33;
         h *= 0xff51afd7ed558ccdULL;
@@ -536,19 +602,28 @@ std::uint64_t ZoneBuilder::content_hash() const {
         return h;
     };
     std::uint64_t total = 0;
-    for (const auto& z : zones_)
-        for (const Node& node : z->nodes_) {
-            const std::uint64_t owner = hash_name(node.name);
-            for (const auto& set : node.rrsets) {
-                const std::uint64_t head = mix(owner ^ (std::uint64_t{set.type} << 32 | set.ttl));
-                for (const auto& rd : set.rdatas) total += mix(head ^ hash_name(rd));
-            }
+    for (const Node& node : z.nodes_) {
+        const std::uint64_t owner = hash_name(node.name);
+        for (const auto& set : node.rrsets) {
+            const std::uint64_t head = mix(owner ^ (std::uint64_t{set.type} << 32 | set.ttl));
+            for (const auto& rd : set.rdatas) total += mix(head ^ hash_name(rd));
         }
+    }
+    return total;
+}
+
+std::uint64_t ZoneBuilder::soa_settings_hash() const {
     const auto& s = site_.soa;
     const std::string soa_key = std::to_string(s.refresh) + "/" + std::to_string(s.retry) + "/" +
                                 std::to_string(s.expire) + "/" + std::to_string(s.minimum) + "/" +
                                 s.rname + "/" + std::to_string(site_.ttl);
-    return total ^ hash_name(soa_key);
+    return hash_name(soa_key);
+}
+
+std::uint64_t ZoneBuilder::content_hash() const {
+    std::uint64_t total = 0;
+    for (const auto& z : zones_) total += records_hash(*z);
+    return total ^ soa_settings_hash();
 }
 
 std::uint32_t ZoneBuilder::choose_serial(const SerialPolicy& p, std::uint64_t hash) const {
@@ -624,6 +699,7 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     for (const auto& r : ptr_records) place(r);
     check_cname_rules();
     check_targets_exist(/*reverse_pass=*/true);
+    check_catalog_name();
     // One message per place and problem: the UDP and TCP SRV of a server share a position.
     config::Diagnostics unique = std::move(problems_);
     config::sort_by_position(unique);
@@ -648,6 +724,11 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     for (auto& z : zones_) {
         add_soa(*z, ns_targets.front(), serial);
         mark_cuts_and_wildcards(*z);
+    }
+    // The catalog lists the zones above (members, not content: not in the site's hash).
+    if (site_.server.transfer_catalog) {
+        zones_.push_back(build_catalog(policy, ns_targets.front()));
+        set_->catalog_zone_ = zones_.back().get();
     }
 
     // The nodes are complete: one index for the set (what queries use) replaces the zones'
@@ -713,6 +794,7 @@ Expected<std::shared_ptr<SiteZones>, config::Diagnostics> build_views(
 
     SerialPolicy same = serial;
     same.fixed_serial = (*base)->serial();  // one serial for every view of one content
+    if ((*base)->catalog_zone()) same.previous_catalog = (*base)->catalog_served();
     std::vector<SiteZones::LocationView> views;
     for (const auto& location : site.locations) {
         const bool last = &location == &site.locations.back();
@@ -746,6 +828,8 @@ Expected<std::shared_ptr<const SiteZones>, config::Diagnostics> build_live_site_
     if (down.empty()) return configured;  // everything up: the configured answers
     SerialPolicy same;
     same.fixed_serial = configured->serial();
+    if (configured->default_view().catalog_zone())
+        same.previous_catalog = configured->default_view().catalog_served();
     auto built = build_views(site, same, nullptr, &down);
     if (!built) return unexpected(std::move(built.error()));
     (*built)->keep_configured(std::move(configured));

@@ -271,10 +271,13 @@ std::string export_dnscmd(const ZoneSet& zones, std::string_view server) {
     out += rem_line("text: add it by hand (DNS Manager, or Add-DnsServerResourceRecord).");
     out += rem_line("");
     for (const auto& z : zones.zones()) {
+        // The catalog (RFC 9432) is for sipdnsd's own secondaries, not a zone of the site.
+        if (z.get() == zones.catalog_zone()) continue;
         const std::string name = zone_name(z->apex());
         out += dnscmd + "/ZoneAdd " + name + " /Primary /file " + name + ".dns\n";
     }
     for (const auto& z : zones.zones()) {
+        if (z.get() == zones.catalog_zone()) continue;
         const std::string name = zone_name(z->apex());
         out += "\n";
         out += rem_line("zone " + name);
@@ -324,6 +327,8 @@ std::string export_nsupdate(const ZoneSet& zones) {
         "; added beside the server's own. Add only: records already there stay, nothing is "
         "deleted.\n";
     for (const auto& z : zones.zones()) {
+        // The catalog (RFC 9432) is for sipdnsd's own secondaries, not a zone of the site.
+        if (z.get() == zones.catalog_zone()) continue;
         const std::string origin = name_to_text(z->apex());
         std::vector<std::pair<std::string, std::size_t>> lines;  // text, uncompressed octets
         std::vector<std::pair<std::string, std::size_t>> apex_ns;

@@ -28,6 +28,10 @@ struct SerialPolicy {
     std::optional<std::uint64_t> previous_content_hash;
     std::uint32_t base_time = 0;  // e.g. the site file's mtime; 0 = now
     std::optional<std::uint32_t> fixed_serial;  // the location views share the default's
+    // The catalog zone (server.transfer.catalog, RFC 9432) has a serial of its own, which
+    // changes only when its member list does: what the zone set being replaced (or the view
+    // built first) served it with. fixed_serial does not apply to it.
+    std::optional<ServedSerial> previous_catalog;
     // By apex in text form, lower case with the final dot ("example.com."): what each zone was
     // served with before this process started (the daemon's state directory). Zones of the site
     // that are not listed were never served, or not that anyone remembers.

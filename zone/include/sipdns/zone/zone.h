@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The immutable, indexed zone set built from a site (docs/design.md §1): one forward zone (the SIP
-// domain) plus the reverse zones of its addresses. After build nothing changes; a reload builds
-// a new ZoneSet and the daemon swaps one pointer.
+// domain) plus the reverse zones of its addresses, and the catalog zone when the site has one.
+// After build nothing changes; a reload builds a new ZoneSet and the daemon swaps one pointer.
 #include <algorithm>
 #include <cstdint>
 #include <deque>
@@ -16,6 +16,7 @@
 #include "sipdns/zone/name_table.h"
 #include "sipdns/zone/precompiled.h"
 #include "sipdns/zone/record.h"
+#include "sipdns/zone/serial.h"
 #include "sipdns/zone/stable_list.h"
 
 namespace sipdns::zone {
@@ -105,6 +106,8 @@ public:
     const Node* find(std::string_view name_wire) const;
     const Node& apex_node() const;
     const RRset& soa() const;
+    // The serial of this zone's SOA: the set's, or the catalog zone's own.
+    std::uint32_t serial() const { return serial_; }
     std::uint32_t negative_ttl() const { return negative_ttl_; }
     // Every owner with data, in canonical order (RFC 4034 §6.1).
     std::vector<const Node*> nodes_in_canonical_order() const;
@@ -124,6 +127,7 @@ private:
     friend struct Node;  // Node::answer_for reads typed_answers_
     std::string apex_;
     std::uint32_t negative_ttl_;
+    std::uint32_t serial_ = 0;
     bool has_delegations_ = false;  // lets lookups skip the zone-cut walk in the common case
     ByteArena* names_;        // the nodes' names (the set's arena)
     StableList<Node> nodes_;  // stable addresses, one allocation per block of nodes
@@ -152,6 +156,10 @@ class ZoneSet {
 public:
     const std::vector<std::unique_ptr<Zone>>& zones() const { return zones_; }
     const Zone* forward_zone() const { return zones_.empty() ? nullptr : zones_.front().get(); }
+    // The catalog zone of server.transfer.catalog (RFC 9432), the last of zones(), or nullptr.
+    const Zone* catalog_zone() const { return catalog_zone_; }
+    // Its serial and content hash (which the state directory keeps like the other zones').
+    const ServedSerial& catalog_served() const { return catalog_served_; }
     // The zone whose apex is the longest suffix of `qname_wire` (lower case), or nullptr.
     const Zone* find_zone(std::string_view qname_wire) const;
     LookupResult lookup(std::string_view qname_wire, std::uint16_t qtype) const;
@@ -177,6 +185,8 @@ private:
     AnswerStore answers_;
     std::uint32_t serial_ = 0;
     std::uint64_t content_hash_ = 0;
+    const Zone* catalog_zone_ = nullptr;
+    ServedSerial catalog_served_;
 };
 
 }  // namespace sipdns::zone
