@@ -46,6 +46,10 @@ int run_check(const std::string& file, std::ostream& out, std::ostream& err) {
         for (const auto& [type, count] : by_type) out << " " << type << " " << count;
         out << "\n";
     }
+    // The catalog zone (RFC 9432) has a serial of its own: it changes with its member list.
+    if (const zone::Zone* catalog = zones.catalog_zone())
+        out << "catalog: " << zone::name_to_text(catalog->apex()) << " serial "
+            << catalog->serial() << ", " << zones.zones().size() - 1 << " member zones\n";
     // The SCS guide's rule of thumb (zone::advise_sip_domain, shared with `plan`): with SRV
     // records the SIP Domain is the domain itself; without them, the server's FQDN.
     const zone::SipDomainAdvice advice = zone::advise_sip_domain(site->config, zones);

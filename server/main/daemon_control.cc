@@ -30,7 +30,7 @@ control::StatusReport DaemonControl::status() {
     const auto serving = snapshots_.current();
     const zone::ZoneSet& zones = serving->zones->default_view();
     for (const auto& z : zones.zones())
-        r.zones.push_back({zone::name_to_text(z->apex()), zones.serial(), z->record_count()});
+        r.zones.push_back({zone::name_to_text(z->apex()), z->serial(), z->record_count()});
     r.last_reload = reloader_.last_reload();
     r.reloads_ok = reload_stats_.ok.load(std::memory_order_relaxed);
     r.reloads_failed = reload_stats_.failed.load(std::memory_order_relaxed);

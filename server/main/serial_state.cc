@@ -20,7 +20,8 @@ namespace sipdns::app {
 namespace {
 std::vector<std::string> apexes_of(const zone::ZoneSet& zones) {
     std::vector<std::string> apexes;
-    for (const auto& z : zones.zones()) apexes.push_back(zone::name_to_text(z->apex()));
+    for (const auto& z : zones.zones())
+        if (z.get() != zones.catalog_zone()) apexes.push_back(zone::name_to_text(z->apex()));
     return apexes;
 }
 }  // namespace
@@ -73,6 +74,9 @@ void ServedSerialsKeeper::serving(std::optional<std::uint32_t> fixed_serial,
                          *fixed_serial, *highest, store_.dir());
     }
     auto problem = store_.record(apexes, {zones.serial(), zones.content_hash()});
+    // The catalog zone (RFC 9432) has a serial of its own, kept the same way.
+    if (const zone::Zone* catalog = zones.catalog_zone(); catalog && !problem)
+        problem = store_.record({zone::name_to_text(catalog->apex())}, zones.catalog_served());
     if (!problem) {
         if (write_failed_) spdlog::info("state dir {}: serials written again", store_.dir());
         write_failed_ = false;

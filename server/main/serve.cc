@@ -47,7 +47,7 @@ void log_serving(const net::Server& server, const zone::ZoneSet& zones) {
     }
     for (const auto& zone : zones.zones())
         spdlog::info("zone {}: serial {}, {} records", zone::name_to_text(zone->apex()),
-                     zones.serial(), zone->record_count());
+                     zone->serial(), zone->record_count());
 }
 
 forward::ForwarderOptions forwarder_options(const config::ForwardSettings& f) {

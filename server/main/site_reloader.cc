@@ -20,6 +20,7 @@ zone::SerialPolicy previous_policy(const zone::ZoneSet& serving) {
     zone::SerialPolicy p;
     p.previous_serial = serving.serial();
     p.previous_content_hash = serving.content_hash();
+    if (serving.catalog_zone()) p.previous_catalog = serving.catalog_served();
     return p;
 }
 // The forwarder (libunbound) is set up once, at start: a reload can change who may use it and
@@ -68,11 +69,19 @@ std::shared_ptr<const net::ServingSnapshot> make_snapshot(const LoadedSite& site
 }
 
 void notify_secondaries(net::NotifySender& sender, const zone::SiteZones& zones,
-                        const std::vector<config::IpEndpoint>& targets) {
+                        const std::vector<config::IpEndpoint>& targets,
+                        const zone::ZoneSet* before) {
     if (targets.empty()) return;
     // Transfers serve the no-location view (docs/design.md §3): its zones are what secondaries get.
+    // RFC 1996 §4.1: a zone whose serial changed (or that is new); the catalog zone's serial
+    // changes only with its member list (RFC 9432 §5.1), the others' with the site's content.
     std::vector<std::string> apexes;
-    for (const auto& z : zones.default_view().zones()) apexes.push_back(z->apex());
+    for (const auto& z : zones.default_view().zones()) {
+        const zone::Zone* old = before ? before->find_zone(z->apex()) : nullptr;
+        if (!old || old->apex() != z->apex() || old->serial() != z->serial())
+            apexes.push_back(z->apex());
+    }
+    if (apexes.empty()) return;
     sender.notify(apexes, targets);
     spdlog::info("notifying {} secondar{} of {} zone{}", targets.size(),
                  targets.size() == 1 ? "y" : "ies", apexes.size(), apexes.size() == 1 ? "" : "s");
@@ -158,7 +167,6 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site(
 
     warn_about_forward_changes(startup_forward_, site->config.forward, outcome);
 
-    const std::uint32_t old_serial = old_zones.serial();
     const zone::ZoneSet& zones = site->zones->default_view();
     served_serials_.serving(site->config.soa.serial, zones);  // before a secondary can see it
     // With `health:` the answers leave out the SIP targets that are down now (§10).
@@ -177,8 +185,7 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site(
     spdlog::info("reloaded: {}{}", serving_status(zones), suffix);
     systemd::notify_ready(serving_status(zones) + suffix);
     // RFC 1996 §4.1: secondaries hear of a new serial at once.
-    if (zones.serial() != old_serial)
-        notify_secondaries(notifier_, *site->zones, site->config.server.transfer_notify);
+    notify_secondaries(notifier_, *site->zones, site->config.server.transfer_notify, &old_zones);
     return replaced;
 }
 

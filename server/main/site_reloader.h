@@ -29,9 +29,11 @@ std::string serving_status(const zone::ZoneSet& zones);
 std::shared_ptr<const net::ServingSnapshot> make_snapshot(const LoadedSite& site,
                                                           bool forwarding);
 
-// NOTIFY every zone of the site to server.transfer.notify (RFC 1996), if any are listed.
+// NOTIFY the zones of the site to server.transfer.notify (RFC 1996), if any are listed: every
+// zone, or with `before` (the zone set being replaced) those whose serial is not the same.
 void notify_secondaries(net::NotifySender& sender, const zone::SiteZones& zones,
-                        const std::vector<config::IpEndpoint>& targets);
+                        const std::vector<config::IpEndpoint>& targets,
+                        const zone::ZoneSet* before = nullptr);
 
 class SiteReloader {
   public:

@@ -172,7 +172,7 @@ std::string render_metrics(const TrafficTotals& traffic, const ReloadStats& relo
     header(out, "sipdns_zone_serial", "gauge", "SOA serial of each zone being served.");
     for (const auto& z : zones.zones())
         sample(out, "sipdns_zone_serial",
-               "zone=\"" + label_value(zone::name_to_text(z->apex())) + "\"", zones.serial());
+               "zone=\"" + label_value(zone::name_to_text(z->apex())) + "\"", z->serial());
     header(out, "sipdns_zone_records", "gauge", "Records in each zone being served.");
     for (const auto& z : zones.zones())
         sample(out, "sipdns_zone_records",
