@@ -66,9 +66,11 @@ def _child_indent(lines: list[str], start: int, end: int) -> str:
     return "  "
 
 
-def with_transfer(text: str, allow: list[str], notify: list[str]) -> str:
-    """The site file text with `server.transfer: {allow, notify}` added; an existing block-style
-    `server:` section keeps its other keys (the tests override `listen` with --listen)."""
+def with_transfer(text: str, allow: list[str], notify: list[str],
+                  catalog: Optional[str] = None) -> str:
+    """The site file text with `server.transfer: {allow, notify}` (and `catalog` when given)
+    added; an existing block-style `server:` section keeps its other keys (the tests override
+    `listen` with --listen)."""
     lines = text.rstrip("\n").splitlines()
     block = _top_level_block(lines, "server")
     children: list[str] = []
@@ -86,6 +88,8 @@ def with_transfer(text: str, allow: list[str], notify: list[str]) -> str:
     quoted = lambda xs: "[" + ", ".join(f'"{x}"' for x in xs) + "]"
     lines += ["", "server:", *children, f"{ind}transfer:",
               f"{ind}{ind}allow: {quoted(allow)}", f"{ind}{ind}notify: {quoted(notify)}"]
+    if catalog:
+        lines.append(f"{ind}{ind}catalog: {catalog}")
     return "\n".join(lines) + "\n"
 
 
@@ -141,12 +145,17 @@ def unused_address_in_reverse_zone(zones: list[tuple[str, str]]) -> str:
 
 class Secondary(ReferenceServer):
     """A secondary on a port chosen before it starts (sipdnsd's site file names it as a NOTIFY
-    target), for `origins`, transferring from 127.0.0.1@primary_port."""
+    target), for `origins`, transferring from 127.0.0.1@primary_port. With `catalog` (a zone
+    name, Knot and BIND) it also consumes that catalog zone (RFC 9432): its member zones are
+    added and removed by what the catalog lists, with no change to the configuration."""
 
     def __init__(self, origins: list[str], workdir: pathlib.Path, port: int,
-                 primary_port: int = 0):
+                 primary_port: int = 0, catalog: Optional[str] = None):
+        self.catalog = catalog.rstrip(".") if catalog else None
+        origins = [o for o in origins if o != self.catalog]
         super().__init__([(o, "") for o in origins], workdir)
-        self.origins = list(origins)
+        # The catalog first: the readiness probe asks origins[0].
+        self.origins = ([self.catalog] if self.catalog else []) + list(origins)
         self.fixed_port = port
         self.primary_port = primary_port
 
@@ -192,7 +201,23 @@ class KnotSecondary(Secondary):
 
     def prepare(self) -> list[str]:
         w = self.workdir
-        zones = "".join(f"  - domain: {o}\n" for o in self.origins)
+        zones = "".join(f"  - domain: {o}\n" for o in self.origins if o != self.catalog)
+        member_template = ""
+        if self.catalog:
+            # Knot 3.2 (knot.conf(5) catalog-role, catalog-template): the members the catalog
+            # lists are configured from the template, here the same as the default one.
+            zones += (f"  - domain: {self.catalog}\n    catalog-role: interpret\n"
+                      "    catalog-template: catalog-member\n")
+            member_template = f"""  - id: catalog-member
+    storage: "{w}/zones"
+    file: "%s.zone"
+    master: sipdnsd
+    acl: notify-from-sipdnsd
+    semantic-checks: on
+    zonefile-sync: -1
+    zonefile-load: none
+    journal-content: none
+"""
         conf = knot_conf_head(w, self.port) + f"""
 remote:
   - id: sipdnsd
@@ -213,11 +238,66 @@ template:
     zonefile-sync: -1
     zonefile-load: none
     journal-content: none
-
+{member_template}
 zone:
 {zones}"""
         (w / "knot.conf").write_text(conf)
         return ["knotd", "-c", str(w / "knot.conf")]
+
+
+def _apparmor_confines_named() -> bool:
+    """Debian's AppArmor profile for /usr/sbin/named lets it read /etc/bind and write
+    /var/cache/bind only: where it is enforced, a copy of the binary in the test's directory
+    runs instead (the profile attaches by path)."""
+    try:
+        enabled = pathlib.Path("/sys/module/apparmor/parameters/enabled").read_text().strip()
+    except OSError:
+        return False
+    return (enabled.upper().startswith("Y")
+            and pathlib.Path("/etc/apparmor.d/usr.sbin.named").exists())
+
+
+class BindSecondary(Secondary):
+    """named -g (BIND 9.18) as a secondary: `primaries` = sipdnsd, NOTIFY accepted from it (a
+    secondary accepts NOTIFY from its primaries), zone files in workdir/zones, no recursion,
+    no rndc. With `catalog`: `catalog-zones { zone CATALOG default-primaries { sipdnsd }; }`
+    (BIND ARM, "Catalog Zones"), members re-read at most every second."""
+
+    name = "bind-secondary"
+    binary = shutil.which("named") or "/usr/sbin/named"
+
+    def prepare(self) -> list[str]:
+        w = self.workdir
+        primaries = f"primaries {{ 127.0.0.1 port {self.primary_port}; }};"
+        zones = "".join(
+            f'zone "{o}" {{ type secondary; {primaries} file "{w}/zones/{o}.db"; }};\n'
+            for o in self.origins)
+        catalog_zones = ""
+        if self.catalog:
+            catalog_zones = (
+                f'    catalog-zones {{ zone "{self.catalog}" default-primaries '
+                f'{{ 127.0.0.1 port {self.primary_port}; }} zone-directory "{w}/zones" '
+                "min-update-interval 1; };\n")
+        (w / "named.conf").write_text(f"""options {{
+    directory "{w}";
+    listen-on port {self.port} {{ 127.0.0.1; }};
+    listen-on-v6 {{ none; }};
+    pid-file "{w}/named.pid";
+    session-keyfile "{w}/session.key";
+    managed-keys-directory "{w}";
+    recursion no;
+    dnssec-validation no;
+    notify no;
+    allow-query {{ 127.0.0.1; }};
+    minimal-responses yes;
+{catalog_zones}}};
+controls {{ }};
+{zones}""")
+        binary = self.binary
+        if _apparmor_confines_named():
+            binary = str(w / "named")
+            shutil.copy2(self.binary, binary)
+        return [binary, "-g", "-n", "1", "-c", str(w / "named.conf")]
 
 
 class NsdSecondary(Secondary):

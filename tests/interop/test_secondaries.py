@@ -16,6 +16,10 @@ notify: [<Knot>, <NSD>]}` added to the site file:
   time (cp -p, a backup), Knot keeps following: the state directory keeps the serial above the
   one Knot has, and the NOTIFY sent at start brings the change (Knot transfers only a greater
   serial, RFC 1982; without the state the file's time would give a lower one).
+- with `server.transfer.catalog`, Knot (catalog-role: interpret) and BIND 9.18 (catalog-zones)
+  configured with the catalog zone alone get every zone of the site from it, and after a
+  reload that adds a host in a new subnet they add its new reverse zone by themselves (their
+  configuration untouched) and answer its PTR record (RFC 9432).
 Without secondaries:
 - AXFR and IXFR from a client outside `allow` get REFUSED (over IPv4 and IPv6), from an
   address in it the whole zone; ordinary queries are answered whatever `allow` says;
@@ -50,7 +54,7 @@ import pytest
 
 from interop_harness import (LOOPBACK4, Daemon, ZoneData, build_corpus, compare_corpus,
                              export_zones, free_port, report, run_corpus, send)
-from secondary_harness import (KnotSecondary, NotifySink, NsdSecondary, ixfr_query,
+from secondary_harness import (BindSecondary, KnotSecondary, NotifySink, NsdSecondary, ixfr_query,
                                rrset_texts, soa_serial, tcp_transfer, unused_address_in_reverse_zone,
                                wait_until, with_host, with_transfer, zone_records)
 from sipdnsd_harness import example, make_query, run_sipdnsd, split_export
@@ -573,3 +577,75 @@ def test_notify_messages(tmp_path):
     finally:
         answering.close()
         silent.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalog zone consumers (RFC 9432)
+
+
+CATALOG = "catalog.sipdns.invalid"
+CATALOG_CONSUMERS = {"knot": KnotSecondary, "bind": BindSecondary}
+
+
+def _address_in_a_new_subnet(origins: list[str]) -> str:
+    for candidate in ("198.51.100.77", "203.0.113.77", "10.254.77.7"):
+        if dns.reversename.from_address(candidate).parent().to_text().rstrip(".") not in origins:
+            return candidate
+    raise AssertionError(f"every candidate subnet is served already: {origins}")
+
+
+@pytest.mark.parametrize("which", sorted(CATALOG_CONSUMERS))
+def test_catalog_consumer_adds_a_new_reverse_zone(tmp_path, which):
+    secondary_port = free_port([LOOPBACK4])
+    primary_port = free_port([LOOPBACK4])
+    for _ in range(10):
+        if primary_port != secondary_port:
+            break
+        primary_port = free_port([LOOPBACK4])
+    text = with_transfer(example("scs-ha").read_text(), ALLOW, [f"127.0.0.1:{secondary_port}"],
+                         catalog=CATALOG)
+    site = tmp_path / "site.yaml"
+    site.write_text(text)
+    members = [o for o, _ in export_zones(site) if o != CATALOG]
+    daemon = Daemon(site, listen=["127.0.0.1:{port}"], port=primary_port,
+                    name=f"sipdnsd-catalog-{which}").start()
+    # Configured with the catalog zone only: every member comes from it.
+    secondary = CATALOG_CONSUMERS[which]([], tmp_path / which, secondary_port, primary_port,
+                                         catalog=CATALOG)
+    try:
+        secondary.start()
+        conf = sorted(p for p in secondary.workdir.iterdir() if p.suffix == ".conf")
+        conf_before = {p: p.read_bytes() for p in conf}
+        serial = soa_serial(primary_port, members[0])
+        ok, took = wait_until(lambda: all(secondary.soa_serial(o) == serial for o in members),
+                              TRANSFER_WAIT)
+        assert ok, (f"{which} did not get the members {members} from the catalog: "
+                    f"{ {o: secondary.soa_serial(o) for o in members} }\n"
+                    f"{_tail(secondary.log_text())}")
+        print(f"{which}: {len(members)} members from the catalog in {took:.2f}s")
+
+        address = _address_in_a_new_subnet(members)
+        site.write_text(with_host(text, NEW_HOST, address))
+        new_members = [o for o, _ in export_zones(site) if o != CATALOG]
+        new_zone = dns.reversename.from_address(address).parent().to_text().rstrip(".")
+        assert sorted(new_members) == sorted(members + [new_zone])
+        fqdn = f"{NEW_HOST}.{members[0]}."
+        ptr = dns.reversename.from_address(address).to_text()
+        t0 = time.monotonic()
+        daemon.signal(signal.SIGHUP)
+
+        def picked_up():
+            return (secondary.soa_serial(new_zone) is not None
+                    and rrset_texts(secondary.port, ptr, "PTR") == {fqdn.lower()}
+                    and rrset_texts(secondary.port, fqdn, "A") == {address})
+        ok, _ = wait_until(picked_up, NOTIFY_WAIT + 10)
+        assert ok, (f"{which} did not add {new_zone} from the catalog and answer {ptr} PTR "
+                    f"within {NOTIFY_WAIT + 10}s of SIGHUP: PTR "
+                    f"{rrset_texts(secondary.port, ptr, 'PTR')}\n{_tail(secondary.log_text())}\n"
+                    f"--- sipdnsd log:\n{_tail(daemon.log_text())}")
+        print(f"{which}: {new_zone} added from the catalog, {ptr} answered "
+              f"{time.monotonic() - t0:.2f}s after SIGHUP")
+        assert {p: p.read_bytes() for p in conf} == conf_before, "the configuration changed"
+    finally:
+        secondary.stop()
+        daemon.stop()
