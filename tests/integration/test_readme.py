@@ -120,6 +120,9 @@ PLAIN_BLOCKS = {
     "# Knot DNS (knot.conf)":
         "secondary-server configuration for Knot, NSD and BIND: not run here; "
         "tests/interop and test_transfer.py run Knot and NSD as secondaries",
+    "# Knot DNS (knot.conf): the members get the template catalog-member":
+        "catalog-consumer configuration for Knot and BIND: not run here; "
+        "tests/interop/test_secondaries.py runs both as consumers of sipdnsd's catalog zone",
 }
 
 # Commands whose exit status is not 0 by design.
