@@ -956,7 +956,11 @@ class PlanWriter {
         if (!site_.soa.serial)
             wrap(3,
                  "<serial>: the zone's serial (sipdnsd check prints it; it follows the "
-                 "file's modification time).");
+                 "file's modification time)." +
+                     std::string(zones_.catalog_zone()
+                                     ? " The catalog zone's serial is its own: it changes "
+                                       "only when a zone is added or removed (RFC 9432)."
+                                     : ""));
         if (views_.has_location_views())
             wrap(3,
                  "Clients in a location get their own cluster answers: run the commands "
