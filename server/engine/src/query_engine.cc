@@ -22,6 +22,7 @@ constexpr std::uint16_t kOpcodeQuery = 0;
 constexpr std::uint16_t kOpcodeNotify = 4;
 constexpr std::uint16_t kOptionNsid = 3;
 constexpr std::uint16_t kOptionClientSubnet = 8;  // RFC 7871 §6
+constexpr std::uint16_t kOptionCookie = 10;       // RFC 7873 §4
 constexpr std::size_t kPlainUdpLimit = 512;  // RFC 1035 §4.2.1
 
 // Header flag bits (RFC 1035 §4.1.1, RFC 4035 §3.2 for AD/CD).
@@ -81,20 +82,29 @@ struct ClientSubnetReply {
     std::uint8_t scope = 0;
 };
 
+// The COOKIE option of a reply (RFC 7873 §5.2): the query's client cookie and our server
+// cookie. Absent unless the query had a well-formed option and cookies are on.
+struct CookieReply {
+    bool present = false;
+    std::uint16_t client_offset = 0;  // of the query's client cookie
+    ServerCookie server{};
+};
+
 std::size_t opt_size(const ParsedQuery& q, const EngineSettings& s, const ExtendedError& e = {},
-                     const ClientSubnetReply& ecs = {}) {
+                     const ClientSubnetReply& ecs = {}, const CookieReply& cookie = {}) {
     if (!q.has_edns) return 0;
     std::size_t n = 11;  // root name, type, class, ttl, rdlength
     if (q.nsid_requested && !s.nsid.empty()) n += 4 + s.nsid.size();
     if (e.present) n += 4 + 2 + e.text.size();
     if (ecs.present) n += 4 + ecs.length;
+    if (cookie.present) n += 4 + kClientCookieSize + kServerCookieSize;
     return n;
 }
 
 // RFC 6891 §6.1.2-6.1.3: our payload size, the upper 8 bits of the rcode, version 0, DO copied.
 void write_opt(ResponseWriter& w, std::span<const std::uint8_t> query, const ParsedQuery& q,
                const EngineSettings& s, std::uint16_t full_rcode, const ExtendedError& e,
-               const ClientSubnetReply& ecs) {
+               const ClientSubnetReply& ecs, const CookieReply& cookie) {
     const std::uint8_t root = 0;
     w.put(&root, 1);
     w.put16(rrtype::OPT);
@@ -103,7 +113,7 @@ void write_opt(ResponseWriter& w, std::span<const std::uint8_t> query, const Par
                                  static_cast<std::uint8_t>(q.edns_do ? 0x80 : 0), 0};
     w.put(ttl, 4);
     const bool nsid = q.nsid_requested && !s.nsid.empty();
-    w.put16(static_cast<std::uint16_t>(opt_size(q, s, e, ecs) - 11));
+    w.put16(static_cast<std::uint16_t>(opt_size(q, s, e, ecs, cookie) - 11));
     if (nsid) {
         w.put16(kOptionNsid);
         w.put16(static_cast<std::uint16_t>(s.nsid.size()));
@@ -126,6 +136,13 @@ void write_opt(ResponseWriter& w, std::span<const std::uint8_t> query, const Par
         w.put(&ecs.scope, 1);
         w.put(option + 4, ecs.length - 4u);
     }
+    if (cookie.present) {
+        // RFC 7873 §5.2.3-5.2.5: the client cookie copied, then our server cookie.
+        w.put16(kOptionCookie);
+        w.put16(static_cast<std::uint16_t>(kClientCookieSize + kServerCookieSize));
+        w.put(query.data() + cookie.client_offset, kClientCookieSize);
+        w.put(cookie.server.data(), cookie.server.size());
+    }
 }
 
 class Responder {
@@ -141,7 +158,40 @@ public:
         client_subnet_ = {true, q_.ecs_offset, q_.ecs_length, 0};
     }
     void set_client_subnet_scope(std::uint8_t scope) { client_subnet_.scope = scope; }
-    std::size_t reply_opt_size() const { return opt_size(q_, settings_, {}, client_subnet_); }
+    std::size_t reply_opt_size() const {
+        return opt_size(q_, settings_, {}, client_subnet_, cookie_);
+    }
+
+    // DNS Cookies (RFC 7873 §5.2, RFC 9018 §4.3), once the query parsed: judges the query's
+    // COOKIE option and prepares the one of the reply. Cookies off, or no option: nothing.
+    CookieStatus process_cookie() {
+        if (!settings_.cookies || !q_.cookie_present) return cookie_status_ = CookieStatus::None;
+        if (q_.cookie_malformed) return cookie_status_ = CookieStatus::Malformed;
+        const std::span<const std::uint8_t> client =
+            query_.subspan(q_.cookie_offset, kClientCookieSize);
+        const config::IpAddress* address = ctx_.has_client ? &ctx_.client : nullptr;
+        cookie_.present = true;
+        cookie_.client_offset = q_.cookie_offset;
+        ServerCookieCheck check = ServerCookieCheck::Invalid;
+        if (q_.cookie_length == kClientCookieSize) {
+            cookie_status_ = CookieStatus::ClientOnly;
+        } else {
+            const std::span<const std::uint8_t> server = query_.subspan(
+                q_.cookie_offset + kClientCookieSize, q_.cookie_length - kClientCookieSize);
+            check = check_server_cookie(client, server, address, ctx_.now_seconds,
+                                        settings_.cookie_secrets);
+            cookie_status_ = check == ServerCookieCheck::Invalid ? CookieStatus::Invalid
+                                                                 : CookieStatus::Valid;
+            // A fresh one, made with the current secret, is echoed as it came (RFC 9018 §4.3
+            // renews only past half an hour): one hash per query, not two.
+            if (check == ServerCookieCheck::Valid) std::copy(server.begin(), server.end(),
+                                                             cookie_.server.begin());
+        }
+        if (check != ServerCookieCheck::Valid)
+            cookie_.server = make_server_cookie(client, address, ctx_.now_seconds,
+                                                settings_.cookie_secrets.current);
+        return cookie_status_;
+    }
 
     std::size_t limit() const {
         if (ctx_.transport == Transport::Tcp) return kMaxTcpMessage;
@@ -176,7 +226,8 @@ public:
         std::size_t opt_offset = 0;
         if (q_.has_edns) {
             opt_offset = w_.size();
-            write_opt(w_, query_, q_, settings_, full_rcode, extended_error_, client_subnet_);
+            write_opt(w_, query_, q_, settings_, full_rcode, extended_error_, client_subnet_,
+                      cookie_);
             ++counts_.ar;
         }
         std::uint16_t flags = static_cast<std::uint16_t>(w_.data()[2] << 8 | w_.data()[3]);
@@ -192,6 +243,7 @@ public:
         result.question_end = static_cast<std::uint16_t>(question_end_);
         result.opt_offset = static_cast<std::uint16_t>(opt_offset);
         result.key = key_;
+        result.cookie = cookie_status_;
         return result;
     }
 
@@ -314,6 +366,8 @@ private:
     bool recursion_available_ = false;
     ExtendedError extended_error_;
     ClientSubnetReply client_subnet_;
+    CookieReply cookie_;
+    CookieStatus cookie_status_ = CookieStatus::None;
 };
 
 bool name_equals(const ParsedQuery& q, std::string_view wire) {
@@ -444,6 +498,20 @@ EngineResult respond_parsed(Responder& r, ParseStatus status, const QueryContext
         return r.error(rcode::NotImp);
     }
     if (status == ParseStatus::FormErr) return r.error(rcode::FormErr);
+    // DNS Cookies (RFC 7873 §5.2). A malformed option is FORMERR (§5.2.2). A server cookie we
+    // did not make, or too old (§5.2.4), over UDP is BADCOOKIE with a new server cookie, as BIND
+    // and Knot answer it: the client retries with that one, and a spoofed source learns
+    // nothing; over TCP the address is proven by the handshake, so the query is answered as
+    // one with a client cookie only (§5.2.3), with a new server cookie.
+    switch (r.process_cookie()) {
+        case CookieStatus::Malformed:
+            return r.error(rcode::FormErr);
+        case CookieStatus::Invalid:
+            if (context.transport == Transport::Udp) return r.error(rcode::BadCookie);
+            break;
+        default:
+            break;
+    }
     if (opcode == kOpcodeNotify) return r.error(rcode::Refused);  // we are nobody's secondary
     if (q.has_edns && q.edns_version > 0) return r.error(rcode::BadVers);  // RFC 6891 §6.1.3
     // ECS on (server.ecs_trust): a malformed option is FORMERR (RFC 7871 §7.2.1), a good one is
@@ -585,6 +653,8 @@ EngineResult write_forwarded(std::span<const std::uint8_t> query, const QueryCon
     if (parse_query(query, q) != ParseStatus::Ok || !q.has_question) return {};
     // Resolved without the client's subnet: scope 0 (RFC 7871 §7.2.1), as respond() would.
     if (q.ecs_present && !q.ecs_malformed && !settings.ecs_trust.empty()) r.echo_client_subnet();
+    // Our cookie as for our own answers (respond() already sent BADCOOKIE where due).
+    r.process_cookie();
     const std::span<const std::uint8_t> m = upstream.message;
     if (m.size() < q.question_end || m.size() > kMaxTcpMessage)
         return r.forward_failure(ede::Other, "malformed upstream answer");
@@ -614,6 +684,7 @@ EngineResult write_forward_failure(std::span<const std::uint8_t> query,
     const ParsedQuery& q = r.parsed();
     if (parse_query(query, r.parsed()) != ParseStatus::Ok || !q.has_question) return {};
     if (q.ecs_present && !q.ecs_malformed && !settings.ecs_trust.empty()) r.echo_client_subnet();
+    r.process_cookie();
     return r.forward_failure(ede_code, ede_text);
 }
 
@@ -624,7 +695,8 @@ EngineResult rate_limit(const EngineResult& result, const QueryContext& context,
     // TCP answers are never limited: a TCP client's address is not spoofed (the handshake), and
     // TCP is where a slip sends real clients.
     if (context.transport != Transport::Udp || !context.has_client ||
-        result.action != EngineResult::Action::Respond || !settings.rate_limit.enabled())
+        result.action != EngineResult::Action::Respond || !settings.rate_limit.enabled() ||
+        result.cookie == CookieStatus::Valid)
         return result;
     switch (limiter.check(settings.rate_limit, context.client, result.key, now_ms, counters)) {
         case RateLimitVerdict::Send:

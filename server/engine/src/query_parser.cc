@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "query_parser.h"
 
+#include "sipdns/engine/dns_cookie.h"
+
 namespace sipdns::engine {
 
 namespace {
@@ -9,6 +11,7 @@ namespace {
 constexpr std::uint16_t kTypeOpt = 41;
 constexpr std::uint16_t kOptionNsid = 3;          // RFC 5001
 constexpr std::uint16_t kOptionClientSubnet = 8;  // RFC 7871 §6
+constexpr std::uint16_t kOptionCookie = 10;       // RFC 7873 §4
 
 std::uint16_t get16(std::span<const std::uint8_t> m, std::size_t at) {
     return static_cast<std::uint16_t>((m[at] << 8) | m[at + 1]);
@@ -47,6 +50,23 @@ void parse_client_subnet(std::span<const std::uint8_t> m, std::size_t at, std::u
         const auto host_bits = static_cast<std::uint8_t>(0xff >> (source % 8));
         if ((m[at + 4 + address_octets - 1] & host_bits) != 0) q.ecs_malformed = true;
     }
+}
+
+// A COOKIE option (RFC 7873 §4) at `at`, `len` octets of data. Malformed (§5.2.2: FORMERR):
+// shorter than a client cookie, a server cookie of 1 to 7 octets, longer than 8 + 32 octets;
+// or a second COOKIE option in one OPT (which cookie would count?).
+void parse_cookie(std::size_t at, std::uint16_t len, ParsedQuery& q) {
+    if (q.cookie_present) {
+        q.cookie_malformed = true;
+        return;
+    }
+    q.cookie_present = true;
+    q.cookie_offset = static_cast<std::uint16_t>(at);
+    q.cookie_length = static_cast<std::uint8_t>(len > 255 ? 255 : len);
+    const std::size_t server = len >= kClientCookieSize ? len - kClientCookieSize : 0;
+    if (len < kClientCookieSize || (server != 0 && server < kMinServerCookieSize) ||
+        server > kMaxServerCookieSize)
+        q.cookie_malformed = true;
 }
 
 // Skips a possibly compressed name in a record (RFC 1035 §4.1.4); returns the offset just past
@@ -153,6 +173,7 @@ ParseStatus parse_query(std::span<const std::uint8_t> m, ParsedQuery& q) {
                 if (o + 4 + len > at + rdlength) return ParseStatus::FormErr;
                 if (code == kOptionNsid) q.nsid_requested = true;
                 if (code == kOptionClientSubnet) parse_client_subnet(m, o + 4, len, q);
+                if (code == kOptionCookie) parse_cookie(o + 4, len, q);
                 o += 4u + len;
             }
         }

@@ -37,6 +37,14 @@ struct ParsedQuery {
     std::uint16_t ecs_offset = 0;        // of FAMILY, in the query
     std::uint8_t ecs_length = 0;         // OPTION-LENGTH: 4 + ADDRESS octets
 
+    // DNS COOKIE (RFC 7873 §4): where the option's data (client cookie, then any server cookie)
+    // sits in the query, and whether its length broke §5.2.2's rules (FORMERR when the engine
+    // uses cookies; ignored as any unknown option otherwise).
+    bool cookie_present = false;
+    bool cookie_malformed = false;
+    std::uint16_t cookie_offset = 0;  // of the client cookie, in the query
+    std::uint8_t cookie_length = 0;   // OPTION-LENGTH: 8 (client only) or 16-40
+
     std::uint8_t opcode() const { return static_cast<std::uint8_t>((flags >> 11) & 0xf); }
     bool is_response() const { return (flags & 0x8000) != 0; }
 };

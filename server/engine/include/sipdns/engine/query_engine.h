@@ -13,6 +13,7 @@
 
 #include "sipdns/config/address.h"
 #include "sipdns/config/site_config.h"
+#include "sipdns/engine/dns_cookie.h"
 #include "sipdns/engine/forwarding.h"
 #include "sipdns/engine/rate_limiter.h"
 #include "sipdns/zone/site_zones.h"
@@ -35,6 +36,12 @@ struct EngineSettings {
     // their own address. Empty = ECS unused: the option is ignored as any unknown one (RFC 6891
     // §6.1.2), never echoed, never a FORMERR.
     std::vector<config::IpPrefix> ecs_trust;
+    // DNS Cookies (RFC 7873, server cookies per RFC 9018; server.cookies). Off: the COOKIE
+    // option is ignored as any unknown one (RFC 6891 §6.1.2). The secrets come with the
+    // settings: a rotation is published as a reload is (a new snapshot the workers pick up by
+    // its generation number, net/snapshot.h), so the query path reads them without a lock.
+    bool cookies = true;
+    CookieSecrets cookie_secrets;
 };
 
 struct QueryContext {
@@ -42,6 +49,9 @@ struct QueryContext {
     // The client's source address: picks the location view of geo-aware sites (docs/design.md §3).
     bool has_client = false;
     config::IpAddress client{};
+    // The wall clock, seconds since the epoch: the Timestamp of the server cookies we make and
+    // the age of those we get back (RFC 9018 §4.3). A parameter, so that tests set the time.
+    std::uint32_t now_seconds = 0;
 };
 
 // The client address of a socket peer (IPv4-mapped IPv6 addresses count as IPv4).
@@ -58,7 +68,17 @@ inline constexpr std::uint16_t NotImp = 4;
 inline constexpr std::uint16_t Refused = 5;
 inline constexpr std::uint16_t NotAuth = 9;
 inline constexpr std::uint16_t BadVers = 16;
+inline constexpr std::uint16_t BadCookie = 23;  // RFC 7873 §8
 }  // namespace rcode
+
+// What the query's COOKIE option (RFC 7873) was, for rate limiting and the metrics.
+enum class CookieStatus : std::uint8_t {
+    None,        // no option, or cookies off
+    ClientOnly,  // a client cookie alone (§5.2.3): answered with a new server cookie
+    Valid,       // our server cookie, valid (§5.2.5): the source address is proven
+    Invalid,     // a server cookie we did not make, or too old (§5.2.4)
+    Malformed,   // a wrong length (§5.2.2): FORMERR
+};
 
 struct EngineResult {
     // Transfer: an allowed AXFR/IXFR over TCP for transfer_zone; the caller streams
@@ -81,6 +101,7 @@ struct EngineResult {
     // The location view that answered (SiteZones::view()): 0 = clients in no location. For
     // the query log.
     std::uint16_t view = 0;
+    CookieStatus cookie = CookieStatus::None;
 };
 
 // The smallest output buffer respond() accepts: a UDP answer never exceeds the negotiated
@@ -116,6 +137,8 @@ EngineResult write_forward_failure(std::span<const std::uint8_t> query,
 // UDP answer: TCP is never limited), a Drop, or a slip — the answer rewritten in `out` as TC=1
 // with the question only, as BIND's slip responses (the OPT stays: a client that sent EDNS
 // expects one back, RFC 6891 §7). `now_ms`: a monotonic clock; `counters`: the caller thread's.
+// A query with a valid server cookie is never limited: its source address is proven (RFC 7873
+// §5.2.5), so it can be neither a spoofed victim nor worth a slip to TCP.
 EngineResult rate_limit(const EngineResult& result, const QueryContext& context,
                         const EngineSettings& settings, ResponseRateLimiter& limiter,
                         std::uint64_t now_ms, RateLimitCounters& counters,
