@@ -60,7 +60,7 @@ constexpr std::array<std::string_view, 7> kClusterKeys{
     "name", "port", "transports", "weight", "priorities", "default", "members"};
 constexpr std::array<std::string_view, 2> kPriorityKeys{"local", "remote"};
 constexpr std::array<std::string_view, 2> kLyncKeys{"pool", "edge"};
-constexpr std::array<std::string_view, 17> kDaemonKeys{"listen",
+constexpr std::array<std::string_view, 18> kDaemonKeys{"listen",
                                                        "threads",
                                                        "nsid",
                                                        "identity",
@@ -76,7 +76,8 @@ constexpr std::array<std::string_view, 17> kDaemonKeys{"listen",
                                                        "ecs_trust",
                                                        "control",
                                                        "query_log",
-                                                       "dnstap"};
+                                                       "dnstap",
+                                                       "cookies"};
 constexpr std::array<std::string_view, 1> kQueryLogKeys{"file"};
 constexpr std::array<std::string_view, 2> kDnstapKeys{"socket", "file"};
 constexpr std::array<std::string_view, 3> kTransferKeys{"allow", "notify", "catalog"};
@@ -842,6 +843,8 @@ void parse_daemon(Context& c, const Value& v) {
     }
     if (const Value* q = m->get("query_log")) parse_query_log(c, *q, d);
     if (const Value* t = m->get("dnstap")) parse_dnstap(c, *t, d);
+    // DNS Cookies (RFC 7873 / RFC 9018): on unless turned off.
+    if (const Value* k = m->get("cookies")) d.cookies = c.r.boolean(*k).value_or(d.cookies);
     if (const Value* e = m->get("ecs_trust")) {
         // The resolvers whose EDNS Client Subnet (RFC 7871) stands for their clients' address.
         if (auto items = c.r.list(*e, "a list of address prefixes of trusted resolvers")) {

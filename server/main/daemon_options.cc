@@ -92,6 +92,7 @@ engine::EngineSettings engine_settings(const config::DaemonSettings& file) {
     settings.transfer_allow = file.transfer_allow;
     settings.rate_limit = file.rate_limit;  // reloadable: a SIGHUP changes it for new queries
     settings.ecs_trust = file.ecs_trust;    // reloadable as well
+    settings.cookies = file.cookies;        // and this; the secrets are the daemon's (serve.cc)
     return settings;
 }
 

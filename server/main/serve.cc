@@ -28,6 +28,7 @@
 #include "sipdns/querylog/line_sinks.h"
 #include "sipdns/querylog/query_log.h"
 #include "sipdns/zone/name.h"
+#include "cookie_secrets.h"
 #include "health_monitor.h"
 #include "site_loader.h"
 #include "site_reloader.h"
@@ -128,6 +129,7 @@ int run_server(const ServeOptions& options) {
     net::SignalLoop signals;
 
     std::shared_ptr<const net::ServingSnapshot> first_snapshot;
+    CookieSecretKeeper cookie_secrets;  // DNS Cookies (RFC 9018 §5): random, rotated daily
     config::DaemonSettings startup_settings;
     net::ServerOptions server_options;
     std::optional<config::IpEndpoint> metrics_listen;
@@ -168,7 +170,7 @@ int run_server(const ServeOptions& options) {
         metrics_listen = *metrics;
         startup_settings = site->config.server;
         forward_settings = site->config.forward;
-        first_snapshot = make_snapshot(*site, forward_settings.has_value());
+        first_snapshot = make_snapshot(*site, forward_settings.has_value(), cookie_secrets.secrets());
         served_serials->prepare_for_user(options.user);
         fixed_serial = site->config.soa.serial;
         if (site->config.health) health_site = std::move(site->config);
@@ -268,6 +270,7 @@ int run_server(const ServeOptions& options) {
     }
     query_log.start();
     server.start();
+    cookie_secrets.start_rotation(signals.context(), snapshots, server);
     if (metrics) {
         metrics->start();
         spdlog::info("metrics on http://{}/metrics", metrics->endpoint());
@@ -288,6 +291,7 @@ int run_server(const ServeOptions& options) {
     systemd::notify_stopping();
     spdlog::info("received {}, shutting down", signal_name(stop_signal));
     control_server.reset();  // closes it and removes the socket file
+    cookie_secrets.stop();
     health.stop();
     if (metrics) metrics->stop();  // it reads the server's counters: stopped first
     server.stop();

@@ -55,9 +55,10 @@ std::string serving_status(const zone::ZoneSet& zones) {
            std::to_string(zones.record_count()) + " records";
 }
 
-std::shared_ptr<const net::ServingSnapshot> make_snapshot(const LoadedSite& site,
-                                                          bool forwarding) {
+std::shared_ptr<const net::ServingSnapshot> make_snapshot(
+    const LoadedSite& site, bool forwarding, const engine::CookieSecrets& cookie_secrets) {
     engine::EngineSettings settings = engine_settings(site.config.server);
+    settings.cookie_secrets = cookie_secrets;
     if (forwarding && site.config.forward) {
         settings.forward.enabled = true;
         settings.forward.allow = site.config.forward->allow
@@ -171,7 +172,9 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site(
     served_serials_.serving(site->config.soa.serial, zones);  // before a secondary can see it
     // With `health:` the answers leave out the SIP targets that are down now (§10).
     if (health_) site->zones = health_->serve(site->config, site->zones);
-    auto replaced = snapshots_.publish(make_snapshot(*site, startup_forward_.has_value()));
+    // The DNS Cookie secrets stay (cookie_secrets.h): the serving snapshot carries them.
+    auto replaced = snapshots_.publish(make_snapshot(*site, startup_forward_.has_value(),
+                                                     serving->settings.cookie_secrets));
     if (query_log_) query_log_->set_view_names(site->zones->location_names());
     stats_.ok.fetch_add(1, std::memory_order_relaxed);
     outcome.ok = true;

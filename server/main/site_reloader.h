@@ -26,8 +26,9 @@ std::string serving_status(const zone::ZoneSet& zones);
 
 // `forwarding`: the daemon runs a forwarder (started with `forward:`); the site's `forward.allow`
 // (or, by default, loopback and this host's networks as they are now) says who may use it.
-std::shared_ptr<const net::ServingSnapshot> make_snapshot(const LoadedSite& site,
-                                                          bool forwarding);
+// `cookie_secrets`: the daemon's DNS Cookie secrets (cookie_secrets.h), never the site file's.
+std::shared_ptr<const net::ServingSnapshot> make_snapshot(
+    const LoadedSite& site, bool forwarding, const engine::CookieSecrets& cookie_secrets);
 
 // NOTIFY the zones of the site to server.transfer.notify (RFC 1996), if any are listed: every
 // zone, or with `before` (the zone set being replaced) those whose serial is not the same.

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/read.hpp>
@@ -168,6 +169,7 @@ void TcpConnection::answer_one(std::span<const std::uint8_t> query) {
     const ServingSnapshot& snapshot = worker_.snapshots.get();
     auto& scratch = worker_.tcp_answer_scratch;
     engine::ForwardQuestion question;
+    context_.now_seconds = static_cast<std::uint32_t>(std::time(nullptr));  // RFC 9018 §4.3
     engine::EngineResult result =
         engine::respond(query, context_, *snapshot.zones, snapshot.settings, scratch,
                         worker_.forwarder != nullptr ? &question : nullptr);

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <system_error>
 
 #include <spdlog/spdlog.h>
@@ -179,6 +180,8 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
     // One clock read per batch for the rate limiter's token buckets (vDSO, no syscall).
     const bool rate_limited = snapshot.settings.rate_limit.enabled();
     const std::uint64_t now_ms = rate_limited ? UdpSocketServer::now_ms() : 0;
+    // The wall clock for DNS Cookie timestamps (RFC 9018 §4.3): time(2) is a vDSO call too.
+    context.now_seconds = static_cast<std::uint32_t>(std::time(nullptr));
     engine::ForwardQuestion* const forward =
         worker_.forwarder != nullptr ? &forward_question_ : nullptr;
     // The rate limiter counts per socket; the metrics get this batch's increase in one go.

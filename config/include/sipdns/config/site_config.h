@@ -180,6 +180,9 @@ struct DaemonSettings {
     // server.ecs_trust: resolvers whose EDNS Client Subnet option (RFC 7871) picks the location
     // view in their place; empty = ECS ignored from everyone. Reloadable.
     std::vector<IpPrefix> ecs_trust;
+    // server.cookies: DNS Cookies (RFC 7873, server cookies per RFC 9018); false = the COOKIE
+    // option is ignored. Reloadable.
+    bool cookies = true;
     // server.metrics: where the Prometheus text endpoint listens (HTTP GET /metrics); absent
     // = off, `metrics: {}` = kDefaultMetricsListen. Startup-only, like listen.
     std::optional<IpEndpoint> metrics_listen;
