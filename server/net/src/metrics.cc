@@ -148,6 +148,14 @@ std::string render_metrics(const TrafficTotals& traffic, const ReloadStats& relo
     sample(out, "sipdns_responses_rate_limited_total", "action=\"slip\"",
            traffic.rate_limited_slipped);
 
+    header(out, "sipdns_queries_cookie_total", "counter",
+           "Queries with a DNS COOKIE option (RFC 7873), by what it held: a client cookie "
+           "only, a valid server cookie of ours, an invalid one (answered BADCOOKIE over UDP), "
+           "or a malformed option (FORMERR).");
+    for (std::size_t c = 0; c < kCookieStatuses; ++c)
+        sample(out, "sipdns_queries_cookie_total",
+               "cookie=\"" + std::string(kCookieStatusLabels[c]) + "\"", traffic.cookies[c]);
+
     header(out, "sipdns_tcp_connections_open", "gauge", "TCP connections open now.");
     sample(out, "sipdns_tcp_connections_open", "", traffic.tcp_open);
     header(out, "sipdns_tcp_connections_accepted_total", "counter",

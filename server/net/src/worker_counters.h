@@ -35,6 +35,8 @@ struct alignas(64) WorkerCounters {
         bump(queries[t][qtype_bucket(result.qtype)][rcode_bucket(result.rcode)]);
         if (result.truncated) [[unlikely]]
             bump(truncated[t]);
+        if (result.cookie != engine::CookieStatus::None)
+            bump(cookies[static_cast<std::size_t>(result.cookie) - 1]);
     }
 
     // Adds this worker's counters into `totals` (any thread).
@@ -48,6 +50,7 @@ struct alignas(64) WorkerCounters {
         }
         totals.rate_limited_dropped += read(rate_limited_dropped);
         totals.rate_limited_slipped += read(rate_limited_slipped);
+        for (std::size_t c = 0; c < kCookieStatuses; ++c) totals.cookies[c] += read(cookies[c]);
         for (std::size_t t = 0; t < kTransports; ++t)
             totals.forward_queries[t] += read(forward_queries[t]);
         totals.forward_cache_hits += read(forward_cache_hits);
@@ -60,6 +63,7 @@ struct alignas(64) WorkerCounters {
     Counter dropped[kTransports]{};
     Counter rate_limited_dropped{0};
     Counter rate_limited_slipped{0};
+    Counter cookies[kCookieStatuses]{};
     // Forwarded queries (names outside our zones): replies written, of which from this
     // worker's answer cache, and SERVFAILs by reason (forward::FailureReason).
     Counter forward_queries[kTransports]{};
@@ -68,5 +72,6 @@ struct alignas(64) WorkerCounters {
 };
 
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+static_assert(static_cast<std::size_t>(engine::CookieStatus::Malformed) == kCookieStatuses);
 
 }  // namespace sipdns::net

@@ -64,6 +64,10 @@ constexpr std::size_t rcode_bucket(std::uint16_t rcode) {
 std::string_view rcode_label(std::size_t bucket);
 
 inline constexpr std::size_t kTransports = 2;  // engine::Transport: Udp = 0, Tcp = 1
+// engine::CookieStatus other than None, in its order (ClientOnly = 1 ... Malformed = 4).
+inline constexpr std::size_t kCookieStatuses = 4;
+inline constexpr std::array<std::string_view, kCookieStatuses> kCookieStatusLabels{
+    "client_only", "valid", "invalid", "malformed"};
 // forward::FailureReason: servfail, timeout, busy, error.
 inline constexpr std::size_t kForwardFailureReasons = 4;
 inline constexpr std::array<std::string_view, kForwardFailureReasons> kForwardFailureLabels{
@@ -83,6 +87,8 @@ struct TrafficTotals {
     // UDP response rate limiting (rate_limiter.h): answers dropped, answers slipped as TC=1.
     std::uint64_t rate_limited_dropped = 0;
     std::uint64_t rate_limited_slipped = 0;
+    // Queries with a DNS COOKIE option (RFC 7873), by what it held (kCookieStatusLabels).
+    std::array<std::uint64_t, kCookieStatuses> cookies{};
     // TCP connections: open now, accepted since start, closed at once over the cap.
     std::uint64_t tcp_open = 0;
     std::uint64_t tcp_accepted = 0;
