@@ -139,6 +139,13 @@ engine::EngineSettings make_settings(std::uint16_t payload) {
     // EDNS Client Subnet (RFC 7871) from 127.0.0.1 and ::1 of the client table; the others'
     // options are echoed with scope 0.
     s.ecs_trust = {*config::IpPrefix::parse("127.0.0.0/8"), *config::IpPrefix::parse("::1/128")};
+    // DNS Cookies with known secrets (00..0f current, 10..1f previous) and the clock at 0, so
+    // that make_seeds.py can make valid server cookies (RFC 9018 §4) for the client table.
+    for (std::uint8_t i = 0; i < 16; ++i) {
+        s.cookie_secrets.current[i] = i;
+        s.cookie_secrets.previous[i] = static_cast<std::uint8_t>(0x10 + i);
+    }
+    s.cookie_secrets.has_previous = true;
     return s;
 }
 
@@ -264,6 +271,9 @@ void check_forward_reply(std::span<const std::uint8_t> query, std::size_t qend,
     if (ctx.transport == engine::Transport::Udp) CHECK(res.length <= udp_limit(query, settings));
     check_message(query, qend, out.data(), res.length, true);
     CHECK((out[3] & 0x0f) == (res.rcode & 0x0f));
+    // BADCOOKIE only for a server cookie we did not make, and only over UDP (RFC 7873 §5.2.4).
+    if (res.rcode == engine::rcode::BadCookie)
+        CHECK(!tcp && res.cookie == engine::CookieStatus::Invalid);
     CHECK(((out[2] & 0x02) != 0) == res.truncated);
     CHECK((out[3] & 0x80) != 0);  // RA
     CHECK((out[2] & 0x04) == 0);  // AA

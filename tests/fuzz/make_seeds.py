@@ -52,9 +52,50 @@ def prefix(site, tcp=False, client=None, payload=1):
     return bytes([flags | (1 << 1), client])
 
 
+def siphash24(key, data):
+    """SipHash-2-4 (Aumasson and Bernstein, 2012), 64-bit output as 8 octets little-endian."""
+    mask = (1 << 64) - 1
+    rotl = lambda x, b: ((x << b) | (x >> (64 - b))) & mask
+    k0, k1 = int.from_bytes(key[:8], "little"), int.from_bytes(key[8:], "little")
+    v = [k0 ^ 0x736F6D6570736575, k1 ^ 0x646F72616E646F6D, k0 ^ 0x6C7967656E657261,
+         k1 ^ 0x7465646279746573]
+
+    def rounds(n):
+        for _ in range(n):
+            v[0] = (v[0] + v[1]) & mask; v[1] = rotl(v[1], 13) ^ v[0]; v[0] = rotl(v[0], 32)
+            v[2] = (v[2] + v[3]) & mask; v[3] = rotl(v[3], 16) ^ v[2]
+            v[0] = (v[0] + v[3]) & mask; v[3] = rotl(v[3], 21) ^ v[0]
+            v[2] = (v[2] + v[1]) & mask; v[1] = rotl(v[1], 17) ^ v[2]; v[2] = rotl(v[2], 32)
+
+    tail = len(data) % 8
+    words = [int.from_bytes(data[i:i + 8], "little") for i in range(0, len(data) - tail, 8)]
+    words.append(int.from_bytes(data[len(data) - tail:], "little") | ((len(data) & 0xFF) << 56))
+    for m in words:
+        v[3] ^= m
+        rounds(2)
+        v[0] ^= m
+    v[2] ^= 0xFF
+    rounds(4)
+    return ((v[0] ^ v[1] ^ v[2] ^ v[3]) & mask).to_bytes(8, "little")
+
+
+# fuzz_engine.cc's cookie secrets (current, previous) and clock (0).
+COOKIE_SECRET = bytes(range(16))
+COOKIE_PREVIOUS = bytes(range(16, 32))
+CLIENT_COOKIE = bytes.fromhex("0123456789abcdef")
+
+
+def server_cookie(client_address, secret=COOKIE_SECRET, timestamp=0, client=CLIENT_COOKIE):
+    """RFC 9018 §4: Version 1, Reserved, Timestamp, SipHash-2-4 over those with the client."""
+    head = bytes([1, 0, 0, 0]) + timestamp.to_bytes(4, "big")
+    return head + siphash24(secret, client + head + bytes(client_address))
+
+
 def query(name, rdtype="A", rdclass="IN", edns=-1, payload=1232, want_dnssec=False, nsid=False,
-          qid=0x2bad, ecs=None):
+          qid=0x2bad, ecs=None, cookie=None):
     options = [dns.edns.GenericOption(dns.edns.NSID, b"")] if nsid else []
+    if cookie is not None:
+        options.append(dns.edns.GenericOption(10, cookie))  # COOKIE, RFC 7873 §4
     if ecs is not None:
         # RFC 7871 §6 as raw bytes (FAMILY, SOURCE, SCOPE, ADDRESS), so malformed ones can be made.
         family, source, scope, address = ecs
@@ -107,6 +148,26 @@ def engine_seeds():
             "_sip._udp.spx-srv.example.com", "SRV", edns=0, nsid=True, ecs=ecs)
     seeds["cluster-ecs-untrusted"] = prefix("sip-cluster", client=CLIENT_DC1) + query(
         "_sip._udp.spx-srv.example.com", "SRV", edns=0, ecs=(1, 24, 0, [192, 168, 22]))
+    # DNS Cookies (RFC 7873) from 127.0.0.1: a client cookie only, a valid server cookie (current
+    # and previous secret), a wrong one over UDP (BADCOOKIE) and TCP, one too old, and every
+    # malformed length (FORMERR, §5.2.2).
+    loopback = [127, 0, 0, 1]
+    sip = "_sip._udp.lab.example.test"
+    for tag, cookie, tcp in [
+        ("client-only", CLIENT_COOKIE, False),
+        ("valid", CLIENT_COOKIE + server_cookie(loopback), False),
+        ("valid-previous", CLIENT_COOKIE + server_cookie(loopback, COOKIE_PREVIOUS), False),
+        ("valid-tcp", CLIENT_COOKIE + server_cookie(loopback), True),
+        ("wrong", CLIENT_COOKIE + server_cookie([127, 0, 0, 2]), False),
+        ("wrong-tcp", CLIENT_COOKIE + server_cookie([127, 0, 0, 2]), True),
+        ("expired", CLIENT_COOKIE + server_cookie(loopback, timestamp=(1 << 32) - 7200), False),
+        ("foreign-32", CLIENT_COOKIE + bytes(range(32)), False),
+        ("bad-empty", b"", False), ("bad-7", CLIENT_COOKIE[:7], False),
+        ("bad-server-1", CLIENT_COOKIE + b"\x01", False),
+        ("bad-server-33", CLIENT_COOKIE + bytes(33), False),
+    ]:
+        seeds[f"cookie-{tag}"] = prefix("lab", tcp=tcp, client=CLIENT_LOOPBACK) + query(
+            sip, "SRV", edns=0, nsid=True, cookie=cookie)
     seeds["rich-wildcard"] = prefix("rich") + query("x.phones.fuzz.example", "A")
     seeds["rich-wildcard-txt"] = prefix("rich") + query("y.phones.Fuzz.Example", "TXT")
     seeds["rich-referral"] = prefix("rich") + query("host.sub.fuzz.example", "A", edns=0)
