@@ -720,6 +720,42 @@ server:
                        "site.yaml:4:56: server.ecs_trust[3]: '192.0.2.53/32' is listed twice"}));
 }
 
+struct CookiesRow {
+    const char* server;  // the `server:` section's text, "" = none
+    bool cookies;        // server.cookies as loaded
+    const char* error;   // the one diagnostic, "" = none
+};
+
+class Cookies : public ::testing::TestWithParam<CookiesRow> {};
+
+TEST_P(Cookies, OnByDefault) {
+    const CookiesRow& row = GetParam();
+    const auto r = load_site_text(
+        std::string("domain: example.test\nhosts: { ns: 192.0.2.53 }\n") + row.server,
+        "site.yaml");
+    if (*row.error != '\0') {
+        ASSERT_FALSE(r);
+        ASSERT_EQ(r.error().size(), 1u);
+        EXPECT_EQ(r.error().front().to_string(), row.error);
+        return;
+    }
+    ASSERT_TRUE(r) << r.error().front().to_string();
+    EXPECT_EQ(r->server.cookies, row.cookies) << row.server;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Loader, Cookies,
+    ::testing::Values(CookiesRow{"", true, ""},
+                      CookiesRow{"server:\n  cookies: true\n", true, ""},
+                      CookiesRow{"server:\n  cookies: false\n", false, ""},
+                      CookiesRow{"server:\n  cookies: off\n", false, ""},
+                      CookiesRow{"server:\n  cookies: sometimes\n", true,
+                                 "site.yaml:4:12: server.cookies: expected true or false, got "
+                                 "'sometimes'"},
+                      CookiesRow{"server:\n  cookie: false\n", true,
+                                 "site.yaml:4:3: server.cookie: unknown key; did you mean "
+                                 "'cookies'?"}));
+
 TEST(Loader, RateLimitSettings) {
     // Defaults: on, 1000/s per /24 (IPv6 /56) and response, every 2nd limited answer TC=1.
     auto d = load_site_text("domain: example.test\nhosts: { ns: 192.0.2.53 }\n", "site.yaml");
