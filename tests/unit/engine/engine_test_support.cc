@@ -28,6 +28,16 @@ std::vector<std::uint8_t> ecs_option(std::uint16_t family, std::uint8_t source,
     return o;
 }
 
+std::vector<std::uint8_t> dns_cookie_option(std::span<const std::uint8_t> client_cookie,
+                                            std::span<const std::uint8_t> server_cookie) {
+    std::vector<std::uint8_t> o;
+    put16(o, 10);
+    put16(o, static_cast<std::uint16_t>(client_cookie.size() + server_cookie.size()));
+    o.insert(o.end(), client_cookie.begin(), client_cookie.end());
+    o.insert(o.end(), server_cookie.begin(), server_cookie.end());
+    return o;
+}
+
 std::vector<std::uint8_t> make_query(const QuerySpec& s) {
     std::vector<std::uint8_t> q;
     put16(q, s.id);

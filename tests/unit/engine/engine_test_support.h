@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,11 @@ struct QuerySpec {
 // malformed options can be made).
 std::vector<std::uint8_t> ecs_option(std::uint16_t family, std::uint8_t source,
                                      std::uint8_t scope, const std::vector<std::uint8_t>& address);
+
+// A COOKIE option (RFC 7873 §4) as on the wire: code 10, length, the client cookie, then the
+// server cookie if any (lengths as given, so malformed options can be made).
+std::vector<std::uint8_t> dns_cookie_option(std::span<const std::uint8_t> client_cookie,
+                                            std::span<const std::uint8_t> server_cookie = {});
 
 // Query bytes built by hand (so malformed variants can be made from them).
 std::vector<std::uint8_t> make_query(const QuerySpec& spec);

@@ -4,6 +4,7 @@
 // the global operator new, and the count must not move while the engine answers.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <cstdlib>
 #include <new>
@@ -148,6 +149,57 @@ TEST(NoAllocation, ClientSubnetOnAGeoAwareSite) {
     EXPECT_EQ(after - before, 0) << "allocations while answering " << answered << " queries";
     EXPECT_EQ(answered, queries.size() * 20);
     EXPECT_GT(with_scope, 0u);
+}
+
+TEST(NoAllocation, DnsCookies) {
+    // RFC 7873 / RFC 9018: a client cookie alone, a valid server cookie, a wrong one (BADCOOKIE
+    // over UDP), a malformed option (FORMERR); with rate limiting, which a valid cookie skips.
+    auto zones = build_from_yaml(read_file(std::string(SIPDNS_EXAMPLES_DIR) + "/lab.yaml"));
+    ASSERT_TRUE(zones);
+    engine::QueryContext client{engine::Transport::Udp};
+    client.has_client = true;
+    client.client = *config::IpAddress::parse("192.0.2.7");
+    client.now_seconds = 1'800'000'000;
+    engine::EngineSettings settings;
+    settings.rate_limit.responses_per_second = 3;
+    settings.cookie_secrets.current[0] = 1;
+    const std::array<std::uint8_t, 8> client_cookie{1, 2, 3, 4, 5, 6, 7, 8};
+    const auto server = engine::make_server_cookie(client_cookie, &client.client,
+                                                   client.now_seconds,
+                                                   settings.cookie_secrets.current);
+    auto wrong = server;
+    wrong.back() ^= 1;
+    const std::array<std::uint8_t, 3> too_short{};
+    std::vector<std::vector<std::uint8_t>> options;
+    options.push_back(dns_cookie_option(client_cookie));
+    options.push_back(dns_cookie_option(client_cookie, server));
+    options.push_back(dns_cookie_option(client_cookie, wrong));
+    options.push_back(dns_cookie_option(too_short));
+    std::vector<std::vector<std::uint8_t>> queries;
+    for (const auto& o : options) {
+        QuerySpec s{"pbx.lab.example.test.", rr::A};
+        s.edns = true;
+        s.options = o;
+        queries.push_back(make_query(s));
+    }
+    engine::ResponseRateLimiter limiter(1 << 10, 1);
+    engine::RateLimitCounters counters;
+    std::vector<std::uint8_t> out(engine::kMaxTcpMessage);
+    std::size_t statuses[5] = {};
+    const long before = g_allocations.load();
+    for (int round = 0; round < 10; ++round)
+        for (const auto& q : queries)
+            for (auto transport : {engine::Transport::Udp, engine::Transport::Tcp}) {
+                engine::QueryContext ctx = client;
+                ctx.transport = transport;
+                const auto r = engine::rate_limit(engine::respond(q, ctx, *zones, settings, out),
+                                                  ctx, settings, limiter, 0, counters, out);
+                ++statuses[static_cast<std::size_t>(r.cookie)];
+            }
+    const long after = g_allocations.load();
+    EXPECT_EQ(after - before, 0);
+    EXPECT_GT(statuses[static_cast<std::size_t>(engine::CookieStatus::Valid)], 0u);
+    EXPECT_GT(statuses[static_cast<std::size_t>(engine::CookieStatus::Invalid)], 0u);
 }
 
 TEST(NoAllocation, TheCounterCountsAtAll) {
