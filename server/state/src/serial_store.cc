@@ -2,14 +2,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "sipdns/state/serial_store.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "sipdns/state/state_file.h"
 
-#include <cerrno>
 #include <charconv>
 #include <cstdio>
-#include <cstring>
 
 namespace sipdns::state {
 
@@ -21,8 +17,6 @@ constexpr std::string_view kHeader =
     "# zone serial content-hash\n";
 
 constexpr std::size_t kMaxNameText = 255;  // a presentation-format name with its final dot
-
-std::string errno_text(int err) { return std::strerror(err); }
 
 std::vector<std::string_view> split_fields(std::string_view line) {
     std::vector<std::string_view> fields;
@@ -56,19 +50,6 @@ std::string lower(std::string_view s) {
     for (char& c : out)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     return out;
-}
-
-// write(2) until all is out.
-bool write_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        const ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
 }
 
 }  // namespace
@@ -124,34 +105,10 @@ std::optional<std::string> SerialStore::load() {
     served_.clear();
     file_matches_ = false;
     const std::string path = file();
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        // Never written (no file, no directory, something else where the directory should be):
-        // nothing to keep to; the first write says what is wrong with the directory.
-        if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
-        return path + ": cannot read: " + errno_text(errno);
-    }
-    std::string text;
-    char buf[65536];
-    std::optional<std::string> problem;
-    while (true) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n == 0) break;
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            problem = path + ": cannot read: " + errno_text(errno);
-            break;
-        }
-        if (text.size() + static_cast<std::size_t>(n) > kMaxSerialsFileSize) {
-            problem = path + ": larger than " + std::to_string(kMaxSerialsFileSize) +
-                      " octets; not a file sipdnsd wrote";
-            break;
-        }
-        text.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    if (problem) return problem;
-    auto parsed = parse_serials(text);
+    std::string problem;
+    const auto text = read_state_file(path, kMaxSerialsFileSize, &problem);
+    if (!text) return problem.empty() ? std::nullopt : std::optional(problem);
+    auto parsed = parse_serials(*text);
     if (!parsed) {
         // "line 3: ..." -> "/var/lib/sipdns/serials:3: ..." (the file:line form of every message)
         std::string reason = parsed.error();
@@ -182,39 +139,7 @@ std::optional<std::string> SerialStore::record(const std::vector<std::string>& a
 }
 
 std::optional<std::string> SerialStore::write_file() const {
-    if (::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST)
-        return dir_ + ": cannot create: " + errno_text(errno);
-    const std::string path = file();
-    const std::string temporary = path + ".tmp";
-    const int fd = ::open(temporary.c_str(),
-                          O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0) return temporary + ": cannot create: " + errno_text(errno);
-    const std::string text = format_serials(served_);
-    // fsync before rename: otherwise a crash may leave the new name on an empty file.
-    if (!write_all(fd, text) || ::fsync(fd) != 0) {
-        const int err = errno;
-        ::close(fd);
-        ::unlink(temporary.c_str());
-        return temporary + ": cannot write: " + errno_text(err);
-    }
-    if (::close(fd) != 0) {
-        const int err = errno;
-        ::unlink(temporary.c_str());
-        return temporary + ": cannot write: " + errno_text(err);
-    }
-    if (::rename(temporary.c_str(), path.c_str()) != 0) {
-        const int err = errno;
-        ::unlink(temporary.c_str());
-        return path + ": cannot replace: " + errno_text(err);
-    }
-    // The rename itself is durable once the directory is synced.
-    const int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd < 0) return dir_ + ": cannot sync: " + errno_text(errno);
-    const bool synced = ::fsync(dir_fd) == 0;
-    const int err = errno;
-    ::close(dir_fd);
-    if (!synced) return dir_ + ": cannot sync: " + errno_text(err);
-    return std::nullopt;
+    return replace_state_file(dir_, kSerialsFileName, format_serials(served_));
 }
 
 }  // namespace sipdns::state
