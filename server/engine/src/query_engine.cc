@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <string_view>
 
 #include "query_parser.h"
 #include "sipdns/zone/name.h"
 #include "sipdns/zone/rr_types.h"
+#include "sipdns/zone/serial.h"
 
 namespace sipdns::engine {
 
@@ -152,6 +154,7 @@ public:
         : query_(query), ctx_(ctx), settings_(s), w_(out) {}
 
     ParsedQuery& parsed() { return q_; }
+    std::span<const std::uint8_t> query() const { return query_; }
 
     // ECS (RFC 7871): echo the query's option (scope 0 until set_client_subnet_scope()).
     void echo_client_subnet() {
@@ -335,6 +338,26 @@ public:
         return finish(a.rcode, false);
     }
 
+    // An authoritative answer of `rrs`, uncompressed, when all of them fit the transport's
+    // limit; nullopt otherwise (nothing written).
+    std::optional<EngineResult> records(const std::vector<const zone::JournalRR*>& rrs) {
+        std::size_t need = q_.question_end + reply_opt_size();
+        for (const auto* rr : rrs) need += rr->wire_size();
+        if (need > limit() || rrs.size() > 0xffff) return std::nullopt;
+        begin(reply_flags(true), true);
+        for (const auto* rr : rrs) {
+            w_.put(rr->owner.data(), rr->owner.size());
+            w_.put16(rr->type);
+            w_.put16(rrclass::IN);
+            w_.put16(static_cast<std::uint16_t>(rr->ttl >> 16));
+            w_.put16(static_cast<std::uint16_t>(rr->ttl & 0xffff));
+            w_.put16(static_cast<std::uint16_t>(rr->rdata.size()));
+            w_.put(rr->rdata.data(), rr->rdata.size());
+        }
+        counts_.an = static_cast<std::uint16_t>(rrs.size());
+        return finish(rcode::NoError, false);
+    }
+
     EngineResult chaos(std::string_view text) {
         // RFC 4892: CHAOS TXT; a single TXT string, owner = the question name.
         begin(reply_flags(true), true);
@@ -403,9 +426,29 @@ bool transfer_allowed(const QueryContext& ctx, const EngineSettings& s) {
     return false;
 }
 
+std::uint32_t zone_serial(const zone::Zone& zone) {
+    return zone::soa_rdata_serial(zone.soa().rdatas.front()).value_or(0);
+}
+
+// The journal's deltas from an IXFR query's serial to `our_serial`, when the journal of `apex`
+// ends at our serial and reaches back to the client's; nullopt otherwise (no journal, no
+// serial in the query, the client as new as we are, or a serial the journal does not hold).
+std::optional<std::vector<const zone::ZoneDelta*>> journal_chain(
+    std::span<const std::uint8_t> query, std::string_view apex, std::uint32_t our_serial,
+    const EngineSettings& s) {
+    if (!s.transfer_journals) return std::nullopt;
+    const auto found = s.transfer_journals->find(apex);
+    if (found == s.transfer_journals->end() || found->second.serial != our_serial)
+        return std::nullopt;
+    const auto client = ixfr_client_serial(query);
+    if (!client || *client == our_serial) return std::nullopt;
+    return found->second.chain_from(*client);
+}
+
 // AXFR/IXFR (RFC 5936, RFC 1995): only for a zone apex, only from allowed clients (REFUSED,
-// §6), over TCP. IXFR over UDP gets the SOA alone, the "does not fit" answer of RFC 1995 §2
-// that sends the client to TCP; AXFR over UDP is not a thing (RFC 5936 §4.2): NOTIMP.
+// §6), over TCP. IXFR over UDP (RFC 1995 §2): the differences when the journal has them and
+// they fit in one message, else the SOA alone, the "does not fit" answer that sends the client
+// to TCP; AXFR over UDP is not a thing (RFC 5936 §4.2): NOTIMP.
 EngineResult transfer(Responder& r, const ParsedQuery& q, const QueryContext& ctx,
                       const zone::ZoneSet& zones, const EngineSettings& s) {
     const std::string_view qname(reinterpret_cast<const char*>(q.qname_lower.data()),
@@ -417,6 +460,10 @@ EngineResult transfer(Responder& r, const ParsedQuery& q, const QueryContext& ct
     if (ctx.transport == Transport::Udp) {
         if (q.qtype == rrtype::AXFR) return r.error(rcode::NotImp);
         r.classify(ResponseKind::Positive, qname, q.qtype);
+        // Every view has the transfer view's serial (SOA serials are the site's); the journal
+        // is the transfer view's.
+        if (auto chain = journal_chain(r.query(), zone->apex(), zone_serial(*zone), s))
+            if (auto answer = r.records(ixfr_records(*chain))) return *answer;
         return r.precompiled(zones.answers(), zone->apex_node().answer_for(rrtype::SOA));
     }
     EngineResult result;
@@ -745,9 +792,12 @@ public:
         begin_message(true);
     }
 
+    void add(const zone::JournalRR& rr) { add(rr.owner, rr.type, rr.ttl, rr.rdata); }
+
     void add(std::string_view owner, std::uint16_t type, std::uint32_t ttl, std::string_view rd) {
         const std::size_t size = owner.size() + 10 + rd.size();
-        if (count_ > 0 && message_.size() + size + opt_size() > kTransferMessageLimit) {
+        if (count_ > 0 &&
+            message_.size() + size + opt_size() + kTsigReserve > kTransferMessageLimit) {
             end_message();
             begin_message(false);
         }
@@ -809,15 +859,81 @@ private:
     std::vector<std::uint8_t> out_;
 };
 
+// A wire name at `at` in `m` (labels, ending in a root label or a compression pointer); the
+// offset just past it, or nullopt when it runs past the message or is not a name.
+std::optional<std::size_t> skip_wire_name(std::span<const std::uint8_t> m, std::size_t at) {
+    for (std::size_t labels = 0; labels < 128 && at < m.size(); ++labels) {
+        const std::uint8_t length = m[at];
+        if ((length & 0xc0) == 0xc0) return at + 2 <= m.size() ? std::optional(at + 2) : std::nullopt;
+        if ((length & 0xc0) != 0) return std::nullopt;  // RFC 6891 §5: extended labels are gone
+        if (length == 0) return at + 1;
+        at += 1 + std::size_t{length};
+    }
+    return std::nullopt;
+}
+
+std::uint16_t read16(std::span<const std::uint8_t> m, std::size_t at) {
+    return static_cast<std::uint16_t>(m[at] << 8 | m[at + 1]);
+}
+
 }  // namespace
+
+std::optional<std::uint32_t> ixfr_client_serial(std::span<const std::uint8_t> query) {
+    // RFC 1995 §3: one question, no answers, the client's SOA in the authority section.
+    if (query.size() < 12 || read16(query, 4) != 1 || read16(query, 6) != 0 ||
+        read16(query, 8) == 0)
+        return std::nullopt;
+    auto at = skip_wire_name(query, 12);
+    if (!at || *at + 4 > query.size()) return std::nullopt;
+    at = skip_wire_name(query, *at + 4);  // the SOA's owner
+    if (!at || *at + 10 > query.size() || read16(query, *at) != rrtype::SOA) return std::nullopt;
+    const std::size_t rdata = *at + 10;
+    const std::size_t rdata_end = rdata + read16(query, *at + 8);
+    if (rdata_end > query.size()) return std::nullopt;
+    const auto rdata_only = query.first(rdata_end);
+    auto serial_at = skip_wire_name(rdata_only, rdata);  // MNAME
+    if (serial_at) serial_at = skip_wire_name(rdata_only, *serial_at);  // RNAME
+    // SERIAL, then REFRESH, RETRY, EXPIRE, MINIMUM: 20 octets to the end of the rdata.
+    if (!serial_at || *serial_at + 20 != rdata_end) return std::nullopt;
+    return std::uint32_t{read16(query, *serial_at)} << 16 | read16(query, *serial_at + 2);
+}
+
+std::vector<const zone::JournalRR*> ixfr_records(const std::vector<const zone::ZoneDelta*>& chain) {
+    std::vector<const zone::JournalRR*> rrs;
+    if (chain.empty()) return rrs;
+    const zone::JournalRR* current = &chain.back()->new_soa;
+    rrs.push_back(current);
+    for (const zone::ZoneDelta* delta : chain) {
+        rrs.push_back(&delta->old_soa);
+        for (const auto& rr : delta->deleted) rrs.push_back(&rr);
+        rrs.push_back(&delta->new_soa);
+        for (const auto& rr : delta->added) rrs.push_back(&rr);
+    }
+    rrs.push_back(current);
+    return rrs;
+}
 
 std::vector<std::uint8_t> write_transfer(std::span<const std::uint8_t> query,
                                          const zone::Zone& zone, const EngineSettings& settings) {
     ParsedQuery q;
     if (parse_query(query, q) != ParseStatus::Ok) return {};
     TransferWriter w(query, q, settings);
-    // RFC 5936 §2.2: the SOA, every other RR of the zone (glue included), the SOA again.
     const zone::RRset& soa = zone.soa();
+    if (q.qtype == rrtype::IXFR) {
+        const std::uint32_t ours = zone_serial(zone);
+        const auto client = ixfr_client_serial(query);
+        // RFC 1995 §2: a client as new as we are (RFC 1982), or newer, gets our SOA alone.
+        if (client && !zone::serial_greater(ours, *client)) {
+            w.add(zone.apex(), rrtype::SOA, soa.ttl, soa.rdatas.front());
+            return w.finish();
+        }
+        if (auto chain = journal_chain(query, zone.apex(), ours, settings)) {
+            for (const zone::JournalRR* rr : ixfr_records(*chain)) w.add(*rr);
+            return w.finish();
+        }
+    }
+    // RFC 5936 §2.2 (and RFC 1995 §4 for an IXFR the journal cannot answer): the SOA, every
+    // other RR of the zone (glue included), the SOA again.
     w.add(zone.apex(), rrtype::SOA, soa.ttl, soa.rdatas.front());
     for (const zone::Node* node : zone.nodes_in_canonical_order())
         for (const auto& set : node->rrsets) {

@@ -7,6 +7,8 @@
 // buffer.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "sipdns/engine/dns_cookie.h"
 #include "sipdns/engine/forwarding.h"
 #include "sipdns/engine/rate_limiter.h"
+#include "sipdns/zone/journal.h"
 #include "sipdns/zone/site_zones.h"
 #include "sipdns/zone/zone.h"
 
@@ -42,6 +45,10 @@ struct EngineSettings {
     // its generation number, net/snapshot.h), so the query path reads them without a lock.
     bool cookies = true;
     CookieSecrets cookie_secrets;
+    // The differences between the last versions of the transfer view's zones (RFC 1995 IXFR),
+    // published with the zones they end at; null or a zone missing = IXFR answered with the
+    // whole zone. Live SIP health republishes keep it (they never change the transfer view).
+    std::shared_ptr<const zone::TransferJournals> transfer_journals;
 };
 
 struct QueryContext {
@@ -144,11 +151,28 @@ EngineResult rate_limit(const EngineResult& result, const QueryContext& context,
                         std::uint64_t now_ms, RateLimitCounters& counters,
                         std::span<std::uint8_t> out);
 
-// A zone transfer (RFC 5936 AXFR; IXFR answered the same way, RFC 1995 §4): every message,
-// each behind its 2-octet TCP length (RFC 7766 §8), the SOA first and last. Not on the query
-// path: it allocates.
+// A zone transfer over TCP: every message, each behind its 2-octet TCP length (RFC 7766 §8).
+// AXFR (RFC 5936): the SOA first and last, every other RR between. IXFR (RFC 1995): the
+// client's serial (its query's authority SOA) the same as or newer than ours -> our SOA alone
+// (§2); the journal (settings.transfer_journals) reaching from it to ours -> the differences
+// (§4: our SOA, then per version the old SOA, the RRs deleted, the new SOA, the RRs added, and
+// our SOA last); else the whole zone as AXFR. Each message leaves kTsigReserve octets for a
+// TSIG RR signed onto it afterwards (RFC 8945 §5.3.1). Not on the query path: it allocates.
 std::vector<std::uint8_t> write_transfer(std::span<const std::uint8_t> query,
                                          const zone::Zone& zone, const EngineSettings& settings);
+
+// Room left in every transfer message for one TSIG RR (RFC 8945 §4.2): its owner (the key
+// name, <= 255), fixed fields, the algorithm name (<= 255 in principle, 13-25 in practice) and
+// a MAC of up to 64 octets (hmac-sha512) with the other fields.
+inline constexpr std::size_t kTsigReserve = 1024;
+
+// The serial of an IXFR query's authority SOA (RFC 1995 §3), bounds-checked: nullopt when the
+// query has no well-formed SOA there.
+std::optional<std::uint32_t> ixfr_client_serial(std::span<const std::uint8_t> query);
+
+// The RRs of an IXFR answer (RFC 1995 §4) over `chain` (ZoneJournal::chain_from()), the last
+// delta's new SOA first and last.
+std::vector<const zone::JournalRR*> ixfr_records(const std::vector<const zone::ZoneDelta*>& chain);
 
 // A NOTIFY for a zone (RFC 1996 §3.7): opcode NOTIFY, AA, the apex's SOA as the question.
 std::vector<std::uint8_t> make_notify(std::string_view apex_wire, std::uint16_t id);
