@@ -173,7 +173,8 @@ void HealthMonitor::apply(std::vector<health::TargetChange> changes) {
 }
 
 void HealthMonitor::publish_live() {
-    // The reload's settings stay; only the zones change.
+    // The reload's settings stay, the IXFR journals with them (the transfer view is the
+    // configured one, which health never changes); only the answering zones change.
     auto next = std::make_shared<const net::ServingSnapshot>(
         net::ServingSnapshot{live_zones(), snapshots_.current()->settings});
     const std::uint32_t serial = next->zones->serial();

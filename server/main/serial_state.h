@@ -41,6 +41,9 @@ class ServedSerialsKeeper {
     // logged at debug level, until a write works again.
     void serving(std::optional<std::uint32_t> fixed_serial, const zone::ZoneSet& zones);
 
+    // The last write of the serials failed (and was warned about).
+    bool write_failing() const { return write_failed_; }
+
   private:
     state::SerialStore store_;
     bool write_failed_ = false;

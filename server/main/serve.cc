@@ -30,6 +30,7 @@
 #include "sipdns/zone/name.h"
 #include "cookie_secrets.h"
 #include "health_monitor.h"
+#include "journal_state.h"
 #include "site_loader.h"
 #include "site_reloader.h"
 #include "systemd_notify.h"
@@ -137,6 +138,7 @@ int run_server(const ServeOptions& options) {
     // What the last run served (server.state_dir): read before the first build, so that a
     // restart neither changes an unchanged serial nor goes below a served one.
     std::unique_ptr<ServedSerialsKeeper> served_serials;
+    std::unique_ptr<TransferJournalKeeper> journals;  // IXFR (RFC 1995), in the same directory
     std::optional<std::uint32_t> fixed_serial;  // the site's soa.serial
     std::optional<config::SiteConfig> health_site;  // the site, when it has `health:`
     {
@@ -170,7 +172,9 @@ int run_server(const ServeOptions& options) {
         metrics_listen = *metrics;
         startup_settings = site->config.server;
         forward_settings = site->config.forward;
-        first_snapshot = make_snapshot(*site, forward_settings.has_value(), cookie_secrets.secrets());
+        journals = std::make_unique<TransferJournalKeeper>(*served_serials);
+        first_snapshot = make_snapshot(*site, forward_settings.has_value(), cookie_secrets.secrets(),
+                                       journals->start(site->zones->transfer_view()));
         served_serials->prepare_for_user(options.user);
         fixed_serial = site->config.soa.serial;
         if (site->config.health) health_site = std::move(site->config);
@@ -239,7 +243,7 @@ int run_server(const ServeOptions& options) {
     log_serving(server, zones);
     net::NotifySender notifier;
     SiteReloader reloader(options.config_file, snapshots, server, startup_settings,
-                          forward_settings, notifier, reload_stats, *served_serials);
+                          forward_settings, notifier, reload_stats, *served_serials, *journals);
     reloader.set_query_log(&query_log);
     reloader.set_health(&health);
     if (health_site) {

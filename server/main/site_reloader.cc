@@ -56,9 +56,11 @@ std::string serving_status(const zone::ZoneSet& zones) {
 }
 
 std::shared_ptr<const net::ServingSnapshot> make_snapshot(
-    const LoadedSite& site, bool forwarding, const engine::CookieSecrets& cookie_secrets) {
+    const LoadedSite& site, bool forwarding, const engine::CookieSecrets& cookie_secrets,
+    std::shared_ptr<const zone::TransferJournals> journals) {
     engine::EngineSettings settings = engine_settings(site.config.server);
     settings.cookie_secrets = cookie_secrets;
+    settings.transfer_journals = std::move(journals);
     if (forwarding && site.config.forward) {
         settings.forward.enabled = true;
         settings.forward.allow = site.config.forward->allow
@@ -92,7 +94,8 @@ SiteReloader::SiteReloader(std::string config_file, net::SnapshotHolder& snapsho
                            net::Server& server, config::DaemonSettings startup,
                            std::optional<config::ForwardSettings> startup_forward,
                            net::NotifySender& notifier, net::ReloadStats& stats,
-                           ServedSerialsKeeper& served_serials)
+                           ServedSerialsKeeper& served_serials,
+                           TransferJournalKeeper& journals)
     : config_file_(std::move(config_file)),
       snapshots_(snapshots),
       server_(server),
@@ -101,6 +104,7 @@ SiteReloader::SiteReloader(std::string config_file, net::SnapshotHolder& snapsho
       notifier_(notifier),
       stats_(stats),
       served_serials_(served_serials),
+      journals_(journals),
       serving_forward_(startup_forward_) {}
 
 control::ReloadOutcome SiteReloader::reload() {
@@ -170,11 +174,15 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site(
 
     const zone::ZoneSet& zones = site->zones->default_view();
     served_serials_.serving(site->config.soa.serial, zones);  // before a secondary can see it
+    // The differences from the transfer view served until now (RFC 1995): the configured
+    // records, whatever SIP health withdrew from the answers.
+    auto journals = journals_.next(serving->zones->transfer_view(), site->zones->transfer_view());
     // With `health:` the answers leave out the SIP targets that are down now (§10).
     if (health_) site->zones = health_->serve(site->config, site->zones);
     // The DNS Cookie secrets stay (cookie_secrets.h): the serving snapshot carries them.
     auto replaced = snapshots_.publish(make_snapshot(*site, startup_forward_.has_value(),
-                                                     serving->settings.cookie_secrets));
+                                                     serving->settings.cookie_secrets,
+                                                     std::move(journals)));
     if (query_log_) query_log_->set_view_names(site->zones->location_names());
     stats_.ok.fetch_add(1, std::memory_order_relaxed);
     outcome.ok = true;

@@ -16,6 +16,7 @@
 #include "sipdns/net/snapshot.h"
 #include "sipdns/querylog/query_log.h"
 #include "health_monitor.h"
+#include "journal_state.h"
 #include "serial_state.h"
 #include "site_loader.h"
 
@@ -27,8 +28,10 @@ std::string serving_status(const zone::ZoneSet& zones);
 // `forwarding`: the daemon runs a forwarder (started with `forward:`); the site's `forward.allow`
 // (or, by default, loopback and this host's networks as they are now) says who may use it.
 // `cookie_secrets`: the daemon's DNS Cookie secrets (cookie_secrets.h), never the site file's.
+// `journals`: the IXFR journals that end at the site's transfer view.
 std::shared_ptr<const net::ServingSnapshot> make_snapshot(
-    const LoadedSite& site, bool forwarding, const engine::CookieSecrets& cookie_secrets);
+    const LoadedSite& site, bool forwarding, const engine::CookieSecrets& cookie_secrets,
+    std::shared_ptr<const zone::TransferJournals> journals);
 
 // NOTIFY the zones of the site to server.transfer.notify (RFC 1996), if any are listed: every
 // zone, or with `before` (the zone set being replaced) those whose serial is not the same.
@@ -44,12 +47,13 @@ class SiteReloader {
     // `server`'s workers are asked to let go of the replaced zone set after a reload.
     // `startup_forward`: the `forward:` section the forwarder was started with (none = no
     // forwarder): its upstreams and DNSSEC settings change on restart only, its `allow` on reload.
-    // `served_serials`: the state directory, which learns each new serial before it is served.
+    // `served_serials`: the state directory, which learns each new serial before it is served;
+    // `journals`: the IXFR journals, which learn each new version of the transfer view.
     SiteReloader(std::string config_file, net::SnapshotHolder& snapshots, net::Server& server,
                  config::DaemonSettings startup,
                  std::optional<config::ForwardSettings> startup_forward,
                  net::NotifySender& notifier, net::ReloadStats& stats,
-                 ServedSerialsKeeper& served_serials);
+                 ServedSerialsKeeper& served_serials, TransferJournalKeeper& journals);
 
     // SIGHUP and `sipdnsd reload`: the outcome is logged and returned (every error, the
     // warnings, what serves now). Also reopens the query log's files (logrotate).
@@ -78,6 +82,7 @@ class SiteReloader {
     net::NotifySender& notifier_;
     net::ReloadStats& stats_;
     ServedSerialsKeeper& served_serials_;
+    TransferJournalKeeper& journals_;
     std::optional<control::StatusReport::Reload> last_;
     std::optional<config::ForwardSettings> serving_forward_;
     querylog::QueryLog* query_log_ = nullptr;

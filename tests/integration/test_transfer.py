@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 import socket
 import struct
+import subprocess
 import threading
 import time
 
@@ -128,24 +129,136 @@ def test_transfer_refused_to_clients_not_allowed(tmp_path, start_server):
     assert messages
 
 
-def test_ixfr_is_answered_with_the_full_zone(tmp_path, start_server):
-    site = write_site(tmp_path, "site.yaml", site_text())
-    srv = start_server(site)
-    q = dns.message.make_query("scsnetwork.local.", dns.rdatatype.IXFR)
-    q.authority.append(dns.rrset.from_text("scsnetwork.local.", 0, "IN", "SOA",
-                                           "a. b. 1 1 1 1 1"))
-    wire = q.to_wire()
-    with socket.create_connection(("127.0.0.1", srv.port), timeout=5) as s:
+def ixfr_query(serial: int, zone: str = "scsnetwork.local.") -> bytes:
+    """An IXFR query with the client's SOA (serial `serial`) in the authority section (RFC 1995
+    §3), with EDNS (a 1232-octet UDP payload: RFC 6891)."""
+    q = dns.message.make_query(zone, dns.rdatatype.IXFR, use_edns=0)
+    q.authority.append(dns.rrset.from_text(zone, 0, "IN", "SOA", f"a. b. {serial} 1 1 1 1"))
+    return q.to_wire()
+
+
+def rr_lines(messages) -> list[str]:
+    """Every answer RR in order: "SOA <serial>" for an SOA, else "<name> <ttl> <type> <rdata>"."""
+    lines = []
+    for m in messages:
+        for rrset in m.answer:
+            for rd in rrset:
+                if rrset.rdtype == dns.rdatatype.SOA:
+                    lines.append(f"SOA {rd.serial}")
+                else:
+                    lines.append(f"{rrset.name} {rrset.ttl} {dns.rdatatype.to_text(rrset.rdtype)} {rd}")
+    return lines
+
+
+def tcp_transfer(wire: bytes, port: int) -> list[str]:
+    """Sends one transfer query over TCP and reads the messages until the transfer is complete:
+    one SOA alone; AXFR-style (RFC 5936): the first SOA again; incremental (RFC 1995 §4, the
+    second RR an SOA): the current SOA a third time at the end of a message."""
+    lines: list[str] = []
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
         s.sendall(struct.pack("!H", len(wire)) + wire)
-        (length,) = struct.unpack("!H", s.recv(2, socket.MSG_WAITALL))
-        reply = dns.message.from_wire(s.recv(length, socket.MSG_WAITALL), one_rr_per_rrset=True)
-    types = [rrset.rdtype for rrset in reply.answer]
-    assert types[0] == dns.rdatatype.SOA and types[-1] == dns.rdatatype.SOA  # AXFR-style
-    assert dns.rdatatype.SRV in types
-    # Over UDP: the SOA alone sends the client to TCP (RFC 1995 §2).
-    raw = raw_udp(wire, srv.port)
-    m = dns.message.from_wire(raw)
-    assert [r.rdtype for r in m.answer] == [dns.rdatatype.SOA]
+        while True:
+            (length,) = struct.unpack("!H", s.recv(2, socket.MSG_WAITALL))
+            reply = dns.message.from_wire(s.recv(length, socket.MSG_WAITALL), one_rr_per_rrset=True)
+            assert reply.rcode() == dns.rcode.NOERROR, dns.rcode.to_text(reply.rcode())
+            lines += rr_lines([reply])
+            if len(lines) == 1:
+                return lines
+            incremental = lines[1].startswith("SOA ")
+            if lines[-1] == lines[0] and lines.count(lines[0]) == (3 if incremental else 2):
+                return lines
+
+
+def soa_serial(port: int, zone: str = "scsnetwork.local.") -> int:
+    return query(zone, "SOA", port).answer[0][0].serial
+
+
+def reload_with(srv, site, hosts: str) -> int:
+    """Rewrites the site with `hosts`, reloads, and returns the new serial."""
+    before = soa_serial(srv.port)
+    time.sleep(1.1)  # the serial follows the file's modification time
+    site.write_text(site_text(hosts=hosts))
+    srv.signal(signal.SIGHUP)
+    assert wait_until(lambda: soa_serial(srv.port) != before)
+    return soa_serial(srv.port)
+
+
+ONE_HOST = "  gw: 192.0.2.1"
+CHANGED = "  gw: 192.0.2.9\n  gw2: 192.0.2.2"
+
+
+def difference(old: int, new: int) -> list[str]:
+    """What IXFR sends for ONE_HOST -> CHANGED (RFC 1995 §4)."""
+    return [f"SOA {new}", f"SOA {old}", "gw.scsnetwork.local. 1800 A 192.0.2.1", f"SOA {new}",
+            "gw.scsnetwork.local. 1800 A 192.0.2.9", "gw2.scsnetwork.local. 1800 A 192.0.2.2",
+            f"SOA {new}"]
+
+
+def test_ixfr_after_a_reload_sends_the_difference(tmp_path, start_server):
+    site = write_site(tmp_path, "site.yaml", site_text(hosts=ONE_HOST))
+    srv = start_server(site)
+    old = soa_serial(srv.port)
+    new = reload_with(srv, site, CHANGED)
+    assert tcp_transfer(ixfr_query(old), srv.port) == difference(old, new)
+    # Over UDP the difference fits in one message: sent as it is (RFC 1995 §2).
+    udp = dns.message.from_wire(raw_udp(ixfr_query(old), srv.port), one_rr_per_rrset=True)
+    assert rr_lines([udp]) == difference(old, new)
+    # dig IXFR=serial reads the same (over TCP).
+    out = subprocess.run(["dig", "-p", str(srv.port), "@127.0.0.1", "scsnetwork.local.",
+                          f"IXFR={old}", "+nocomments", "+nostats", "+nocmd"],
+                         capture_output=True, text=True, timeout=20, check=True).stdout
+    records = [line.split() for line in out.splitlines() if line and not line.startswith(";")]
+    assert [r[3] for r in records] == ["SOA", "SOA", "A", "SOA", "A", "A", "SOA"], out
+    assert [r[4] for r in records if r[3] == "A"] == ["192.0.2.1", "192.0.2.9", "192.0.2.2"], out
+
+
+def test_ixfr_from_the_current_or_an_unknown_serial(tmp_path, start_server):
+    site = write_site(tmp_path, "site.yaml", site_text(hosts=ONE_HOST))
+    srv = start_server(site)
+    old = soa_serial(srv.port)
+    new = reload_with(srv, site, CHANGED)
+    # As new as ours (or newer): our SOA alone (RFC 1995 §2).
+    assert tcp_transfer(ixfr_query(new), srv.port) == [f"SOA {new}"]
+    assert tcp_transfer(ixfr_query(new + 5), srv.port) == [f"SOA {new}"]
+    # A serial we have no difference from: the whole zone, AXFR-style (RFC 1995 §4).
+    whole = tcp_transfer(ixfr_query(old - 1), srv.port)
+    assert whole[0] == whole[-1] == f"SOA {new}" and whole.count(f"SOA {new}") == 2
+    assert "gw2.scsnetwork.local. 1800 A 192.0.2.2" in whole
+    assert any(" SRV " in line for line in whole)
+    # Over UDP: the SOA alone, which sends the client to TCP (RFC 1995 §2).
+    m = dns.message.from_wire(raw_udp(ixfr_query(old - 1), srv.port), one_rr_per_rrset=True)
+    assert rr_lines([m]) == [f"SOA {new}"]
+
+
+def test_ixfr_after_a_restart_still_sends_the_difference(tmp_path, start_server):
+    site = write_site(tmp_path, "site.yaml", site_text(hosts=ONE_HOST))
+    srv = start_server(site)
+    old = soa_serial(srv.port)
+    new = reload_with(srv, site, CHANGED)
+    assert (srv.state_dir / "journal.scsnetwork.local").is_file()
+    assert srv.stop() == 0
+    srv.start()  # the same state directory
+    assert soa_serial(srv.port) == new
+    assert tcp_transfer(ixfr_query(old), srv.port) == difference(old, new)
+    assert "IXFR journal" not in srv.log_text()
+
+
+def test_a_journal_that_does_not_end_at_the_zone_is_dropped(tmp_path, start_server):
+    site = write_site(tmp_path, "site.yaml", site_text(hosts=ONE_HOST))
+    srv = start_server(site)
+    old = soa_serial(srv.port)
+    new = reload_with(srv, site, CHANGED)
+    assert srv.stop() == 0
+    time.sleep(1.1)
+    site.write_text(site_text(hosts="  gw: 192.0.2.7"))  # changed while the daemon was down
+    srv.start()
+    now = soa_serial(srv.port)
+    assert now != new
+    log = srv.log_text()
+    assert log.count("the IXFR journal of scsnetwork.local. ends at serial") == 1, log
+    assert f"ends at serial {new}, not at the zone served now (serial {now}" in log
+    whole = tcp_transfer(ixfr_query(old), srv.port)
+    assert whole[1] != f"SOA {old}" and whole.count(f"SOA {now}") == 2  # the whole zone
 
 
 def test_axfr_of_a_name_that_is_not_an_apex_is_notauth(tmp_path, start_server):

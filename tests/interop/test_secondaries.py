@@ -11,7 +11,8 @@ notify: [<Knot>, <NSD>]}` added to the site file:
   listed with their reasons in interop_harness.py);
 - a change to the site file followed by SIGHUP reaches both within NOTIFY_WAIT seconds (new
   serial, the new host's A and PTR records). The SOA refresh is 3600 s, so only the NOTIFY
-  sipdnsd sends on a serial change can explain it (both secondaries also log the NOTIFY).
+  sipdnsd sends on a serial change can explain it (both secondaries also log the NOTIFY); Knot
+  transfers the change by IXFR (its log says "IXFR, incoming", with no fallback to AXFR).
 - across a restart of sipdnsd with a changed site file that came back with an old modification
   time (cp -p, a backup), Knot keeps following: the state directory keeps the serial above the
   one Knot has, and the NOTIFY sent at start brings the change (Knot transfers only a greater
@@ -23,7 +24,8 @@ notify: [<Knot>, <NSD>]}` added to the site file:
 Without secondaries:
 - AXFR and IXFR from a client outside `allow` get REFUSED (over IPv4 and IPv6), from an
   address in it the whole zone; ordinary queries are answered whatever `allow` says;
-- AXFR, and IXFR (answered AXFR-style, RFC 1995 §4), of every zone hold exactly the records
+- AXFR, and IXFR from a serial sipdnsd holds no difference from (answered AXFR-style, RFC 1995
+  §4), of every zone hold exactly the records
   `sipdnsd export` prints, between two copies of the SOA; dnspython's transfer client accepts
   both;
 - with geo-aware clusters, a transfer serves the no-location (default) view, even to a client
@@ -212,6 +214,7 @@ def test_reload_reaches_the_secondaries_by_notify(deployment):
     refresh = m.answer[0][0].refresh
     assert refresh >= 3600 > NOTIFY_WAIT, f"SOA refresh {refresh}"
     notify_log_before = {s.name: s.log_text().lower().count("notify") for s in d.secondaries}
+    knot_log_before = len(d.knot.log_text())
 
     address = unused_address_in_reverse_zone(d.zones)
     new_text = with_host(d.site_text, NEW_HOST, address)
@@ -252,6 +255,11 @@ def test_reload_reaches_the_secondaries_by_notify(deployment):
         # The secondaries say why they refreshed.
         assert sec.log_text().lower().count("notify") > notify_log_before[sec.name], \
             f"{sec.name} logged no NOTIFY\n{d.diagnostics(sec)}"
+    # Knot asks for the difference (RFC 1995 IXFR, its log says "IXFR, incoming") and takes it
+    # as sent: no fallback to a whole-zone transfer.
+    knot_log = d.knot.log_text()[knot_log_before:]
+    assert "IXFR, incoming" in knot_log and "fallback to AXFR" not in knot_log, \
+        f"Knot did not transfer the change by IXFR\n{d.diagnostics(d.knot)}"
     d.serial = new_serial
     print(f"{d.name}: serial {new_serial} with {fqdn} on the secondaries after "
           + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
