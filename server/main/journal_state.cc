@@ -45,6 +45,11 @@ std::shared_ptr<const zone::TransferJournals> TransferJournalKeeper::start(
 
 std::shared_ptr<const zone::TransferJournals> TransferJournalKeeper::next(
     const zone::ZoneSet& old_view, const zone::ZoneSet& new_view) {
+    // The same site content and serial (a reload of an unchanged file): every journal stays,
+    // without walking the zones.
+    if (current_ && old_view.serial() == new_view.serial() &&
+        old_view.content_hash() == new_view.content_hash())
+        return current_;
     auto journals = std::make_shared<zone::TransferJournals>();
     for (const auto& z : new_view.zones()) {
         const zone::ZoneJournal* before = nullptr;

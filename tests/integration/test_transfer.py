@@ -203,6 +203,11 @@ def test_ixfr_after_a_reload_sends_the_difference(tmp_path, start_server):
     # Over UDP the difference fits in one message: sent as it is (RFC 1995 §2).
     udp = dns.message.from_wire(raw_udp(ixfr_query(old), srv.port), one_rr_per_rrset=True)
     assert rr_lines([udp]) == difference(old, new)
+    # A reload of the unchanged file keeps the serial and the difference.
+    srv.signal(signal.SIGHUP)
+    assert wait_until(lambda: srv.log_text().count("reloaded: ") == 2)
+    assert soa_serial(srv.port) == new
+    assert tcp_transfer(ixfr_query(old), srv.port) == difference(old, new)
     # dig IXFR=serial reads the same (over TCP).
     out = subprocess.run(["dig", "-p", str(srv.port), "@127.0.0.1", "scsnetwork.local.",
                           f"IXFR={old}", "+nocomments", "+nostats", "+nocmd"],
