@@ -57,6 +57,7 @@ public:
     }
     void truncate(std::size_t n) { len_ = n; }
     std::uint8_t* data() { return out_.data(); }
+    std::span<std::uint8_t> buffer() { return out_; }
 
 private:
     std::span<std::uint8_t> out_;
@@ -196,12 +197,59 @@ public:
         return cookie_status_;
     }
 
-    std::size_t limit() const {
+    // What the transport allows.
+    std::size_t transport_limit() const {
         if (ctx_.transport == Transport::Tcp) return kMaxTcpMessage;
         if (!q_.has_edns) return kPlainUdpLimit;
         return std::clamp<std::size_t>(std::min(q_.edns_payload, settings_.edns_udp_size),
                                        kPlainUdpLimit, kMinOutputBuffer);
     }
+    // Less the room the answer's TSIG RR takes (a request's key name may take most of 512
+    // octets: then the header and question alone are left, and the TSIG may not fit at all).
+    std::size_t limit() const {
+        const std::size_t whole = transport_limit();
+        return whole > tsig_room_ + 12 ? whole - tsig_room_ : 12;
+    }
+
+    // RFC 8945 §5.2: a signed query's TSIG checked before anything else is answered. nullopt:
+    // valid, and the answer will be signed (§5.3); else the answer: FORMERR for a malformed
+    // TSIG, NOTAUTH with the TSIG error otherwise — unsigned for BADKEY and BADSIG (§5.3.2:
+    // the client's key cannot check it), signed for BADTIME (our time in Other Data, §5.2.3)
+    // and BADTRUNC.
+    std::optional<EngineResult> check_tsig() {
+        if (!parse_tsig_record(query_, q_.tsig_offset, tsig_record_)) return error(rcode::FormErr);
+        tsig_now_ = ctx_.now_seconds != 0 ? ctx_.now_seconds : tsig_clock_now();
+        tsig_key_ = settings_.transfer_key ? &*settings_.transfer_key : nullptr;
+        switch (verify_tsig(query_, tsig_record_, tsig_key_, tsig_now_)) {
+            case TsigVerdict::Ok:
+                tsig_mode_ = TsigMode::Signed;
+                tsig_room_ = tsig_record_size(*tsig_key_);
+                return std::nullopt;
+            case TsigVerdict::FormErr:
+                return error(rcode::FormErr);
+            case TsigVerdict::BadKey:
+                tsig_error_ = tsig_error::BadKey;
+                break;
+            case TsigVerdict::BadSig:
+                tsig_error_ = tsig_error::BadSig;
+                break;
+            case TsigVerdict::BadTime:
+                tsig_error_ = tsig_error::BadTime;
+                break;
+            case TsigVerdict::BadTrunc:
+                tsig_error_ = tsig_error::BadTrunc;
+                break;
+        }
+        if (tsig_error_ == tsig_error::BadKey || tsig_error_ == tsig_error::BadSig) {
+            tsig_mode_ = TsigMode::Unsigned;
+            tsig_room_ = tsig_record_.name_length + 10 + tsig_record_.algorithm_length + 16;
+        } else {
+            tsig_mode_ = TsigMode::Signed;
+            tsig_room_ = tsig_record_size(*tsig_key_, 6);
+        }
+        return error(rcode::NotAuth);
+    }
+    bool tsig_verified() const { return tsig_mode_ == TsigMode::Signed && tsig_error_ == 0; }
 
     // Header + question (echoed byte for byte: 0x20 case preserved) with the given flags.
     void begin(std::uint16_t flags, bool with_question) {
@@ -241,8 +289,13 @@ public:
         w_.set16(6, counts_.an);
         w_.set16(8, counts_.ns);
         w_.set16(10, counts_.ar);
+        const std::size_t before_tsig = w_.size();
+        if (tsig_mode_ != TsigMode::None) sign();
         EngineResult result{EngineResult::Action::Respond, w_.size(), full_rcode, truncated,
                             q_.qtype};
+        if (w_.size() != before_tsig) result.tsig_offset = static_cast<std::uint16_t>(before_tsig);
+        result.tsig_error = tsig_error_;
+        result.tsig_signed = tsig_mode_ == TsigMode::Signed;
         result.question_end = static_cast<std::uint16_t>(question_end_);
         result.opt_offset = static_cast<std::uint16_t>(opt_offset);
         result.key = key_;
@@ -378,10 +431,38 @@ public:
     }
 
 private:
+    // The answer's TSIG RR (RFC 8945 §5.3), after everything else. limit() left it the room;
+    // should it still not fit, the answer goes unsigned rather than not at all.
+    void sign() {
+        std::size_t n = 0;
+        const auto room = w_.buffer().first(std::min(w_.buffer().size(), transport_limit()));
+        if (tsig_mode_ == TsigMode::Unsigned) {
+            n = append_unsigned_tsig(room, w_.size(), tsig_record_, tsig_error_);
+        } else {
+            TsigSigning signing;
+            // BADTIME: the request's Time Signed, ours in Other Data (§5.2.3).
+            signing.time_signed =
+                tsig_error_ == tsig_error::BadTime ? tsig_record_.time_signed : tsig_now_;
+            signing.error = tsig_error_;
+            signing.with_other_time = tsig_error_ == tsig_error::BadTime;
+            signing.other_time = tsig_now_;
+            n = append_tsig(room, w_.size(), *tsig_key_, tsig_record_.mac, signing);
+        }
+        if (n != 0) w_.truncate(n);
+    }
+
+    enum class TsigMode : std::uint8_t { None, Signed, Unsigned };
+
     std::span<const std::uint8_t> query_;
     const QueryContext& ctx_;
     const EngineSettings& settings_;
     ResponseWriter w_;
+    TsigMode tsig_mode_ = TsigMode::None;
+    TsigRecord tsig_record_;
+    const TsigKey* tsig_key_ = nullptr;
+    std::uint64_t tsig_now_ = 0;
+    std::uint16_t tsig_error_ = 0;
+    std::size_t tsig_room_ = 0;
     ParsedQuery q_;
     Counts counts_;
     std::size_t question_end_ = 12;
@@ -456,7 +537,18 @@ EngineResult transfer(Responder& r, const ParsedQuery& q, const QueryContext& ct
     const zone::Zone* zone = zones.find_zone(qname);
     if (!zone) return r.error(rcode::Refused);
     if (zone->apex() != qname) return r.error(rcode::NotAuth);
-    if (!transfer_allowed(ctx, s)) return r.error(rcode::Refused);
+    if (s.transfer_key) {
+        // A key set: the signature is what admits a transfer (RFC 8945 §1); a non-empty
+        // `allow` still narrows where from, as an ACL of address and key does in Knot.
+        if (!r.tsig_verified()) {
+            EngineResult refused = r.error(rcode::Refused);
+            refused.tsig_missing = true;
+            return refused;
+        }
+        if (!s.transfer_allow.empty() && !transfer_allowed(ctx, s)) return r.error(rcode::Refused);
+    } else if (!transfer_allowed(ctx, s)) {
+        return r.error(rcode::Refused);
+    }
     if (ctx.transport == Transport::Udp) {
         if (q.qtype == rrtype::AXFR) return r.error(rcode::NotImp);
         r.classify(ResponseKind::Positive, qname, q.qtype);
@@ -470,6 +562,7 @@ EngineResult transfer(Responder& r, const ParsedQuery& q, const QueryContext& ct
     result.action = EngineResult::Action::Transfer;
     result.qtype = q.qtype;
     result.transfer_zone = zone;
+    result.tsig_signed = r.tsig_verified();
     return result;
 }
 
@@ -545,6 +638,8 @@ EngineResult respond_parsed(Responder& r, ParseStatus status, const QueryContext
         return r.error(rcode::NotImp);
     }
     if (status == ParseStatus::FormErr) return r.error(rcode::FormErr);
+    if (q.has_tsig)
+        if (auto rejected = r.check_tsig()) return *rejected;
     // DNS Cookies (RFC 7873 §5.2). A malformed option is FORMERR (§5.2.2). A server cookie we
     // did not make, or too old (§5.2.4), over UDP is BADCOOKIE with a new server cookie, as BIND
     // and Knot answer it: the client retries with that one, and a spoofed source learns
@@ -759,7 +854,11 @@ EngineResult rate_limit(const EngineResult& result, const QueryContext& context,
     if (question_end < 12 || question_end > result.length || result.length > out.size() ||
         (has_opt && (result.opt_offset < question_end || result.opt_offset > result.length)))
         return {};  // not an answer of ours: send nothing rather than something malformed
-    const std::size_t opt_length = has_opt ? result.length - result.opt_offset : 0;
+    // A slip goes unsigned (its TSIG RR would sign other bytes): TC sends the client to TCP,
+    // where the signed answer is.
+    const std::size_t opt_end = result.tsig_offset != 0 ? result.tsig_offset : result.length;
+    if (has_opt && opt_end < result.opt_offset) return {};
+    const std::size_t opt_length = has_opt ? opt_end - result.opt_offset : 0;
     if (has_opt) std::memmove(out.data() + question_end, out.data() + result.opt_offset, opt_length);
     out[2] |= 0x02;  // TC (RFC 1035 §4.1.1)
     const std::uint8_t counts[6] = {0, 0, 0, 0, 0, static_cast<std::uint8_t>(has_opt ? 1 : 0)};
@@ -768,6 +867,8 @@ EngineResult rate_limit(const EngineResult& result, const QueryContext& context,
     slipped.length = question_end + opt_length;
     slipped.truncated = true;
     slipped.opt_offset = static_cast<std::uint16_t>(has_opt ? question_end : 0);
+    slipped.tsig_offset = 0;
+    slipped.tsig_signed = false;
     return slipped;
 }
 
@@ -797,7 +898,7 @@ public:
     void add(std::string_view owner, std::uint16_t type, std::uint32_t ttl, std::string_view rd) {
         const std::size_t size = owner.size() + 10 + rd.size();
         if (count_ > 0 &&
-            message_.size() + size + opt_size() + kTsigReserve > kTransferMessageLimit) {
+            message_.size() + size + opt_size() + tsig_room() > kTransferMessageLimit) {
             end_message();
             begin_message(false);
         }
@@ -818,6 +919,11 @@ public:
 
 private:
     std::size_t opt_size() const { return q_.has_edns ? 11 : 0; }
+    // sign_transfer() appends a TSIG RR to each message of a signed transfer (RFC 8945 §5.3.1).
+    std::size_t tsig_room() const {
+        return q_.has_tsig && settings_.transfer_key ? tsig_record_size(*settings_.transfer_key)
+                                                     : 0;
+    }
 
     void begin_message(bool first) {
         message_.clear();
@@ -944,7 +1050,8 @@ std::vector<std::uint8_t> write_transfer(std::span<const std::uint8_t> query,
     return w.finish();
 }
 
-std::vector<std::uint8_t> make_notify(std::string_view apex_wire, std::uint16_t id) {
+std::vector<std::uint8_t> make_notify(std::string_view apex_wire, std::uint16_t id,
+                                      const TsigKey* key, std::uint64_t now) {
     std::vector<std::uint8_t> m;
     append16(m, id);
     append16(m, 0x2400);  // opcode NOTIFY (4), AA (RFC 1996 §3.7)
@@ -955,6 +1062,14 @@ std::vector<std::uint8_t> make_notify(std::string_view apex_wire, std::uint16_t 
     m.insert(m.end(), apex_wire.begin(), apex_wire.end());
     append16(m, rrtype::SOA);
     append16(m, rrclass::IN);
+    if (key != nullptr) {
+        // RFC 8945 §5.1: a request of ours, signed with no prior MAC.
+        const std::size_t length = m.size();
+        m.resize(length + tsig_record_size(*key));
+        TsigSigning signing;
+        signing.time_signed = now != 0 ? now : tsig_clock_now();
+        m.resize(append_tsig(m, length, *key, {}, signing));
+    }
     return m;
 }
 

@@ -9,6 +9,7 @@ namespace sipdns::engine {
 namespace {
 
 constexpr std::uint16_t kTypeOpt = 41;
+constexpr std::uint16_t kTypeTsig = 250;  // RFC 8945 §4.2
 constexpr std::uint16_t kOptionNsid = 3;          // RFC 5001
 constexpr std::uint16_t kOptionClientSubnet = 8;  // RFC 7871 §6
 constexpr std::uint16_t kOptionCookie = 10;       // RFC 7873 §4
@@ -147,6 +148,7 @@ ParseStatus parse_query(std::span<const std::uint8_t> m, ParsedQuery& q) {
     const std::uint32_t total = static_cast<std::uint32_t>(ancount) + nscount + arcount;
     for (std::uint32_t i = 0; i < total; ++i) {
         bool root = false;
+        const std::size_t record_start = at;
         at = skip_name(m, at, root);
         if (at == 0 || at + 10 > m.size()) return ParseStatus::FormErr;
         const std::uint16_t type = get16(m, at);
@@ -157,6 +159,14 @@ ParseStatus parse_query(std::span<const std::uint8_t> m, ParsedQuery& q) {
         const std::uint16_t rdlength = get16(m, at + 8);
         at += 10;
         if (at + rdlength > m.size()) return ParseStatus::FormErr;
+        if (type == kTypeTsig) {
+            // RFC 8945 §5.1: "the last record in the additional data section", once; anywhere
+            // else the message is FORMERR (§5.2).
+            const bool in_additional = i >= static_cast<std::uint32_t>(ancount) + nscount;
+            if (!in_additional || i + 1 != total) return ParseStatus::FormErr;
+            q.has_tsig = true;
+            q.tsig_offset = static_cast<std::uint16_t>(record_start);
+        }
         if (type == kTypeOpt) {
             const bool in_additional = i >= static_cast<std::uint32_t>(ancount) + nscount;
             if (!in_additional || q.has_edns || !root) return ParseStatus::FormErr;

@@ -44,6 +44,10 @@ struct ParsedQuery {
     bool cookie_malformed = false;
     std::uint16_t cookie_offset = 0;  // of the client cookie, in the query
     std::uint8_t cookie_length = 0;   // OPTION-LENGTH: 8 (client only) or 16-40
+    // TSIG (RFC 8945 §5.1): the last RR of the additional section, where it starts. The parser
+    // checks only where it is; tsig.h reads its fields.
+    bool has_tsig = false;
+    std::uint16_t tsig_offset = 0;
 
     std::uint8_t opcode() const { return static_cast<std::uint8_t>((flags >> 11) & 0xf); }
     bool is_response() const { return (flags & 0x8000) != 0; }

@@ -19,6 +19,7 @@
 #include "sipdns/engine/forwarding.h"
 #include "sipdns/engine/rate_limiter.h"
 #include "sipdns/zone/journal.h"
+#include "sipdns/engine/tsig.h"
 #include "sipdns/zone/site_zones.h"
 #include "sipdns/zone/zone.h"
 
@@ -33,6 +34,10 @@ struct EngineSettings {
     std::string identity;                // CHAOS id.server / hostname.bind; empty = REFUSED
     std::string version;                 // CHAOS version.bind / version.server; empty = REFUSED
     std::vector<config::IpPrefix> transfer_allow;  // AXFR/IXFR clients (RFC 5936 §6); none = all refused
+    // server.transfer.key (RFC 8945): with it, a transfer must carry a valid TSIG with this key
+    // (and come from transfer_allow when that is not empty: both must hold); any query signed
+    // with it gets a signed answer. Without it, a signed query is BADKEY.
+    std::optional<TsigKey> transfer_key;
     config::RateLimitSettings rate_limit;  // UDP response rate limiting (rate_limit() below)
     ForwardPolicy forward;  // names outside our zones (forwarding.h); off = REFUSED
     // Resolvers whose EDNS Client Subnet option (RFC 7871) picks the location view instead of
@@ -57,7 +62,8 @@ struct QueryContext {
     bool has_client = false;
     config::IpAddress client{};
     // The wall clock, seconds since the epoch: the Timestamp of the server cookies we make and
-    // the age of those we get back (RFC 9018 §4.3). A parameter, so that tests set the time.
+    // the age of those we get back (RFC 9018 §4.3), and TSIG's time check and signing (RFC 8945
+    // §5.2.3); 0 = TSIG reads the system clock. A parameter, so that tests set the time.
     std::uint32_t now_seconds = 0;
 };
 
@@ -73,7 +79,7 @@ inline constexpr std::uint16_t ServFail = 2;
 inline constexpr std::uint16_t NxDomain = 3;
 inline constexpr std::uint16_t NotImp = 4;
 inline constexpr std::uint16_t Refused = 5;
-inline constexpr std::uint16_t NotAuth = 9;
+inline constexpr std::uint16_t NotAuth = 9;  // also every TSIG error (RFC 8945 §5.2)
 inline constexpr std::uint16_t BadVers = 16;
 inline constexpr std::uint16_t BadCookie = 23;  // RFC 7873 §8
 }  // namespace rcode
@@ -109,6 +115,13 @@ struct EngineResult {
     // the query log.
     std::uint16_t view = 0;
     CookieStatus cookie = CookieStatus::None;
+    // TSIG (RFC 8945): the request's TSIG error (BADKEY, BADSIG, BADTIME, BADTRUNC; 0 = none
+    // or valid), whether the answer (or, for Transfer, every message: sign_transfer()) is
+    // signed, and whether a transfer was REFUSED for want of a signature. For the log.
+    std::uint16_t tsig_error = 0;
+    bool tsig_signed = false;
+    std::uint16_t tsig_offset = 0;  // Respond: where the answer's TSIG RR starts (0 = none)
+    bool tsig_missing = false;
 };
 
 // The smallest output buffer respond() accepts: a UDP answer never exceeds the negotiated
@@ -156,15 +169,10 @@ EngineResult rate_limit(const EngineResult& result, const QueryContext& context,
 // client's serial (its query's authority SOA) the same as or newer than ours -> our SOA alone
 // (§2); the journal (settings.transfer_journals) reaching from it to ours -> the differences
 // (§4: our SOA, then per version the old SOA, the RRs deleted, the new SOA, the RRs added, and
-// our SOA last); else the whole zone as AXFR. Each message leaves kTsigReserve octets for a
-// TSIG RR signed onto it afterwards (RFC 8945 §5.3.1). Not on the query path: it allocates.
+// our SOA last); else the whole zone as AXFR. With a TSIG key each message leaves room for
+// the TSIG RR sign_transfer() adds to it afterwards (RFC 8945 §5.3.1). Not on the query path: it allocates.
 std::vector<std::uint8_t> write_transfer(std::span<const std::uint8_t> query,
                                          const zone::Zone& zone, const EngineSettings& settings);
-
-// Room left in every transfer message for one TSIG RR (RFC 8945 §4.2): its owner (the key
-// name, <= 255), fixed fields, the algorithm name (<= 255 in principle, 13-25 in practice) and
-// a MAC of up to 64 octets (hmac-sha512) with the other fields.
-inline constexpr std::size_t kTsigReserve = 1024;
 
 // The serial of an IXFR query's authority SOA (RFC 1995 §3), bounds-checked: nullopt when the
 // query has no well-formed SOA there.
@@ -174,8 +182,10 @@ std::optional<std::uint32_t> ixfr_client_serial(std::span<const std::uint8_t> qu
 // delta's new SOA first and last.
 std::vector<const zone::JournalRR*> ixfr_records(const std::vector<const zone::ZoneDelta*>& chain);
 
-// A NOTIFY for a zone (RFC 1996 §3.7): opcode NOTIFY, AA, the apex's SOA as the question.
-std::vector<std::uint8_t> make_notify(std::string_view apex_wire, std::uint16_t id);
+// A NOTIFY for a zone (RFC 1996 §3.7): opcode NOTIFY, AA, the apex's SOA as the question;
+// signed with `key` when one is given (RFC 8945 §5.1), at `now` (seconds since the epoch).
+std::vector<std::uint8_t> make_notify(std::string_view apex_wire, std::uint16_t id,
+                                      const TsigKey* key = nullptr, std::uint64_t now = 0);
 
 // The same for a site with location views: the client's view answers. With server.ecs_trust,
 // a query from a trusted resolver that carries an EDNS Client Subnet option (RFC 7871) is
