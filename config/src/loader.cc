@@ -9,12 +9,14 @@
 #include "sipdns/config/loader.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <map>
 
@@ -80,7 +82,12 @@ constexpr std::array<std::string_view, 18> kDaemonKeys{"listen",
                                                        "cookies"};
 constexpr std::array<std::string_view, 1> kQueryLogKeys{"file"};
 constexpr std::array<std::string_view, 2> kDnstapKeys{"socket", "file"};
-constexpr std::array<std::string_view, 3> kTransferKeys{"allow", "notify", "catalog"};
+constexpr std::array<std::string_view, 4> kTransferKeys{"allow", "notify", "catalog", "key"};
+constexpr std::array<std::string_view, 4> kTransferKeyKeys{"name", "algorithm", "secret",
+                                                            "secret_file"};
+// RFC 8945 §6: HMAC-SHA256 is mandatory to implement; SHA-1 only for old peers.
+constexpr std::array<std::string_view, 4> kTsigAlgorithms{"hmac-sha256", "hmac-sha384",
+                                                          "hmac-sha512", "hmac-sha1"};
 constexpr std::array<std::string_view, 1> kMetricsKeys{"listen"};
 constexpr std::array<std::string_view, 4> kRateLimitKeys{"responses_per_second", "slip",
                                                          "ipv4_prefix", "ipv6_prefix"};
@@ -629,11 +636,282 @@ void parse_soa(Context& c, const Value& v) {
     }
 }
 
-// server.transfer: { allow: [prefixes], notify: [ADDR:PORT], catalog: NAME } (RFC 5936,
-// RFC 1996, RFC 9432).
+std::optional<std::string> parse_file_path(Context& c, const Value& v, std::string_view example);
+
+// Base64 (RFC 4648 §4) as TSIG secrets are written (BIND's `secret "..."`, tsig-keygen): the
+// standard alphabet, '=' padding, whitespace ignored. nullopt when it does not decode.
+std::optional<std::string> decode_base64(std::string_view text) {
+    std::string out;
+    std::uint32_t bits = 0;
+    int have = 0;
+    std::size_t padding = 0, digits = 0;
+    for (const char ch : text) {
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') continue;
+        if (ch == '=') {
+            ++padding;
+            continue;
+        }
+        if (padding != 0) return std::nullopt;  // data after the padding
+        int v = -1;
+        if (ch >= 'A' && ch <= 'Z') v = ch - 'A';
+        else if (ch >= 'a' && ch <= 'z') v = ch - 'a' + 26;
+        else if (ch >= '0' && ch <= '9') v = ch - '0' + 52;
+        else if (ch == '+') v = 62;
+        else if (ch == '/') v = 63;
+        if (v < 0) return std::nullopt;
+        ++digits;
+        bits = (bits << 6) | static_cast<std::uint32_t>(v);
+        have += 6;
+        if (have >= 8) {
+            have -= 8;
+            out.push_back(static_cast<char>((bits >> have) & 0xff));
+        }
+    }
+    // Whole quanta only: 4 digits, or 2-3 digits and the padding that completes them.
+    if ((digits + padding) % 4 != 0 || padding > 2 || (digits % 4 == 1)) return std::nullopt;
+    if ((digits % 4 == 0 && padding != 0) || (digits % 4 != 0 && digits % 4 + padding != 4))
+        return std::nullopt;
+    return out;
+}
+
+// What a secret file holds: the base64 secret alone, or the `key "name" { algorithm A;
+// secret "..."; };` block that BIND's tsig-keygen writes (the same file then serves named).
+struct SecretFileKey {
+    std::string name;  // empty: the file holds the secret alone
+    std::string algorithm;
+    std::string secret_base64;
+};
+
+// The BIND key block, tokenised as named.conf is (words, quoted strings, { } ;), comments
+// (#, //, /* */) skipped. An error names the line of the file.
+Expected<SecretFileKey, std::string> parse_secret_file(std::string_view text) {
+    // The secret alone (one word): taken as it is, even when it starts with "//" (base64 may).
+    const std::size_t first = text.find_first_not_of(" \t\r\n");
+    const std::size_t last = text.find_last_not_of(" \t\r\n");
+    if (first != std::string_view::npos &&
+        text.substr(first, last - first + 1).find_first_of(" \t\r\n{};\"#") ==
+            std::string_view::npos)
+        return SecretFileKey{{}, {}, std::string(text.substr(first, last - first + 1))};
+    std::vector<std::pair<std::string, std::size_t>> tokens;  // text, line
+    std::size_t line = 1;
+    for (std::size_t i = 0; i < text.size();) {
+        const char ch = text[i];
+        if (ch == '\n') { ++line; ++i; continue; }
+        if (ch == ' ' || ch == '\t' || ch == '\r') { ++i; continue; }
+        if (ch == '#' || (ch == '/' && i + 1 < text.size() && text[i + 1] == '/')) {
+            while (i < text.size() && text[i] != '\n') ++i;
+            continue;
+        }
+        if (ch == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+            const std::size_t end = text.find("*/", i + 2);
+            if (end == std::string_view::npos) return unexpected("line " + std::to_string(line) + ": unterminated comment");
+            line += static_cast<std::size_t>(std::count(text.begin() + static_cast<long>(i), text.begin() + static_cast<long>(end), '\n'));
+            i = end + 2;
+            continue;
+        }
+        if (ch == '{' || ch == '}' || ch == ';') {
+            tokens.emplace_back(std::string(1, ch), line);
+            ++i;
+            continue;
+        }
+        if (ch == '"') {
+            const std::size_t end = text.find('"', i + 1);
+            if (end == std::string_view::npos) return unexpected("line " + std::to_string(line) + ": unterminated string");
+            tokens.emplace_back(std::string(text.substr(i + 1, end - i - 1)), line);
+            i = end + 1;
+            continue;
+        }
+        std::size_t end = i;
+        while (end < text.size() && std::string_view(" \t\r\n{};\"").find(text[end]) == std::string_view::npos) ++end;
+        tokens.emplace_back(std::string(text.substr(i, end - i)), line);
+        i = end;
+    }
+    SecretFileKey key;
+    if (tokens.empty()) return unexpected(std::string("the file is empty; expected a base64 secret or a key \"name\" { ... }; block"));
+    if (tokens.size() == 1) {
+        key.secret_base64 = tokens[0].first;
+        return key;
+    }
+    const auto at = [&tokens](std::size_t i) { return "line " + std::to_string(tokens[std::min(i, tokens.size() - 1)].second) + ": "; };
+    const auto is = [&tokens](std::size_t i, std::string_view t) { return i < tokens.size() && tokens[i].first == t; };
+    if (!is(0, "key") || tokens.size() < 3 || !is(2, "{"))
+        return unexpected(at(0) + "expected a base64 secret or a key \"name\" { algorithm ...; secret \"...\"; }; block");
+    key.name = tokens[1].first;
+    std::size_t i = 3;
+    while (i < tokens.size() && !is(i, "}")) {
+        if (i + 2 >= tokens.size() || !is(i + 2, ";"))
+            return unexpected(at(i) + "expected `algorithm NAME;` or `secret \"BASE64\";`");
+        if (is(i, "algorithm")) key.algorithm = lower_ascii(tokens[i + 1].first);
+        else if (is(i, "secret")) key.secret_base64 = tokens[i + 1].first;
+        else return unexpected(at(i) + "unknown statement '" + tokens[i].first + "' in the key block; expected algorithm or secret");
+        i += 3;
+    }
+    if (i >= tokens.size()) return unexpected(at(i) + "the key block has no closing '}'");
+    if (i + 1 < tokens.size() && is(i + 1, ";")) i += 2; else ++i;
+    if (i < tokens.size()) return unexpected(at(i) + "one key block per file; found '" + tokens[i].first + "' after it");
+    if (key.secret_base64.empty()) return unexpected(at(0) + "the key block has no secret");
+    return key;
+}
+
+Expected<std::string, std::string> read_small_file(const std::string& path, struct stat& st) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return unexpected(std::string("cannot read: ") + std::strerror(errno));
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return unexpected(std::string("not a regular file"));
+    }
+    std::string text;
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n == 0) break;
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int err = errno;
+            ::close(fd);
+            return unexpected(std::string("cannot read: ") + std::strerror(err));
+        }
+        text.append(buf, static_cast<std::size_t>(n));
+        if (text.size() > 65536) {
+            ::close(fd);
+            return unexpected(std::string("more than 64 KiB: not a key file"));
+        }
+    }
+    ::close(fd);
+    return text;
+}
+
+// server.transfer.key: { name, algorithm, secret | secret_file } (RFC 8945).
+void parse_transfer_key(Context& c, const Value& v, DaemonSettings& d) {
+    auto m = c.r.mapping(v, kTransferKeyKeys,
+                         "a TSIG key: { name, algorithm, secret | secret_file }");
+    if (!m) return;
+    TransferKey key;
+    key.pos = v.pos;
+    bool ok = true;
+    const Value* name = m->get("name");
+    if (name) {
+        if (auto text = c.r.scalar(*name, "a key name such as sipdns-transfer")) {
+            std::string_view t = *text;
+            if (t.ends_with('.')) t.remove_suffix(1);
+            auto checked = check_domain_name(lower_ascii(t));
+            if (!checked || checked->empty()) {
+                c.r.error(*name, "expected a key name such as sipdns-transfer" +
+                                     (checked ? std::string() : ": " + checked.error()));
+                ok = false;
+            } else {
+                key.name = *checked;
+            }
+        } else {
+            ok = false;
+        }
+    }
+    const Value* algorithm = m->get("algorithm");
+    if (algorithm) {
+        auto text = c.r.scalar(*algorithm, "hmac-sha256, hmac-sha384, hmac-sha512 or hmac-sha1");
+        const std::string lower = text ? lower_ascii(*text) : std::string();
+        if (text && std::find(kTsigAlgorithms.begin(), kTsigAlgorithms.end(), lower) ==
+                        kTsigAlgorithms.end()) {
+            c.r.expected(*algorithm, "hmac-sha256, hmac-sha384, hmac-sha512 or hmac-sha1");
+            ok = false;
+        } else if (!text) {
+            ok = false;
+        } else {
+            key.algorithm = lower;
+        }
+    }
+    const Value* secret = m->get("secret");
+    const Value* secret_file = m->get("secret_file");
+    if ((secret != nullptr) == (secret_file != nullptr)) {
+        c.r.error(v, secret ? "give either secret or secret_file, not both"
+                            : "required key secret (base64) or secret_file (a file holding it)");
+        return;
+    }
+    if (secret) {
+        auto text = c.r.scalar(*secret, "a base64 secret such as tsig-keygen writes");
+        auto decoded = text ? decode_base64(*text) : std::nullopt;
+        if (!decoded || decoded->empty()) {
+            if (text) c.r.expected(*secret, "a base64 secret (RFC 4648) such as tsig-keygen writes");
+            return;
+        }
+        key.secret = std::move(*decoded);
+    } else {
+        auto path = parse_file_path(c, *secret_file, "/etc/sipdns/transfer.key");
+        if (!path) return;
+        struct stat st {};
+        auto text = read_small_file(*path, st);
+        if (!text) {
+            c.r.error(*secret_file, *path + ": " + text.error());
+            return;
+        }
+        auto in_file = parse_secret_file(*text);
+        if (!in_file) {
+            c.r.error(*secret_file, *path + ": " + in_file.error());
+            return;
+        }
+        auto decoded = decode_base64(in_file->secret_base64);
+        if (!decoded || decoded->empty()) {
+            c.r.error(*secret_file, *path + ": the secret is not base64 (RFC 4648)");
+            return;
+        }
+        key.secret = std::move(*decoded);
+        key.secret_file = *path;
+        if (!in_file->name.empty()) {
+            std::string file_name = lower_ascii(in_file->name);
+            if (file_name.ends_with('.')) file_name.pop_back();
+            if (key.name.empty()) {
+                auto checked = check_domain_name(file_name);
+                if (!checked || checked->empty()) {
+                    c.r.error(*secret_file, *path + ": key name '" + in_file->name + "' is not a domain name");
+                    return;
+                }
+                key.name = *checked;
+            } else if (file_name != key.name) {
+                c.r.error(*secret_file, *path + ": the file's key is named '" + in_file->name +
+                                            "', not '" + key.name + "' as `name` says");
+                return;
+            }
+        }
+        if (!in_file->algorithm.empty()) {
+            if (std::find(kTsigAlgorithms.begin(), kTsigAlgorithms.end(), in_file->algorithm) ==
+                kTsigAlgorithms.end()) {
+                c.r.error(*secret_file, *path + ": algorithm '" + in_file->algorithm +
+                                            "' is not one of hmac-sha256, hmac-sha384, hmac-sha512, hmac-sha1");
+                return;
+            }
+            if (key.algorithm.empty()) {
+                key.algorithm = in_file->algorithm;
+            } else if (key.algorithm != in_file->algorithm) {
+                c.r.error(*secret_file, *path + ": the file's key uses " + in_file->algorithm +
+                                            ", not " + key.algorithm + " as `algorithm` says");
+                return;
+            }
+        }
+        // The site file may be shared; the secret must not be (RFC 8945 §8: the key is what
+        // authenticates the transfer).
+        if ((st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
+            char mode[8];
+            std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+            c.r.warning(*secret_file, *path + " is readable by " +
+                                          ((st.st_mode & S_IROTH) != 0 ? "others" : "its group") +
+                                          " (mode " + mode +
+                                          "); make it readable by the daemon only (chmod 600)");
+        }
+    }
+    if (key.name.empty()) {
+        if (ok) c.r.missing(v, "name");
+        return;
+    }
+    if (key.algorithm.empty()) key.algorithm = std::string(kTsigAlgorithms[0]);
+    if (ok) d.transfer_key = std::move(key);
+}
+
+// server.transfer: { allow: [prefixes], notify: [ADDR:PORT], catalog: NAME, key: TSIG key }
+// (RFC 5936, RFC 1996, RFC 9432, RFC 8945).
 void parse_transfer(Context& c, const Value& v, DaemonSettings& d) {
     if (v.is_null()) return;
-    auto m = c.r.mapping(v, kTransferKeys, "a mapping of zone-transfer settings: { allow, notify, catalog }");
+    auto m = c.r.mapping(v, kTransferKeys,
+                         "a mapping of zone-transfer settings: { allow, notify, catalog, key }");
     if (!m) return;
     if (const Value* a = m->get("allow")) {
         if (auto items =
@@ -663,6 +941,7 @@ void parse_transfer(Context& c, const Value& v, DaemonSettings& d) {
             d.transfer_catalog_pos = n->pos;
         }
     }
+    if (const Value* k = m->get("key")) parse_transfer_key(c, *k, d);
 }
 
 // server.rate_limit: { responses_per_second, slip, ipv4_prefix, ipv6_prefix } (response rate
@@ -1430,12 +1709,13 @@ PartialSite load_site_text_partial(std::string_view text, const std::string& fil
 Expected<SiteConfig, Diagnostics> load_site_text(std::string_view text,
                                                  const std::string& file_name) {
     PartialSite partial = load_site_text_partial(text, file_name);
-    if (!partial.diagnostics.empty() || !partial.site) {
+    if (count_errors(partial.diagnostics) != 0 || !partial.site) {
         if (partial.diagnostics.empty())  // parse_domain reports a missing domain; never here
             partial.diagnostics.push_back({file_name, {}, "no site could be read"});
         return unexpected(std::move(partial.diagnostics));
     }
     partial.site->refused_names.clear();
+    partial.site->warnings = std::move(partial.diagnostics);
     return std::move(*partial.site);
 }
 

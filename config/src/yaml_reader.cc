@@ -162,6 +162,11 @@ void Reader::expected(const Value& v, std::string_view what) {
     error(v, "expected " + std::string(what) + ", got " + describe(v.node));
 }
 
+void Reader::warning(const Value& v, const std::string& message) {
+    diags_.push_back({file_, v.pos, v.path.empty() ? message : v.path + ": " + message,
+                      Diagnostic::Severity::Warning});
+}
+
 void Reader::missing(const Value& parent, std::string_view key) {
     error(parent.pos, join(parent.path, key) + ": " + msg::kRequired);
 }

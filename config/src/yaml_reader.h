@@ -88,12 +88,14 @@ class Reader {
     explicit Reader(std::string file) : file_(std::move(file)) {}
 
     const std::string& file() const { return file_; }
-    bool failed() const { return !diags_.empty(); }
+    bool failed() const { return count_errors(diags_) != 0; }
 
     void error(SourcePos pos, std::string message);
     void error(const Value& v, const std::string& message);   // "path: message" at the value
     void expected(const Value& v, std::string_view what);     // "path: expected X, got Y"
     void missing(const Value& parent, std::string_view key);  // "path.key: required key ..."
+    // "path: warning: message" at the value: printed, and the site serves as written.
+    void warning(const Value& v, const std::string& message);
 
     // All diagnostics, in file order (sections are checked in a fixed order, not file order).
     Diagnostics take();

@@ -90,6 +90,10 @@ engine::EngineSettings engine_settings(const config::DaemonSettings& file) {
     settings.identity = file.identity;
     settings.version = file.version;
     settings.transfer_allow = file.transfer_allow;
+    // The loader checked the name and algorithm; a key it accepted always converts.
+    if (file.transfer_key)
+        settings.transfer_key = engine::make_tsig_key(
+            file.transfer_key->name, file.transfer_key->algorithm, file.transfer_key->secret);
     settings.rate_limit = file.rate_limit;  // reloadable: a SIGHUP changes it for new queries
     settings.ecs_trust = file.ecs_trust;    // reloadable as well
     settings.cookies = file.cookies;        // and this; the secrets are the daemon's (serve.cc)

@@ -287,7 +287,8 @@ int run_server(const ServeOptions& options) {
     // hundred madvise calls for a 100,000-host site (tens of ms): done once the zones are
     // answered, not before.
     release_build_memory();
-    notify_secondaries(notifier, *first_snapshot->zones, startup_settings.transfer_notify);
+    notify_secondaries(notifier, *first_snapshot->zones, startup_settings.transfer_notify,
+                       first_snapshot->settings.transfer_key);
     first_snapshot.reset();
 
     const int stop_signal = signals.run([&reloader] { reloader.reload(); });

@@ -40,6 +40,7 @@ Expected<LoadedSite, config::Diagnostics> load_site(const std::string& path,
 }
 
 void log_site_warnings(const LoadedSite& site) {
+    for (const auto& warning : site.config.warnings) spdlog::warn("{}", warning.to_string());
     for (const auto& warning : site.zones->warnings()) spdlog::warn("{}", warning.to_string());
 }
 

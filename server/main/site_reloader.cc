@@ -73,6 +73,7 @@ std::shared_ptr<const net::ServingSnapshot> make_snapshot(
 
 void notify_secondaries(net::NotifySender& sender, const zone::SiteZones& zones,
                         const std::vector<config::IpEndpoint>& targets,
+                        const std::optional<engine::TsigKey>& key,
                         const zone::ZoneSet* before) {
     if (targets.empty()) return;
     // Transfers serve the no-location view (docs/design.md §3): its zones are what secondaries get.
@@ -85,7 +86,7 @@ void notify_secondaries(net::NotifySender& sender, const zone::SiteZones& zones,
             apexes.push_back(z->apex());
     }
     if (apexes.empty()) return;
-    sender.notify(apexes, targets);
+    sender.notify(apexes, targets, key);
     spdlog::info("notifying {} secondar{} of {} zone{}", targets.size(),
                  targets.size() == 1 ? "y" : "ies", apexes.size(), apexes.size() == 1 ? "" : "s");
 }
@@ -146,6 +147,7 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site(
     }
 
     log_site_warnings(*site);
+    for (const auto& warning : site->config.warnings) outcome.warnings.push_back(warning.to_string());
     for (const auto& warning : site->zones->warnings()) outcome.warnings.push_back(warning.to_string());
     const config::DaemonSettings& now = site->config.server;
     if (now.listen != startup_.listen || now.threads != startup_.threads ||
@@ -196,7 +198,8 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site(
     spdlog::info("reloaded: {}{}", serving_status(zones), suffix);
     systemd::notify_ready(serving_status(zones) + suffix);
     // RFC 1996 §4.1: secondaries hear of a new serial at once.
-    notify_secondaries(notifier_, *site->zones, site->config.server.transfer_notify, &old_zones);
+    notify_secondaries(notifier_, *site->zones, site->config.server.transfer_notify,
+                       engine_settings(site->config.server).transfer_key, &old_zones);
     return replaced;
 }
 

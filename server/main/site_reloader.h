@@ -35,8 +35,10 @@ std::shared_ptr<const net::ServingSnapshot> make_snapshot(
 
 // NOTIFY the zones of the site to server.transfer.notify (RFC 1996), if any are listed: every
 // zone, or with `before` (the zone set being replaced) those whose serial is not the same.
+// Signed with `key` when the site has one (RFC 8945 §5.1).
 void notify_secondaries(net::NotifySender& sender, const zone::SiteZones& zones,
                         const std::vector<config::IpEndpoint>& targets,
+                        const std::optional<engine::TsigKey>& key,
                         const zone::ZoneSet* before = nullptr);
 
 class SiteReloader {

@@ -127,12 +127,15 @@ NotifySender::~NotifySender() {
 }
 
 void NotifySender::notify(const std::vector<std::string>& zone_apexes,
-                          const std::vector<config::IpEndpoint>& targets) {
+                          const std::vector<config::IpEndpoint>& targets,
+                          const std::optional<engine::TsigKey>& key) {
     for (const auto& apex : zone_apexes) {
         for (const auto& target : targets) {
             const auto id = static_cast<std::uint16_t>(impl_->ids());
             auto job = std::make_shared<NotifyJob>(
-                impl_->io, engine::make_notify(apex, id), to_endpoint(target),
+                impl_->io,
+                engine::make_notify(apex, id, key ? &*key : nullptr, engine::tsig_clock_now()),
+                to_endpoint(target),
                 target.to_string());
             asio::post(impl_->io, [job] { job->start(); });
         }

@@ -174,11 +174,17 @@ void TcpConnection::answer_one(std::span<const std::uint8_t> query) {
         engine::respond(query, context_, *snapshot.zones, snapshot.settings, scratch,
                         worker_.forwarder != nullptr ? &question : nullptr);
     worker_.counters.count(engine::Transport::Tcp, result);
+    if (result.tsig_error != 0 || result.tsig_missing) [[unlikely]]
+        log_tsig_refusal(worker_, context_, query, result);
     if (result.action == engine::EngineResult::Action::Transfer) {
         // A zone transfer: every message, already framed, behind the answers before it
         // (RFC 5936 §4.1: a transfer on a connection that also carries queries).
-        const auto messages = engine::write_transfer(query, *result.transfer_zone,
-                                                     snapshot.settings);
+        auto messages = engine::write_transfer(query, *result.transfer_zone, snapshot.settings);
+        // RFC 8945 §5.3.1: a signed request gets every message signed.
+        if (result.tsig_signed && snapshot.settings.transfer_key)
+            messages = engine::sign_transfer(query, messages, *snapshot.settings.transfer_key,
+                                             context_.now_seconds != 0 ? context_.now_seconds
+                                                                       : engine::tsig_clock_now());
         outbox_filling_.insert(outbox_filling_.end(), messages.begin(), messages.end());
         if (worker_.logging()) [[unlikely]] {
             // The first message's header for the line; the size is the whole transfer's.

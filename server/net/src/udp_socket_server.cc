@@ -206,6 +206,8 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
         engine::EngineResult result = engine::respond(query, context, *snapshot.zones,
                                                       snapshot.settings, slot.answer, forward);
         counters_.count(engine::Transport::Udp, result);
+        if (result.tsig_error != 0 || result.tsig_missing) [[unlikely]]
+            log_tsig_refusal(worker_, context, query, result);
         std::uint8_t log_flags = 0;
         if (result.action == engine::EngineResult::Action::Forward) [[unlikely]] {
             // Answered now from the worker's cache, or parked until the forwarder replies.

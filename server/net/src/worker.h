@@ -19,6 +19,7 @@
 #include "sipdns/forward/outstanding_limit.h"
 #include "sipdns/net/snapshot.h"
 #include "sipdns/querylog/ring.h"
+#include "log_throttle.h"
 #include "worker_counters.h"
 
 namespace sipdns::net {
@@ -64,8 +65,16 @@ struct Worker {
     const std::atomic<bool>* log_active = &kNeverLogging;
     bool logging() const { return log_active->load(std::memory_order_relaxed); }
     static const std::atomic<bool> kNeverLogging;
+    // TSIG refusals (log_tsig_refusal()): one line each, at most one per interval per worker.
+    LogThrottle tsig_log;
     boost::asio::io_context context{1};  // concurrency hint 1: exactly one thread runs it
     std::vector<std::unique_ptr<UdpSocketServer>> udp_sockets;
 };
+
+// One warning line for a query the engine refused on TSIG grounds (RFC 8945 §5.2: BADKEY,
+// BADSIG, BADTIME, BADTRUNC; or a transfer without a signature when the site has a key): the
+// client, the name and type asked, and why. Nothing for any other answer.
+void log_tsig_refusal(Worker& worker, const engine::QueryContext& context,
+                      std::span<const std::uint8_t> query, const engine::EngineResult& result);
 
 }  // namespace sipdns::net

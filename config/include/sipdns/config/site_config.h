@@ -153,6 +153,16 @@ struct DnstapSettings {
     bool operator==(const DnstapSettings&) const = default;
 };
 
+// server.transfer.key: a TSIG key (RFC 8945 §4.2, §6), shared with the secondaries.
+struct TransferKey {
+    std::string name;       // absolute, lower case, no trailing dot ("sipdns-transfer")
+    std::string algorithm;  // hmac-sha256 (default), hmac-sha384, hmac-sha512, hmac-sha1
+    std::string secret;     // the decoded secret, octets (base64 in the site or secret file)
+    std::string secret_file;  // the file it came from; empty = written in the site file
+    SourcePos pos;
+    bool operator==(const TransferKey&) const = default;
+};
+
 // `server:` — daemon settings; CLI flags override. Startup-only items (listen, threads,
 // user) are kept apart from what a reload may change by the daemon, not here.
 struct DaemonSettings {
@@ -176,6 +186,9 @@ struct DaemonSettings {
     // case, no trailing dot). Absent = no catalog.
     std::optional<std::string> transfer_catalog;
     SourcePos transfer_catalog_pos;
+    // server.transfer.key: the TSIG key (RFC 8945) a transfer must be signed with, and that
+    // signs NOTIFY and the answers to signed queries. Reloadable, like transfer_allow.
+    std::optional<TransferKey> transfer_key;
     RateLimitSettings rate_limit;     // reloadable (SIGHUP), like the EDNS size
     // server.ecs_trust: resolvers whose EDNS Client Subnet option (RFC 7871) picks the location
     // view in their place; empty = ECS ignored from everyone. Reloadable.
@@ -306,6 +319,9 @@ struct SiteConfig {
     // Names of entries the loader refused (a bad address, say): only in a site loaded for
     // `check` despite errors, so that the zone checks do not call a target to them missing.
     std::vector<std::string> refused_names;
+    // What the loader warns about yet serves (a secret file others may read): printed by
+    // `check`, logged at start and on reload.
+    Diagnostics warnings;
 };
 
 }  // namespace sipdns::config

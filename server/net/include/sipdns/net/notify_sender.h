@@ -6,10 +6,12 @@
 // of its own; a secondary that does not answer is retried a few times, then given up (it still
 // refreshes on the SOA timers).
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sipdns/config/address.h"
+#include "sipdns/engine/tsig.h"
 
 namespace sipdns::net {
 
@@ -20,9 +22,11 @@ public:
     NotifySender(const NotifySender&) = delete;
     NotifySender& operator=(const NotifySender&) = delete;
 
-    // Queues one NOTIFY per zone (apex names in wire form) and target.
+    // Queues one NOTIFY per zone (apex names in wire form) and target, signed with `key` when
+    // one is given (RFC 8945 §5.1; the secondaries of a site with a key expect it).
     void notify(const std::vector<std::string>& zone_apexes,
-                const std::vector<config::IpEndpoint>& targets);
+                const std::vector<config::IpEndpoint>& targets,
+                const std::optional<engine::TsigKey>& key = std::nullopt);
 
 private:
     struct Impl;
