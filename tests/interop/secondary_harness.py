@@ -1,6 +1,6 @@
 # SPDX-FileCopyrightText: 2026 The sipdns authors
 # SPDX-License-Identifier: BSD-3-Clause
-"""Secondaries harness: Knot DNS and NSD as secondaries of sipdnsd on loopback ports (zone
+"""Secondaries harness: Knot DNS, NSD and BIND (named) as secondaries of sipdnsd on loopback ports (zone
 transfer, NOTIFY), site files with a `server.transfer` section, and zone transfer clients.
 
 Only loopback, bounded waits and loops, processes stopped by PID (docs/design.md §1).
@@ -21,6 +21,7 @@ import socket
 import struct
 import subprocess
 import time
+from dataclasses import dataclass
 from typing import Optional
 
 import dns.exception
@@ -93,6 +94,31 @@ def with_transfer(text: str, allow: list[str], notify: list[str],
     return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True)
+class TsigKey:
+    """A TSIG key (RFC 8945) as the secondaries' configurations and sipdnsd's site file name it:
+    name, algorithm (hmac-sha256, ...) and the base64 secret."""
+    name: str
+    algorithm: str
+    secret: str
+
+    def site_yaml(self) -> str:
+        """server.transfer.key, flow style."""
+        return f"{{ name: {self.name}, algorithm: {self.algorithm}, secret: {self.secret} }}"
+
+
+def with_transfer_key(text: str, key: TsigKey) -> str:
+    """The site file text (with_transfer() made its server.transfer) with `key:` added."""
+    lines = text.rstrip("\n").splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r"^(\s+)transfer\s*:\s*$", line)
+        if m:
+            ind = m.group(1)
+            lines.insert(i + 1, f"{ind}{ind}key: {key.site_yaml()}")
+            return "\n".join(lines) + "\n"
+    raise AssertionError("no server.transfer block to add the key to")
+
+
 def with_host(text: str, name: str, address: str) -> str:
     """The site file text with `hosts: {name: address}` added (to a block-style `hosts:`)."""
     lines = text.rstrip("\n").splitlines()
@@ -150,7 +176,8 @@ class Secondary(ReferenceServer):
     added and removed by what the catalog lists, with no change to the configuration."""
 
     def __init__(self, origins: list[str], workdir: pathlib.Path, port: int,
-                 primary_port: int = 0, catalog: Optional[str] = None):
+                 primary_port: int = 0, catalog: Optional[str] = None,
+                 key: Optional[TsigKey] = None):
         self.catalog = catalog.rstrip(".") if catalog else None
         origins = [o for o in origins if o != self.catalog]
         super().__init__([(o, "") for o in origins], workdir)
@@ -158,6 +185,7 @@ class Secondary(ReferenceServer):
         self.origins = ([self.catalog] if self.catalog else []) + list(origins)
         self.fixed_port = port
         self.primary_port = primary_port
+        self.key = key  # transfers, SOA queries and accepted NOTIFYs signed with it (RFC 8945)
 
     def start(self) -> "Secondary":
         assert self.primary_port, "primary_port not set"
@@ -218,14 +246,19 @@ class KnotSecondary(Secondary):
     zonefile-load: none
     journal-content: none
 """
-        conf = knot_conf_head(w, self.port) + f"""
+        key_section = key_line = ""
+        if self.key:
+            key_section = (f"\nkey:\n  - id: {self.key.name}\n    algorithm: {self.key.algorithm}"
+                           f"\n    secret: {self.key.secret}\n")
+            key_line = f"\n    key: {self.key.name}"
+        conf = knot_conf_head(w, self.port) + key_section + f"""
 remote:
   - id: sipdnsd
-    address: 127.0.0.1@{self.primary_port}
+    address: 127.0.0.1@{self.primary_port}{key_line}
 
 acl:
   - id: notify-from-sipdnsd
-    address: 127.0.0.1
+    address: 127.0.0.1{key_line}
     action: notify
 
 template:
@@ -261,17 +294,33 @@ class BindSecondary(Secondary):
     """named -g (BIND 9.18) as a secondary: `primaries` = sipdnsd, NOTIFY accepted from it (a
     secondary accepts NOTIFY from its primaries), zone files in workdir/zones, no recursion,
     no rndc. With `catalog`: `catalog-zones { zone CATALOG default-primaries { sipdnsd }; }`
-    (BIND ARM, "Catalog Zones"), members re-read at most every second."""
+    (BIND ARM, "Catalog Zones"), members re-read at most every second. With `key` (TSIG,
+    RFC 8945): transfers and SOA queries signed with it, NOTIFY accepted only signed."""
 
     name = "bind-secondary"
     binary = shutil.which("named") or "/usr/sbin/named"
 
+    def key_clause(self) -> str:
+        """With `key`: the key, and sipdnsd as a server whose transfers and SOA queries are
+        signed with it (named.conf `server`)."""
+        if not self.key:
+            return ""
+        return (f'key "{self.key.name}" {{ algorithm {self.key.algorithm}; '
+                f'secret "{self.key.secret}"; }};\n'
+                f'server 127.0.0.1 {{ keys {{ "{self.key.name}"; }}; }};\n')
+
+    def zone_clause(self, origin: str) -> str:
+        """One member zone; with `key`, primaries with the key and NOTIFY accepted only signed
+        with it."""
+        w = self.workdir
+        key = f' key "{self.key.name}"' if self.key else ""
+        notify = f' allow-notify {{ key "{self.key.name}"; }};' if self.key else ""
+        return (f'zone "{origin}" {{ type secondary; primaries {{ 127.0.0.1 port '
+                f'{self.primary_port}{key}; }}; file "{w}/zones/{origin}.db";{notify} }};\n')
+
     def prepare(self) -> list[str]:
         w = self.workdir
-        primaries = f"primaries {{ 127.0.0.1 port {self.primary_port}; }};"
-        zones = "".join(
-            f'zone "{o}" {{ type secondary; {primaries} file "{w}/zones/{o}.db"; }};\n'
-            for o in self.origins)
+        zones = self.key_clause() + "".join(self.zone_clause(o) for o in self.origins)
         catalog_zones = ""
         if self.catalog:
             catalog_zones = (
@@ -311,11 +360,14 @@ class NsdSecondary(Secondary):
     def prepare(self) -> list[str]:
         w = self.workdir
         (w / "xfr").mkdir(exist_ok=True)
-        zones = "".join(f"""zone:
+        key_name = self.key.name if self.key else "NOKEY"
+        keys = (f'key:\n    name: "{self.key.name}"\n    algorithm: {self.key.algorithm}\n'
+                f'    secret: "{self.key.secret}"\n') if self.key else ""
+        zones = keys + "".join(f"""zone:
     name: "{o}"
     zonefile: "zones/{o}.zone"
-    request-xfr: 127.0.0.1@{self.primary_port} NOKEY
-    allow-notify: 127.0.0.1 NOKEY
+    request-xfr: 127.0.0.1@{self.primary_port} {key_name}
+    allow-notify: 127.0.0.1 {key_name}
 """ for o in self.origins)
         conf = nsd_conf(w, self.port, zones, verbosity=2)
         (w / "nsd.conf").write_text(conf)
