@@ -127,6 +127,9 @@ const std::vector<config::IpAddress>& client_table() {
     return t;
 }
 
+// The fuzzer's clock (QueryContext::now_seconds): the TSIG seeds were signed at it.
+constexpr std::uint64_t kFuzzNow = 1700000000;
+
 engine::EngineSettings make_settings(std::uint16_t payload) {
     engine::EngineSettings s;
     s.edns_udp_size = payload;
@@ -139,13 +142,15 @@ engine::EngineSettings make_settings(std::uint16_t payload) {
     // EDNS Client Subnet (RFC 7871) from 127.0.0.1 and ::1 of the client table; the others'
     // options are echoed with scope 0.
     s.ecs_trust = {*config::IpPrefix::parse("127.0.0.0/8"), *config::IpPrefix::parse("::1/128")};
-    // DNS Cookies with known secrets (00..0f current, 10..1f previous) and the clock at 0, so
+    // DNS Cookies with known secrets (00..0f current, 10..1f previous) at kFuzzNow, so
     // that make_seeds.py can make valid server cookies (RFC 9018 §4) for the client table.
     for (std::uint8_t i = 0; i < 16; ++i) {
         s.cookie_secrets.current[i] = i;
         s.cookie_secrets.previous[i] = static_cast<std::uint8_t>(0x10 + i);
     }
     s.cookie_secrets.has_previous = true;
+    // TSIG (RFC 8945): make_seeds.py signs its tsig-* seeds with this key at kFuzzNow.
+    s.transfer_key = engine::make_tsig_key("fuzz-key", "hmac-sha256", "fuzz tsig secret");
     return s;
 }
 
@@ -344,6 +349,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::size_t at = 1;
 
     engine::QueryContext ctx;
+    ctx.now_seconds = kFuzzNow;
     ctx.transport = (flags & 1) ? engine::Transport::Tcp : engine::Transport::Udp;
     switch ((flags >> 1) & 3) {
         case 0:
@@ -406,8 +412,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // RFC 5936 §4.2: transfers only over TCP; the messages carry the query's ID and the
         // first one its question (§2.2.1).
         CHECK(tcp && res.transfer_zone != nullptr && qend != 0);
-        const std::vector<std::uint8_t> stream =
+        std::vector<std::uint8_t> stream =
             engine::write_transfer(query, *res.transfer_zone, settings);
+        // A signed request: every message signed (RFC 8945 §5.3.1), still one framed stream.
+        if (res.tsig_signed)
+            stream = engine::sign_transfer(query, stream, *settings.transfer_key, kFuzzNow);
         CHECK(!stream.empty());
         bool first = true;
         for (std::size_t i = 0; i < stream.size();) {

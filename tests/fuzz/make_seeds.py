@@ -14,13 +14,16 @@ keeping, e.g. one a fuzzer found, goes into this file, not into the directory by
 import base64
 import pathlib
 import shutil
+import time
 
 import dns.edns
 import dns.flags
 import dns.message
+import dns.name
 import dns.opcode
 import dns.rdataclass
 import dns.rdatatype
+import dns.tsig
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -79,13 +82,14 @@ def siphash24(key, data):
     return ((v[0] ^ v[1] ^ v[2] ^ v[3]) & mask).to_bytes(8, "little")
 
 
-# fuzz_engine.cc's cookie secrets (current, previous) and clock (0).
+# fuzz_engine.cc's clock (kFuzzNow) and cookie secrets (current, previous).
+FUZZ_NOW = 1700000000
 COOKIE_SECRET = bytes(range(16))
 COOKIE_PREVIOUS = bytes(range(16, 32))
 CLIENT_COOKIE = bytes.fromhex("0123456789abcdef")
 
 
-def server_cookie(client_address, secret=COOKIE_SECRET, timestamp=0, client=CLIENT_COOKIE):
+def server_cookie(client_address, secret=COOKIE_SECRET, timestamp=FUZZ_NOW, client=CLIENT_COOKIE):
     """RFC 9018 §4: Version 1, Reserved, Timestamp, SipHash-2-4 over those with the client."""
     head = bytes([1, 0, 0, 0]) + timestamp.to_bytes(4, "big")
     return head + siphash24(secret, client + head + bytes(client_address))
@@ -160,7 +164,7 @@ def engine_seeds():
         ("valid-tcp", CLIENT_COOKIE + server_cookie(loopback), True),
         ("wrong", CLIENT_COOKIE + server_cookie([127, 0, 0, 2]), False),
         ("wrong-tcp", CLIENT_COOKIE + server_cookie([127, 0, 0, 2]), True),
-        ("expired", CLIENT_COOKIE + server_cookie(loopback, timestamp=(1 << 32) - 7200), False),
+        ("expired", CLIENT_COOKIE + server_cookie(loopback, timestamp=FUZZ_NOW - 7200), False),
         ("foreign-32", CLIENT_COOKIE + bytes(range(32)), False),
         ("bad-empty", b"", False), ("bad-7", CLIENT_COOKIE[:7], False),
         ("bad-server-1", CLIENT_COOKIE + b"\x01", False),
@@ -223,6 +227,30 @@ def engine_seeds():
     opt_option_overrun += b"\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x08\x00\x03\x00\x10abcd"
     seeds["bad-opt-option-overrun"] = prefix("lab") + bytes(opt_option_overrun)
     seeds["empty"] = prefix("lab")
+    # TSIG (RFC 8945) with fuzz_engine.cc's key at its clock: a signed AXFR from loopback over
+    # TCP, a signed SOA query, an unknown key, a wrong secret, a skewed clock.
+    fuzz_now = FUZZ_NOW
+    saved = time.time
+
+    def signed(name, rdtype, key_name="fuzz-key", secret=b"fuzz tsig secret", at=fuzz_now):
+        m = dns.message.make_query(name, rdtype, use_edns=0)
+        m.id = 0x2bad
+        m.use_tsig({dns.name.from_text(key_name): dns.tsig.Key(
+            key_name, base64.b64encode(secret).decode(), "hmac-sha256")}, key_name)
+        time.time = lambda: at  # dnspython signs at time.time()
+        try:
+            return m.to_wire()
+        finally:
+            time.time = saved
+    seeds["tsig-axfr"] = prefix("lab", tcp=True, client=CLIENT_LOOPBACK) + signed(
+        "lab.example.test", "AXFR")
+    seeds["tsig-soa"] = prefix("lab") + signed("lab.example.test", "SOA")
+    seeds["tsig-badkey"] = prefix("lab", tcp=True) + signed("lab.example.test", "AXFR",
+                                                            key_name="other-key")
+    seeds["tsig-badsig"] = prefix("lab", tcp=True) + signed("lab.example.test", "AXFR",
+                                                            secret=b"wrong secret")
+    seeds["tsig-badtime"] = prefix("lab") + signed("lab.example.test", "SOA", at=fuzz_now - 3600)
+
     # A packet on which ldns_wire2rr leaks (CI's fuzz run; tests/sanitize/lsan-fuzz.supp).
     seeds["found-ldns-wire2rr-leak"] = base64.b64decode(
         "SCsAAAEAAAAAAABYAAAAAAAAAAAAAAAAAGFyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEAAAAAAAA"
