@@ -501,6 +501,7 @@ class PlanWriter {
         health();
         dhcp_options();
         dns_checks();
+        secondaries();
         return out_.str();
     }
 
@@ -943,6 +944,68 @@ class PlanWriter {
         const std::string pad(std::string(prefix).size(), ' ');
         for (std::size_t i = 0; i < values.size(); ++i)
             out_ << (i ? pad : std::string(prefix)) << values[i] << "\n";
+    }
+
+    // server.transfer: the secondaries' side (Knot, NSD, BIND) for every zone, with the TSIG
+    // key's name and algorithm when the site has one (RFC 8945) — never its secret.
+    void secondaries() {
+        const config::DaemonSettings& d = site_.server;
+        if (!d.transfer_key && d.transfer_allow.empty() && d.transfer_notify.empty()) return;
+        out_ << "\n4. Secondaries (zone transfer from this server, NOTIFY on every new serial)\n";
+        const std::string primary = target_.address;
+        const config::TransferKey* key = d.transfer_key ? &*d.transfer_key : nullptr;
+        std::vector<std::string> apexes;
+        for (const auto& z : zones_.zones()) {
+            std::string apex = name_to_text(z->apex());
+            if (apex.ends_with('.')) apex.pop_back();
+            apexes.push_back(apex);
+        }
+        if (key) {
+            const std::string where = key->secret_file.empty()
+                                          ? std::string("server.transfer.key.secret")
+                                          : key->secret_file;
+            para("Transfers must be signed with the TSIG key " + key->name + " (" +
+                 key->algorithm + "); the secret is in " + where +
+                 " and is not printed here. What a secondary gets:");
+            out_ << "       dig -y " << key->algorithm << ":" << key->name << ":<secret> AXFR "
+                 << apexes.front() << " @" << primary << " -p " << target_.port << "\n";
+        } else {
+            para("Transfers are allowed by source address only (server.transfer.allow); a key "
+                 "(server.transfer.key) signs them.");
+        }
+        para("Replace " + primary + " with this server's address as the secondary reaches it.");
+        const std::string secret = "<secret>";
+        out_ << "\n   # Knot DNS (knot.conf)\n";
+        if (key)
+            out_ << "   key:\n     - id: " << key->name << "\n       algorithm: " << key->algorithm
+                 << "\n       secret: " << secret << "\n";
+        out_ << "   remote:\n     - id: sipdnsd\n       address: " << primary << "@"
+             << target_.port << "\n";
+        if (key) out_ << "       key: " << key->name << "\n";
+        out_ << "   acl:\n     - id: notify-from-sipdnsd\n       address: " << primary << "\n";
+        if (key) out_ << "       key: " << key->name << "\n";
+        out_ << "       action: notify\n   zone:\n";
+        for (const auto& apex : apexes)
+            out_ << "     - domain: " << apex
+                 << "\n       master: sipdnsd\n       acl: notify-from-sipdnsd\n";
+        out_ << "\n   # NSD (nsd.conf)\n";
+        if (key)
+            out_ << "   key:\n       name: \"" << key->name << "\"\n       algorithm: "
+                 << key->algorithm << "\n       secret: \"" << secret << "\"\n";
+        const std::string nsd_key = key ? key->name : std::string("NOKEY");
+        for (const auto& apex : apexes)
+            out_ << "   zone:\n       name: \"" << apex << "\"\n       request-xfr: " << primary
+                 << "@" << target_.port << " " << nsd_key << "\n       allow-notify: " << primary
+                 << " " << nsd_key << "\n";
+        out_ << "\n   # BIND (named.conf)\n";
+        if (key)
+            out_ << "   key \"" << key->name << "\" { algorithm " << key->algorithm
+                 << "; secret \"" << secret << "\"; };\n";
+        const std::string bind_key = key ? " key " + key->name : std::string();
+        for (const auto& apex : apexes)
+            out_ << "   zone \"" << apex << "\" { type secondary; primaries { " << primary
+                 << " port " << target_.port << bind_key << "; }; file \"" << apex << ".db\";"
+                 << (key ? " allow-notify { key " + key->name + "; };" : std::string()) << " };\n";
     }
 
     void dns_checks() {
