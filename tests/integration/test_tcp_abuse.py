@@ -14,6 +14,7 @@ import struct
 import threading
 import time
 
+import dns.edns
 import dns.message
 import dns.rcode
 import pytest
@@ -280,3 +281,54 @@ def test_query_arriving_whole_late_after_a_pause_within_io_timeout(tmp_path, sta
     assert srv.proc.poll() is None
     m = query("scs1." + D, "A", srv.port)
     assert m.rcode() == dns.rcode.NOERROR
+
+
+def read_answers(s, count, buf=b"", budget_s=10.0):
+    """Reads framed answers from s (after `buf`, bytes already read) until `count` have come, EOF
+    or the budget; returns their IDs in arrival order and the bytes read past the last one."""
+    ids = []
+    deadline = time.monotonic() + budget_s
+    while len(ids) < count and time.monotonic() < deadline:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+        while len(buf) >= 2 and len(buf) >= 2 + struct.unpack("!H", buf[:2])[0]:
+            n = struct.unpack("!H", buf[:2])[0]
+            ids.append(dns.message.from_wire(buf[2:2 + n]).id)
+            buf = buf[2 + n:]
+    return ids, buf
+
+
+def test_pipelined_queries_held_back_by_back_pressure_are_all_answered(tmp_path, start_server):
+    """Queries whose answers pass the 64 KiB queue bound are held back until it drains (RFC 7766
+    §6.2.1.1 pipelining, back-pressure); no read is in progress meanwhile. A 4096-octet burst of
+    them (the whole initial inbox) is answered whole; and, the regression, a query sent while
+    earlier ones were held landed where the inbox no longer was (a read in progress while
+    answering them moved the inbox's bytes): one was answered twice, the late one never."""
+    srv = start_server(abuse_site(tmp_path))
+    # (1) Exactly the inbox's 4096 octets: 77 queries, then one padded (RFC 7830) to the rest.
+    burst = [make_query("big." + D, "TXT") for _ in range(77)]
+    each = len(framed(burst[0]))
+    padding = 4096 - 77 * each - each - 4  # the option's code and length: 4 octets
+    last = make_query("big." + D, "TXT", options=[dns.edns.GenericOption(12, b"\0" * padding)])
+    blob = b"".join(framed(q) for q in burst + [last])
+    assert len(blob) == 4096, len(blob)
+    with tcp_connect(srv.port, timeout=5.0) as s:
+        s.sendall(blob)
+        ids, _ = read_answers(s, len(burst) + 1)
+    assert sorted(ids) == sorted(q.id for q in burst + [last]), \
+        f"{len(ids)} of {len(burst) + 1} answers\n{srv.log_text()[-3000:]}"
+
+    # (2) One more query while most of 60 are still held back.
+    held = [make_query("big." + D, "TXT") for _ in range(60)]
+    late = make_query("scs1." + D, "A")
+    with tcp_connect(srv.port, timeout=5.0) as s:
+        s.sendall(b"".join(framed(q) for q in held))
+        first, buf = read_answers(s, 20)  # > 64 KiB of answers: held ones answered meanwhile
+        s.sendall(framed(late))
+        rest, _ = read_answers(s, len(held) + 1 - len(first), buf)
+    ids = first + rest
+    assert len(ids) == len(set(ids)), f"answered twice: {sorted(i for i in ids if ids.count(i) > 1)}"
+    assert set(ids) == {q.id for q in held + [late]}
+    assert srv.proc.poll() is None

@@ -25,8 +25,7 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr std::size_t kLengthPrefix = 2;  // RFC 1035 §4.2.2
-constexpr std::size_t kInitialInbox = 4096;
+constexpr std::size_t kLengthPrefix = TcpFramer::kLengthPrefix;  // RFC 1035 §4.2.2
 // An outbox that grew for a burst is given back once it is empty again.
 constexpr std::size_t kRetainedOutboxCapacity = 64 * 1024;
 
@@ -42,8 +41,7 @@ TcpConnection::TcpConnection(asio::ip::tcp::socket socket, Worker& worker, Conne
       worker_(worker),
       limit_(limit),
       timeouts_(timeouts),
-      timer_(socket_.get_executor()),
-      inbox_(kInitialInbox) {
+      timer_(socket_.get_executor()) {
     // The peer's address picks its location view for every query on this connection.
     boost::system::error_code ec;
     const auto peer = socket_.remote_endpoint(ec);
@@ -93,19 +91,24 @@ void TcpConnection::finish_and_close() {
 void TcpConnection::read_more() {
     if (reading_ || finishing_ || closed_ || outbox_filling_.size() >= kMaxQueuedAnswerBytes)
         return;
-    if (inbox_used_ >= inbox_.size()) {
-        // Cannot happen: make_room_for_next_query() sizes the inbox for the query being read.
+    // Queries held back by back-pressure are answered first (on_written). Reading meanwhile
+    // would be wrong twice over: answering them moves the inbox's bytes (TcpFramer::consume())
+    // under the read in progress, and an inbox full of them has no room to read into.
+    if (inbox_.holds_message()) return;
+    const std::span<std::uint8_t> space = inbox_.free_space();
+    if (space.empty()) {
+        // Cannot happen: TcpFramer::consume() sizes the inbox for the query being read.
         close();
         return;
     }
-    if (inbox_used_ > 0 && !partial_query_) {
+    if (inbox_.buffered() > 0 && !partial_query_) {
         // Part of a query is here and the rest is awaited from now on (after back-pressure,
         // the wait starts when reading resumes: the client was not the slow one).
         partial_query_ = true;
         partial_since_ = std::chrono::steady_clock::now();
     }
     reading_ = true;
-    socket_.async_read_some(asio::buffer(inbox_.data() + inbox_used_, inbox_.size() - inbox_used_),
+    socket_.async_read_some(asio::buffer(space.data(), space.size()),
                             [self = shared_from_this()](const error_code& ec, std::size_t bytes) {
                                 self->on_read(ec, bytes);
                             });
@@ -125,11 +128,11 @@ void TcpConnection::on_read(const error_code& ec, std::size_t bytes) {
         close();  // reset by the peer, or aborted by close()
         return;
     }
-    if (inbox_used_ == 0) {  // the first bytes of a new query
+    if (inbox_.buffered() == 0) {  // the first bytes of a new query
         partial_query_ = true;
         partial_since_ = std::chrono::steady_clock::now();
     }
-    inbox_used_ += std::min(bytes, inbox_.size() - inbox_used_);
+    inbox_.received(bytes);
     answer_complete_queries();
     flush();
     if (finishing_ && all_sent()) {  // shutdown began while this read was completing
@@ -141,26 +144,17 @@ void TcpConnection::on_read(const error_code& ec, std::size_t bytes) {
 }
 
 void TcpConnection::answer_complete_queries() {
-    std::size_t offset = 0;
     bool answered_any = false;
     while (outbox_filling_.size() < kMaxQueuedAnswerBytes) {
-        const std::size_t available = inbox_used_ - offset;
-        if (available < kLengthPrefix) break;
-        const std::size_t length = frame_length(inbox_.data() + offset);
-        if (available - kLengthPrefix < length) break;  // half a message: wait for the rest
-        answer_one(std::span<const std::uint8_t>(inbox_.data() + offset + kLengthPrefix, length));
-        offset += kLengthPrefix + length;
+        const auto query = inbox_.next_message();
+        if (!query) break;  // half a message (or none): wait for the rest
+        answer_one(*query);
         answered_any = true;
     }
-    if (offset != 0) {
-        std::memmove(inbox_.data(), inbox_.data() + offset, inbox_used_ - offset);
-        inbox_used_ -= offset;
-        // What is left (if anything) is the start of the next query; its clock starts when
-        // it is awaited (read_more).
-        partial_query_ = false;
-    }
+    // What is left (if anything) is the start of the next query; its clock starts when it is
+    // awaited (read_more).
+    if (inbox_.consume()) partial_query_ = false;
     if (answered_any) last_activity_ = std::chrono::steady_clock::now();
-    make_room_for_next_query();
 }
 
 void TcpConnection::answer_one(std::span<const std::uint8_t> query) {
@@ -307,15 +301,6 @@ void TcpConnection::answer_parked(const std::vector<std::uint8_t>& query,
     }
     read_more();
     schedule_timer();
-}
-
-void TcpConnection::make_room_for_next_query() {
-    // The inbox holds at most one incomplete query here (or complete ones held back by
-    // back-pressure). Grow it so that the query whose length is known fits whole.
-    std::size_t needed = kInitialInbox;
-    if (inbox_used_ >= kLengthPrefix)
-        needed = std::max(needed, kLengthPrefix + frame_length(inbox_.data()));
-    if (inbox_.size() < needed) inbox_.resize(needed);
 }
 
 void TcpConnection::flush() {

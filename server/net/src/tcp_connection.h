@@ -29,6 +29,7 @@
 
 #include "forwarding.h"
 #include "sipdns/engine/query_engine.h"
+#include "sipdns/net/tcp_framer.h"
 
 namespace sipdns::net {
 
@@ -109,7 +110,6 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
                        std::chrono::steady_clock::time_point parked_at);
     void log_tcp_answer(std::span<const std::uint8_t> query, const engine::EngineResult& result,
                         std::uint8_t flags, std::int64_t query_time_ns, std::uint32_t upstream_us);
-    void make_room_for_next_query();
     void flush();
     void write_some();
     void on_written(const boost::system::error_code& ec, std::size_t bytes);
@@ -139,7 +139,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     // connection is closed timeouts_.idle after it.
     TimePoint last_activity_;
     // When the query now being waited for began to arrive (partial_query_: bytes of it are in
-    // the inbox and more are being read).
+    // inbox_ and more are being read).
     TimePoint partial_since_;
     bool partial_query_ = false;
     // When the write in progress last moved a byte.
@@ -151,8 +151,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     bool client_read_since_progress();
     std::size_t sent_ = 0;  // bytes of outbox_sending_ already written
 
-    std::vector<std::uint8_t> inbox_;  // received bytes; complete queries are consumed in front
-    std::size_t inbox_used_ = 0;
+    TcpFramer inbox_;  // received bytes, split into queries (RFC 7766 §8)
     std::vector<std::uint8_t> outbox_filling_;  // framed answers not yet handed to the socket
     std::vector<std::uint8_t> outbox_sending_;  // the buffer of the async_write in progress
 
