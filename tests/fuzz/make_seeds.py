@@ -9,6 +9,9 @@ keeping, e.g. one a fuzzer found, goes into this file, not into the directory by
                fuzz_engine.cc's one-byte prefix: transport, client, our EDNS payload, site
   site_yaml    the example sites, the fuzz site, and small variants of the less common sections
   raw_records  `records:` lines of common types behind fuzz_raw_records.cc's one-byte prefix
+  rate_limit   query floods as fuzz_rate_limit.cc's steps (client, query kind, time) behind its
+               two settings bytes: rates, slips, prefixes, clock starts, a raw query last
+  tcp_framing  DNS-over-TCP streams of real queries behind fuzz_tcp_framing.cc's read schedule
 """
 
 import base64
@@ -308,6 +311,85 @@ def raw_records_seeds():
     return seeds
 
 
+def rate_limit_seeds():
+    """fuzz_rate_limit.cc: byte 0 rate index (0 = 1/s ... 6 = 1000/s, 7 = off), slip << 3,
+    prefix set << 5, 0x80 a 2-bucket table; byte 1 site, clock start << 5; then steps."""
+    def settings(rate, slip, prefixes=0, tiny=False, site="scs-ha", start=0):
+        return bytes([rate | slip << 3 | prefixes << 5 | (0x80 if tiny else 0),
+                      SITE_INDEX[site] | start << 5])
+
+    def step(client, kind, ms, transport=0, edns=True, do=False, guard=False):
+        # ms: 0-127 as is, above that in 64 ms units (fuzz_rate_limit.cc).
+        t = ms if ms < 128 else 127 + ms // 64
+        return bytes([client | transport << 3 | (0x20 if edns else 0) | (0x40 if do else 0)
+                      | (0x80 if guard else 0), kind, t])
+
+    # Query kinds (kQueryKinds): 0 SOA, 4 _sip._udp SRV, 6 NXDOMAIN, 9 ANY, 11 outside (REFUSED).
+    seeds = {}
+    seeds["flood-soa-rate1-slip2"] = settings(0, 2) + b"".join(step(0, 0, 10) for _ in range(12))
+    seeds["flood-srv-rate2-slip1-refill"] = settings(1, 1) + b"".join(
+        step(0, 4, 300 if i % 5 == 4 else 5) for i in range(30))
+    seeds["flood-nxdomain-slip0-drop"] = settings(0, 0) + b"".join(step(0, 6, 1) for _ in range(8))
+    seeds["same-24-two-clients"] = settings(2, 2) + b"".join(step(i % 2, 0, 20) for i in range(16))
+    seeds["other-24-not-shared"] = settings(0, 2) + b"".join(step(i % 3, 0, 20) for i in range(12))
+    seeds["ipv6-56"] = settings(0, 3) + b"".join(step(4 + i % 3, 9, 30) for i in range(15))
+    seeds["prefix-32-128"] = settings(0, 2, prefixes=1) + b"".join(step(i % 8, 0, 2) for i in range(24))
+    seeds["prefix-0-all-one"] = settings(3, 2, prefixes=3) + b"".join(step(i % 8, 4, 2) for i in range(24))
+    seeds["no-edns-and-do"] = settings(0, 1) + b"".join(
+        step(0, 0, 3, edns=i % 2 == 0, do=i % 3 == 0) for i in range(12))
+    seeds["refused-errors-share"] = settings(0, 2) + b"".join(step(0, 11 + (i % 2), 3) for i in range(10))
+    seeds["tcp-and-no-client-unlimited"] = settings(0, 1) + b"".join(
+        step(0, 0, 1, transport=2 if i % 2 else 3) for i in range(10))
+    seeds["clock-wraps"] = settings(1, 2, start=4) + b"".join(step(0, 0, 200) for _ in range(20))
+    seeds["idle-second-refills"] = settings(0, 2) + b"".join(
+        step(0, 0, 1 if i % 3 else 1024) for i in range(15))
+    seeds["tiny-table-collisions"] = settings(0, 2, tiny=True) + b"".join(
+        step(i % 8, i % 14, 4) for i in range(40))
+    seeds["other-sites"] = settings(1, 2, site="sip-cluster") + b"".join(
+        step(0, 14 * (i % 2) + 4, 2) for i in range(12))
+    seeds["rich-referral-wildcard"] = settings(0, 1, site="rich") + b"".join(
+        step(0, k, 2) for k in (0, 1, 2, 3, 6, 9, 13) for _ in range(3))
+    seeds["guarded-offsets"] = settings(0, 1) + step(0, 0, 1) + step(0, 0, 1, guard=True) + bytes(
+        [0x00, 0x20, 0x00, 0x10, 0x10, 0x00])
+    raw = query("_sip._udp.scsnetwork.local", "SRV", edns=0, nsid=True)
+    seeds["raw-query-last"] = settings(0, 1) + step(0, 4, 1) + step(0, 4, 1) + bytes(
+        [0x20, 0xff, 1]) + raw
+    return seeds
+
+
+def tcp_framing_seeds():
+    """fuzz_tcp_framing.cc: byte 0 = schedule length - 1, the schedule (bits 0-5 read size,
+    0 = all the free space; 0x40 back-pressure; 0x80 a write completing during the read), then
+    the stream."""
+    def framed(wire):
+        return len(wire).to_bytes(2, "big") + wire
+
+    def stream(*schedule, body):
+        return bytes([len(schedule) - 1, *schedule]) + body
+
+    qs = [query(n, t, edns=0) for n, t in [("scsnetwork.local", "SOA"),
+                                            ("_sip._udp.scsnetwork.local", "SRV"),
+                                            ("scs1.scsnetwork.local", "A")]]
+    pipelined = b"".join(framed(q) for q in qs)
+    padded = dns.message.make_query("big.scsnetwork.local", "TXT", use_edns=0, options=[
+        dns.edns.GenericOption(12, bytes(5000))]).to_wire(max_size=65535)  # RFC 7830 padding: > 4096
+    huge = dns.message.make_query("big.scsnetwork.local", "TXT", use_edns=0, options=[
+        dns.edns.GenericOption(12, bytes(20000))]).to_wire(max_size=65535)
+    return {
+        "one-query-one-read": stream(0, body=framed(qs[0])),
+        "pipelined-one-read": stream(0, body=pipelined),
+        "byte-by-byte": stream(1, body=pipelined),
+        "prefix-split": stream(1, 3, 2, 0, body=pipelined * 2),
+        "zero-length-message": stream(0, body=b"\0\0" + framed(qs[1]) + b"\0\0"),
+        "incomplete-tail": stream(0, body=pipelined + framed(qs[2])[:7]),
+        "back-pressure": stream(0x40, 0xc0, 0x00, body=pipelined * 4),
+        "write-during-read": stream(0x85, 0x40, 0x81, body=pipelined * 3 + framed(qs[0])[:1]),
+        "larger-than-buffer": stream(0, 0x3f, 2, body=framed(qs[0]) + framed(padded) + framed(qs[1])),
+        "back-pressure-then-large": stream(0x40, 0x80, 0x3f, body=pipelined + framed(padded) + framed(qs[2])),
+        "twenty-kilobytes": stream(0x3f, 0x80, body=framed(huge) + pipelined),
+    }
+
+
 def write(target, seeds):
     d = CORPUS / target
     if d.exists():
@@ -322,3 +404,5 @@ if __name__ == "__main__":
     write("engine", engine_seeds())
     write("site_yaml", site_yaml_seeds())
     write("raw_records", raw_records_seeds())
+    write("rate_limit", rate_limit_seeds())
+    write("tcp_framing", tcp_framing_seeds())
