@@ -372,9 +372,9 @@ def tcp_framing_seeds():
                                             ("scs1.scsnetwork.local", "A")]]
     pipelined = b"".join(framed(q) for q in qs)
     padded = dns.message.make_query("big.scsnetwork.local", "TXT", use_edns=0, options=[
-        dns.edns.GenericOption(12, bytes(5000))]).to_wire(max_size=65535)  # RFC 7830 padding: > 4096
+        dns.edns.GenericOption(12, bytes(5000))], id=0x2bad).to_wire(max_size=65535)  # RFC 7830 padding: > 4096
     huge = dns.message.make_query("big.scsnetwork.local", "TXT", use_edns=0, options=[
-        dns.edns.GenericOption(12, bytes(20000))]).to_wire(max_size=65535)
+        dns.edns.GenericOption(12, bytes(20000))], id=0x2bad).to_wire(max_size=65535)
     return {
         "one-query-one-read": stream(0, body=framed(qs[0])),
         "pipelined-one-read": stream(0, body=pipelined),
