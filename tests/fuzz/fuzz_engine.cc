@@ -276,9 +276,6 @@ void check_forward_reply(std::span<const std::uint8_t> query, std::size_t qend,
     if (ctx.transport == engine::Transport::Udp) CHECK(res.length <= udp_limit(query, settings));
     check_message(query, qend, out.data(), res.length, true);
     CHECK((out[3] & 0x0f) == (res.rcode & 0x0f));
-    // BADCOOKIE only for a server cookie we did not make, and only over UDP (RFC 7873 §5.2.4).
-    if (res.rcode == engine::rcode::BadCookie)
-        CHECK(!tcp && res.cookie == engine::CookieStatus::Invalid);
     CHECK(((out[2] & 0x02) != 0) == res.truncated);
     CHECK((out[3] & 0x80) != 0);  // RA
     CHECK((out[2] & 0x04) == 0);  // AA
@@ -438,5 +435,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                   res.rcode != engine::rcode::FormErr && res.rcode != engine::rcode::NotImp);
     CHECK((out[3] & 0x0f) == (res.rcode & 0x0f));
     CHECK(((out[2] & 0x02) != 0) == res.truncated);
+    // BADCOOKIE only for a server cookie we did not make, and only over UDP (RFC 7873 §5.2.4).
+    if (res.rcode == engine::rcode::BadCookie)
+        CHECK(!tcp && res.cookie == engine::CookieStatus::Invalid);
     return 0;
 }
