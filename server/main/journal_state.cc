@@ -51,6 +51,7 @@ std::shared_ptr<const zone::TransferJournals> TransferJournalKeeper::next(
         old_view.content_hash() == new_view.content_hash())
         return current_;
     auto journals = std::make_shared<zone::TransferJournals>();
+    std::vector<std::string> changed;
     for (const auto& z : new_view.zones()) {
         const zone::ZoneJournal* before = nullptr;
         if (current_) {
@@ -60,15 +61,20 @@ std::shared_ptr<const zone::TransferJournals> TransferJournalKeeper::next(
         const zone::Zone* old_zone = old_view.find_zone(z->apex());
         if (old_zone && old_zone->apex() != z->apex()) old_zone = nullptr;  // a zone above it
         zone::ZoneJournal next = zone::next_journal(before, old_zone, *z);
-        if (!before || next != *before) save(next);
+        if (!before || next != *before) changed.push_back(z->apex());
         journals->emplace(z->apex(), std::move(next));
     }
+    // One write for all: every zone's serial changes with the site's (one sync, not two a zone).
+    std::vector<const zone::ZoneJournal*> to_save;
+    for (const auto& apex : changed) to_save.push_back(&journals->find(apex)->second);
+    save(to_save);
     current_ = std::move(journals);
     return current_;
 }
 
-void TransferJournalKeeper::save(const zone::ZoneJournal& journal) {
-    auto problem = state::save_journal(dir_, zone::name_to_text(journal.apex), journal);
+void TransferJournalKeeper::save(const std::vector<const zone::ZoneJournal*>& journals) {
+    if (journals.empty()) return;
+    auto problem = state::save_journals(dir_, journals);
     if (!problem) {
         if (warned_) spdlog::info("state dir {}: IXFR journals written again", dir_);
         warned_ = false;

@@ -8,6 +8,7 @@
 // answered from what this run saw.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "serial_state.h"
 #include "sipdns/zone/journal.h"
@@ -35,7 +36,7 @@ class TransferJournalKeeper {
     const std::shared_ptr<const zone::TransferJournals>& current() const { return current_; }
 
   private:
-    void save(const zone::ZoneJournal& journal);
+    void save(const std::vector<const zone::ZoneJournal*>& journals);
 
     const ServedSerialsKeeper& serials_;
     std::string dir_;

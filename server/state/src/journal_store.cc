@@ -3,6 +3,7 @@
 #include "sipdns/state/journal_store.h"
 
 #include "sipdns/state/state_file.h"
+#include "sipdns/zone/name.h"
 
 namespace sipdns::state {
 
@@ -44,6 +45,16 @@ Expected<std::optional<zone::ZoneJournal>, std::string> load_journal(const std::
 std::optional<std::string> save_journal(const std::string& dir, std::string_view apex_text,
                                         const zone::ZoneJournal& journal) {
     return replace_state_file(dir, journal_file_name(apex_text), zone::format_journal(journal));
+}
+
+std::optional<std::string> save_journals(const std::string& dir,
+                                         const std::vector<const zone::ZoneJournal*>& journals) {
+    std::vector<std::pair<std::string, std::string>> files;
+    files.reserve(journals.size());
+    for (const zone::ZoneJournal* journal : journals)
+        files.emplace_back(journal_file_name(zone::name_to_text(journal->apex)),
+                           zone::format_journal(*journal));
+    return replace_state_files(dir, files);
 }
 
 }  // namespace sipdns::state

@@ -104,6 +104,62 @@ std::optional<std::string> replace_state_file(const std::string& dir, std::strin
     return std::nullopt;
 }
 
+std::optional<std::string> replace_state_files(
+    const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files) {
+    if (files.empty()) return std::nullopt;
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+        return dir + ": cannot create: " + errno_text(errno);
+    std::vector<std::string> temporaries;
+    const auto remove_temporaries = [&temporaries](std::size_t from) {
+        for (std::size_t i = from; i < temporaries.size(); ++i) ::unlink(temporaries[i].c_str());
+    };
+    for (const auto& [name, contents] : files) {
+        const std::string temporary = path_in(dir, name) + ".tmp";
+        const int fd = ::open(temporary.c_str(),
+                              O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0) {
+            const int err = errno;
+            remove_temporaries(0);
+            return temporary + ": cannot create: " + errno_text(err);
+        }
+        temporaries.push_back(temporary);
+        const bool written = write_all(fd, contents);
+        const int err = errno;
+        if (::close(fd) != 0 || !written) {
+            remove_temporaries(0);
+            return temporary + ": cannot write: " + errno_text(written ? errno : err);
+        }
+    }
+    const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0) {
+        const int err = errno;
+        remove_temporaries(0);
+        return dir + ": cannot sync: " + errno_text(err);
+    }
+    // The new contents are durable before any name points at them (as fsync before rename in
+    // replace_state_file), with one flush of the file system for the whole batch.
+    if (::syncfs(dir_fd) != 0) {
+        const int err = errno;
+        ::close(dir_fd);
+        remove_temporaries(0);
+        return dir + ": cannot sync: " + errno_text(err);
+    }
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const std::string path = path_in(dir, files[i].first);
+        if (::rename(temporaries[i].c_str(), path.c_str()) != 0) {
+            const int err = errno;
+            ::close(dir_fd);
+            remove_temporaries(i);
+            return path + ": cannot replace: " + errno_text(err);
+        }
+    }
+    const bool synced = ::fsync(dir_fd) == 0;
+    const int err = errno;
+    ::close(dir_fd);
+    if (!synced) return dir + ": cannot sync: " + errno_text(err);
+    return std::nullopt;
+}
+
 std::optional<std::string> remove_state_file(const std::string& dir, std::string_view name) {
     const std::string path = path_in(dir, name);
     if (::unlink(path.c_str()) != 0 && errno != ENOENT)

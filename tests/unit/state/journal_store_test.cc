@@ -94,6 +94,36 @@ TEST_F(JournalStoreTest, ReadsBackWhatItWrote) {
     EXPECT_EQ(**loaded, j);
 }
 
+TEST_F(JournalStoreTest, SeveralAtOnceReadBackAndLeaveNoTemporaries) {
+    zone::ZoneJournal first = small_journal();
+    zone::ZoneJournal second = small_journal();
+    second.apex = zone::name_to_wire("2.0.192.in-addr.arpa.");
+    ASSERT_EQ(state::save_journals(dir_.string(), {&first, &second}), std::nullopt);
+    for (const auto* j : {&first, &second}) {
+        const std::string apex = zone::name_to_text(j->apex);
+        auto loaded = state::load_journal(dir_.string(), apex);
+        ASSERT_TRUE(loaded) << loaded.error();
+        ASSERT_TRUE(loaded->has_value()) << apex;
+        EXPECT_EQ(**loaded, *j);
+    }
+    for (const auto& entry : fs::directory_iterator(dir_))
+        EXPECT_NE(entry.path().extension(), ".tmp") << entry.path();
+}
+
+TEST_F(JournalStoreTest, SeveralAtOnceFailWithTheReasonAndRemoveTheirTemporaries) {
+    // A directory where the second file's temporary would go: its open fails.
+    fs::create_directories(dir_ / "journal.2.0.192.in-addr.arpa.tmp" / "x");
+    zone::ZoneJournal first = small_journal();
+    zone::ZoneJournal second = small_journal();
+    second.apex = zone::name_to_wire("2.0.192.in-addr.arpa.");
+    const auto problem = state::save_journals(dir_.string(), {&first, &second});
+    ASSERT_TRUE(problem.has_value());
+    EXPECT_NE(problem->find("journal.2.0.192.in-addr.arpa.tmp: cannot create"), std::string::npos)
+        << *problem;
+    EXPECT_FALSE(fs::exists(dir_ / "journal.example.test.tmp"));
+    EXPECT_FALSE(fs::exists(dir_ / "journal.example.test"));  // nothing renamed
+}
+
 TEST_F(JournalStoreTest, AnotherFileIsAnErrorNamingIt) {
     fs::create_directories(dir_);
     std::ofstream(dir_ / "journal.example.test") << "example.test. 1 0000000000000000\n";

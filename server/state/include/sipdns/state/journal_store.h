@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sipdns/config/expected.h"
 #include "sipdns/zone/journal.h"
@@ -32,5 +33,10 @@ Expected<std::optional<zone::ZoneJournal>, std::string> load_journal(const std::
 // Replaces the journal file of `apex_text` (atomically, state_file.h); the reason on failure.
 std::optional<std::string> save_journal(const std::string& dir, std::string_view apex_text,
                                         const zone::ZoneJournal& journal);
+
+// Replaces the journal files of several zones with one sync for all (replace_state_files):
+// a reload changes the serial of every zone of the site at once.
+std::optional<std::string> save_journals(const std::string& dir,
+                                         const std::vector<const zone::ZoneJournal*>& journals);
 
 }  // namespace sipdns::state
