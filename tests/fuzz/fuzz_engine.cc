@@ -39,6 +39,7 @@
 #include "sipdns/engine/query_engine.h"
 #include "sipdns/forward/upstream_answer.h"
 #include "sipdns/zone/builder.h"
+#include "fuzz_sites.h"
 
 #include <ldns/ldns.h>  // after the sipdns headers: ldns redefines bool
 
@@ -67,33 +68,10 @@ void dump(const char* label, std::span<const std::uint8_t> bytes) {
         if (!(cond)) violated(#cond);   \
     } while (0)
 
-struct Site {
-    std::string name;
-    std::shared_ptr<const zone::SiteZones> zones;
-};
+using Site = fuzz::FuzzSite;
 
 std::vector<Site> load_sites() {
-    std::vector<std::filesystem::path> files;
-    for (const char* dir : {SIPDNS_EXAMPLES_DIR, SIPDNS_FUZZ_SITES_DIR})
-        for (const auto& e : std::filesystem::directory_iterator(dir))
-            if (e.path().extension() == ".yaml") files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    std::vector<Site> sites;
-    for (const auto& f : files) {
-        auto cfg = config::load_site_file(f.string());
-        if (!cfg) {
-            std::fprintf(stderr, "fuzz_engine: %s does not load\n", f.c_str());
-            std::abort();
-        }
-        zone::SerialPolicy serial;
-        serial.base_time = 1700000000;  // deterministic: same input, same answer
-        auto built = zone::build_site_zones(*cfg, serial);
-        if (!built) {
-            std::fprintf(stderr, "fuzz_engine: %s does not build\n", f.c_str());
-            std::abort();
-        }
-        sites.push_back({f.filename().string(), *built});
-    }
+    std::vector<Site> sites = fuzz::load_fuzz_sites("fuzz_engine");
     // The geo-aware example must be among them, or the location views go unfuzzed.
     bool views = false;
     for (const auto& s : sites) views = views || s.zones->has_location_views();

@@ -53,6 +53,7 @@
 #include "sipdns/engine/query_engine.h"
 #include "sipdns/engine/rate_limiter.h"
 #include "sipdns/zone/builder.h"
+#include "fuzz_sites.h"
 
 #include <ldns/ldns.h>  // after the sipdns headers: ldns redefines bool
 
@@ -94,26 +95,9 @@ struct Site {
 };
 
 std::vector<Site> load_sites() {
-    std::vector<std::filesystem::path> files;
-    for (const char* dir : {SIPDNS_EXAMPLES_DIR, SIPDNS_FUZZ_SITES_DIR})
-        for (const auto& e : std::filesystem::directory_iterator(dir))
-            if (e.path().extension() == ".yaml") files.push_back(e.path());
-    std::sort(files.begin(), files.end());
     std::vector<Site> sites;
-    for (const auto& f : files) {
-        auto cfg = config::load_site_file(f.string());
-        if (!cfg) {
-            std::fprintf(stderr, "fuzz_rate_limit: %s does not load\n", f.c_str());
-            std::abort();
-        }
-        zone::SerialPolicy serial;
-        serial.base_time = 1700000000;  // deterministic: same input, same answer
-        auto built = zone::build_site_zones(*cfg, serial);
-        if (!built) {
-            std::fprintf(stderr, "fuzz_rate_limit: %s does not build\n", f.c_str());
-            std::abort();
-        }
-        Site s{*built, {}};
+    for (auto& loaded : fuzz::load_fuzz_sites("fuzz_rate_limit")) {
+        Site s{std::move(loaded.zones), {}};
         for (const auto& z : s.zones->default_view().zones()) s.apexes.push_back(z->apex());
         if (s.apexes.empty()) std::abort();
         sites.push_back(std::move(s));

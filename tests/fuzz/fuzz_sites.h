@@ -1,0 +1,52 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+// The sites the engine-facing fuzzers answer from: every example of packaging/examples and every
+// site of tests/fuzz/sites, built once with a fixed serial base, so that the same input always
+// gives the same answer. A site that does not load or build stops the fuzzer: its seeds would
+// test nothing.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sipdns/config/loader.h"
+#include "sipdns/zone/builder.h"
+
+namespace sipdns::fuzz {
+
+struct FuzzSite {
+    std::string name;  // the file's name
+    std::shared_ptr<const zone::SiteZones> zones;
+};
+
+// `fuzzer`: the target's name, for the message when a site fails.
+inline std::vector<FuzzSite> load_fuzz_sites(const char* fuzzer) {
+    std::vector<std::filesystem::path> files;
+    for (const char* dir : {SIPDNS_EXAMPLES_DIR, SIPDNS_FUZZ_SITES_DIR})
+        for (const auto& e : std::filesystem::directory_iterator(dir))
+            if (e.path().extension() == ".yaml") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    std::vector<FuzzSite> sites;
+    for (const auto& f : files) {
+        auto cfg = config::load_site_file(f.string());
+        if (!cfg) {
+            std::fprintf(stderr, "%s: %s does not load\n", fuzzer, f.c_str());
+            std::abort();
+        }
+        zone::SerialPolicy serial;
+        serial.base_time = 1700000000;  // deterministic: same input, same answer
+        auto built = zone::build_site_zones(*cfg, serial);
+        if (!built) {
+            std::fprintf(stderr, "%s: %s does not build\n", fuzzer, f.c_str());
+            std::abort();
+        }
+        sites.push_back({f.filename().string(), *built});
+    }
+    return sites;
+}
+
+}  // namespace sipdns::fuzz
