@@ -228,3 +228,25 @@ def test_plan_prints_secondary_configs_with_key_name_never_the_secret(tmp_path):
     site.write_text(site_text("    allow: [192.0.2.53/32]"))
     section = run_sipdnsd("plan", str(site)).stdout.split("4. Secondaries", 1)[1]
     assert "NOKEY" in section and "key:" not in section.replace("(server.transfer.key)", "")
+
+
+def test_plan_with_a_catalog_configures_knot_and_bind_by_the_catalog_only(tmp_path):
+    # RFC 9432: Knot and BIND take the member zones from the catalog; NSD lists every zone.
+    site = write_site(tmp_path, "site.yaml", site_text(
+        f"    key: {{ name: {KEY}, secret: {SECRET} }}\n"
+        "    catalog: catalog.sipdns.invalid"))
+    plan = run_sipdnsd("plan", str(site))
+    assert plan.returncode == 0, plan.stderr
+    section = plan.stdout.split("4. Secondaries", 1)[1].split("\n5.", 1)[0]
+    knot = section[section.index("# Knot DNS"):section.index("# NSD")]
+    nsd = section[section.index("# NSD"):section.index("# BIND")]
+    bind = section[section.index("# BIND"):]
+    assert "- domain: catalog.sipdns.invalid\n" in knot, knot
+    assert "catalog-role: interpret\n       catalog-template: sipdnsd-member" in knot, knot
+    assert "- domain: scsnetwork.local" not in knot, knot
+    assert 'name: "scsnetwork.local"' in nsd and 'name: "2.0.192.in-addr.arpa"' in nsd, nsd
+    assert "catalog.sipdns.invalid" not in nsd, nsd
+    assert ('catalog-zones { zone "catalog.sipdns.invalid" default-primaries { '
+            f"192.0.2.11 port 53 key {KEY}; }}; }};") in bind, bind  # the name server's address
+    assert 'zone "catalog.sipdns.invalid" { type secondary;' in bind, bind
+    assert 'zone "scsnetwork.local"' not in bind, bind

@@ -974,6 +974,19 @@ class PlanWriter {
                  "(server.transfer.key) signs them.");
         }
         para("Replace " + primary + " with this server's address as the secondary reaches it.");
+        // RFC 9432: with a catalog zone, Knot and BIND take the member zones from it (a new
+        // reverse zone reaches them by itself); NSD does not consume catalogs: every zone.
+        std::string catalog;
+        if (const Zone* cat = zones_.catalog_zone()) {
+            catalog = name_to_text(cat->apex());
+            if (catalog.ends_with('.')) catalog.pop_back();
+            para("Knot and BIND consume the catalog zone " + catalog +
+                 " (RFC 9432): configure only it, and they add and remove the site's zones as it "
+                 "lists them. NSD does not consume catalogs: it lists every zone.");
+        }
+        std::vector<std::string> members;
+        for (const auto& apex : apexes)
+            if (apex != catalog) members.push_back(apex);
         const std::string secret = "<secret>";
         out_ << "\n   # Knot DNS (knot.conf)\n";
         if (key)
@@ -984,16 +997,23 @@ class PlanWriter {
         if (key) out_ << "       key: " << key->name << "\n";
         out_ << "   acl:\n     - id: notify-from-sipdnsd\n       address: " << primary << "\n";
         if (key) out_ << "       key: " << key->name << "\n";
-        out_ << "       action: notify\n   zone:\n";
-        for (const auto& apex : apexes)
+        out_ << "       action: notify\n";
+        if (!catalog.empty())
+            out_ << "   template:\n     - id: sipdnsd-member\n       master: sipdnsd\n"
+                    "       acl: notify-from-sipdnsd\n";
+        out_ << "   zone:\n";
+        for (const auto& apex : catalog.empty() ? members : std::vector<std::string>{catalog}) {
             out_ << "     - domain: " << apex
                  << "\n       master: sipdnsd\n       acl: notify-from-sipdnsd\n";
+            if (!catalog.empty())
+                out_ << "       catalog-role: interpret\n       catalog-template: sipdnsd-member\n";
+        }
         out_ << "\n   # NSD (nsd.conf)\n";
         if (key)
             out_ << "   key:\n       name: \"" << key->name << "\"\n       algorithm: "
                  << key->algorithm << "\n       secret: \"" << secret << "\"\n";
         const std::string nsd_key = key ? key->name : std::string("NOKEY");
-        for (const auto& apex : apexes)
+        for (const auto& apex : members)
             out_ << "   zone:\n       name: \"" << apex << "\"\n       request-xfr: " << primary
                  << "@" << target_.port << " " << nsd_key << "\n       allow-notify: " << primary
                  << " " << nsd_key << "\n";
@@ -1002,9 +1022,14 @@ class PlanWriter {
             out_ << "   key \"" << key->name << "\" { algorithm " << key->algorithm
                  << "; secret \"" << secret << "\"; };\n";
         const std::string bind_key = key ? " key " + key->name : std::string();
-        for (const auto& apex : apexes)
-            out_ << "   zone \"" << apex << "\" { type secondary; primaries { " << primary
-                 << " port " << target_.port << bind_key << "; }; file \"" << apex << ".db\";"
+        const std::string bind_primaries =
+            "{ " + primary + " port " + std::to_string(target_.port) + bind_key + "; }";
+        if (!catalog.empty())
+            out_ << "   options { catalog-zones { zone \"" << catalog << "\" default-primaries "
+                 << bind_primaries << "; }; };  # in the existing options block\n";
+        for (const auto& apex : catalog.empty() ? members : std::vector<std::string>{catalog})
+            out_ << "   zone \"" << apex << "\" { type secondary; primaries " << bind_primaries
+                 << "; file \"" << apex << ".db\";"
                  << (key ? " allow-notify { key " + key->name + "; };" : std::string()) << " };\n";
     }
 
