@@ -22,7 +22,7 @@ import dns.rrset
 import dns.zone
 import pytest
 
-from sipdnsd_harness import make_query, query, raw_udp, run_sipdnsd, split_export, write_site
+from sipdnsd_harness import query, raw_udp, run_sipdnsd, split_export, write_site
 
 SITE = """domain: scsnetwork.local
 ttl: 1800

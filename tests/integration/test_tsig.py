@@ -14,7 +14,6 @@ import shutil
 import socket
 import struct
 import subprocess
-import threading
 import time
 
 import dns.message
@@ -217,7 +216,7 @@ def test_plan_prints_secondary_configs_with_key_name_never_the_secret(tmp_path):
     section = out[out.index("4. Secondaries"):]
     # Knot, NSD and BIND, each with the key's name and algorithm, for every zone.
     for expected in [f"  - id: {KEY}\n       algorithm: hmac-sha512",
-                     f'name: "{KEY}"', f"request-xfr: ", f" {KEY}\n",
+                     f'name: "{KEY}"', "request-xfr: ", f" {KEY}\n",
                      f'key "{KEY}" {{ algorithm hmac-sha512; secret "<secret>"; }};',
                      'zone "scsnetwork.local" { type secondary;',
                      'zone "2.0.192.in-addr.arpa" { type secondary;',

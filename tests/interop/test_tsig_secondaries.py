@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import pathlib
 import signal
-import time
 
 import pytest
 
