@@ -753,6 +753,23 @@ Expected<SecretFileKey, std::string> parse_secret_file(std::string_view text) {
     return key;
 }
 
+// Reads `fd` to its end into `text`, EINTR retried: Error (errno set) on a read error, TooLarge
+// as soon as more than `max_size` octets came.
+enum class ReadAll : std::uint8_t { Ok, Error, TooLarge };
+ReadAll read_all(int fd, std::string& text, std::size_t max_size) {
+    char buf[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n == 0) return ReadAll::Ok;
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return ReadAll::Error;
+        }
+        text.append(buf, static_cast<std::size_t>(n));
+        if (text.size() > max_size) return ReadAll::TooLarge;
+    }
+}
+
 Expected<std::string, std::string> read_small_file(const std::string& path, struct stat& st) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return unexpected(std::string("cannot read: ") + std::strerror(errno));
@@ -761,23 +778,11 @@ Expected<std::string, std::string> read_small_file(const std::string& path, stru
         return unexpected(std::string("not a regular file"));
     }
     std::string text;
-    char buf[4096];
-    for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n == 0) break;
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const int err = errno;
-            ::close(fd);
-            return unexpected(std::string("cannot read: ") + std::strerror(err));
-        }
-        text.append(buf, static_cast<std::size_t>(n));
-        if (text.size() > 65536) {
-            ::close(fd);
-            return unexpected(std::string("more than 64 KiB: not a key file"));
-        }
-    }
+    const ReadAll read = read_all(fd, text, 65536);
+    const int err = errno;
     ::close(fd);
+    if (read == ReadAll::Error) return unexpected(std::string("cannot read: ") + std::strerror(err));
+    if (read == ReadAll::TooLarge) return unexpected(std::string("more than 64 KiB: not a key file"));
     return text;
 }
 
@@ -1729,19 +1734,10 @@ Expected<std::string, Diagnostics> read_site_file(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return cannot_read(errno);
     std::string text;
-    char buf[65536];
-    while (true) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n == 0) break;
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const int err = errno;
-            ::close(fd);
-            return cannot_read(err);
-        }
-        text.append(buf, static_cast<std::size_t>(n));
-    }
+    const ReadAll read = read_all(fd, text, std::string().max_size());
+    const int err = errno;
     ::close(fd);
+    if (read != ReadAll::Ok) return cannot_read(err);
     return text;
 }
 
