@@ -39,23 +39,18 @@
 #include "sipdns/engine/query_engine.h"
 #include "sipdns/forward/upstream_answer.h"
 #include "sipdns/zone/builder.h"
-#include "fuzz_sites.h"
+#include "fuzz_support.h"
 
 #include <ldns/ldns.h>  // after the sipdns headers: ldns redefines bool
 
 namespace {
 
 using namespace sipdns;
+using fuzz::dump;
+using fuzz::get16;
 
 // The message being checked, printed when a property fails.
 std::span<const std::uint8_t> g_query, g_response;
-
-void dump(const char* label, std::span<const std::uint8_t> bytes) {
-    std::fprintf(stderr, "%s (%zu octets):", label, bytes.size());
-    for (std::size_t i = 0; i < bytes.size(); ++i)
-        std::fprintf(stderr, "%s%02x", i % 16 ? " " : "\n  ", bytes[i]);
-    std::fprintf(stderr, "\n");
-}
 
 [[noreturn]] void violated(const char* what) {
     std::fprintf(stderr, "fuzz_engine: property violated: %s\n", what);
@@ -132,7 +127,6 @@ engine::EngineSettings make_settings(std::uint16_t payload) {
     return s;
 }
 
-std::uint16_t get16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
 
 // Where the upstream reply starts in an input (libFuzzer's memcmp hooks find it).
 constexpr std::uint8_t kUpstreamMarker[4] = {0xfe, 'U', 'P', 0xfe};

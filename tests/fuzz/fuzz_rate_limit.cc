@@ -53,22 +53,17 @@
 #include "sipdns/engine/query_engine.h"
 #include "sipdns/engine/rate_limiter.h"
 #include "sipdns/zone/builder.h"
-#include "fuzz_sites.h"
+#include "fuzz_support.h"
 
 #include <ldns/ldns.h>  // after the sipdns headers: ldns redefines bool
 
 namespace {
 
 using namespace sipdns;
+using fuzz::dump;
+using fuzz::get16;
 
 std::span<const std::uint8_t> g_query, g_answer, g_slipped;
-
-void dump(const char* label, std::span<const std::uint8_t> bytes) {
-    std::fprintf(stderr, "%s (%zu octets):", label, bytes.size());
-    for (std::size_t i = 0; i < bytes.size(); ++i)
-        std::fprintf(stderr, "%s%02x", i % 16 ? " " : "\n  ", bytes[i]);
-    std::fprintf(stderr, "\n");
-}
 
 [[noreturn]] void violated(const char* what) {
     std::fprintf(stderr, "fuzz_rate_limit: property violated: %s\n", what);
@@ -82,7 +77,6 @@ void dump(const char* label, std::span<const std::uint8_t> bytes) {
         if (!(cond)) violated(#cond);   \
     } while (0)
 
-std::uint16_t get16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
 
 void put16(std::vector<std::uint8_t>& v, std::uint16_t x) {
     v.push_back(static_cast<std::uint8_t>(x >> 8));
