@@ -64,6 +64,16 @@ def _assert_loopback(addr: str) -> None:
     assert addr == LOOPBACK6 or addr.startswith("127."), f"refusing to send to {addr}"
 
 
+def wait_until(predicate, timeout: float = 10.0) -> bool:
+    """Polls `predicate` every 50 ms until it holds or `timeout` seconds passed; its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
 def free_port(hosts: Iterable[str] = (LOOPBACK4, LOOPBACK6), tries: int = 50) -> int:
     """A port that is free for UDP and TCP on every address in `hosts`: bind port 0, then check
     the same port binds for the other sockets; close them all and hand the number out."""

@@ -22,7 +22,7 @@ import dns.rrset
 import dns.zone
 import pytest
 
-from sipdnsd_harness import query, raw_udp, run_sipdnsd, split_export, write_site
+from sipdnsd_harness import query, raw_udp, run_sipdnsd, split_export, wait_until, write_site
 
 SITE = """domain: scsnetwork.local
 ttl: 1800
@@ -74,14 +74,6 @@ class StandInSecondary:
         self._thread.join(timeout=5)
         self.sock.close()
 
-
-def wait_until(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 def site_text(hosts="  gw: 192.0.2.1", allow="127.0.0.1/32", notify=""):

@@ -19,7 +19,7 @@ import dns.rcode
 import pytest
 
 from sipdnsd_harness import (LOOPBACK4, LOOPBACK6, Daemon, example, make_query, query, raw_udp,
-                             recv_tcp_message, tcp_connect, write_site)
+                             recv_tcp_message, tcp_connect, wait_until, write_site)
 
 D = "scsnetwork.local."
 
@@ -277,14 +277,6 @@ def soa_serial(port):
     return m.answer[0][0].serial
 
 
-def wait_for(predicate, within=5.0):
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
-
 
 def test_sighup_reload(tmp_path, start_server):
     good = example("scs-ha").read_text()
@@ -314,7 +306,7 @@ def test_sighup_reload(tmp_path, start_server):
     time.sleep(1.1)
     site.write_text(good.replace("192.0.2.12", "192.0.2.22"))
     srv.signal(signal.SIGHUP)
-    assert wait_for(lambda: a_answer(query("scs2." + D, "A", srv.port)) == ["192.0.2.22"]), \
+    assert wait_until(lambda: a_answer(query("scs2." + D, "A", srv.port)) == ["192.0.2.22"]), \
         "SIGHUP did not load the changed file"
     assert soa_serial(srv.port) > serial0
     m = query("12.2.0.192.in-addr.arpa.", "PTR", srv.port)

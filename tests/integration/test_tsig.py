@@ -25,7 +25,7 @@ import dns.tsig
 import dns.tsigkeyring
 import pytest
 
-from sipdnsd_harness import run_sipdnsd, write_site
+from sipdnsd_harness import run_sipdnsd, wait_until, write_site
 
 SECRET = base64.b64encode(b"sipdns integration secret 32 oct").decode()
 WRONG = base64.b64encode(b"not the secret, but 32 octets ok").decode()
@@ -85,7 +85,7 @@ def test_unsigned_transfer_refused_and_logged(tmp_path, start_server):
     with pytest.raises(dns.query.TransferError) as e:
         axfr(srv.port)
     assert e.value.rcode == dns.rcode.REFUSED
-    assert wait_for(lambda: "client 127.0.0.1 scsnetwork.local. AXFR: transfer refused: not "
+    assert wait_until(lambda: "client 127.0.0.1 scsnetwork.local. AXFR: transfer refused: not "
                             "signed with the site's TSIG key" in srv.log_text()), srv.log_text()
 
 
@@ -95,7 +95,7 @@ def test_wrong_secret_is_badsig(tmp_path, start_server):
     srv = start_server(site)
     with pytest.raises(dns.tsig.PeerBadSignature):
         axfr(srv.port, keyring(secret=WRONG), KEY)
-    assert wait_for(lambda: "client 127.0.0.1 scsnetwork.local. AXFR: TSIG BADSIG" in
+    assert wait_until(lambda: "client 127.0.0.1 scsnetwork.local. AXFR: TSIG BADSIG" in
                     srv.log_text()), srv.log_text()
 
 
@@ -105,7 +105,7 @@ def test_unknown_key_is_badkey(tmp_path, start_server):
     srv = start_server(site)
     with pytest.raises(dns.tsig.PeerBadKey):
         axfr(srv.port, keyring(name="someone-else"), "someone-else")
-    assert wait_for(lambda: "TSIG BADKEY" in srv.log_text()), srv.log_text()
+    assert wait_until(lambda: "TSIG BADKEY" in srv.log_text()), srv.log_text()
 
 
 def test_clock_skew_is_badtime_with_our_time(tmp_path, start_server, monkeypatch):
@@ -195,14 +195,6 @@ def test_dig_with_key(tmp_path, start_server):
                            capture_output=True, text=True, timeout=30)
     assert "SOA" not in wrong.stdout.replace("; <<>>", ""), wrong.stdout
 
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 def test_plan_prints_secondary_configs_with_key_name_never_the_secret(tmp_path):
