@@ -201,8 +201,11 @@ public:
     std::size_t transport_limit() const {
         if (ctx_.transport == Transport::Tcp) return kMaxTcpMessage;
         if (!q_.has_edns) return kPlainUdpLimit;
-        return std::clamp<std::size_t>(std::min(q_.edns_payload, settings_.edns_udp_size),
-                                       kPlainUdpLimit, kMinOutputBuffer);
+        const std::size_t negotiated = std::clamp<std::size_t>(
+            std::min(q_.edns_payload, settings_.edns_udp_size), kPlainUdpLimit, kMinOutputBuffer);
+        if (ctx_.udp_payload_limit == 0) return negotiated;
+        return std::max<std::size_t>(std::min<std::size_t>(negotiated, ctx_.udp_payload_limit),
+                                     kPlainUdpLimit);
     }
     // Less the room the answer's TSIG RR takes (a request's key name may take most of 512
     // octets: then the header and question alone are left, and the TSIG may not fit at all).

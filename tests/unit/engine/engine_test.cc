@@ -242,6 +242,35 @@ TEST(EngineSize, EdnsFitsTheAnswerAndCutsTheAdditionalNeverTc) {
     EXPECT_EQ(tcp.count(LDNS_SECTION_ADDITIONAL), 25u);
 }
 
+// The AF_XDP path knows what one frame can carry (QueryContext::udp_payload_limit): an answer
+// above it is truncated as one above the client's EDNS size, and nothing is written past it.
+TEST(EngineSize, PathLimitTruncatesAndNeverWritesPastIt) {
+    auto z = big_site();
+    ASSERT_TRUE(z);
+    QuerySpec spec = q_edns("_x._tcp.example.test.", rr::SRV);
+    spec.edns_payload = 4096;
+    const std::vector<std::uint8_t> query = make_query(spec);
+    engine::EngineSettings settings;
+    settings.edns_udp_size = 4096;
+    struct Case {
+        std::uint16_t limit;
+        bool truncated;
+    };
+    for (const Case c : {Case{0, false}, Case{1400, false}, Case{600, true}, Case{100, true}}) {
+        SCOPED_TRACE(c.limit);
+        engine::QueryContext context{Transport::Udp};
+        context.udp_payload_limit = c.limit;
+        // Exactly the room the caller has (at least the 512 octets every UDP answer may take).
+        std::vector<std::uint8_t> out(c.limit == 0 ? engine::kMinOutputBuffer
+                                                   : std::max<std::size_t>(c.limit, 512));
+        const engine::EngineResult result = engine::respond(query, context, *z, settings, out);
+        ASSERT_EQ(result.action, engine::EngineResult::Action::Respond);
+        EXPECT_LE(result.length, out.size());
+        EXPECT_EQ(result.truncated, c.truncated);
+        EXPECT_EQ((out[2] & 0x02) != 0, c.truncated) << "the TC bit";
+    }
+}
+
 // Malformed and unsupported messages (docs/design.md §4).
 std::vector<std::uint8_t> with_header(std::vector<std::uint8_t> q, std::size_t at,
                                       std::uint8_t value) {

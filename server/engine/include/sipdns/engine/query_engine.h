@@ -65,6 +65,11 @@ struct QueryContext {
     // the age of those we get back (RFC 9018 §4.3), and TSIG's time check and signing (RFC 8945
     // §5.2.3); 0 = TSIG reads the system clock. A parameter, so that tests set the time.
     std::uint32_t now_seconds = 0;
+    // UDP: the largest payload the path back can carry in one datagram, when the caller knows
+    // it (the AF_XDP path: its frame size and the interface's MTU, with no IP fragmentation);
+    // 0 = the EDNS payload sizes alone decide. An answer above it is truncated (TC=1) like one
+    // above the client's EDNS size (RFC 6891 §7). At least 512 when set.
+    std::uint16_t udp_payload_limit = 0;
 };
 
 // The client address of a socket peer (IPv4-mapped IPv6 addresses count as IPv4).
@@ -129,7 +134,8 @@ struct EngineResult {
 inline constexpr std::size_t kMinOutputBuffer = 4096;
 inline constexpr std::size_t kMaxTcpMessage = 65535;
 
-// Answers one DNS message. `out` must hold kMinOutputBuffer bytes (UDP) or kMaxTcpMessage (TCP);
+// Answers one DNS message. `out` must hold kMinOutputBuffer bytes (UDP; or
+// context.udp_payload_limit when that is set and smaller) or kMaxTcpMessage (TCP);
 // the response is limited to what the transport allows (512 / EDNS payload / 65535).
 // `forward`: where a query to forward puts its question (Action::Forward); null = the caller
 // cannot forward, and such names are REFUSED as when forwarding is off.
