@@ -12,11 +12,14 @@ keeping, e.g. one a fuzzer found, goes into this file, not into the directory by
   rate_limit   query floods as fuzz_rate_limit.cc's steps (client, query kind, time) behind its
                two settings bytes: rates, slips, prefixes, clock starts, a raw query last
   tcp_framing  DNS-over-TCP streams of real queries behind fuzz_tcp_framing.cc's read schedule
+  xdp_frame    Ethernet frames carrying real queries (IPv4/IPv6, VLAN tags, padding, and the
+               ones that are not ours or malformed) behind fuzz_xdp_frame.cc's answer length
 """
 
 import base64
 import pathlib
 import shutil
+import struct
 import time
 
 import dns.edns
@@ -390,6 +393,64 @@ def tcp_framing_seeds():
     }
 
 
+def xdp_frame_seeds():
+    """fuzz_xdp_frame.cc: bytes 0-1 the answer length, byte 2 its flags (bit 0 the full 16-bit
+    length, bit 1 a reply buffer one octet short), then an Ethernet frame to port 53."""
+    def checksum(data):  # RFC 1071
+        data += b"\0" * (len(data) % 2)
+        total = sum((data[i] << 8) | data[i + 1] for i in range(0, len(data), 2))
+        while total >> 16:
+            total = (total & 0xFFFF) + (total >> 16)
+        return ~total & 0xFFFF
+
+    def frame(payload, ipv6=False, tags=(), sport=40000, dport=53, proto=17, frag=0, padding=0,
+              udp_delta=0):
+        length = 8 + len(payload)
+        if ipv6:
+            src, dst = bytes.fromhex("20010db8" + "00" * 11 + "02"), bytes.fromhex("20010db8" + "00" * 11 + "01")
+            pseudo = src + dst + struct.pack("!IxxxB", length, 17)
+        else:
+            src, dst = bytes([198, 18, 0, 2]), bytes([198, 18, 0, 1])
+            pseudo = src + dst + struct.pack("!BBH", 0, 17, length)
+        udp_sum = checksum(pseudo + struct.pack("!HHHH", sport, dport, length, 0) + payload) or 0xFFFF
+        udp = struct.pack("!HHHH", sport, dport, length + udp_delta, udp_sum) + payload
+        if ipv6:
+            ip = struct.pack("!IHBB16s16s", 0x6B812345, length, proto, 64, src, dst)
+            ether_type = 0x86DD
+        else:
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + length, 0x1234, frag, 64, proto, 0,
+                             src, dst)
+            ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+            ether_type = 0x0800
+        l2 = bytes.fromhex("020000000001020000000002")
+        for i, tpid in enumerate(tags):
+            l2 += struct.pack("!HH", tpid, 100 * (i + 1))
+        return l2 + struct.pack("!H", ether_type) + ip + udp + bytes(padding)
+
+    def seed(answer_length, data, full=False, short=False):
+        return struct.pack("!HB", answer_length, int(full) | int(short) << 1) + data
+
+    q = query("_sip._udp.scsnetwork.local", "SRV", edns=0)
+    small = query("scsnetwork.local", "SOA")[:4]
+    return {
+        "ipv4": seed(120, frame(q)),
+        "ipv6": seed(120, frame(q, ipv6=True)),
+        "ipv4-c-tag": seed(333, frame(q, tags=(0x8100,))),
+        "ipv6-s-and-c-tags": seed(1232, frame(q, ipv6=True, tags=(0x88A8, 0x8100))),
+        "ipv4-padded": seed(45, frame(small, padding=14)),
+        "ipv4-empty-answer": seed(0, frame(q)),
+        "ipv4-largest-answer": seed(65535 - 28, frame(q), full=True),
+        "ipv6-answer-too-long": seed(65535 - 7, frame(q, ipv6=True), full=True),
+        "ipv4-short-buffer": seed(100, frame(q), short=True),
+        "three-tags": seed(100, frame(q, tags=(0x88A8, 0x8100, 0x8100))),
+        "ipv4-fragment": seed(100, frame(q, frag=0x2000)),
+        "ipv6-hop-by-hop": seed(100, frame(q, ipv6=True, proto=0)),
+        "wrong-port": seed(100, frame(q, dport=54)),
+        "udp-length-mismatch": seed(100, frame(q, udp_delta=1)),
+        "truncated": seed(100, frame(q)[:50]),
+    }
+
+
 def write(target, seeds):
     d = CORPUS / target
     if d.exists():
@@ -406,3 +467,4 @@ if __name__ == "__main__":
     write("raw_records", raw_records_seeds())
     write("rate_limit", rate_limit_seeds())
     write("tcp_framing", tcp_framing_seeds())
+    write("xdp_frame", xdp_frame_seeds())
