@@ -52,6 +52,16 @@ const ParseCase kCases[] = {
     {"ipv4_df_set", {.fragment = 0x4000}, FrameKind::Query, 42, 12},
 
     {"wrong_port", {.dst_port = 54}, FrameKind::NotOurs},
+    // Group addresses (IEEE 802 I/G bit, IPv4 multicast and broadcast, IPv6 multicast): queries
+    // to many are left to the kernel's sockets.
+    {"broadcast_mac", {.dst_mac = Bytes{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}, FrameKind::NotOurs},
+    {"multicast_mac", {.dst_mac = Bytes{0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb}}, FrameKind::NotOurs},
+    {"ipv4_multicast", {.dst_ip = Bytes{224, 0, 0, 251}}, FrameKind::NotOurs},
+    {"ipv4_broadcast", {.dst_ip = Bytes{255, 255, 255, 255}}, FrameKind::NotOurs},
+    {"ipv4_last_unicast", {.dst_ip = Bytes{223, 255, 255, 254}}, FrameKind::Query, 42, 12},
+    {"ipv6_multicast",
+     {.ipv6 = kV6, .dst_ip = Bytes{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xfb}},
+     FrameKind::NotOurs},
     {"ipv6_wrong_port", {.ipv6 = kV6, .dst_port = 5353}, FrameKind::NotOurs},
     {"from_our_port_to_another", {.src_port = 53, .dst_port = 40000}, FrameKind::NotOurs},
     {"tcp", {.protocol = 6}, FrameKind::NotOurs},
@@ -131,7 +141,8 @@ TEST_P(ParseFrame, Classifies) {
     EXPECT_EQ(out.client_port, c.spec.src_port);
     EXPECT_EQ(out.server_port, c.spec.dst_port);
     const std::size_t address_length = c.spec.ipv6 ? 16 : 4;
-    const Bytes client = client_ip(c.spec.ipv6), server = server_ip(c.spec.ipv6);
+    const Bytes client = client_ip(c.spec.ipv6);
+    const Bytes server = c.spec.dst_ip ? *c.spec.dst_ip : server_ip(c.spec.ipv6);
     EXPECT_EQ(Bytes(out.client_address.begin(), out.client_address.begin() + address_length),
               client);
     EXPECT_EQ(Bytes(out.server_address.begin(), out.server_address.begin() + address_length),

@@ -39,6 +39,8 @@ struct Spec {
     std::optional<std::size_t> cut{};  // the frame cut to this many octets
     bool bad_ip_checksum = false;
     bool zero_udp_checksum = false;
+    std::optional<Bytes> dst_mac{};  // instead of the server's MAC
+    std::optional<Bytes> dst_ip{};   // instead of server_ip()
 };
 
 // The client's and server's addresses in the built frames.
