@@ -83,7 +83,8 @@ set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # forward: { dnssec: true } reads the root trust anchor from dns-root-data (libunbound8 itself
-# comes through dpkg-shlibdeps).
+# comes through dpkg-shlibdeps, as do libxdp1 and libbpf1 of the AF_XDP path; the XDP program
+# is inside the binary, no file to install).
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "dns-root-data")
 # The extended description: CPack puts CPACK_PACKAGE_DESCRIPTION_SUMMARY before it as the
 # synopsis and indents it (an empty line becomes " .").

@@ -36,6 +36,9 @@ RUN_PACKAGES=(
   libfstrm-dev libprotobuf-c-dev protobuf-c-compiler
   # live SIP health (issue 16): TLS probes through Asio's OpenSSL stream
   libssl-dev
+  # the AF_XDP fast path (issue 19, server/xdp): libxdp's AF_XDP sockets and rings, libbpf to
+  # load the XDP program, and clang to compile that program (clang -target bpf) at build time
+  libxdp-dev libbpf-dev clang
   # dig and nslookup: the README's first look at what the example serves
   bind9-dnsutils
 )
