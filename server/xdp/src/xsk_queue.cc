@@ -9,8 +9,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
+#include <thread>
 
 namespace sipdns::xdp {
 namespace {
@@ -21,6 +24,8 @@ static_assert(kTxFrames <= XskQueue::kRingSize,
 // Copy mode sends at most this many TX descriptors per sendto() and answers EAGAIN when more
 // are left (net/xdp/xsk.c, TX_BATCH_SIZE).
 constexpr std::uint32_t kKernelTxBatch = 32;
+// How long a queue may stay busy with the socket of a process that just exited.
+constexpr std::chrono::seconds kBusyWait{2};
 
 std::string errno_text(int error) { return std::strerror(error); }
 
@@ -80,8 +85,14 @@ Expected<std::unique_ptr<XskQueue>, std::string> XskQueue::open(XdpProgram& prog
 
     // Zero-copy where the driver can, else copy. A failed bind leaves the UMEM's socket with
     // its rings set up, so each attempt starts from a new UMEM over the same memory.
+    // EBUSY: the queue still has a socket. The kernel frees a closed socket's buffer pool in a
+    // work item after close() returns (net/xdp/xsk_buff_pool.c, xp_put_pool), so a restart
+    // right after the previous process exited sees it for a moment: wait that out.
+    const auto busy_deadline = std::chrono::steady_clock::now() + kBusyWait;
     int bind_error = 0;
-    for (std::uint16_t mode : {std::uint16_t{XDP_ZEROCOPY}, std::uint16_t{XDP_COPY}}) {
+    std::uint16_t modes[] = {XDP_ZEROCOPY, XDP_COPY};
+    for (std::size_t attempt = 0; attempt < std::size(modes); ++attempt) {
+        const std::uint16_t mode = modes[attempt];
         xsk_umem_config umem_config{};
         umem_config.fill_size = kRingSize;
         umem_config.comp_size = kRingSize;
@@ -115,7 +126,13 @@ Expected<std::unique_ptr<XskQueue>, std::string> XskQueue::open(XdpProgram& prog
         xsk->umem_ = nullptr;
         bind_error = -rc;
         if (bind_error == EPERM) break;
+        if (bind_error == EBUSY && std::chrono::steady_clock::now() < busy_deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            --attempt;  // the same mode again
+        }
     }
+    if (!xsk->socket_ && bind_error == EBUSY)
+        return unexpected(where + ": another AF_XDP socket is bound to this queue");
     if (!xsk->socket_)
         return unexpected(where + ": cannot bind (zero-copy or copy mode): " +
                           errno_text(bind_error));
