@@ -14,6 +14,7 @@ What is checked:
   namespace is accepted and answered;
 - attach is refused while another XDP program is on the interface, with the one-line error;
 - a sipdns_xdp program left attached the legacy (netlink) way is removed with a warning;
+- a driver without native XDP (a bridge) gets the program in generic mode;
 - kill -9 of the program leaves no XDP program on the interface, and the next attach works;
 - the error lines without a needed capability and with too small an RLIMIT_MEMLOCK, and that
   CAP_NET_ADMIN + CAP_BPF + CAP_NET_RAW are enough.
@@ -116,8 +117,8 @@ def veth_pair():
 class Echo:
     """xdp_echo in the server namespace, started here and stopped by its PID."""
 
-    def __init__(self, *wrapper: str):
-        self.process = subprocess.Popen(in_netns(SRV, *wrapper, ECHO, SERVER_IF, str(PORT)),
+    def __init__(self, *wrapper: str, interface: str = SERVER_IF):
+        self.process = subprocess.Popen(in_netns(SRV, *wrapper, ECHO, interface, str(PORT)),
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True)
         self.ready = self.process.stdout.readline().strip()
@@ -315,3 +316,14 @@ def test_unknown_interface(veth_pair):
                        text=True, timeout=20)
     assert (r.returncode, r.stderr) == (
         1, "no network interface named sipdns-none0 (in this network namespace)\n")
+
+
+def test_generic_mode_where_the_driver_has_no_native_xdp(veth_pair):
+    ip("-n", SRV, "link", "add", "sipdnsbr0", "type", "bridge")
+    try:
+        ip("-n", SRV, "link", "set", "sipdnsbr0", "up")
+        started = Echo(interface="sipdnsbr0")
+        _, err = started.stop()
+        assert re.fullmatch(r"ready generic copy \d+", started.ready), err
+    finally:
+        ip("-n", SRV, "link", "del", "sipdnsbr0", check=False)
