@@ -10,6 +10,9 @@ What is checked:
 - IPv4 and IPv6 datagrams are answered by the XDP path: the reply is the payload reversed, and
   the server namespace's kernel UDP counters (InDatagrams, Udp6InDatagrams) do not move, though
   a kernel socket is bound to the same port there;
+- the program's rule, with raw frames: one or two VLAN tags are redirected (and the reply
+  comes back), three tags, IPv4 options, fragments, IPv6 extension headers and another port
+  are not (xdp_echo's frame count shows what reached the AF_XDP socket);
 - traffic that is not ours goes to the kernel: a TCP connection to another port in the server
   namespace is accepted and answered;
 - attach is refused while another XDP program is on the interface, with the one-line error;
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import re
 import shutil
 import signal
@@ -327,3 +331,91 @@ def test_generic_mode_where_the_driver_has_no_native_xdp(veth_pair):
         assert re.fullmatch(r"ready generic copy \d+", started.ready), err
     finally:
         ip("-n", SRV, "link", "del", "sipdnsbr0", check=False)
+
+
+def mac_of(ns: str, dev: str) -> bytes:
+    text = subprocess.run(in_netns(ns, "cat", f"/sys/class/net/{dev}/address"),
+                          capture_output=True, text=True, timeout=20).stdout.strip()
+    return bytes.fromhex(text.replace(":", ""))
+
+
+def raw_frame(payload: bytes, *, tags: tuple[int, ...] = (), ipv6: bool = False,
+              ipv4_options: bool = False, fragment: bool = False, hop_by_hop: bool = False,
+              port: int = PORT) -> bytes:
+    """An Ethernet frame from the client to the server's UDP `port` (RFC 791, RFC 8200)."""
+    udp = struct.pack("!HHHH", 40000, port, 8 + len(payload), 0) + payload
+    if ipv6:
+        server, client_ = (bytes.fromhex("20010002" + "0" * 23 + "1"),
+                           bytes.fromhex("20010002" + "0" * 23 + "2"))
+        body = udp
+        next_header = 17
+        if hop_by_hop:  # a Hop-by-Hop Options header with one PadN option (RFC 8200 §4.3)
+            body = bytes([17, 0, 1, 4, 0, 0, 0, 0]) + udp
+            next_header = 0
+        ip_packet = struct.pack("!IHBB", 6 << 28, len(body), next_header, 64) + client_ + \
+            server + body
+        ethertype = 0x86DD
+    else:
+        options = bytes([1, 1, 1, 0]) if ipv4_options else b""  # NOP NOP NOP EOL
+        ihl = 5 + len(options) // 4
+        header = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, 4 * ihl + len(udp), 1,
+                             0x2000 if fragment else 0, 64, 17, 0,
+                             bytes(map(int, CLIENT4.split("."))),
+                             bytes(map(int, SERVER4.split(".")))) + options
+        total = sum(struct.unpack(f"!{len(header) // 2}H", header))
+        while total >> 16:
+            total = (total & 0xFFFF) + (total >> 16)
+        header = header[:10] + struct.pack("!H", ~total & 0xFFFF) + header[12:]
+        ip_packet = header + udp
+        ethertype = 0x0800
+    # 802.1ad (0x88a8) outside, 802.1Q (0x8100) inside; each tag names what follows it.
+    first = (0x88A8 if len(tags) > 1 else 0x8100) if tags else ethertype
+    tagged = b"".join(struct.pack("!H", tag) + struct.pack(
+        "!H", (0x8100 if i + 1 < len(tags) else ethertype)) for i, tag in enumerate(tags))
+    return mac_of(SRV, SERVER_IF) + mac_of(CLI, CLIENT_IF) + struct.pack("!H", first) + \
+        tagged + ip_packet
+
+
+# (case, frame arguments, whether the program redirects it to the AF_XDP socket)
+RULE_CASES = [
+    ("one-vlan-tag", {"tags": (100,)}, True),
+    ("two-vlan-tags", {"tags": (100, 200)}, True),
+    ("two-vlan-tags-ipv6", {"tags": (100, 200), "ipv6": True}, True),
+    ("three-vlan-tags", {"tags": (100, 200, 300)}, False),
+    ("ipv4-options", {"ipv4_options": True}, False),
+    ("ipv4-fragment", {"fragment": True}, False),
+    ("ipv6-hop-by-hop", {"ipv6": True, "hop_by_hop": True}, False),
+    ("another-port", {"port": PORT + 7}, False),
+]
+
+
+def test_the_program_redirects_exactly_its_rule(veth_pair):
+    frames = [raw_frame(f"rule case {name}".encode(), **args).hex()
+              for name, args, _ in RULE_CASES]
+    started = Echo()
+    assert started.ready.startswith("ready "), started.stop()[1]
+    try:
+        result = client(f"""
+import json, socket, time
+frames = {frames!r}
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+s.bind(("{CLIENT_IF}", 0)); s.settimeout(0.2)
+for frame in frames:
+    s.send(bytes.fromhex(frame))
+seen = []
+deadline = time.monotonic() + 2
+while time.monotonic() < deadline:
+    try:
+        seen.append(s.recv(4096).hex())
+    except TimeoutError:
+        pass
+print(json.dumps({{"seen": seen}}))
+""")
+    finally:
+        out, err = started.stop()
+    seen = "".join(result["seen"])
+    for name, _, redirected in RULE_CASES:
+        reversed_payload = f"rule case {name}".encode()[::-1].hex()
+        assert (reversed_payload in seen) == redirected, name
+    expected = sum(1 for _, _, redirected in RULE_CASES if redirected)
+    assert f"received {expected} replied {expected} no-tx-frame 0" in out, out + err
