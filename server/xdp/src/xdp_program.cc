@@ -35,11 +35,11 @@ constexpr const char* kPortVariable = "served_port";
 // What the kernel needs from us, on Linux 6.x: CAP_BPF to load a program and create maps
 // (kernel/bpf/syscall.c), CAP_NET_ADMIN for the XDP program type, the XSKMAP and attaching to a
 // device, CAP_NET_RAW for socket(AF_XDP) (net/xdp/xsk.c, xsk_create); CAP_SYS_ADMIN only to read
-// the name of a program already on the interface (BPF_PROG_GET_FD_BY_ID).
+// the name of a program already on the interface (BPF_PROG_GET_FD_BY_ID), which the error for
+// that case says. Without CAP_IPC_LOCK the UMEM counts against RLIMIT_MEMLOCK (xsk_queue.cc).
 constexpr const char* kCapabilityAdvice =
     "needs CAP_NET_ADMIN, CAP_BPF and CAP_NET_RAW (root, or AmbientCapabilities=CAP_NET_ADMIN "
-    "CAP_BPF CAP_NET_RAW CAP_SYS_ADMIN in the unit; CAP_SYS_ADMIN to name a program already on "
-    "the interface)";
+    "CAP_BPF CAP_NET_RAW in the unit)";
 
 // libbpf's messages (the verifier log among them) go to the debug log: the caller reports one
 // line per failure, with the errno.
@@ -54,7 +54,9 @@ int log_libbpf(libbpf_print_level level, const char* format, va_list args) {
     return n;
 }
 
-std::string errno_text(int error) { return std::strerror(error); }
+std::string errno_text(int error) {
+    return std::strerror(error);
+}
 
 // The RX queues: ETHTOOL_GCHANNELS answers for the caller's network namespace; drivers without
 // it have /sys/class/net/IFACE/queues/rx-N (of the namespace sysfs was mounted in).
@@ -190,8 +192,7 @@ Expected<std::unique_ptr<XdpProgram>, std::string> XdpProgram::attach(const XdpS
     bpf_object_open_opts open_options{};
     open_options.sz = sizeof open_options;
     open_options.object_name = kProgramName;
-    program->object_ =
-        bpf_object__open_mem(kSipdnsXdpObject, kSipdnsXdpObjectSize, &open_options);
+    program->object_ = bpf_object__open_mem(kSipdnsXdpObject, kSipdnsXdpObjectSize, &open_options);
     if (!program->object_)
         return unexpected("cannot open the embedded XDP program: " + errno_text(errno));
     if (std::string error = set_served_port(program->object_, setup.port); !error.empty())
@@ -202,7 +203,8 @@ Expected<std::unique_ptr<XdpProgram>, std::string> XdpProgram::attach(const XdpS
                                         : std::string(" (details in the debug log)")));
     bpf_program* bpf_prog = bpf_object__find_program_by_name(program->object_, kProgramName);
     bpf_map* xsks = bpf_object__find_map_by_name(program->object_, "xsks");
-    if (!bpf_prog || !xsks) return unexpected(std::string("the embedded XDP program is incomplete"));
+    if (!bpf_prog || !xsks)
+        return unexpected(std::string("the embedded XDP program is incomplete"));
     program->xsks_map_fd_ = bpf_map__fd(xsks);
     int program_fd = bpf_program__fd(bpf_prog);
 
@@ -227,8 +229,8 @@ Expected<std::unique_ptr<XdpProgram>, std::string> XdpProgram::attach(const XdpS
         if (code == EBUSY || code == EEXIST)
             return unexpected(setup.interface +
                               " got another XDP program while sipdnsd attached its own; remove "
-                              "it with `ip link set dev " + setup.interface +
-                              " xdp off` if it is not needed");
+                              "it with `ip link set dev " +
+                              setup.interface + " xdp off` if it is not needed");
         if (mode == AttachMode::Native) {
             native_error = code;
             continue;
@@ -239,7 +241,8 @@ Expected<std::unique_ptr<XdpProgram>, std::string> XdpProgram::attach(const XdpS
     }
     bpf_prog_info info{};
     std::uint32_t info_length = sizeof info;
-    if (bpf_obj_get_info_by_fd(program_fd, &info, &info_length) == 0) program->program_id_ = info.id;
+    if (bpf_obj_get_info_by_fd(program_fd, &info, &info_length) == 0)
+        program->program_id_ = info.id;
     return program;
 }
 

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <iterator>
 #include <thread>
@@ -27,9 +27,13 @@ constexpr std::uint32_t kKernelTxBatch = 32;
 // How long a queue may stay busy with the socket of a process that just exited.
 constexpr std::chrono::seconds kBusyWait{2};
 
-std::string errno_text(int error) { return std::strerror(error); }
+std::string errno_text(int error) {
+    return std::strerror(error);
+}
 
-std::uint64_t kib(std::uint64_t bytes) { return bytes / 1024; }
+std::uint64_t kib(std::uint64_t bytes) {
+    return bytes / 1024;
+}
 
 // The UMEM's pages are locked and, without CAP_IPC_LOCK, charged to the user's RLIMIT_MEMLOCK
 // (net/xdp/xdp_umem.c, xdp_umem_account_pages): raise the soft limit as far as the process may.
@@ -54,11 +58,11 @@ std::uint64_t memlock_limit() {
 
 Expected<std::unique_ptr<XskQueue>, std::string> XskQueue::open(XdpProgram& program,
                                                                 unsigned queue) {
-    const std::string where = "AF_XDP socket on " + program.interface() + " queue " +
-                              std::to_string(queue);
+    const std::string where =
+        "AF_XDP socket on " + program.interface() + " queue " + std::to_string(queue);
     if (queue >= program.queue_count())
-        return unexpected(where + ": the interface has " +
-                          std::to_string(program.queue_count()) + " queue(s) in use");
+        return unexpected(where + ": the interface has " + std::to_string(program.queue_count()) +
+                          " queue(s) in use");
     // socket(AF_XDP) needs CAP_NET_RAW: tried on its own, so that EPERM from the UMEM
     // registration below can only mean the locked-memory limit.
     if (int probe = ::socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0); probe < 0) {
@@ -75,8 +79,8 @@ Expected<std::unique_ptr<XskQueue>, std::string> XskQueue::open(XdpProgram& prog
     xsk->queue_ = queue;
     const std::uint64_t needed = program.registered_umem_bytes() + kUmemBytes;
     raise_memlock_limit(needed);
-    xsk->umem_area_ = ::mmap(nullptr, kUmemBytes, PROT_READ | PROT_WRITE,
-                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    xsk->umem_area_ =
+        ::mmap(nullptr, kUmemBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (xsk->umem_area_ == MAP_FAILED) {
         xsk->umem_area_ = nullptr;
         return unexpected(where + ": cannot map " + std::to_string(kib(kUmemBytes)) +
@@ -109,17 +113,16 @@ Expected<std::unique_ptr<XskQueue>, std::string> XskQueue::open(XdpProgram& prog
                 return unexpected("RLIMIT_MEMLOCK (" + std::to_string(kib(limit)) +
                                   " KiB) is below the " + std::to_string(kib(needed)) +
                                   " KiB the AF_XDP buffers need; raise LimitMEMLOCK in the unit");
-            return unexpected(where + ": cannot register its " +
-                              std::to_string(kib(kUmemBytes)) + " KiB of buffers: " +
-                              errno_text(code));
+            return unexpected(where + ": cannot register its " + std::to_string(kib(kUmemBytes)) +
+                              " KiB of buffers: " + errno_text(code));
         }
         xsk_socket_config socket_config{};
         socket_config.rx_size = kRingSize;
         socket_config.tx_size = kRingSize;
         socket_config.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD;  // our own program
         socket_config.bind_flags = static_cast<std::uint16_t>(mode | XDP_USE_NEED_WAKEUP);
-        int rc = xsk_socket__create(&xsk->socket_, program.interface().c_str(), queue,
-                                    xsk->umem_, &xsk->rx_, &xsk->tx_, &socket_config);
+        int rc = xsk_socket__create(&xsk->socket_, program.interface().c_str(), queue, xsk->umem_,
+                                    &xsk->rx_, &xsk->tx_, &socket_config);
         if (rc == 0) break;
         xsk->socket_ = nullptr;
         xsk_umem__delete(xsk->umem_);
@@ -134,8 +137,8 @@ Expected<std::unique_ptr<XskQueue>, std::string> XskQueue::open(XdpProgram& prog
     if (!xsk->socket_ && bind_error == EBUSY)
         return unexpected(where + ": another AF_XDP socket is bound to this queue");
     if (!xsk->socket_)
-        return unexpected(where + ": cannot bind (zero-copy or copy mode): " +
-                          errno_text(bind_error));
+        return unexpected(where +
+                          ": cannot bind (zero-copy or copy mode): " + errno_text(bind_error));
     program.add_registered_umem_bytes(kUmemBytes);
 
     xdp_options options{};
@@ -166,7 +169,9 @@ XskQueue::~XskQueue() {
     if (umem_area_) ::munmap(umem_area_, kUmemBytes);
 }
 
-int XskQueue::fd() const { return xsk_socket__fd(socket_); }
+int XskQueue::fd() const {
+    return xsk_socket__fd(socket_);
+}
 
 void XskQueue::reclaim_completions() {
     std::uint32_t index = 0;
@@ -181,8 +186,7 @@ void XskQueue::kick_tx() {
     // kKernelTxBatch frames each time (EAGAIN: more are waiting), so it is called until the TX
     // ring is empty, bounded by the ring's size.
     if (zero_copy_) {
-        if (xsk_ring_prod__needs_wakeup(&tx_))
-            ::sendto(fd(), nullptr, 0, MSG_DONTWAIT, nullptr, 0);
+        if (xsk_ring_prod__needs_wakeup(&tx_)) ::sendto(fd(), nullptr, 0, MSG_DONTWAIT, nullptr, 0);
         return;
     }
     for (std::uint32_t attempt = 0; attempt <= kRingSize / kKernelTxBatch; ++attempt) {
@@ -213,7 +217,8 @@ std::size_t XskQueue::serve_batch(FrameHandler& handler, std::size_t max) {
     for (std::uint32_t i = 0; i < received; ++i) {
         const xdp_desc* rx = xsk_ring_cons__rx_desc(&rx_, rx_index + i);
         // Aligned UMEM: the address is the frame's start plus the headroom the kernel left.
-        *xsk_ring_prod__fill_addr(&fill_, fill_index + i) = rx->addr & ~std::uint64_t{kFrameSize - 1};
+        *xsk_ring_prod__fill_addr(&fill_, fill_index + i) =
+            rx->addr & ~std::uint64_t{kFrameSize - 1};
         if (free_tx_frames_.empty()) {
             ++counters_.no_tx_frame;
             continue;

@@ -24,8 +24,8 @@ enum class AttachMode : std::uint8_t { Native, Generic };
 
 struct XdpSetup {
     std::string interface;
-    std::uint16_t port = 53;   // the UDP destination port that goes to the AF_XDP sockets
-    unsigned max_queues = 1;   // queue_count() is at most this (and at most kMaxQueues)
+    std::uint16_t port = 53;  // the UDP destination port that goes to the AF_XDP sockets
+    unsigned max_queues = 1;  // queue_count() is at most this (and at most kMaxQueues)
 };
 
 class XdpProgram {
