@@ -240,6 +240,23 @@ def test_attach_refused_while_another_program_is_on_the_interface(veth_pair):
         ip("-n", SRV, "link", "set", "dev", SERVER_IF, "xdpgeneric", "off")
 
 
+def test_another_program_without_cap_sys_admin_is_named_by_id(veth_pair):
+    if not shutil.which("setpriv"):
+        pytest.skip("setpriv (util-linux) is not installed")
+    ip("-n", SRV, "link", "set", "dev", SERVER_IF, "xdpgeneric", "obj", str(OTHER_PROGRAM),
+       "sec", "xdp")
+    try:
+        other = re.search(r"prog/xdp id (\d+)", xdp_programs()).group(1)
+        refused = Echo("setpriv", "--inh-caps=-all", "--bounding-set=-all,+net_admin,+bpf,+net_raw")
+        _, err = refused.stop()
+        assert refused.process.returncode == 1
+        assert err == (f"{SERVER_IF} already has an XDP program (id {other}; its name is "
+                       "unreadable: Operation not permitted, needs CAP_SYS_ADMIN); remove it with "
+                       f"`ip link set dev {SERVER_IF} xdp off` if it is not needed\n")
+    finally:
+        ip("-n", SRV, "link", "set", "dev", SERVER_IF, "xdpgeneric", "off")
+
+
 def test_a_sipdns_program_left_attached_the_legacy_way_is_removed(veth_pair):
     if not BPF_OBJECT or not Path(BPF_OBJECT).exists():
         pytest.skip("SIPDNS_XDP_BPF_OBJECT (the compiled sipdns_xdp.bpf.o) is not set")
@@ -277,8 +294,7 @@ def test_kill_9_leaves_no_program_and_the_next_attach_works(kernel_sockets, veth
 
 
 CAPABILITY_ADVICE = ("needs CAP_NET_ADMIN, CAP_BPF and CAP_NET_RAW (root, or "
-                     "AmbientCapabilities=CAP_NET_ADMIN CAP_BPF CAP_NET_RAW CAP_SYS_ADMIN in the "
-                     "unit; CAP_SYS_ADMIN to name a program already on the interface)")
+                     "AmbientCapabilities=CAP_NET_ADMIN CAP_BPF CAP_NET_RAW in the unit)")
 
 
 # Root limited to these capabilities (setpriv's bounding set; no CAP_IPC_LOCK, so the UMEM is
