@@ -24,7 +24,8 @@ static_assert(kTxFrames <= XskQueue::kRingSize,
 // Copy mode sends at most this many TX descriptors per sendto() and answers EAGAIN when more
 // are left (net/xdp/xsk.c, TX_BATCH_SIZE).
 constexpr std::uint32_t kKernelTxBatch = 32;
-// How long a queue may stay busy with the socket of a process that just exited.
+// How long a queue may stay busy with the socket of a process that just exited, and a closed
+// UMEM's pages stay charged to RLIMIT_MEMLOCK.
 constexpr std::chrono::seconds kBusyWait{2};
 
 std::string errno_text(int error) {
@@ -109,10 +110,27 @@ Expected<std::unique_ptr<XskQueue>, std::string> XskQueue::open(XdpProgram& prog
             xsk->umem_ = nullptr;
             int code = -rc;
             std::uint64_t limit = memlock_limit();
+            // A UMEM just closed (the failed zero-copy attempt's, or one of a process of the same
+            // user that just exited) gives its pages back to RLIMIT_MEMLOCK in a work item after
+            // close() (net/xdp/xdp_umem.c, xdp_put_umem): wait for them before saying the limit
+            // is too small, where it could be enough.
+            if ((code == ENOBUFS || code == ENOMEM) && limit >= needed &&
+                std::chrono::steady_clock::now() < busy_deadline) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                --attempt;  // the same mode again
+                continue;
+            }
             if ((code == ENOMEM || code == ENOBUFS || code == EPERM) && limit < needed)
                 return unexpected("RLIMIT_MEMLOCK (" + std::to_string(kib(limit)) +
                                   " KiB) is below the " + std::to_string(kib(needed)) +
                                   " KiB the AF_XDP buffers need; raise LimitMEMLOCK in the unit");
+            // The limit is per user: other processes of the same user may have used it up.
+            if (code == ENOBUFS)
+                return unexpected(
+                    "RLIMIT_MEMLOCK (" + std::to_string(kib(limit)) +
+                    " KiB, shared by the user's processes) has no room left for the " +
+                    std::to_string(kib(kUmemBytes)) +
+                    " KiB the AF_XDP buffers need; raise LimitMEMLOCK in the unit");
             return unexpected(where + ": cannot register its " + std::to_string(kib(kUmemBytes)) +
                               " KiB of buffers: " + errno_text(code));
         }
