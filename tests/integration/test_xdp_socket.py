@@ -247,7 +247,7 @@ def test_another_program_without_cap_sys_admin_is_named_by_id(veth_pair):
        "sec", "xdp")
     try:
         other = re.search(r"prog/xdp id (\d+)", xdp_programs()).group(1)
-        refused = Echo("setpriv", "--inh-caps=-all", "--bounding-set=-all,+net_admin,+bpf,+net_raw")
+        refused = Echo(*limited("net_admin,bpf,net_raw"))
         _, err = refused.stop()
         assert refused.process.returncode == 1
         assert err == (f"{SERVER_IF} already has an XDP program (id {other}; its name is "
@@ -293,12 +293,29 @@ def test_kill_9_leaves_no_program_and_the_next_attach_works(kernel_sockets, veth
     assert xdp_programs() == ""
 
 
+# A user id no process of this machine has: RLIMIT_MEMLOCK counts the locked pages of all the
+# processes of a user (without CAP_IPC_LOCK), so the limit tests run xdp_echo as a user of their
+# own, with only the capabilities named (as a systemd unit's AmbientCapabilities= would).
+TEST_UID = 61000 + os.getpid() % 4000
+
+
+def limited(capabilities: str, memlock_kib: int | None = None) -> list[str]:
+    caps = ",".join("+" + c for c in capabilities.split(","))
+    wrapper = ["setpriv", f"--reuid={TEST_UID}", f"--regid={TEST_UID}", "--clear-groups",
+               f"--inh-caps=-all,{caps}", f"--ambient-caps=-all,{caps}",
+               f"--bounding-set=-all,{caps}"]
+    if memlock_kib is not None:
+        limit = str(memlock_kib * 1024)
+        wrapper = ["prlimit", f"--memlock={limit}:{limit}", *wrapper]
+    return wrapper
+
+
 CAPABILITY_ADVICE = ("needs CAP_NET_ADMIN, CAP_BPF and CAP_NET_RAW (root, or "
                      "AmbientCapabilities=CAP_NET_ADMIN CAP_BPF CAP_NET_RAW in the unit)")
 
 
-# Root limited to these capabilities (setpriv's bounding set; no CAP_IPC_LOCK, so the UMEM is
-# charged to RLIMIT_MEMLOCK), and that RLIMIT_MEMLOCK in KiB (None: the inherited one).
+# Only these capabilities (no CAP_IPC_LOCK, so the UMEM is charged to RLIMIT_MEMLOCK), and that
+# RLIMIT_MEMLOCK in KiB (None: the inherited one).
 @pytest.mark.parametrize("capabilities,memlock_kib,expected", [
     ("net_admin,bpf,net_raw", None, None),
     ("net_admin,net_raw", None,
@@ -316,12 +333,7 @@ def test_errors_without_capabilities_or_locked_memory(veth_pair, capabilities, m
                                                       expected):
     if not shutil.which("setpriv") or not shutil.which("prlimit"):
         pytest.skip("setpriv and prlimit (util-linux) are not installed")
-    wrapper = ["setpriv", "--inh-caps=-all",
-               "--bounding-set=-all," + ",".join("+" + c for c in capabilities.split(","))]
-    if memlock_kib is not None:
-        limit = str(memlock_kib * 1024)
-        wrapper = ["prlimit", f"--memlock={limit}:{limit}", *wrapper]
-    started = Echo(*wrapper)
+    started = Echo(*limited(capabilities, memlock_kib))
     _, err = started.stop()
     if expected is None:
         assert started.ready.startswith("ready "), err
@@ -329,6 +341,28 @@ def test_errors_without_capabilities_or_locked_memory(veth_pair, capabilities, m
         assert started.process.returncode == 1
         assert err == expected + "\n"
     assert xdp_programs() == ""
+
+
+def test_locked_memory_is_per_user(veth_pair):
+    """RLIMIT_MEMLOCK counts the locked pages of all the user's processes (without
+    CAP_IPC_LOCK): a second program's buffers do not fit beside the first's in 6 MiB."""
+    if not shutil.which("setpriv") or not shutil.which("prlimit"):
+        pytest.skip("setpriv and prlimit (util-linux) are not installed")
+    wrapper = limited("net_admin,bpf,net_raw", 6 * 1024)
+    ip("-n", SRV, "link", "add", "sipdnsbr1", "type", "bridge")
+    first = Echo(*wrapper)
+    try:
+        assert first.ready.startswith("ready "), first.stop()[1]
+        ip("-n", SRV, "link", "set", "sipdnsbr1", "up")
+        second = Echo(*wrapper, interface="sipdnsbr1")
+        _, err = second.stop()
+        assert second.process.returncode == 1
+        assert err == ("RLIMIT_MEMLOCK (6144 KiB, shared by the user's processes) has no room "
+                       "left for the 4096 KiB the AF_XDP buffers need; raise LimitMEMLOCK in the "
+                       "unit\n")
+    finally:
+        first.stop()
+        ip("-n", SRV, "link", "del", "sipdnsbr1", check=False)
 
 
 def test_unknown_interface(veth_pair):
