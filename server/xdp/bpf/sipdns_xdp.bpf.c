@@ -4,7 +4,8 @@
 // socket of the queue it arrived on, everything else to the kernel. The rule is the one of
 // sipdns/xdp/frame.h (parse_udp_frame), which user space applies again to every frame:
 // Ethernet II, at most two VLAN tags (802.1Q 0x8100, 802.1ad 0x88a8), then IPv4 without options
-// and not a fragment, or IPv6 with UDP as the next header, then UDP to the served port.
+// and not a fragment, or IPv6 with UDP as the next header, then UDP to the served port, all to
+// a unicast address (a group MAC, IPv4 multicast/broadcast and IPv6 multicast stay the kernel's).
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -41,6 +42,7 @@ int sipdns_xdp(struct xdp_md *ctx) {
 
     struct ethhdr *eth = data;
     if ((void *)(eth + 1) > data_end) return XDP_PASS;
+    if (eth->h_dest[0] & 0x01) return XDP_PASS;  // IEEE 802 I/G bit: a group address
     __be16 proto = eth->h_proto;
     void *cursor = eth + 1;
 
@@ -60,11 +62,13 @@ int sipdns_xdp(struct xdp_md *ctx) {
         if (ip->version != 4 || ip->ihl != 5) return XDP_PASS;
         if (ip->frag_off & bpf_htons(IPV4_FRAGMENT_BITS)) return XDP_PASS;
         if (ip->protocol != IPPROTO_UDP) return XDP_PASS;
+        if ((bpf_ntohl(ip->daddr) >> 24) >= 224) return XDP_PASS;  // multicast, class E, broadcast
         udp = (void *)(ip + 1);
     } else if (proto == bpf_htons(ETH_P_IPV6)) {
         struct ipv6hdr *ip6 = cursor;
         if ((void *)(ip6 + 1) > data_end) return XDP_PASS;
         if (ip6->version != 6 || ip6->nexthdr != IPPROTO_UDP) return XDP_PASS;
+        if (ip6->daddr.in6_u.u6_addr8[0] == 0xff) return XDP_PASS;  // multicast ff00::/8
         udp = (void *)(ip6 + 1);
     } else {
         return XDP_PASS;
