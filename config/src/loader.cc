@@ -22,6 +22,7 @@
 
 #include "raw_record.h"
 #include "sipdns/config/dns_name.h"
+#include "sipdns/config/interface_name.h"
 #include "yaml_reader.h"
 
 namespace sipdns::config {
@@ -62,7 +63,7 @@ constexpr std::array<std::string_view, 7> kClusterKeys{
     "name", "port", "transports", "weight", "priorities", "default", "members"};
 constexpr std::array<std::string_view, 2> kPriorityKeys{"local", "remote"};
 constexpr std::array<std::string_view, 2> kLyncKeys{"pool", "edge"};
-constexpr std::array<std::string_view, 18> kDaemonKeys{"listen",
+constexpr std::array<std::string_view, 19> kDaemonKeys{"listen",
                                                        "threads",
                                                        "nsid",
                                                        "identity",
@@ -79,8 +80,10 @@ constexpr std::array<std::string_view, 18> kDaemonKeys{"listen",
                                                        "control",
                                                        "query_log",
                                                        "dnstap",
-                                                       "cookies"};
+                                                       "cookies",
+                                                       "xdp"};
 constexpr std::array<std::string_view, 1> kQueryLogKeys{"file"};
+constexpr std::array<std::string_view, 3> kXdpKeys{"interface", "port", "required"};
 constexpr std::array<std::string_view, 2> kDnstapKeys{"socket", "file"};
 constexpr std::array<std::string_view, 4> kTransferKeys{"allow", "notify", "catalog", "key"};
 constexpr std::array<std::string_view, 4> kTransferKeyKeys{"name", "algorithm", "secret",
@@ -992,6 +995,30 @@ void parse_metrics(Context& c, const Value& v, DaemonSettings& d) {
     }
 }
 
+// server.xdp: { interface, port, required } — the AF_XDP fast path for UDP (docs/design.md §5).
+void parse_xdp(Context& c, const Value& v, DaemonSettings& d) {
+    auto m = c.r.mapping(v, kXdpKeys,
+                         "a mapping of XDP settings: { interface: NAME, port: 53, required: false }");
+    if (!m) return;
+    XdpSettings x;
+    x.pos = v.pos;
+    const Value* name = m->get("interface");
+    if (name == nullptr) {
+        c.r.missing(v, "interface");
+        return;
+    }
+    if (!name->node.is_scalar() || !is_interface_name(name->node.scalar())) {
+        c.r.expected(*name, "a network interface name such as eth1 (at most 15 characters)");
+        return;
+    }
+    x.interface = std::string(name->node.scalar());
+    if (const Value* p = m->get("port")) {
+        if (auto n = c.r.number(*p, "a UDP port", 1, 65535)) x.port = static_cast<std::uint16_t>(*n);
+    }
+    if (const Value* r = m->get("required")) x.required = c.r.boolean(*r).value_or(false);
+    d.xdp = std::move(x);
+}
+
 // server.query_log: journal | { file: PATH }.
 void parse_query_log(Context& c, const Value& v, DaemonSettings& d) {
     constexpr std::string_view kWhat =
@@ -1127,6 +1154,7 @@ void parse_daemon(Context& c, const Value& v) {
     }
     if (const Value* q = m->get("query_log")) parse_query_log(c, *q, d);
     if (const Value* t = m->get("dnstap")) parse_dnstap(c, *t, d);
+    if (const Value* x = m->get("xdp")) parse_xdp(c, *x, d);
     // DNS Cookies (RFC 7873 / RFC 9018): on unless turned off.
     if (const Value* k = m->get("cookies")) d.cookies = c.r.boolean(*k).value_or(d.cookies);
     if (const Value* e = m->get("ecs_trust")) {

@@ -756,6 +756,64 @@ INSTANTIATE_TEST_SUITE_P(
                                  "site.yaml:4:3: server.cookie: unknown key; did you mean "
                                  "'cookies'?"}));
 
+// server.xdp (docs/design.md §5): one row per case, the settings as loaded or the diagnostic.
+struct XdpRow {
+    const char* server;     // the `server:` section's text, "" = none
+    const char* interface;  // server.xdp.interface as loaded, nullptr = no xdp
+    int port;               // server.xdp.port, 0 = absent (the first listen port)
+    bool required;
+    const char* error;      // the one diagnostic, "" = none
+};
+
+class Xdp : public ::testing::TestWithParam<XdpRow> {};
+
+TEST_P(Xdp, Settings) {
+    const XdpRow& row = GetParam();
+    const auto r = load_site_text(
+        std::string("domain: example.test\nhosts: { ns: 192.0.2.53 }\n") + row.server,
+        "site.yaml");
+    if (*row.error != '\0') {
+        ASSERT_FALSE(r);
+        ASSERT_EQ(r.error().size(), 1u);
+        EXPECT_EQ(r.error().front().to_string(), row.error);
+        return;
+    }
+    ASSERT_TRUE(r) << r.error().front().to_string();
+    if (row.interface == nullptr) {
+        EXPECT_FALSE(r->server.xdp);
+        return;
+    }
+    ASSERT_TRUE(r->server.xdp);
+    EXPECT_EQ(r->server.xdp->interface, row.interface);
+    EXPECT_EQ(r->server.xdp->port.value_or(0), row.port);
+    EXPECT_EQ(r->server.xdp->required, row.required);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Loader, Xdp,
+    ::testing::Values(
+        XdpRow{"", nullptr, 0, false, ""},
+        XdpRow{"server:\n  xdp: { interface: eth1 }\n", "eth1", 0, false, ""},
+        XdpRow{"server:\n  xdp: { interface: enp3s0f1, port: 5353, required: true }\n",
+               "enp3s0f1", 5353, true, ""},
+        XdpRow{"server:\n  xdp: { port: 53 }\n", nullptr, 0, false,
+               "site.yaml:4:8: server.xdp.interface: required key is missing"},
+        XdpRow{"server:\n  xdp: eth1\n", nullptr, 0, false,
+               "site.yaml:4:8: server.xdp: expected a mapping of XDP settings: { interface: "
+               "NAME, port: 53, required: false }"},
+        XdpRow{"server:\n  xdp: { interface: a-very-long-name0 }\n", nullptr, 0, false,
+               "site.yaml:4:21: server.xdp.interface: expected a network interface name such "
+               "as eth1 (at most 15 characters), got 'a-very-long-name0'"},
+        XdpRow{"server:\n  xdp: { interface: eth/1 }\n", nullptr, 0, false,
+               "site.yaml:4:21: server.xdp.interface: expected a network interface name such "
+               "as eth1 (at most 15 characters), got 'eth/1'"},
+        XdpRow{"server:\n  xdp: { interface: eth1, port: 0 }\n", "eth1", 0, false,
+               "site.yaml:4:33: server.xdp.port: expected a UDP port 1-65535, got 0"},
+        XdpRow{"server:\n  xdp: { interface: eth1, required: maybe }\n", "eth1", 0, false,
+               "site.yaml:4:37: server.xdp.required: expected true or false, got 'maybe'"},
+        XdpRow{"server:\n  xdp: { interfaces: eth1, interface: eth1 }\n", nullptr, 0, false,
+               "site.yaml:4:10: server.xdp.interfaces: unknown key; did you mean 'interface'?"}));
+
 TEST(Loader, RateLimitSettings) {
     // Defaults: on, 1000/s per /24 (IPv6 /56) and response, every 2nd limited answer TC=1.
     auto d = load_site_text("domain: example.test\nhosts: { ns: 192.0.2.53 }\n", "site.yaml");

@@ -163,6 +163,16 @@ struct TransferKey {
     bool operator==(const TransferKey&) const = default;
 };
 
+// server.xdp: the AF_XDP fast path for UDP queries arriving on one interface (docs/design.md
+// §5); TCP and everything else stays on the kernel's sockets. Startup-only.
+struct XdpSettings {
+    std::string interface;
+    std::optional<std::uint16_t> port;  // absent = the port of the first listen address
+    bool required = false;              // true: exit when XDP cannot start (else sockets only)
+    SourcePos pos;
+    bool operator==(const XdpSettings&) const = default;
+};
+
 // `server:` — daemon settings; CLI flags override. Startup-only items (listen, threads,
 // user) are kept apart from what a reload may change by the daemon, not here.
 struct DaemonSettings {
@@ -209,6 +219,7 @@ struct DaemonSettings {
     std::optional<std::string> control;
     std::optional<QueryLogSettings> query_log;
     std::optional<DnstapSettings> dnstap;
+    std::optional<XdpSettings> xdp;
     SourcePos pos;
 };
 
