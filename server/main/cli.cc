@@ -13,6 +13,7 @@
 
 #include "sipdns/config/address.h"
 #include "sipdns/config/diagnostic.h"
+#include "sipdns/config/interface_name.h"
 #include "sipdns/querylog/line.h"
 #include "sipdns/resolve/sip_uri.h"
 
@@ -30,12 +31,13 @@ struct OptionSpec {
 };
 
 // The options that take a value, per command; --help (and, for serving, --version) besides.
-constexpr std::array<OptionSpec, 7> kServeSpecs{{{"--config", Arity::Once},
+constexpr std::array<OptionSpec, 8> kServeSpecs{{{"--config", Arity::Once},
                                                  {"--listen", Arity::Repeated},
                                                  {"--threads", Arity::Once},
                                                  {"--log-level", Arity::Once},
                                                  {"--user", Arity::Once},
                                                  {"--metrics", Arity::Once},
+                                                 {"--xdp", Arity::Once},
                                                  {"--control", Arity::Once}}};
 constexpr std::array<OptionSpec, 0> kCheckSpecs{};
 constexpr std::array<OptionSpec, 2> kExportSpecs{{{"--format", Arity::Once},
@@ -222,7 +224,7 @@ std::optional<std::string> endpoint_problem(const std::string& text) {
 // One block per command; `sipdnsd --help` prints them all, `sipdnsd CMD --help` its own.
 constexpr const char* kServeUsage =
     R"(  sipdnsd [--config FILE] [--listen ADDR:PORT]... [--threads N] [--log-level LEVEL]
-          [--user NAME] [--metrics ADDR:PORT] [--control PATH]
+          [--user NAME] [--metrics ADDR:PORT] [--xdp IFACE] [--control PATH]
       Serve the site in FILE (default /etc/sipdns/site.yaml) in the foreground over UDP and
       TCP until SIGTERM or SIGINT; SIGHUP reloads FILE (a file with errors is logged and the
       old zones keep serving).
@@ -295,6 +297,9 @@ Options:
   --user NAME         after binding the sockets, switch to this user (when started as root)
   --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics, e.g.
                       127.0.0.1:9153; overrides server.metrics in the site file (default off)
+  --xdp IFACE         answer UDP queries arriving on network interface IFACE through AF_XDP,
+                      past the kernel's socket path (TCP stays on sockets); overrides
+                      server.xdp.interface in the site file (default off)
   --control PATH      the control socket that status, reload and watch use (default
                       /run/sipdns/control); serving: overrides server.control
   -h, --help          print this help (sipdnsd COMMAND --help: that command's) and exit
@@ -480,6 +485,12 @@ class Parser {
             cmd_.serve.config_file = value;
         } else if (name == "--user") {
             cmd_.serve.user = value;
+        } else if (name == "--xdp") {
+            if (!config::is_interface_name(value))
+                return fail("--xdp " + quote_value(value) +
+                            ": expected a network interface name such as eth1 (at most 15 "
+                            "characters)");
+            cmd_.serve.xdp = value;
         } else if (name == "--control") {
             cmd_.serve.control = value;
         } else if (name == "--location") {

@@ -17,6 +17,8 @@ struct ServeOptions {
     std::string user;                 // --user NAME: drop privileges after binding
     std::string metrics;              // --metrics ADDR:PORT: Prometheus endpoint; overrides
                                       // server.metrics (empty: the file's, else off)
+    std::string xdp;                  // --xdp IFACE: AF_XDP fast path on IFACE; overrides
+                                      // server.xdp.interface (empty: the file's, else off)
     std::string control;              // --control PATH: the control socket; serving: overrides
                                       // server.control; status/reload: where to ask (empty:
                                       // config::kDefaultControlSocket)

@@ -110,7 +110,7 @@ SKIPPED = {
 # Plain ``` blocks (by their first line): what they show and how this test checks them.
 PLAIN_BLOCKS = {
     "sipdnsd [--config FILE] [--listen ADDR:PORT]... [--threads N] [--log-level LEVEL] "
-    "[--user NAME] [--metrics ADDR:PORT] [--control PATH]":
+    "[--user NAME] [--metrics ADDR:PORT] [--xdp IFACE] [--control PATH]":
         "the command synopsis: every option in it must be in `sipdnsd --help`",
     "_sip._udp.scsnetwork.local.          SRV 1 0 5060   scs1.scsnetwork.local.":
         "the SCS guide's HA table: every record in it must be in the HA example's export",

@@ -165,6 +165,17 @@ INSTANTIATE_TEST_SUITE_P(
                 "try 'sipdnsd plan --help'"},
         Mistake{"Metrics", {"--metrics", "9153"},
                 "--metrics '9153': expected ADDR:PORT such as 127.0.0.1:53 or [::1]:53", kHelp},
+        // --xdp: an interface name as the kernel takes it (IFNAMSIZ - 1 bytes, no '/').
+        Mistake{"XdpLongName", {"--xdp", "a-very-long-name0"},
+                "--xdp 'a-very-long-name0': expected a network interface name such as eth1 (at "
+                "most 15 characters)",
+                kHelp},
+        Mistake{"XdpSlash", {"--xdp", "eth/1"},
+                "--xdp 'eth/1': expected a network interface name such as eth1 (at most 15 "
+                "characters)",
+                kHelp},
+        Mistake{"XdpTwice", {"--xdp", "eth1", "--xdp", "eth2"},
+                "--xdp is given twice ('eth1', then 'eth2'); give it once", kHelp},
         // Files.
         Mistake{"CheckWithoutFile", {"check"}, "check needs a site file: sipdnsd check FILE",
                 "try 'sipdnsd check --help'"},
@@ -225,7 +236,7 @@ TEST(CommandLine, ValidLinesParse) {
 
     c = parse_command_line({"--config", "a.yaml", "--listen", "127.0.0.1:5353",
                             "--listen=[::1]:5353", "--threads=4", "--log-level", "warn",
-                            "--user", "sipdns", "--metrics", "127.0.0.1:9153"});
+                            "--user", "sipdns", "--metrics", "127.0.0.1:9153", "--xdp", "eth1"});
     ASSERT_EQ(c.kind, Command::Kind::Serve) << c.error;
     EXPECT_EQ(c.serve.config_file, "a.yaml");
     EXPECT_EQ(c.serve.listen, (std::vector<std::string>{"127.0.0.1:5353", "[::1]:5353"}));
@@ -233,6 +244,7 @@ TEST(CommandLine, ValidLinesParse) {
     EXPECT_EQ(c.serve.log_level, "warn");
     EXPECT_EQ(c.serve.user, "sipdns");
     EXPECT_EQ(c.serve.metrics, "127.0.0.1:9153");
+    EXPECT_EQ(c.serve.xdp, "eth1");
 
     c = parse_command_line({"export", "a.yaml", "--format", "nsupdate", "--location=dc1"});
     ASSERT_EQ(c.kind, Command::Kind::Export) << c.error;
@@ -295,7 +307,8 @@ TEST(CommandLine, SynopsisNamesEveryServeOption) {
     const std::string help = usage_text();
     const std::string synopsis = help.substr(0, help.find("Serve the site"));
     for (const char* option :
-         {"--config", "--listen", "--threads", "--log-level", "--user", "--metrics", "--control"})
+         {"--config", "--listen", "--threads", "--log-level", "--user", "--metrics", "--xdp",
+          "--control"})
         EXPECT_NE(synopsis.find(option), std::string::npos) << option;
 }
 
