@@ -52,6 +52,8 @@ install(FILES ${sipdns_pkg_dir}/sipdns-site.yaml.5.gz DESTINATION ${CMAKE_INSTAL
 install(FILES systemd/sipdnsd.service DESTINATION ${SIPDNS_INSTALL_UNITDIR})
 install(FILES packaging/site.yaml DESTINATION ${SIPDNS_INSTALL_CONFDIR})
 install(DIRECTORY packaging/examples/ DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/sipdns/examples)
+# The unit's drop-in for server.xdp (sipdnsd(8), XDP): an example, not enabled by the package.
+install(FILES systemd/sipdnsd-xdp.conf DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/sipdns/examples)
 install(FILES packaging/debian/copyright ${sipdns_pkg_dir}/changelog.gz
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/sipdns)
 

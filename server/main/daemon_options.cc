@@ -64,6 +64,15 @@ Expected<net::ServerOptions, std::string> resolve_server_options(
     options.tcp_idle_timeout = std::chrono::milliseconds(file.tcp_idle_timeout_ms);
     options.tcp_io_timeout = std::chrono::milliseconds(file.tcp_io_timeout_ms);
     options.tcp_max_connections = file.tcp_max_connections;
+    // --xdp names the interface (the file's port and `required` still apply); server.xdp.port
+    // defaults to the port the daemon listens on, so that UDP and TCP share it.
+    if (!cli.xdp.empty() || file.xdp) {
+        net::XdpListenOptions xdp;
+        xdp.interface = !cli.xdp.empty() ? cli.xdp : file.xdp->interface;
+        xdp.port = file.xdp && file.xdp->port ? *file.xdp->port : options.listen.front().port;
+        xdp.required = file.xdp && file.xdp->required;
+        options.xdp = std::move(xdp);
+    }
     return options;
 }
 

@@ -15,7 +15,8 @@
 namespace sipdns::app {
 
 // --listen, else server.listen, else 0.0.0.0:53 and [::]:53; --threads, else server.threads,
-// else the number of cores; TCP limits from the file. The error names the bad listen address.
+// else the number of cores; TCP limits from the file; XDP from --xdp and server.xdp. The error
+// names the bad listen address.
 Expected<net::ServerOptions, std::string> resolve_server_options(
     const ServeOptions& cli, const config::DaemonSettings& file);
 

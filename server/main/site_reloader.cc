@@ -5,6 +5,7 @@
 #include <chrono>
 #include <ctime>
 #include <thread>
+#include <tuple>
 
 #include <spdlog/spdlog.h>
 
@@ -159,8 +160,14 @@ std::shared_ptr<const net::ServingSnapshot> SiteReloader::reload_site(
                       "restart only");
     if (now.control != startup_.control)
         note(outcome, "server.control takes effect on restart only");
-
     // Compared by what they say, not where in the file they are.
+    auto xdp_setting = [](const std::optional<config::XdpSettings>& x) {
+        return x ? std::tuple{x->interface, x->port, x->required}
+                 : std::tuple{std::string(), std::optional<std::uint16_t>(), false};
+    };
+    if (xdp_setting(now.xdp) != xdp_setting(startup_.xdp))
+        note(outcome, "server.xdp takes effect on restart only");
+
     auto log_target = [](const auto& setting) {
         return setting ? std::pair{static_cast<int>(setting->target), setting->path}
                        : std::pair{-1, std::string()};

@@ -156,6 +156,16 @@ std::string render_metrics(const TrafficTotals& traffic, const ReloadStats& relo
         sample(out, "sipdns_queries_cookie_total",
                "cookie=\"" + std::string(kCookieStatusLabels[c]) + "\"", traffic.cookies[c]);
 
+    if (traffic.xdp) {
+        header(out, "sipdns_xdp_frames_total", "counter",
+               "UDP queries the AF_XDP path (server.xdp) took past the kernel: answered there "
+               "(also counted in sipdns_queries_total as udp), passed to the kernel's socket "
+               "(forwarded names), or dropped (no answer).");
+        for (std::size_t r = 0; r < kXdpFrameResults; ++r)
+            sample(out, "sipdns_xdp_frames_total",
+                   "result=\"" + std::string(kXdpFrameLabels[r]) + "\"", traffic.xdp_frames[r]);
+    }
+
     header(out, "sipdns_tcp_connections_open", "gauge", "TCP connections open now.");
     sample(out, "sipdns_tcp_connections_open", "", traffic.tcp_open);
     header(out, "sipdns_tcp_connections_accepted_total", "counter",

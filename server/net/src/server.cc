@@ -2,8 +2,15 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "sipdns/net/server.h"
 
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
@@ -15,8 +22,11 @@
 #include "tcp_connection.h"
 #include "tcp_listener.h"
 #include "thread_entry.h"
+#include "sipdns/xdp/xdp_program.h"
+#include "sipdns/xdp/xsk_queue.h"
 #include "udp_socket_server.h"
 #include "worker.h"
+#include "xdp_queue_server.h"
 
 namespace sipdns::net {
 
@@ -37,6 +47,9 @@ struct Server::Impl {
     engine::ResponseRateLimiter rate_limiter;
     // Forwarded queries waiting for upstream, per client and in total (outstanding_limit.h).
     forward::OutstandingLimit forward_outstanding;
+    // The AF_XDP program on server.xdp's interface (null: none): detached after the workers,
+    // whose queues it feeds, are gone.
+    std::unique_ptr<xdp::XdpProgram> xdp_program;
     std::vector<std::unique_ptr<Worker>> workers;
     std::vector<std::unique_ptr<TcpListener>> tcp_listeners;
     std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_guards;
@@ -49,6 +62,57 @@ struct Server::Impl {
     std::condition_variable finished_changed;
     std::size_t finished_workers = 0;
 };
+
+namespace {
+
+// The interface's MTU (SIOCGIFMTU, netdevice(7)): no answer leaves the AF_XDP path larger.
+Expected<unsigned, std::string> interface_mtu(const std::string& interface) {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return unexpected(std::string("cannot read the MTU: ") + std::strerror(errno));
+    ifreq request{};
+    std::strncpy(request.ifr_name, interface.c_str(), IFNAMSIZ - 1);
+    const int result = ::ioctl(fd, SIOCGIFMTU, &request);
+    const int error = errno;
+    ::close(fd);
+    if (result < 0) return unexpected(std::string("cannot read the MTU: ") + std::strerror(error));
+    return static_cast<unsigned>(request.ifr_mtu);
+}
+
+// server.xdp (docs/design.md §5): the program on the interface, then one AF_XDP socket per RX
+// queue, queue i served by worker i (the program caps the queues at the worker count; frames
+// on a queue without a socket go on to the kernel). Errors: one line, without the interface.
+Expected<std::string, std::string> start_xdp(const XdpListenOptions& options,
+                                             engine::ResponseRateLimiter& rate_limiter,
+                                             std::vector<std::unique_ptr<Worker>>& workers,
+                                             std::unique_ptr<xdp::XdpProgram>& program_out) {
+    auto mtu = interface_mtu(options.interface);
+    if (!mtu) return unexpected(std::move(mtu.error()));
+    xdp::XdpSetup setup;
+    setup.interface = options.interface;
+    setup.port = options.port;
+    setup.max_queues = static_cast<unsigned>(workers.size());
+    auto program = xdp::XdpProgram::attach(setup);
+    if (!program) return unexpected(std::move(program.error()));
+    const unsigned queues = (*program)->queue_count();
+    bool zero_copy = true;
+    for (unsigned q = 0; q < queues; ++q) {
+        auto queue = xdp::XskQueue::open(**program, q);
+        if (!queue) return unexpected(std::move(queue.error()));
+        zero_copy = zero_copy && (*queue)->zero_copy();
+        Worker& worker = *workers[q];
+        worker.xdp_queues.push_back(std::make_unique<XdpQueueServer>(
+            std::move(*queue), worker, rate_limiter, options.port, *mtu,
+            options.interface + " queue " + std::to_string(q)));
+    }
+    const std::string summary =
+        std::string((*program)->mode() == xdp::AttachMode::Native ? "native" : "generic") +
+        " mode, " + (zero_copy ? "zero-copy" : "copy") + ", " + std::to_string(queues) +
+        (queues == 1 ? " queue" : " queues") + ", UDP port " + std::to_string(options.port);
+    program_out = std::move(*program);
+    return summary;
+}
+
+}  // namespace
 
 Expected<std::unique_ptr<Server>, std::string> Server::bind(const ServerOptions& options,
                                                             const SnapshotHolder& snapshots,
@@ -102,6 +166,24 @@ Expected<std::unique_ptr<Server>, std::string> Server::bind(const ServerOptions&
         impl->listeners.push_back({ListenerInfo::Protocol::Udp, name, thread_count});
         impl->listeners.push_back({ListenerInfo::Protocol::Tcp, name, 1});
     }
+    // After the sockets: the AF_XDP path hands forwarded names to them.
+    if (options.xdp) {
+        const std::string& interface = options.xdp->interface;
+        auto started = start_xdp(*options.xdp, impl->rate_limiter, impl->workers,
+                                 impl->xdp_program);
+        if (started) {
+            spdlog::info("XDP on {}: {}", interface, *started);
+        } else {
+            // Nothing of it stays: no queue half set up, no program on the interface.
+            for (auto& worker : impl->workers) worker->xdp_queues.clear();
+            impl->xdp_program.reset();
+            if (options.xdp->required)
+                return unexpected("XDP on " + interface + ": " + started.error() +
+                                  " (server.xdp.required is true)");
+            spdlog::error("XDP on {}: {}; answering UDP on sockets only", interface,
+                          started.error());
+        }
+    }
     return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -118,6 +200,7 @@ const std::vector<ListenerInfo>& Server::listeners() const {
 TrafficTotals Server::traffic() const {
     TrafficTotals totals;
     for (const auto& worker : impl_->workers) worker->counters.add_to(totals);
+    totals.xdp = impl_->xdp_program != nullptr;
     const ConnectionLimit& tcp = impl_->connection_limit;
     totals.tcp_open = tcp.active();
     totals.tcp_accepted = tcp.accepted();
@@ -145,6 +228,7 @@ void Server::start() {
     for (auto& listener : s.tcp_listeners) listener->start();
     for (auto& worker : s.workers) {
         for (auto& udp : worker->udp_sockets) udp->start();
+        for (auto& xdp : worker->xdp_queues) xdp->start();
         s.work_guards.push_back(asio::make_work_guard(worker->context));
     }
     for (auto& worker : s.workers)

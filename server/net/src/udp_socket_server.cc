@@ -71,11 +71,55 @@ std::size_t build_reply_pktinfo(const msghdr& query, unsigned char* out, std::si
     return 0;
 }
 
+// The same for a reply that did not come through this socket (the AF_XDP path's forwarded
+// queries): the source is the address the query was sent to.
+std::size_t build_source_pktinfo(const config::IpAddress& source, unsigned char* out,
+                                 std::size_t capacity) {
+    if (source.family == config::IpAddress::Family::V4) {
+        if (capacity < CMSG_SPACE(sizeof(in_pktinfo))) return 0;
+        in_pktinfo info{};
+        std::memcpy(&info.ipi_spec_dst, source.bytes.data(), 4);
+        std::memset(out, 0, CMSG_SPACE(sizeof info));
+        auto* reply = reinterpret_cast<cmsghdr*>(out);
+        reply->cmsg_level = IPPROTO_IP;
+        reply->cmsg_type = IP_PKTINFO;
+        reply->cmsg_len = CMSG_LEN(sizeof info);
+        std::memcpy(CMSG_DATA(reply), &info, sizeof info);
+        return CMSG_SPACE(sizeof info);
+    }
+    if (capacity < CMSG_SPACE(sizeof(in6_pktinfo))) return 0;
+    in6_pktinfo info{};
+    std::memcpy(&info.ipi6_addr, source.bytes.data(), 16);
+    std::memset(out, 0, CMSG_SPACE(sizeof info));
+    auto* reply = reinterpret_cast<cmsghdr*>(out);
+    reply->cmsg_level = IPPROTO_IPV6;
+    reply->cmsg_type = IPV6_PKTINFO;
+    reply->cmsg_len = CMSG_LEN(sizeof info);
+    std::memcpy(CMSG_DATA(reply), &info, sizeof info);
+    return CMSG_SPACE(sizeof info);
+}
+
+config::IpAddress local_ip_address(const boost::asio::ip::address& address) {
+    config::IpAddress out;
+    if (address.is_v4()) {
+        const auto bytes = address.to_v4().to_bytes();
+        out.family = config::IpAddress::Family::V4;
+        std::memcpy(out.bytes.data(), bytes.data(), 4);
+    } else {
+        const auto bytes = address.to_v6().to_bytes();
+        out.family = config::IpAddress::Family::V6;
+        std::memcpy(out.bytes.data(), bytes.data(), 16);
+    }
+    return out;
+}
+
 }  // namespace
 
 UdpSocketServer::UdpSocketServer(asio::ip::udp::socket socket, Worker& worker,
                                  engine::ResponseRateLimiter& rate_limiter)
     : socket_(std::move(socket)),
+      local_address_(local_ip_address(socket_.local_endpoint().address())),
+      local_port_(socket_.local_endpoint().port()),
       name_(endpoint_text(socket_.local_endpoint().address(), socket_.local_endpoint().port())),
       answer_from_destination_(socket_.local_endpoint().address().is_unspecified()),
       worker_(worker),
@@ -281,11 +325,12 @@ std::uint16_t UdpSocketServer::peer_port(const sockaddr_storage& peer) {
 
 LoggedAnswer UdpSocketServer::forwarded_log_entry(const ParkedQuery& parked,
                                                   const engine::EngineResult& result,
-                                                  bool answered) const {
+                                                  bool answered, bool from_cache) const {
     // The upstream's time is the query's time in the park; its receive time is as long ago.
     const auto waited = std::chrono::steady_clock::now() - parked.parked_at;
     const auto waited_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(waited).count();
     std::uint8_t flags = querylog::flag::Forwarded;
+    if (from_cache) flags |= querylog::flag::FromCache;
     if (rate_limited_parked_) flags |= querylog::flag::RateLimited;
     if (!answered) flags |= querylog::flag::Dropped;
     return {&parked.context,
@@ -349,8 +394,49 @@ void UdpSocketServer::answer_parked(const ParkedQuery& parked,
                                     const forward::ForwardOutcome& outcome) {
     if (!socket_.is_open()) return;  // stopping
     const ServingSnapshot& snapshot = snapshots_.get();
-    engine::EngineResult result = answer_forwarded(worker_, snapshot, parked.query, parked.context,
-                                                   parked.question, outcome, parked_answer_);
+    const engine::EngineResult result =
+        answer_forwarded(worker_, snapshot, parked.query, parked.context, parked.question,
+                         outcome, parked_answer_);
+    send_forwarded(parked, result, false);
+}
+
+void UdpSocketServer::take_forwarded(std::span<const std::uint8_t> query,
+                                     const sockaddr_storage& peer, socklen_t peer_length,
+                                     const config::IpAddress& destination,
+                                     const engine::QueryContext& context,
+                                     const engine::ForwardQuestion& question) {
+    if (!socket_.is_open() || worker_.forwarder == nullptr) return;
+    auto parked = std::make_unique<ParkedQuery>();
+    parked->query.assign(query.begin(), query.end());
+    std::memcpy(&parked->peer, &peer, sizeof parked->peer);
+    parked->peer_length = peer_length;
+    parked->control_length =
+        answer_from_destination_
+            ? build_source_pktinfo(destination, parked->control.data(), parked->control.size())
+            : 0;
+    parked->context = context;
+    parked->question = question;
+    parked->parked_at = std::chrono::steady_clock::now();
+    const ServingSnapshot& snapshot = snapshots_.get();
+    bool from_cache = false;
+    auto now = answer_forward_now(worker_, snapshot, parked->query, context, question,
+                                  parked_answer_, parked->ticket, &from_cache);
+    if (now) {
+        send_forwarded(*parked, *now, from_cache);
+        return;
+    }
+    worker_.forwarder->resolve(parked->question,
+                               std::make_unique<ForwardCompletion>(*this, std::move(parked)));
+}
+
+bool UdpSocketServer::receives(const config::IpAddress& destination, std::uint16_t port) const {
+    if (port != local_port_ || destination.family != local_address_.family) return false;
+    return answer_from_destination_ || destination == local_address_;
+}
+
+void UdpSocketServer::send_forwarded(const ParkedQuery& parked, engine::EngineResult result,
+                                     bool from_cache) {
+    const ServingSnapshot& snapshot = snapshots_.get();
     rate_limited_parked_ = false;
     if (snapshot.settings.rate_limit.enabled()) {
         const std::uint64_t limited_before = rate_limit_counters_.limited;
@@ -366,7 +452,7 @@ void UdpSocketServer::answer_parked(const ParkedQuery& parked,
     const bool answered = result.action == engine::EngineResult::Action::Respond &&
                           result.length != 0 && result.length <= parked_answer_.size();
     if (worker_.logging()) [[unlikely]]
-        log_answer(worker_, forwarded_log_entry(parked, result, answered));
+        log_answer(worker_, forwarded_log_entry(parked, result, answered, from_cache));
     if (!answered) return;
     iovec iov{parked_answer_.data(), result.length};
     msghdr out{};

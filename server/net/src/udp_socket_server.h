@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,17 @@ class UdpSocketServer {
 
     void start();  // before the worker runs, or on its thread
     void stop();   // on the worker's thread: closes the socket, the pending wait is cancelled
+
+    // A query the worker's AF_XDP queue received for a name the site forwards
+    // (xdp_queue_server.h): answered through this socket, as if it had arrived here — from the
+    // worker's answer cache at once, or once the forwarder replies. `destination`: the address
+    // the query was sent to, the answer's source. On the worker's thread.
+    void take_forwarded(std::span<const std::uint8_t> query, const sockaddr_storage& peer,
+                        socklen_t peer_length, const config::IpAddress& destination,
+                        const engine::QueryContext& context,
+                        const engine::ForwardQuestion& question);
+    // Whether a datagram to `destination`:`port` could have arrived on this socket.
+    bool receives(const config::IpAddress& destination, std::uint16_t port) const;
 
     // Answers this socket's rate limiting dropped or slipped; written only by the worker's thread.
     const engine::RateLimitCounters& rate_limit_counters() const { return rate_limit_counters_; }
@@ -96,13 +108,17 @@ class UdpSocketServer {
               const engine::QueryContext& context, const engine::ForwardQuestion& question,
               OutstandingTicket ticket);
     void answer_parked(const ParkedQuery& parked, const forward::ForwardOutcome& outcome);
+    // Rate limits, logs and sends one forwarded query's answer, already in parked_answer_.
+    void send_forwarded(const ParkedQuery& parked, engine::EngineResult result, bool from_cache);
     static std::uint64_t now_ms();
     static std::uint16_t peer_port(const sockaddr_storage& peer);
     LoggedAnswer forwarded_log_entry(const ParkedQuery& parked, const engine::EngineResult& result,
-                                     bool answered) const;
+                                     bool answered, bool from_cache) const;
     bool rate_limited_parked_ = false;  // answer_parked(): did rate limiting touch this answer
 
     boost::asio::ip::udp::socket socket_;
+    const config::IpAddress local_address_;
+    const std::uint16_t local_port_;
     const std::string name_;              // "0.0.0.0:53", for log messages
     const bool answer_from_destination_;  // wildcard-bound: reply with the query's pktinfo
     Worker& worker_;

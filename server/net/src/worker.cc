@@ -10,6 +10,7 @@
 #include "sipdns/zone/name.h"
 #include "tcp_connection.h"
 #include "udp_socket_server.h"
+#include "xdp_queue_server.h"
 
 namespace sipdns::net {
 
@@ -22,6 +23,7 @@ Worker::~Worker() = default;
 
 void Worker::begin_shutdown() {
     stopping = true;
+    for (auto& xdp : xdp_queues) xdp->stop();
     for (auto& udp : udp_sockets) udp->stop();
     // Copy first: closing may end a connection's last handler, and its destructor edits the set.
     std::vector<std::shared_ptr<TcpConnection>> open;

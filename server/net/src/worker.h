@@ -26,6 +26,7 @@ namespace sipdns::net {
 
 class TcpConnection;
 class UdpSocketServer;
+class XdpQueueServer;
 
 struct Worker {
     Worker(unsigned index, const SnapshotHolder& snapshots);
@@ -69,6 +70,9 @@ struct Worker {
     LogThrottle tsig_log;
     boost::asio::io_context context{1};  // concurrency hint 1: exactly one thread runs it
     std::vector<std::unique_ptr<UdpSocketServer>> udp_sockets;
+    // The worker's AF_XDP queue, when server.xdp runs one for it (at most one per worker).
+    // After udp_sockets: destroyed first, as it hands forwarded queries to them.
+    std::vector<std::unique_ptr<XdpQueueServer>> xdp_queues;
 };
 
 // One warning line for a query the engine refused on TSIG grounds (RFC 8945 §5.2: BADKEY,

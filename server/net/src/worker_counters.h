@@ -56,6 +56,7 @@ struct alignas(64) WorkerCounters {
         totals.forward_cache_hits += read(forward_cache_hits);
         for (std::size_t r = 0; r < kForwardFailureReasons; ++r)
             totals.forward_failures[r] += read(forward_failures[r]);
+        for (std::size_t r = 0; r < kXdpFrameResults; ++r) totals.xdp_frames[r] += read(xdp_frames[r]);
     }
 
     Counter queries[kTransports][kQtypeBuckets][kRcodeBuckets]{};
@@ -69,6 +70,8 @@ struct alignas(64) WorkerCounters {
     Counter forward_queries[kTransports]{};
     Counter forward_cache_hits{0};
     Counter forward_failures[kForwardFailureReasons]{};
+    // The AF_XDP queue's frames (xdp_queue_server.h), by kXdpFrameLabels.
+    Counter xdp_frames[kXdpFrameResults]{};
 };
 
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);

@@ -68,6 +68,11 @@ inline constexpr std::size_t kTransports = 2;  // engine::Transport: Udp = 0, Tc
 inline constexpr std::size_t kCookieStatuses = 4;
 inline constexpr std::array<std::string_view, kCookieStatuses> kCookieStatusLabels{
     "client_only", "valid", "invalid", "malformed"};
+// What the AF_XDP path did with a frame its program redirected (docs/design.md §5).
+inline constexpr std::size_t kXdpFrameResults = 3;
+inline constexpr std::size_t kXdpAnswered = 0, kXdpPassedToKernel = 1, kXdpDropped = 2;
+inline constexpr std::array<std::string_view, kXdpFrameResults> kXdpFrameLabels{
+    "answered", "passed_to_kernel", "dropped"};
 // forward::FailureReason: servfail, timeout, busy, error.
 inline constexpr std::size_t kForwardFailureReasons = 4;
 inline constexpr std::array<std::string_view, kForwardFailureReasons> kForwardFailureLabels{
@@ -99,6 +104,10 @@ struct TrafficTotals {
     std::uint64_t forward_cache_hits = 0;
     std::array<std::uint64_t, kForwardFailureReasons> forward_failures{};
     std::uint64_t forward_outstanding = 0;  // waiting for upstream now
+    // AF_XDP (zero without server.xdp): frames answered, handed to the kernel's socket
+    // (forwarded names), dropped (no answer, or a frame that did not parse).
+    std::array<std::uint64_t, kXdpFrameResults> xdp_frames{};
+    bool xdp = false;  // the AF_XDP path runs: its metric is shown
 };
 
 // SIGHUP reloads since start; written by the reload (control) thread, read by scrapes.

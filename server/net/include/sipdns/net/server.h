@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,14 @@
 
 namespace sipdns::net {
 
+// The AF_XDP fast path (docs/design.md §5): UDP queries to `port` arriving on `interface` are
+// answered past the kernel's socket path; the sockets of `listen` stay open for the rest.
+struct XdpListenOptions {
+    std::string interface;
+    std::uint16_t port = 53;
+    bool required = false;  // true: bind() fails when XDP cannot start; false: sockets only
+};
+
 struct ServerOptions {
     std::vector<config::IpEndpoint> listen;
     unsigned threads = 1;
@@ -30,6 +39,7 @@ struct ServerOptions {
     std::uint32_t tcp_max_connections = 1000;           // excess connections are closed at once
     // How long stop() lets queued TCP responses drain before the workers are stopped hard.
     std::chrono::milliseconds shutdown_grace{2000};
+    std::optional<XdpListenOptions> xdp;
 };
 
 // One bound listener, for the start-up log.

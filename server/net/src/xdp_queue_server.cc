@@ -1,0 +1,218 @@
+// SPDX-FileCopyrightText: 2026 The sipdns authors
+// SPDX-License-Identifier: BSD-3-Clause
+#include "xdp_queue_server.h"
+
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+
+#include "query_log_tap.h"
+#include "udp_socket_server.h"
+#include "worker.h"
+
+namespace sipdns::net {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// As for the kernel's sockets (udp_socket_server.cc): after this many full batches the worker
+// turns to its other sockets first.
+constexpr int kMaxBatchesPerWakeup = 16;
+constexpr std::size_t kFramesPerBatch = 64;
+
+config::IpAddress frame_address(const xdp::UdpFrame& frame,
+                                const std::array<std::uint8_t, 16>& bytes) {
+    if (frame.ipv6) {
+        std::uint8_t v6[16];
+        std::memcpy(v6, bytes.data(), 16);
+        return engine::client_address_v6(v6);
+    }
+    std::uint8_t v4[4];
+    std::memcpy(v4, bytes.data(), 4);
+    return engine::client_address_v4(v4);
+}
+
+std::uint64_t monotonic_ms() {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::steady_clock::now().time_since_epoch())
+                                          .count());
+}
+
+}  // namespace
+
+XdpQueueServer::XdpQueueServer(std::unique_ptr<xdp::XskQueue> queue, Worker& worker,
+                               engine::ResponseRateLimiter& rate_limiter, std::uint16_t port,
+                               unsigned mtu, std::string name)
+    : queue_(std::move(queue)),
+      descriptor_(worker.context, queue_->fd()),
+      worker_(worker),
+      rate_limiter_(rate_limiter),
+      counters_(worker.counters),
+      port_(port),
+      mtu_(mtu),
+      name_(std::move(name)) {}
+
+XdpQueueServer::~XdpQueueServer() {
+    // The descriptor belongs to the XskQueue, which closes it (and unmaps its rings) itself.
+    (void)descriptor_.release();
+}
+
+void XdpQueueServer::start() {
+    wait_readable();
+}
+
+void XdpQueueServer::stop() {
+    stopped_ = true;
+    boost::system::error_code ignored;
+    descriptor_.cancel(ignored);
+}
+
+void XdpQueueServer::wait_readable() {
+    descriptor_.async_wait(asio::posix::stream_descriptor::wait_read,
+                           [this](const boost::system::error_code& ec) {
+                               if (ec == asio::error::operation_aborted || stopped_) return;
+                               on_readable();
+                           });
+}
+
+void XdpQueueServer::on_readable() {
+    if (stopped_) return;
+    for (int batch = 0; batch < kMaxBatchesPerWakeup; ++batch) {
+        // One snapshot, one clock read per batch, as on the kernel's sockets.
+        const ServingSnapshot& snapshot = worker_.snapshots.get();
+        snapshot_ = &snapshot;
+        rate_limited_ = snapshot.settings.rate_limit.enabled();
+        now_ms_ = rate_limited_ ? monotonic_ms() : 0;
+        context_.now_seconds = static_cast<std::uint32_t>(std::time(nullptr));
+        batch_time_ns_ = 0;
+        const std::uint64_t limited_before = rate_limit_counters_.limited;
+        const std::uint64_t slipped_before = rate_limit_counters_.slipped;
+        const std::size_t taken = queue_->serve_batch(*this, kFramesPerBatch);
+        if (rate_limited_) {
+            const std::uint64_t slipped = rate_limit_counters_.slipped - slipped_before;
+            const std::uint64_t limited = rate_limit_counters_.limited - limited_before;
+            if (limited != 0) {
+                WorkerCounters::bump(counters_.rate_limited_slipped, slipped);
+                WorkerCounters::bump(counters_.rate_limited_dropped, limited - slipped);
+            }
+        }
+        snapshot_ = nullptr;
+        if (taken < kFramesPerBatch) {
+            // The RX ring is empty: wait for the next frame (the socket polls readable as soon
+            // as the ring has one, so nothing that arrived after the last peek is missed).
+            wait_readable();
+            return;
+        }
+    }
+    asio::post(worker_.context, [this] { on_readable(); });
+}
+
+std::size_t XdpQueueServer::on_frame(std::span<const std::uint8_t> rx,
+                                     std::span<std::uint8_t> tx) {
+    auto& dropped = counters_.dropped[static_cast<std::size_t>(engine::Transport::Udp)];
+    xdp::UdpFrame frame;
+    if (xdp::parse_udp_frame(rx, port_, frame) != xdp::FrameKind::Query) [[unlikely]] {
+        // The program redirects only what parse_udp_frame() takes (docs/design.md §5); a frame
+        // that does not add up is dropped as an unparseable datagram would be.
+        WorkerCounters::bump(dropped);
+        WorkerCounters::bump(counters_.xdp_frames[kXdpDropped]);
+        return 0;
+    }
+    // The room behind the headers: the TX frame, and the interface's MTU less the IP and UDP
+    // headers (no fragmentation on this path; RFC 6891 §7 truncation keeps answers within it).
+    const std::size_t ip_and_udp = frame.ipv6 ? 40 + 8 : 20 + 8;
+    const std::size_t frame_room =
+        tx.size() > frame.payload_offset ? tx.size() - frame.payload_offset : 0;
+    const std::size_t mtu_room = mtu_ > ip_and_udp ? mtu_ - ip_and_udp : 0;
+    const std::size_t room = std::min({frame_room, mtu_room, engine::kMinOutputBuffer});
+    if (room < 512) [[unlikely]] {  // every UDP answer may take 512 octets (RFC 1035 §4.2.1)
+        WorkerCounters::bump(dropped);
+        WorkerCounters::bump(counters_.xdp_frames[kXdpDropped]);
+        return 0;
+    }
+    context_.udp_payload_limit = static_cast<std::uint16_t>(room);
+    context_.has_client = true;
+    context_.client = frame_address(frame, frame.client_address);
+
+    const std::span<const std::uint8_t> query = rx.subspan(frame.payload_offset, frame.payload_length);
+    const std::span<std::uint8_t> answer = tx.subspan(frame.payload_offset, room);
+    engine::ForwardQuestion* const forward =
+        worker_.forwarder != nullptr ? &forward_question_ : nullptr;
+    engine::EngineResult result = engine::respond(query, context_, *snapshot_->zones,
+                                                  snapshot_->settings, answer, forward);
+    if (result.action == engine::EngineResult::Action::Forward) [[unlikely]] {
+        // Forwarding is the kernel path's (its upstream sockets, its cache, its parking).
+        if (hand_to_kernel(frame, query, context_))
+            WorkerCounters::bump(counters_.xdp_frames[kXdpPassedToKernel]);
+        else
+            WorkerCounters::bump(counters_.xdp_frames[kXdpDropped]);
+        return 0;
+    }
+    counters_.count(engine::Transport::Udp, result);
+    if (result.tsig_error != 0 || result.tsig_missing) [[unlikely]]
+        log_tsig_refusal(worker_, context_, query, result);
+    const std::uint64_t limited_before = rate_limit_counters_.limited;
+    if (rate_limited_)
+        result = engine::rate_limit(result, context_, snapshot_->settings, rate_limiter_, now_ms_,
+                                    rate_limit_counters_, answer);
+    const bool answered = result.action == engine::EngineResult::Action::Respond &&
+                          result.length != 0 && result.length <= answer.size();
+    if (worker_.logging()) [[unlikely]] {
+        std::uint8_t flags = answered ? 0 : querylog::flag::Dropped;
+        if (rate_limit_counters_.limited != limited_before) flags |= querylog::flag::RateLimited;
+        if (batch_time_ns_ == 0) batch_time_ns_ = realtime_ns();
+        log_answer(worker_, {&context_, frame.client_port, query,
+                             answered ? std::span<const std::uint8_t>(answer.data(), result.length)
+                                      : std::span<const std::uint8_t>(),
+                             answered ? result.length : 0, result.rcode, result.view, flags,
+                             batch_time_ns_, 0});
+    }
+    if (!answered) {
+        WorkerCounters::bump(counters_.xdp_frames[kXdpDropped]);
+        return 0;
+    }
+    const std::size_t length = xdp::write_reply_headers(rx, frame, tx, result.length);
+    WorkerCounters::bump(counters_.xdp_frames[length != 0 ? kXdpAnswered : kXdpDropped]);
+    return length;
+}
+
+bool XdpQueueServer::hand_to_kernel(const xdp::UdpFrame& frame,
+                                    std::span<const std::uint8_t> query,
+                                    const engine::QueryContext& context) {
+    const config::IpAddress destination = frame_address(frame, frame.server_address);
+    for (auto& socket : worker_.udp_sockets) {
+        if (!socket->receives(destination, frame.server_port)) continue;
+        sockaddr_storage peer{};
+        socklen_t peer_length = 0;
+        if (frame.ipv6) {
+            auto& v6 = reinterpret_cast<sockaddr_in6&>(peer);
+            v6.sin6_family = AF_INET6;
+            v6.sin6_port = htons(frame.client_port);
+            std::memcpy(&v6.sin6_addr, frame.client_address.data(), 16);
+            peer_length = sizeof v6;
+        } else {
+            auto& v4 = reinterpret_cast<sockaddr_in&>(peer);
+            v4.sin_family = AF_INET;
+            v4.sin_port = htons(frame.client_port);
+            std::memcpy(&v4.sin_addr, frame.client_address.data(), 4);
+            peer_length = sizeof v4;
+        }
+        socket->take_forwarded(query, peer, peer_length, destination, context, forward_question_);
+        return true;
+    }
+    if (no_kernel_socket_.allow())
+        spdlog::warn("xdp {}: a forwarded query to {} port {} has no listen address to answer "
+                     "from, dropped ({} more not logged)",
+                     name_, destination.to_string(), frame.server_port,
+                     no_kernel_socket_.suppressed());
+    return false;
+}
+
+}  // namespace sipdns::net
