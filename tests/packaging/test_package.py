@@ -52,10 +52,11 @@ EXPECTED_FILES = {
     "usr/share/doc/sipdns/examples/scs-single.yaml",
     "usr/share/doc/sipdns/examples/scs-ha.yaml",
     "usr/share/doc/sipdns/examples/lab.yaml",
+    "usr/share/doc/sipdns/examples/sipdnsd-xdp.conf",
 }
 # Runtime libraries the daemon links (docs/design.md §1): each must be a dependency.
 EXPECTED_DEPENDS = ["libc6", "libstdc++6", "libldns3", "libyaml-cpp0.7", "libspdlog1.10",
-                    "libfmt9", "libsystemd0"]
+                    "libfmt9", "libsystemd0", "libxdp1", "libbpf1"]
 
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
@@ -378,15 +379,25 @@ def test_unit_security_score(root):
     assert float(m.group(1)) <= 2.0 and m.group(2) == "OK", p.stdout
 
 
-def test_unit_verifies_in_installed_root(deb, tmp_path):
+@pytest.mark.parametrize("xdp_drop_in", [False, True], ids=["unit", "unit_with_xdp_drop_in"])
+def test_unit_verifies_in_installed_root(deb, tmp_path, xdp_drop_in):
     """systemd-analyze verify --root: the unit as installed, with its binary at ExecStart=, its
     man: references resolvable from the installed man pages, and this host's unit files for
-    the targets it is ordered against (sysinit.target etc.)."""
+    the targets it is ordered against (sysinit.target etc.). With the server.xdp drop-in the
+    package ships as an example, installed where sipdnsd(8) says to put it: it must verify too,
+    and give what the AF_XDP path needs (capabilities, AF_XDP, bpf(2))."""
     exe = systemd_analyze()
     vroot = tmp_path / "verify-root"
     unit_dir = vroot / "lib/systemd/system"
     shutil.copytree("/lib/systemd/system", unit_dir, symlinks=True)
     run(["dpkg-deb", "-x", deb, vroot])  # after the host's units: ours wins
+    if xdp_drop_in:
+        drop_in = vroot / "etc/systemd/system/sipdnsd.service.d/xdp.conf"
+        drop_in.parent.mkdir(parents=True)
+        text = (vroot / "usr/share/doc/sipdns/examples/sipdnsd-xdp.conf").read_text()
+        drop_in.write_text(text)
+        for needed in ("CAP_NET_ADMIN", "CAP_BPF", "CAP_NET_RAW", "AF_XDP", "bpf"):
+            assert re.search(rf"\b{needed}\b", text), f"the drop-in lacks {needed}"
     # Programs the unit runs from outside the package, if any, come from this host.
     unit = (unit_dir / "sipdnsd.service").read_text()
     for prog in set(re.findall(r"^Exec\w+=[-@:+!]*(/\S+)", unit, re.M)):
