@@ -219,14 +219,18 @@ class Daemon:
     free one (a restart that secondaries must find at the same address). The control socket
     is `control` (--control in extra_args, else STATE_DIRECTORY/control); control_flag=False
     passes no --control (the site file's server.control, else /run/sipdns/control, applies).
+    wrapper: a command the daemon's command line is appended to, which execs it (its PID stays
+    the daemon's), e.g. ["ip", "netns", "exec", NS] for a network namespace the test made; such
+    a test overrides _wait_ready, whose probe goes to loopback.
     """
 
     def __init__(self, config: os.PathLike | str, *, listen: Optional[list[str]] = None,
                  threads: int = 2, extra_args: Iterable[str] = (), probe_addr: str = LOOPBACK4,
                  log_level: str = "info", name: str = "sipdnsd",
                  env: Optional[dict[str, str]] = None, port: int = 0,
-                 control_flag: bool = True):
+                 control_flag: bool = True, wrapper: Iterable[str] = ()):
         self.config = str(config)
+        self.wrapper = list(wrapper)
         self.listen_templates = listen or ["127.0.0.1:{port}", "[::1]:{port}"]
         self.threads = threads
         self.extra_args = list(extra_args)
@@ -290,7 +294,8 @@ class Daemon:
                     self.control = tempfile.mkdtemp(prefix="sipdnsd-ctl-") + "/control"
                 args += ["--control", self.control]
             env = {**os.environ, "STATE_DIRECTORY": str(self.state_dir), **self.env}
-            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self._log_file,
+            self.proc = subprocess.Popen(self.wrapper + args, stdin=subprocess.DEVNULL,
+                                         stdout=self._log_file,
                                          stderr=subprocess.STDOUT, close_fds=True, env=env)
             if self._wait_ready():
                 return self
