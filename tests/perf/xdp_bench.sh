@@ -301,7 +301,7 @@ run_load() { # $1 round, $2 server, $3 offered rate
     l=$(load1)
     t0=$(server_ticks); c0=$(core_ticks); d0=$(rx_dropped)
     ip netns exec "$cli_ns" timeout $((DUR + 20)) /usr/bin/time -f "%U %S" -o "$work/logs/$tag.time" \
-        kxdpgun -t "$DUR" -Q "$3" -F 1 -i "$work/queries.txt" "$srv_ip" >"$work/logs/$tag.out" 2>&1 \
+        taskset -c 1 kxdpgun -t "$DUR" -Q "$3" -F 1 -i "$work/queries.txt" "$srv_ip" >"$work/logs/$tag.out" 2>&1 \
         || log "kxdpgun exited with $? ($tag)"
     t1=$(server_ticks); c1=$(core_ticks); d1=$(rx_dropped)
     ip -n "$cli_ns" link set dev "$cli_if" xdp off 2>/dev/null || true
