@@ -57,6 +57,7 @@ ATTACHED = re.compile(rf"XDP on {SRV_IF}: native mode, copy, 1 queue, UDP port {
 NOT_ATTACHED = re.compile(rf"XDP on {SRV_IF}: (.*); answering UDP on sockets only")
 
 BIG_TXT = [c * 150 for c in "abcd"]   # ~640 octets of answer: fits 1232, not 512
+HUGE_TXT = [c * 200 for c in "efghijkl"]   # ~1700 octets: more than the veth's MTU (1500)
 
 
 def site_text(port: int, xdp: str = "") -> str:
@@ -71,11 +72,13 @@ sip:
 hosts:
   dual: [192.0.2.60, "2001:db8::60"]
 records:
-{''.join(f'  - big IN TXT "{t}"{chr(10)}' for t in BIG_TXT)}reverse: auto
+{''.join(f'  - big IN TXT "{t}"{chr(10)}' for t in BIG_TXT)}\
+{''.join(f'  - huge IN TXT "{t}"{chr(10)}' for t in HUGE_TXT)}reverse: auto
 soa: {{ serial: 2026120301 }}
 server:
   listen: ["{SRV4}:{port}", "[{SRV6}]:{port}"]
   rate_limit: {{ responses_per_second: 0 }}
+  edns_udp_size: 4096
 {xdp}"""
 
 
@@ -341,6 +344,20 @@ def test_truncation_over_xdp(servers):
         assert (len(m.answer) == 0) == truncated, kw
     m = dns.message.from_wire(tcp(make_query("big." + D, "TXT", payload=512).to_wire(), XDP_PORT))
     assert not m.flags & dns.flags.TC and len(m.answer[0]) == len(BIG_TXT)
+
+
+def test_answer_larger_than_the_mtu(servers):
+    """An answer the socket path sends as IP fragments (EDNS 4096, server.edns_udp_size 4096)
+    does not fit one XDP frame: TC=1 with the question only (RFC 6891 §7: above what the path
+    carries, as above the client's size), and whole over TCP at the same port."""
+    q = make_query("huge." + D, "TXT", payload=4096)
+    whole = udp(q.to_wire(), SOCKET_PORT)
+    m = dns.message.from_wire(whole)
+    assert len(whole) > 1500 and not m.flags & dns.flags.TC and len(m.answer[0]) == len(HUGE_TXT)
+    over_xdp = dns.message.from_wire(udp(q.to_wire(), XDP_PORT))
+    assert over_xdp.flags & dns.flags.TC and not over_xdp.answer, over_xdp
+    assert over_xdp.id == q.id and over_xdp.question == q.question
+    assert normalised(tcp(q.to_wire(), XDP_PORT)) == normalised(whole)
 
 
 def tool_text(out: str, port: int) -> str:
