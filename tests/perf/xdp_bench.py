@@ -53,6 +53,10 @@ def summarize(groups: dict) -> dict:
             "lost": [int(r["lost"]) for r in rows if r["lost"] != ""],
             "lost_pct": [100.0 * (s - a) / s for s, a in zip(sent, answered) if s > 0],
             "cpu_us": [float(r["cpu_us_per_answer"]) for r in rows if r["cpu_us_per_answer"]],
+            # in the kernel (system time): on veth in copy mode also the reply's way into the
+            # peer (AF_XDP TX builds an skb, veth hands it to the client's receive path)
+            "sys_pct": [100.0 * int(r["server_sys_ticks"]) / int(r["server_ticks"])
+                        for r in rows if r.get("server_sys_ticks") and int(r["server_ticks"])],
             # the server's share of its core: CPU seconds per second of load
             "busy_pct": [float(r["cpu_us_per_answer"]) * float(r["answered"])
                          / float(r["duration"]) / 1e4
@@ -81,7 +85,7 @@ def main(argv=None) -> int:
                      key=lambda s: (ORDER.index(s) if s in ORDER else len(ORDER), s))
 
     print(f"{'offered':>9} {'server':<16} | {'sent/s':>8} | {'answered QPS med [min-max]':<28} | "
-          f"{'lost med [min-max]':<27} | {'CPU µs/answer':<20} | core % | load1 | steal ticks")
+          f"{'lost med [min-max]':<27} | {'CPU µs/answer':<20} | core % | sys % | load1 | steal")
     for offered in sorted(summary):
         for server in servers:
             s = summary[offered].get(server)
@@ -92,6 +96,7 @@ def main(argv=None) -> int:
                   f"{spread([float(x) for x in s['lost']], '.0f'):<27} | "
                   f"{spread(s['cpu_us'], '.2f'):<20} | "
                   f"{statistics.median(s['busy_pct']) if s['busy_pct'] else float('nan'):6.0f} | "
+                  f"{statistics.median(s['sys_pct']) if s['sys_pct'] else float('nan'):5.0f} | "
                   f"{statistics.median(s['load1']) if s['load1'] else float('nan'):5.2f} | "
                   f"{' '.join(str(x) for x in s['steal'])}")
     print()

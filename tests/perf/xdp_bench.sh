@@ -234,14 +234,14 @@ tree_pids() { # $1 and every descendant
     children=$(cat /proc/"$1"/task/*/children 2>/dev/null) || true
     for c in $children; do tree_pids "$c"; done
 }
-server_ticks() { # utime+stime in clock ticks over the server's process tree
-    local total=0 p stat fields
+server_ticks() { # "utime stime" in clock ticks over the server's process tree
+    local user=0 sys=0 p stat fields
     for p in $(tree_pids "$server_pid"); do
         stat=$(cat /proc/"$p"/stat 2>/dev/null) || continue
         read -r -a fields <<<"${stat##*) }"
-        total=$((total + fields[11] + fields[12]))   # proc(5) fields 14 and 15
+        user=$((user + fields[11])) sys=$((sys + fields[12]))   # proc(5) fields 14 and 15
     done
-    echo "$total"
+    echo "$user $sys"
 }
 core_ticks() { # cpu0 and cpu1: busy (user+nice+system) softirq steal
     awk '/^cpu[01] /{printf "%d %d %d ", $2 + $3 + $4, $8, $9}' /proc/stat
@@ -293,17 +293,18 @@ done
 log "every server gives the same answers ($(grep -c IN "$work/answers-$first.txt") records)"
 
 # ---- the rounds ----
-echo "round,server,offered,duration,load1,sent,answered,lost,qps,server_ticks,cpu_us_per_answer,load_user_s,load_sys_s,c0_busy,c0_softirq,c0_steal,c1_busy,c1_softirq,c1_steal,rx_dropped" >"$OUT"
+echo "round,server,offered,duration,load1,sent,answered,lost,qps,server_ticks,server_sys_ticks,cpu_us_per_answer,load_user_s,load_sys_s,c0_busy,c0_softirq,c0_steal,c1_busy,c1_softirq,c1_steal,rx_dropped" >"$OUT"
 clk_tck=$(getconf CLK_TCK)
 
 run_load() { # $1 round, $2 server, $3 offered rate
-    local tag=r$1-$2-$3 l t0 t1 c0 c1 d0 d1 sent answered qps lost cpu load_user load_sys
+    local tag=r$1-$2-$3 l u0 s0 u1 s1 t0 t1 c0 c1 d0 d1 sent answered qps lost cpu load_user load_sys
     l=$(load1)
-    t0=$(server_ticks); c0=$(core_ticks); d0=$(rx_dropped)
+    read -r u0 s0 < <(server_ticks); c0=$(core_ticks); d0=$(rx_dropped)
     ip netns exec "$cli_ns" timeout $((DUR + 20)) /usr/bin/time -f "%U %S" -o "$work/logs/$tag.time" \
         taskset -c 1 kxdpgun -t "$DUR" -Q "$3" -F 1 -i "$work/queries.txt" "$srv_ip" >"$work/logs/$tag.out" 2>&1 \
         || log "kxdpgun exited with $? ($tag)"
-    t1=$(server_ticks); c1=$(core_ticks); d1=$(rx_dropped)
+    read -r u1 s1 < <(server_ticks); c1=$(core_ticks); d1=$(rx_dropped)
+    t0=$((u0 + s0)) t1=$((u1 + s1))
     ip -n "$cli_ns" link set dev "$cli_if" xdp off 2>/dev/null || true
     # "total queries: 500010 (50001 pps)", "total replies: 500010 (50001 pps) (100%)"
     sent=$(awk '/total queries:/ { print $3 }' "$work/logs/$tag.out")
@@ -320,7 +321,7 @@ run_load() { # $1 round, $2 server, $3 offered rate
     local cores
     cores=$(paste -d' ' <(echo "$c0") <(echo "$c1") \
                 | awk '{ n = NF / 2; for (i = 1; i <= n; i++) printf "%s%d", (i > 1 ? "," : ""), $(i + n) - $i }')
-    echo "$1,$2,$3,$DUR,$l,$sent,$answered,$lost,$qps,$((t1 - t0)),$cpu,$load_user,$load_sys,$cores,$((d1 - d0))" >>"$OUT"
+    echo "$1,$2,$3,$DUR,$l,$sent,$answered,$lost,$qps,$((t1 - t0)),$((s1 - s0)),$cpu,$load_user,$load_sys,$cores,$((d1 - d0))" >>"$OUT"
     log "$tag: sent $sent answered $answered ($qps/s), ${cpu} µs CPU per answer, load $l"
 }
 
