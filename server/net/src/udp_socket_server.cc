@@ -425,7 +425,8 @@ void UdpSocketServer::take_forwarded(std::span<const std::uint8_t> query,
         send_forwarded(*parked, *now, from_cache);
         return;
     }
-    worker_.forwarder->resolve(parked->question,
+    // `question`, not parked->question: the argument that moves `parked` may be evaluated first.
+    worker_.forwarder->resolve(question,
                                std::make_unique<ForwardCompletion>(*this, std::move(parked)));
 }
 
