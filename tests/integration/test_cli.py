@@ -451,6 +451,7 @@ OPTION_VALUES = {
     "--log-level": "warn",
     "--user": "root",
     "--metrics": "127.0.0.1:9153",
+    "--xdp": "eth1",
     "--format": "dnscmd",
     "--location": "dc1",
     "--server": "127.0.0.1:5353",
@@ -626,7 +627,7 @@ def test_help_synopsis_names_every_serve_option():
     options = set(_help_options(help_text.split("Options:")[1])) - FLAGS - {"--format",
                                                                             "--location"}
     assert options == {"--config", "--listen", "--threads", "--log-level", "--user", "--metrics",
-                       "--control"}
+                       "--xdp", "--control"}
     assert set(_help_options(synopsis)) == options
     readme = (CLI_SOURCE.parents[2] / "README.md").read_text()
     readme_synopsis = re.search(r"^sipdnsd \[--config.*$", readme, re.M).group(0)

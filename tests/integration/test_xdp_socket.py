@@ -389,6 +389,15 @@ def mac_of(ns: str, dev: str) -> bytes:
     return bytes.fromhex(text.replace(":", ""))
 
 
+def udp_checksum(pseudo_header: bytes, segment: bytes) -> int:
+    """RFC 768 / RFC 1071: the ones' complement of the ones' complement sum (0 sent as 0xffff)."""
+    data = pseudo_header + segment + (b"\0" if len(segment) % 2 else b"")
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return (~total & 0xFFFF) or 0xFFFF
+
+
 def raw_frame(payload: bytes, *, tags: tuple[int, ...] = (), ipv6: bool = False,
               ipv4_options: bool = False, fragment: bool = False, hop_by_hop: bool = False,
               port: int = PORT) -> bytes:
@@ -397,6 +406,9 @@ def raw_frame(payload: bytes, *, tags: tuple[int, ...] = (), ipv6: bool = False,
     if ipv6:
         server, client_ = (bytes.fromhex("20010002" + "0" * 23 + "1"),
                            bytes.fromhex("20010002" + "0" * 23 + "2"))
+        # RFC 8200 §8.1: a UDP checksum is mandatory over IPv6 (a zero one is discarded).
+        udp = udp[:6] + struct.pack("!H", udp_checksum(
+            client_ + server + struct.pack("!IxxxB", len(udp), 17), udp)) + udp[8:]
         body = udp
         next_header = 17
         if hop_by_hop:  # a Hop-by-Hop Options header with one PadN option (RFC 8200 §4.3)
