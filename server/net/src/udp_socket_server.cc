@@ -26,6 +26,19 @@ namespace {
 // batches the worker turns to its other sockets first (it comes back through post()).
 constexpr int kMaxBatchesPerWakeup = 16;
 
+// One control message of `level` and `type` holding `info`, at `out` (which has room for its
+// CMSG_SPACE); returns that space.
+template <class Info>
+std::size_t write_control(int level, int type, const Info& info, unsigned char* out) {
+    std::memset(out, 0, CMSG_SPACE(sizeof info));
+    auto* message = reinterpret_cast<cmsghdr*>(out);
+    message->cmsg_level = level;
+    message->cmsg_type = type;
+    message->cmsg_len = CMSG_LEN(sizeof info);
+    std::memcpy(CMSG_DATA(message), &info, sizeof info);
+    return CMSG_SPACE(sizeof info);
+}
+
 // The control message for the reply: the query's destination address as the source, so that a
 // wildcard socket answers from the address it was asked on (RFC 3542 §6 for IPv6, ip(7)
 // IP_PKTINFO for IPv4). Returns the control length, 0 when the query carried no pktinfo.
@@ -44,13 +57,7 @@ std::size_t build_reply_pktinfo(const msghdr& query, unsigned char* out, std::si
             // table on multi-homed hosts with asymmetric routes.
             info.ipi_ifindex = 0;
             info.ipi_addr.s_addr = 0;
-            std::memset(out, 0, CMSG_SPACE(sizeof info));
-            auto* reply = reinterpret_cast<cmsghdr*>(out);
-            reply->cmsg_level = IPPROTO_IP;
-            reply->cmsg_type = IP_PKTINFO;
-            reply->cmsg_len = CMSG_LEN(sizeof info);
-            std::memcpy(CMSG_DATA(reply), &info, sizeof info);
-            return CMSG_SPACE(sizeof info);
+            return write_control(IPPROTO_IP, IP_PKTINFO, info, out);
         }
         if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
             c->cmsg_len >= CMSG_LEN(sizeof(in6_pktinfo)) &&
@@ -59,13 +66,7 @@ std::size_t build_reply_pktinfo(const msghdr& query, unsigned char* out, std::si
             // (needed for link-local addresses, which are only unique per interface).
             in6_pktinfo info;
             std::memcpy(&info, CMSG_DATA(c), sizeof info);
-            std::memset(out, 0, CMSG_SPACE(sizeof info));
-            auto* reply = reinterpret_cast<cmsghdr*>(out);
-            reply->cmsg_level = IPPROTO_IPV6;
-            reply->cmsg_type = IPV6_PKTINFO;
-            reply->cmsg_len = CMSG_LEN(sizeof info);
-            std::memcpy(CMSG_DATA(reply), &info, sizeof info);
-            return CMSG_SPACE(sizeof info);
+            return write_control(IPPROTO_IPV6, IPV6_PKTINFO, info, out);
         }
     }
     return 0;
@@ -79,24 +80,12 @@ std::size_t build_source_pktinfo(const config::IpAddress& source, unsigned char*
         if (capacity < CMSG_SPACE(sizeof(in_pktinfo))) return 0;
         in_pktinfo info{};
         std::memcpy(&info.ipi_spec_dst, source.bytes.data(), 4);
-        std::memset(out, 0, CMSG_SPACE(sizeof info));
-        auto* reply = reinterpret_cast<cmsghdr*>(out);
-        reply->cmsg_level = IPPROTO_IP;
-        reply->cmsg_type = IP_PKTINFO;
-        reply->cmsg_len = CMSG_LEN(sizeof info);
-        std::memcpy(CMSG_DATA(reply), &info, sizeof info);
-        return CMSG_SPACE(sizeof info);
+        return write_control(IPPROTO_IP, IP_PKTINFO, info, out);
     }
     if (capacity < CMSG_SPACE(sizeof(in6_pktinfo))) return 0;
     in6_pktinfo info{};
     std::memcpy(&info.ipi6_addr, source.bytes.data(), 16);
-    std::memset(out, 0, CMSG_SPACE(sizeof info));
-    auto* reply = reinterpret_cast<cmsghdr*>(out);
-    reply->cmsg_level = IPPROTO_IPV6;
-    reply->cmsg_type = IPV6_PKTINFO;
-    reply->cmsg_len = CMSG_LEN(sizeof info);
-    std::memcpy(CMSG_DATA(reply), &info, sizeof info);
-    return CMSG_SPACE(sizeof info);
+    return write_control(IPPROTO_IPV6, IPV6_PKTINFO, info, out);
 }
 
 config::IpAddress local_ip_address(const boost::asio::ip::address& address) {
@@ -229,8 +218,7 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
     engine::ForwardQuestion* const forward =
         worker_.forwarder != nullptr ? &forward_question_ : nullptr;
     // The rate limiter counts per socket; the metrics get this batch's increase in one go.
-    const std::uint64_t limited_before = rate_limit_counters_.limited;
-    const std::uint64_t slipped_before = rate_limit_counters_.slipped;
+    const engine::RateLimitCounters rate_limited_before = rate_limit_counters_;
     std::size_t replies = 0;
     std::int64_t batch_time_ns = 0;  // read once per batch, and only when logging
     for (std::size_t i = 0; i < received && i < kBatchSize; ++i) {
@@ -305,14 +293,7 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
         replies_[replies].msg_len = 0;
         ++replies;
     }
-    if (rate_limited) {
-        const std::uint64_t slipped = rate_limit_counters_.slipped - slipped_before;
-        const std::uint64_t limited = rate_limit_counters_.limited - limited_before;
-        if (limited != 0) {
-            WorkerCounters::bump(counters_.rate_limited_slipped, slipped);
-            WorkerCounters::bump(counters_.rate_limited_dropped, limited - slipped);
-        }
-    }
+    if (rate_limited) counters_.count_rate_limited(rate_limit_counters_, rate_limited_before);
     return replies;
 }
 
@@ -440,15 +421,11 @@ void UdpSocketServer::send_forwarded(const ParkedQuery& parked, engine::EngineRe
     const ServingSnapshot& snapshot = snapshots_.get();
     rate_limited_parked_ = false;
     if (snapshot.settings.rate_limit.enabled()) {
-        const std::uint64_t limited_before = rate_limit_counters_.limited;
-        const std::uint64_t slipped_before = rate_limit_counters_.slipped;
+        const engine::RateLimitCounters before = rate_limit_counters_;
         result = engine::rate_limit(result, parked.context, snapshot.settings, rate_limiter_,
                                     now_ms(), rate_limit_counters_, parked_answer_);
-        const std::uint64_t slipped = rate_limit_counters_.slipped - slipped_before;
-        const std::uint64_t limited = rate_limit_counters_.limited - limited_before;
-        WorkerCounters::bump(counters_.rate_limited_slipped, slipped);
-        WorkerCounters::bump(counters_.rate_limited_dropped, limited - slipped);
-        rate_limited_parked_ = limited != 0;
+        counters_.count_rate_limited(rate_limit_counters_, before);
+        rate_limited_parked_ = rate_limit_counters_.limited != before.limited;
     }
     const bool answered = result.action == engine::EngineResult::Action::Respond &&
                           result.length != 0 && result.length <= parked_answer_.size();

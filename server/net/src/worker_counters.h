@@ -39,6 +39,17 @@ struct alignas(64) WorkerCounters {
             bump(cookies[static_cast<std::size_t>(result.cookie) - 1]);
     }
 
+    // What a socket's rate limiter did since `before` (a copy of its counters taken then):
+    // answers limited, of which slipped (the rest dropped).
+    void count_rate_limited(const engine::RateLimitCounters& now,
+                            const engine::RateLimitCounters& before) {
+        const std::uint64_t limited = now.limited - before.limited;
+        if (limited == 0) return;
+        const std::uint64_t slipped = now.slipped - before.slipped;
+        bump(rate_limited_slipped, slipped);
+        bump(rate_limited_dropped, limited - slipped);
+    }
+
     // Adds this worker's counters into `totals` (any thread).
     void add_to(TrafficTotals& totals) const {
         for (std::size_t t = 0; t < kTransports; ++t) {

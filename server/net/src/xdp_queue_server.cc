@@ -92,17 +92,9 @@ void XdpQueueServer::on_readable() {
         now_ms_ = rate_limited_ ? monotonic_ms() : 0;
         context_.now_seconds = static_cast<std::uint32_t>(std::time(nullptr));
         batch_time_ns_ = 0;
-        const std::uint64_t limited_before = rate_limit_counters_.limited;
-        const std::uint64_t slipped_before = rate_limit_counters_.slipped;
+        const engine::RateLimitCounters rate_limited_before = rate_limit_counters_;
         const std::size_t taken = queue_->serve_batch(*this, kFramesPerBatch);
-        if (rate_limited_) {
-            const std::uint64_t slipped = rate_limit_counters_.slipped - slipped_before;
-            const std::uint64_t limited = rate_limit_counters_.limited - limited_before;
-            if (limited != 0) {
-                WorkerCounters::bump(counters_.rate_limited_slipped, slipped);
-                WorkerCounters::bump(counters_.rate_limited_dropped, limited - slipped);
-            }
-        }
+        if (rate_limited_) counters_.count_rate_limited(rate_limit_counters_, rate_limited_before);
         snapshot_ = nullptr;
         if (taken < kFramesPerBatch) {
             // The RX ring is empty: wait for the next frame (the socket polls readable as soon
