@@ -49,7 +49,9 @@ SRV_IF, CLI_IF = f"xts{TAG}", f"xtc{TAG}"       # IFNAMSIZ: at most 15 character
 # RFC 2544's benchmarking range and a unique local prefix, inside the two namespaces only.
 SRV4, CLI4 = "198.18.1.1", "198.18.1.2"
 SRV6, CLI6 = "fd00:19::1", "fd00:19::2"
-OURS = {SRV4, SRV6}
+# Addresses of the server's interface that sipdnsd does not listen on.
+OTHER4, OTHER6 = "198.18.1.3", "fd00:19::3"
+OURS = {SRV4, SRV6, OTHER4, OTHER6}
 XDP_PORT, SOCKET_PORT, NOBODY_PORT, FALLBACK_PORT = 5300, 5301, 5302, 5303
 D = "scsnetwork.local."           # test_malformed's site: its corpus asks scs1.scsnetwork.local
 TIMEOUT = 2.0
@@ -130,10 +132,12 @@ def namespace_pair():
             run("ip", "-n", ns, "addr", "add", f"{a6}/64", "dev", ifname, "nodad")
             run("ip", "-n", ns, "link", "set", "lo", "up")
             run("ip", "-n", ns, "link", "set", ifname, "up")
+        run("ip", "-n", SRV_NS, "addr", "add", f"{OTHER4}/24", "dev", SRV_IF)
+        run("ip", "-n", SRV_NS, "addr", "add", f"{OTHER6}/64", "dev", SRV_IF, "nodad")
         srv_mac, cli_mac = mac(SRV_NS, SRV_IF), mac(CLI_NS, CLI_IF)
-        for ns, ifname, peer_mac, p4, p6 in ((CLI_NS, CLI_IF, srv_mac, SRV4, SRV6),
-                                             (SRV_NS, SRV_IF, cli_mac, CLI4, CLI6)):
-            for addr in (p4, p6):
+        for ns, ifname, peer_mac, peers in ((CLI_NS, CLI_IF, srv_mac, (SRV4, SRV6, OTHER4, OTHER6)),
+                                            (SRV_NS, SRV_IF, cli_mac, (CLI4, CLI6))):
+            for addr in peers:
                 run("ip", "-n", ns, "neigh", "replace", addr, "lladdr", peer_mac, "dev", ifname,
                     "nud", "permanent")
         target = os.open(f"/run/netns/{CLI_NS}", os.O_RDONLY)
@@ -443,6 +447,21 @@ def test_tcp_at_the_xdp_port_is_answered_by_the_kernel_path(servers):
         over_tcp = tcp(q.to_wire(), XDP_PORT, addr)
         assert normalised(over_tcp) == normalised(tcp(q.to_wire(), SOCKET_PORT, addr))
         assert dns.message.from_wire(over_tcp).answer
+
+
+def test_udp_to_an_address_sipdnsd_does_not_listen_on_reaches_the_kernel(servers):
+    """The program takes only queries to the listen addresses (here specific ones): one to
+    another address of the interface, at the XDP port, is the kernel's, which has no socket
+    there (port unreachable), as without XDP."""
+    q = make_query("scs1." + D, "A").to_wire()
+    before = kernel_udp()
+    assert udp(q, XDP_PORT, OTHER4, timeout=0.5) is None
+    assert udp(q, XDP_PORT, OTHER6, timeout=0.5) is None
+    after = kernel_udp()
+    assert after["UdpNoPorts"] == before["UdpNoPorts"] + 1
+    assert after["Udp6NoPorts"] == before["Udp6NoPorts"] + 1
+    assert dns.message.from_wire(udp(q, XDP_PORT, SRV4)).answer
+    assert kernel_udp()["UdpInDatagrams"] == after["UdpInDatagrams"], "answered over XDP"
 
 
 def test_udp_to_another_port_reaches_the_kernel(servers):

@@ -78,10 +78,35 @@ Expected<unsigned, std::string> interface_mtu(const std::string& interface) {
     return static_cast<unsigned>(request.ifr_mtu);
 }
 
+// The addresses the XDP program takes queries to: the listen addresses, every address of a
+// family that has a wildcard one, none of a family that has none (as the sockets).
+xdp::XdpDestinations xdp_destinations(const std::vector<config::IpEndpoint>& listen) {
+    xdp::XdpDestinations out;
+    out.any_ipv4 = out.any_ipv6 = false;
+    for (const config::IpEndpoint& endpoint : listen) {
+        const config::IpAddress& a = endpoint.address;
+        const bool wildcard =
+            std::all_of(a.bytes.begin(), a.bytes.end(), [](std::uint8_t b) { return b == 0; });
+        if (a.family == config::IpAddress::Family::V4) {
+            if (wildcard) out.any_ipv4 = true;
+            std::array<std::uint8_t, 4> v4{};
+            std::copy_n(a.bytes.begin(), 4, v4.begin());
+            out.ipv4.push_back(v4);
+        } else {
+            if (wildcard) out.any_ipv6 = true;
+            std::array<std::uint8_t, 16> v6{};
+            std::copy_n(a.bytes.begin(), 16, v6.begin());
+            out.ipv6.push_back(v6);
+        }
+    }
+    return out;
+}
+
 // server.xdp (docs/design.md §5): the program on the interface, then one AF_XDP socket per RX
 // queue, queue i served by worker i (the program caps the queues at the worker count; frames
 // on a queue without a socket go on to the kernel). Errors: one line, without the interface.
 Expected<std::string, std::string> start_xdp(const XdpListenOptions& options,
+                                             const std::vector<config::IpEndpoint>& listen,
                                              engine::ResponseRateLimiter& rate_limiter,
                                              std::vector<std::unique_ptr<Worker>>& workers,
                                              std::unique_ptr<xdp::XdpProgram>& program_out) {
@@ -91,6 +116,7 @@ Expected<std::string, std::string> start_xdp(const XdpListenOptions& options,
     setup.interface = options.interface;
     setup.port = options.port;
     setup.max_queues = static_cast<unsigned>(workers.size());
+    setup.destinations = xdp_destinations(listen);
     auto program = xdp::XdpProgram::attach(setup);
     if (!program) return unexpected(std::move(program.error()));
     const unsigned queues = (*program)->queue_count();
@@ -169,7 +195,7 @@ Expected<std::unique_ptr<Server>, std::string> Server::bind(const ServerOptions&
     // After the sockets: the AF_XDP path hands forwarded names to them.
     if (options.xdp) {
         const std::string& interface = options.xdp->interface;
-        auto started = start_xdp(*options.xdp, impl->rate_limiter, impl->workers,
+        auto started = start_xdp(*options.xdp, options.listen, impl->rate_limiter, impl->workers,
                                  impl->xdp_program);
         if (started) {
             spdlog::info("XDP on {}: {}", interface, *started);

@@ -147,29 +147,56 @@ std::string clear_interface(const std::string& interface, int ifindex) {
     return {};
 }
 
-// Writes the served port into the program's .rodata before the load, so the verifier and the
-// JIT see a constant.
-std::string set_served_port(bpf_object* object, std::uint16_t port) {
+// Writes the program's constants (the served port, which destinations it takes) into its
+// .rodata before the load, so the verifier and the JIT see constants.
+template <class Value>
+bool set_rodata(bpf_object* object, const char* name, const Value& value) {
     bpf_map* rodata = bpf_object__find_map_by_name(object, ".rodata");
     btf* types = bpf_object__btf(object);
     size_t size = 0;
     const void* initial = rodata ? bpf_map__initial_value(rodata, &size) : nullptr;
-    if (!initial || !types) return "the embedded XDP program has no .rodata (build error)";
+    if (!initial || !types) return false;
     int section_id = btf__find_by_name_kind(types, ".rodata", BTF_KIND_DATASEC);
-    if (section_id < 0) return "the embedded XDP program has no .rodata BTF (build error)";
+    if (section_id < 0) return false;
     const btf_type* section = btf__type_by_id(types, section_id);
     const btf_var_secinfo* variable = btf_var_secinfos(section);
     for (unsigned i = 0; i < btf_vlen(section); ++i, ++variable) {
         const btf_type* type = btf__type_by_id(types, variable->type);
-        if (std::strcmp(btf__name_by_offset(types, type->name_off), kPortVariable) != 0) continue;
-        if (variable->size != sizeof port || variable->offset + sizeof port > size) break;
+        if (std::strcmp(btf__name_by_offset(types, type->name_off), name) != 0) continue;
+        if (variable->size != sizeof value || variable->offset + sizeof value > size) return false;
         std::vector<unsigned char> data(static_cast<const unsigned char*>(initial),
                                         static_cast<const unsigned char*>(initial) + size);
-        std::memcpy(data.data() + variable->offset, &port, sizeof port);
-        if (bpf_map__set_initial_value(rodata, data.data(), data.size()) != 0) break;
-        return {};
+        std::memcpy(data.data() + variable->offset, &value, sizeof value);
+        return bpf_map__set_initial_value(rodata, data.data(), data.size()) == 0;
     }
-    return "cannot set the served port in the embedded XDP program (build error)";
+    return false;
+}
+
+// The key of the program's destination map (struct destination in sipdns_xdp.bpf.c).
+struct DestinationKey {
+    std::uint8_t family = 0;
+    std::uint8_t pad[3] = {};
+    std::uint8_t address[16] = {};
+};
+static_assert(sizeof(DestinationKey) == 20);
+
+std::string fill_destinations(bpf_object* object, const XdpDestinations& destinations) {
+    bpf_map* map = bpf_object__find_map_by_name(object, "destinations");
+    if (!map) return "the embedded XDP program is incomplete";
+    const std::uint8_t taken = 1;
+    auto add = [&](std::uint8_t family, const std::uint8_t* address, std::size_t length) {
+        DestinationKey key;
+        key.family = family;
+        std::memcpy(key.address, address, length);
+        return bpf_map_update_elem(bpf_map__fd(map), &key, &taken, BPF_ANY) == 0;
+    };
+    for (const auto& address : destinations.ipv4)
+        if (!add(4, address.data(), address.size()))
+            return "cannot fill the XDP program's address map: " + errno_text(errno);
+    for (const auto& address : destinations.ipv6)
+        if (!add(6, address.data(), address.size()))
+            return "cannot fill the XDP program's address map: " + errno_text(errno);
+    return {};
 }
 
 }  // namespace
@@ -195,8 +222,17 @@ Expected<std::unique_ptr<XdpProgram>, std::string> XdpProgram::attach(const XdpS
     program->object_ = bpf_object__open_mem(kSipdnsXdpObject, kSipdnsXdpObjectSize, &open_options);
     if (!program->object_)
         return unexpected("cannot open the embedded XDP program: " + errno_text(errno));
-    if (std::string error = set_served_port(program->object_, setup.port); !error.empty())
-        return unexpected(std::move(error));
+    const XdpDestinations& destinations = setup.destinations;
+    if (destinations.ipv4.size() + destinations.ipv6.size() > kMaxDestinations)
+        return unexpected("more than " + std::to_string(kMaxDestinations) +
+                          " listen addresses: the XDP program takes at most that many");
+    const std::uint8_t any_ipv4 = destinations.any_ipv4 ? 1 : 0;
+    const std::uint8_t any_ipv6 = destinations.any_ipv6 ? 1 : 0;
+    if (!set_rodata(program->object_, kPortVariable, setup.port) ||
+        !set_rodata(program->object_, "any_ipv4_destination", any_ipv4) ||
+        !set_rodata(program->object_, "any_ipv6_destination", any_ipv6))
+        return unexpected(
+            std::string("cannot set the embedded XDP program's constants (build error)"));
     if (int rc = bpf_object__load(program->object_); rc < 0)
         return unexpected("cannot load the XDP program: " + errno_text(-rc) +
                           (rc == -EPERM ? std::string("; ") + kCapabilityAdvice
@@ -206,6 +242,8 @@ Expected<std::unique_ptr<XdpProgram>, std::string> XdpProgram::attach(const XdpS
     if (!bpf_prog || !xsks)
         return unexpected(std::string("the embedded XDP program is incomplete"));
     program->xsks_map_fd_ = bpf_map__fd(xsks);
+    if (std::string error = fill_destinations(program->object_, destinations); !error.empty())
+        return unexpected(std::move(error));
     int program_fd = bpf_program__fd(bpf_prog);
 
     // Native first: the driver runs the program before it allocates a socket buffer. Generic

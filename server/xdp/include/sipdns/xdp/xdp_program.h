@@ -8,9 +8,11 @@
 // It is attached through a bpf_link (BPF_LINK_CREATE with BPF_XDP, kernel >= 5.9): the link
 // belongs to this process's file descriptor, so exit, a crash or kill -9 detaches the program
 // too; nothing is left on the interface for the next start to trip over.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sipdns/config/expected.h"
 
@@ -22,16 +24,29 @@ namespace sipdns::xdp {
 // socket buffer after the driver (XDP_FLAGS_SKB_MODE), for drivers without XDP support.
 enum class AttachMode : std::uint8_t { Native, Generic };
 
+// The destination addresses whose queries the program takes (the daemon's listen addresses);
+// the others stay the kernel's. `any_ipv4` / `any_ipv6`: every address of that family (a
+// wildcard listen address).
+struct XdpDestinations {
+    bool any_ipv4 = true;
+    bool any_ipv6 = true;
+    std::vector<std::array<std::uint8_t, 4>> ipv4;
+    std::vector<std::array<std::uint8_t, 16>> ipv6;
+};
+
 struct XdpSetup {
     std::string interface;
     std::uint16_t port = 53;  // the UDP destination port that goes to the AF_XDP sockets
     unsigned max_queues = 1;  // queue_count() is at most this (and at most kMaxQueues)
+    XdpDestinations destinations;
 };
 
 class XdpProgram {
   public:
     // The size of the program's XSKMAP: queues with a higher index stay on the kernel path.
     static constexpr unsigned kMaxQueues = 64;
+    // The size of its destination map: listen addresses beyond it are an error.
+    static constexpr std::size_t kMaxDestinations = 64;
 
     // Loads the program with `setup.port` and attaches it, native mode first, then generic.
     // Refuses an interface that has another XDP program (naming it); removes a sipdns_xdp
