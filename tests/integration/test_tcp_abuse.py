@@ -309,9 +309,12 @@ def test_pipelined_queries_held_back_by_back_pressure_are_all_answered(tmp_path,
     srv = start_server(abuse_site(tmp_path))
     # (1) Exactly the inbox's 4096 octets: 77 queries, then one padded (RFC 7830) to the rest.
     burst = [make_query("big." + D, "TXT") for _ in range(77)]
+    for i, q in enumerate(burst):
+        q.id = 0x2000 + i
     each = len(framed(burst[0]))
     padding = 4096 - 77 * each - each - 4  # the option's code and length: 4 octets
     last = make_query("big." + D, "TXT", options=[dns.edns.GenericOption(12, b"\0" * padding)])
+    last.id = 0x2000 + len(burst)
     blob = b"".join(framed(q) for q in burst + [last])
     assert len(blob) == 4096, len(blob)
     with tcp_connect(srv.port, timeout=5.0) as s:
@@ -323,6 +326,9 @@ def test_pipelined_queries_held_back_by_back_pressure_are_all_answered(tmp_path,
     # (2) One more query while most of 60 are still held back.
     held = [make_query("big." + D, "TXT") for _ in range(60)]
     late = make_query("scs1." + D, "A")
+    # Distinct IDs: 61 random ones collide one run in 36, which read as "answered twice".
+    for i, q in enumerate(held + [late]):
+        q.id = 0x1000 + i
     with tcp_connect(srv.port, timeout=5.0) as s:
         s.sendall(b"".join(framed(q) for q in held))
         first, buf = read_answers(s, 20)  # > 64 KiB of answers: held ones answered meanwhile
