@@ -448,6 +448,12 @@ def xdp_frame_seeds():
         "wrong-port": seed(100, frame(q, dport=54)),
         "udp-length-mismatch": seed(100, frame(q, udp_delta=1)),
         "truncated": seed(100, frame(q)[:50]),
+        # Found by CI's 60-second run: a source MAC with the group bit (0x87...) was taken as a
+        # query, and its reply went to a group address (parse_udp_frame refuses both now).
+        "found-group-source-mac": base64.b64decode(
+            "BNAAAgAAAAABhwAAAAACiKgAZIEAAMiG3WuBI0UAPxFAIAENuAAAAAAAAAAAAAAAAiABDbgAAAAAAAAAAAA"
+            "AAAGcQAA1AD/O8CutAQAAAQAAAAAAAQRfc2lwBF91ZHAKc2NzbmV0d29yawVsb2NhbAAAIQABAAApBNAAAAA"
+            "AAAA="),
     }
 
 

@@ -59,7 +59,8 @@ int sipdns_xdp(struct xdp_md *ctx) {
 
     struct ethhdr *eth = data;
     if ((void *)(eth + 1) > data_end) return XDP_PASS;
-    if (eth->h_dest[0] & 0x01) return XDP_PASS;  // IEEE 802 I/G bit: a group address
+    // IEEE 802 I/G bit: a group address (a source never has it)
+    if ((eth->h_dest[0] | eth->h_source[0]) & 0x01) return XDP_PASS;
     __be16 proto = eth->h_proto;
     void *cursor = eth + 1;
 
@@ -79,7 +80,9 @@ int sipdns_xdp(struct xdp_md *ctx) {
         if (ip->version != 4 || ip->ihl != 5) return XDP_PASS;
         if (ip->frag_off & bpf_htons(IPV4_FRAGMENT_BITS)) return XDP_PASS;
         if (ip->protocol != IPPROTO_UDP) return XDP_PASS;
-        if ((bpf_ntohl(ip->daddr) >> 24) >= 224) return XDP_PASS;  // multicast, class E, broadcast
+        // multicast, class E, broadcast: to or from
+        if ((bpf_ntohl(ip->daddr) >> 24) >= 224 || (bpf_ntohl(ip->saddr) >> 24) >= 224)
+            return XDP_PASS;
         if (!any_ipv4_destination) {
             struct destination key = {.family = 4};
             __builtin_memcpy(key.address, &ip->daddr, 4);
@@ -90,7 +93,9 @@ int sipdns_xdp(struct xdp_md *ctx) {
         struct ipv6hdr *ip6 = cursor;
         if ((void *)(ip6 + 1) > data_end) return XDP_PASS;
         if (ip6->version != 6 || ip6->nexthdr != IPPROTO_UDP) return XDP_PASS;
-        if (ip6->daddr.in6_u.u6_addr8[0] == 0xff) return XDP_PASS;  // multicast ff00::/8
+        // multicast ff00::/8, to or from
+        if (ip6->daddr.in6_u.u6_addr8[0] == 0xff || ip6->saddr.in6_u.u6_addr8[0] == 0xff)
+            return XDP_PASS;
         if (!any_ipv6_destination) {
             struct destination key = {.family = 6};
             __builtin_memcpy(key.address, &ip6->daddr, 16);

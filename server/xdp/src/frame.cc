@@ -97,8 +97,9 @@ FrameKind parse_udp_frame(std::span<const std::uint8_t> frame, std::uint16_t por
     if (size < kEthernetHeader) return FrameKind::NotOurs;
     // IEEE 802 §8.2: the I/G bit of the destination set is a group (multicast or broadcast)
     // address — a query to many, which a unicast answer from here should not take from the
-    // kernel (whose sockets decide, as for a broadcast datagram to a wildcard socket).
-    if ((f[0] & 0x01) != 0) return FrameKind::NotOurs;
+    // kernel (whose sockets decide, as for a broadcast datagram to a wildcard socket). A group
+    // source address is never valid, and an answer to it would go to many.
+    if ((f[0] & 0x01) != 0 || (f[6] & 0x01) != 0) return FrameKind::NotOurs;
 
     // IEEE 802.1Q: up to two tags (an S-tag and a C-tag, or two C-tags), each a TPID where the
     // EtherType would be; a third is more than the BPF program looks through.
@@ -126,7 +127,7 @@ FrameKind parse_udp_frame(std::span<const std::uint8_t> frame, std::uint16_t por
         if (ip[9] != kProtocolUdp) return FrameKind::NotOurs;
         // Multicast 224.0.0.0/4 (RFC 5771) and class E up to the limited broadcast
         // 255.255.255.255 (RFC 919): the same, by IP address.
-        if (ip[16] >= 224) return FrameKind::NotOurs;
+        if (ip[16] >= 224 || ip[12] >= 224) return FrameKind::NotOurs;
         const std::uint8_t* udp = ip + kIpv4Header;
         if (get16(udp + 2) != port) return FrameKind::NotOurs;
 
@@ -162,7 +163,8 @@ FrameKind parse_udp_frame(std::span<const std::uint8_t> frame, std::uint16_t por
         // RFC 8200 §4: any extension header (hop-by-hop, routing, fragment, ...) comes between
         // the header and UDP; only UDP directly after the header is ours.
         if (ip[6] != kProtocolUdp) return FrameKind::NotOurs;
-        if (ip[24] == 0xff) return FrameKind::NotOurs;  // multicast ff00::/8 (RFC 4291 §2.7)
+        // Multicast ff00::/8 (RFC 4291 §2.7), to or from.
+        if (ip[24] == 0xff || ip[8] == 0xff) return FrameKind::NotOurs;
         const std::uint8_t* udp = ip + kIpv6Header;
         if (get16(udp + 2) != port) return FrameKind::NotOurs;
 

@@ -62,6 +62,13 @@ const ParseCase kCases[] = {
     {"ipv6_multicast",
      {.ipv6 = kV6, .dst_ip = Bytes{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xfb}},
      FrameKind::NotOurs},
+    // ... and from a group address, which no sender has (an answer would go to many).
+    {"from_group_mac", {.src_mac = Bytes{0x87, 0, 0, 0, 0, 2}}, FrameKind::NotOurs},
+    {"from_ipv4_broadcast", {.src_ip = Bytes{255, 255, 255, 255}}, FrameKind::NotOurs},
+    {"from_ipv4_multicast", {.src_ip = Bytes{239, 1, 2, 3}}, FrameKind::NotOurs},
+    {"from_ipv6_multicast",
+     {.ipv6 = kV6, .src_ip = Bytes{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}},
+     FrameKind::NotOurs},
     {"ipv6_wrong_port", {.ipv6 = kV6, .dst_port = 5353}, FrameKind::NotOurs},
     {"from_our_port_to_another", {.src_port = 53, .dst_port = 40000}, FrameKind::NotOurs},
     {"tcp", {.protocol = 6}, FrameKind::NotOurs},

@@ -40,7 +40,7 @@ Bytes server_ip(bool ipv6) {
 
 Bytes build_frame(const Spec& s) {
     Bytes f = s.dst_mac ? *s.dst_mac : kServerMac;
-    append(f, kClientMac);
+    append(f, s.src_mac ? *s.src_mac : kClientMac);
     std::uint16_t vlan_id = 100;
     for (std::uint16_t tpid : s.tags) {
         f.push_back(static_cast<std::uint8_t>(tpid >> 8));
@@ -62,7 +62,8 @@ Bytes build_frame(const Spec& s) {
     put16(udp, 4, static_cast<std::uint32_t>(static_cast<int>(udp_length) + s.udp_length_delta));
     append(udp, payload);
 
-    const Bytes src = client_ip(s.ipv6), dst = s.dst_ip ? *s.dst_ip : server_ip(s.ipv6);
+    const Bytes src = s.src_ip ? *s.src_ip : client_ip(s.ipv6);
+    const Bytes dst = s.dst_ip ? *s.dst_ip : server_ip(s.ipv6);
     // RFC 768 / RFC 8200 §8.1 pseudo-header, then the UDP checksum over it and the segment.
     Bytes pseudo = src;
     append(pseudo, dst);

@@ -41,6 +41,8 @@ struct Spec {
     bool zero_udp_checksum = false;
     std::optional<Bytes> dst_mac{};  // instead of the server's MAC
     std::optional<Bytes> dst_ip{};   // instead of server_ip()
+    std::optional<Bytes> src_mac{};  // instead of the client's MAC
+    std::optional<Bytes> src_ip{};   // instead of client_ip()
 };
 
 // The client's and server's addresses in the built frames.
