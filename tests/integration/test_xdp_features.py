@@ -32,7 +32,7 @@ import dns.rrset
 import pytest
 
 from sipdnsd_harness import make_query, write_site
-from test_metrics import LABEL, SAMPLE
+from test_metrics import LABEL, SAMPLE, total
 from test_watch import LINE, Watcher
 from test_xdp import (CLI4, CLI6, CLONE_NEWNET, SRV4, SRV6, SRV_IF, SRV_NS, NsDaemon,
                       kernel_udp, namespace_pair)
@@ -146,11 +146,6 @@ def scrape() -> dict:
             m = SAMPLE.match(line)
             samples[(m.group(1), frozenset(LABEL.findall(m.group(2) or "")))] = float(m.group(3))
     return samples
-
-
-def total(samples: dict, name: str, **labels) -> float:
-    want = set(labels.items())
-    return sum(v for (n, l), v in samples.items() if n == name and want <= set(l))
 
 
 def ask(qname: str, addr: str = SRV4, *, rd: bool = False):
