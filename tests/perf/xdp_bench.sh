@@ -26,8 +26,9 @@
 # the client namespace must get the same answer section for every query of the load from every
 # server (the zone for Knot and NSD is `sipdnsd export` of tests/perf/xdp_bench_site.yaml).
 #
-# Caveat (the reference harness's): on veth the receive work of a frame runs on the sender's
-# core (kxdpgun's), so the server's CPU excludes it — alike for all five servers.
+# Caveat: on veth the receive work of a frame runs on its sender's core — the queries' on
+# kxdpgun's, the answers' (kxdpgun's XDP program and AF_XDP copy) on the server's, in its system
+# time — alike for all five servers.
 #
 # Needs root (namespaces, XDP), iproute2, kxdpgun and kdig (knot-dnsutils), knotd (knot), nsd,
 # taskset (util-linux). Exit 77 when something is missing (ctest SKIP_RETURN_CODE). Only the
