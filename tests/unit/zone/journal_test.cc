@@ -4,11 +4,14 @@
 // the chain from a client's serial, and the state file's form read back bounds-checked.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sipdns/zone/journal.h"
+#include "sipdns/zone/name.h"
 #include "zone_test_support.h"
 
 namespace sipdns::test {
@@ -194,6 +197,28 @@ TEST(JournalFile, AnotherFileIsAnError) {
     auto parsed = zone::parse_journal("example.test. 1795382498 3f2a9c0e12ab45cd\n");
     ASSERT_FALSE(parsed);
     EXPECT_EQ(parsed.error(), "offset 0: expected the journal header \"SIPDNS-IXFR-JOURNAL-1\"");
+}
+
+// The content hash is kept in the state directory and compared after a restart by the next
+// version of sipdnsd: its value for a given zone must never change (else every kept IXFR
+// journal is dropped on upgrade). Values from the first release that wrote them.
+TEST(JournalContentHash, IsTheSameAsTheStateFilesOfEarlierVersions) {
+    auto zones = build_from_yaml(
+        "domain: example.test\nttl: 3600\nservers:\n  - { name: scs1, ipv4: 192.0.2.11 }\n"
+        "  - { name: scs2, ipv4: 192.0.2.12 }\nhosts:\n  gw1: 192.0.2.50\n"
+        "  ntp: [192.0.2.60, \"2001:db8::60\"]\n  Zed: 192.0.2.61\n",
+        serial_policy(1000));
+    ASSERT_TRUE(zones);
+    std::vector<std::pair<std::string, std::uint64_t>> got;
+    for (const auto& z : zones->zones())
+        got.emplace_back(zone::name_to_text(z->apex()), zone::transfer_content_hash(*z));
+    const std::vector<std::pair<std::string, std::uint64_t>> want = {
+        {"example.test.", 0xe5a35d1b47ecbd35ULL},
+        {"0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.",
+         0x9269405efaa2274dULL},
+        {"2.0.192.in-addr.arpa.", 0x08eb829da45b6384ULL},
+    };
+    EXPECT_EQ(got, want);
 }
 
 }  // namespace

@@ -111,6 +111,12 @@ public:
     std::uint32_t negative_ttl() const { return negative_ttl_; }
     // Every owner with data, in canonical order (RFC 4034 §6.1).
     std::vector<const Node*> nodes_in_canonical_order() const;
+    // Every owner with data, in no particular order: for callers that sort by their own key.
+    template <class Visit>
+    void for_each_node_with_data(Visit&& visit) const {
+        for (const auto& n : nodes_)
+            if (!n.rrsets.empty()) visit(n);
+    }
     std::size_t record_count() const;
     const PrecompiledAnswer& nxdomain() const { return nxdomain_; }
     const PrecompiledAnswer& nodata() const { return nodata_; }
