@@ -69,8 +69,12 @@ void use_fixed_allocator_thresholds() {
     constexpr int kThreshold = 128 * 1024;  // glibc's initial value, kept from now on
     ::mallopt(M_MMAP_THRESHOLD, kThreshold);
     ::mallopt(M_TRIM_THRESHOLD, kThreshold);
+    ::mallopt(M_TOP_PAD, kLoadTopPad);
 }
 
-void release_build_memory() { ::malloc_trim(0); }
+void release_build_memory() {
+    ::mallopt(M_TOP_PAD, kDefaultTopPad);
+    ::malloc_trim(0);
+}
 
 }  // namespace sipdns::app

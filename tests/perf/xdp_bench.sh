@@ -84,6 +84,8 @@ cli_if=xbc$$
 srv_ip=198.18.0.1
 cli_ip=198.18.0.2
 work=$(mktemp -d /tmp/sipdns-xdp-bench.XXXXXX)
+# sipdnsd keeps its serials here (systemd's variable), never in the host's /var/lib/sipdns.
+export STATE_DIRECTORY=$work/state
 server_pid=
 
 stop_server() {

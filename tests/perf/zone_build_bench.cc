@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
     // figures here are the daemon's.
     mallopt(M_MMAP_THRESHOLD, 128 * 1024);
     mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+    mallopt(M_TOP_PAD, 32 * 1024 * 1024);  // the first load's (site_loader.h kLoadTopPad)
     const long rss_before = peak_rss_kib();
     const long rss_baseline = current_rss_kib();
     const auto t0 = std::chrono::steady_clock::now();
