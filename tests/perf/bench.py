@@ -127,14 +127,15 @@ def finish_self_bench_args(a: argparse.Namespace, smoke_seconds: int) -> argpars
 
 
 def spawn(argv: list[str], log_path: pathlib.Path, cwd: pathlib.Path,
-          stdout_path: Optional[pathlib.Path] = None) -> subprocess.Popen:
+          stdout_path: Optional[pathlib.Path] = None,
+          env: Optional[dict] = None) -> subprocess.Popen:
     """Start argv in its own session (a Ctrl-C at the terminal reaches only this script, which
     then stops what it started)."""
     err = open(log_path, "ab")
     out = open(stdout_path, "wb") if stdout_path else err
     try:
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd,
-                             close_fds=True, start_new_session=True)
+                             close_fds=True, start_new_session=True, env=env)
     finally:
         err.close()
         if stdout_path:
@@ -402,6 +403,9 @@ class Server:
     def argv(self) -> list[str]:
         raise NotImplementedError
 
+    def environment(self) -> Optional[dict]:
+        return None      # this script's
+
     def binary(self) -> str:
         raise NotImplementedError
 
@@ -420,7 +424,7 @@ class Server:
                 argv = ["taskset", "-c", str(self.cpu)] + argv
             self.cmdline = argv
             t0 = time.monotonic()
-            self.proc = spawn(argv, self.log_path, self.workdir)
+            self.proc = spawn(argv, self.log_path, self.workdir, env=self.environment())
             first, every = wait_ready(self.proc, self.port, [o for o, _ in self.zones], t0,
                                       timeout)
             if every is not None:
@@ -453,6 +457,13 @@ class Sipdnsd(Server):
 
     def binary(self) -> str:
         return self.path
+
+    def environment(self) -> dict:
+        # Its serials (server.state_dir) in the run's own directory unless the caller chose a
+        # directory, never the host's /var/lib/sipdns (health_bench and query_log_bench start
+        # sipdnsd through this class too).
+        return {**os.environ, "STATE_DIRECTORY": os.environ.get("STATE_DIRECTORY")
+                or str(self.workdir / "state")}
 
     def argv(self) -> list[str]:
         # Its control socket in the run's own directory, never the host's /run/sipdns.
