@@ -10,7 +10,8 @@ section), dig and kdig (their whole output but the message ID and timings), IPv4
 and without EDNS, truncation, NXDOMAIN, SRV, NAPTR, PTR; and the malformed-packet corpus of
 test_malformed.py. The server namespace's kernel UDP counters (/proc/net/snmp, snmp6) do not
 move for the queries XDP answers: they never reached the kernel's UDP layer. TCP to the XDP
-port, and UDP to another port, are the kernel's. `server.xdp.required` decides between exit 1
+port, and UDP to another port, are the kernel's; with wildcard listen addresses, XDP answers the
+server's own addresses and leaves a query routed through it to another address to the kernel. `server.xdp.required` decides between exit 1
 and sockets only when the interface does not exist; after SIGKILL no XDP program is left on
 the interface and a new start attaches again.
 
@@ -51,8 +52,12 @@ SRV4, CLI4 = "198.18.1.1", "198.18.1.2"
 SRV6, CLI6 = "fd00:19::1", "fd00:19::2"
 # Addresses of the server's interface that sipdnsd does not listen on.
 OTHER4, OTHER6 = "198.18.1.3", "fd00:19::3"
-OURS = {SRV4, SRV6, OTHER4, OTHER6}
+# Addresses no namespace has, which the client routes to the server's veth: another host's, as
+# far as the server can tell (the server does not forward; nothing leaves the pair).
+ROUTED4, ROUTED6 = "198.18.7.7", "fd00:77::7"
+OURS = {SRV4, SRV6, OTHER4, OTHER6, ROUTED4, ROUTED6}
 XDP_PORT, SOCKET_PORT, NOBODY_PORT, FALLBACK_PORT = 5300, 5301, 5302, 5303
+WILDCARD_PORT = 5304
 D = "scsnetwork.local."           # test_malformed's site: its corpus asks scs1.scsnetwork.local
 TIMEOUT = 2.0
 ATTACHED = re.compile(rf"XDP on {SRV_IF}: native mode, copy, 1 queue, UDP port {XDP_PORT}\b")
@@ -208,9 +213,9 @@ class NsDaemon(Daemon):
     """sipdnsd in the server namespace (ip netns exec, which execs it: the PID is the daemon's),
     its readiness probe sent from the client namespace to its IPv4 address."""
 
-    def __init__(self, config, port: int, **kwargs):
-        super().__init__(config, listen=[f"{SRV4}:{{port}}", f"[{SRV6}]:{{port}}"], port=port,
-                         wrapper=["ip", "netns", "exec", SRV_NS], **kwargs)
+    def __init__(self, config, port: int, listen: Optional[list[str]] = None, **kwargs):
+        super().__init__(config, listen=listen or [f"{SRV4}:{{port}}", f"[{SRV6}]:{{port}}"],
+                         port=port, wrapper=["ip", "netns", "exec", SRV_NS], **kwargs)
 
     def _wait_ready(self) -> bool:
         wire = make_query(self.domain, "SOA").to_wire()
@@ -234,6 +239,18 @@ def kernel_udp() -> dict[str, int]:
         if k.startswith("Udp6"):
             out[k] = int(v)
     return out
+
+
+def kernel_ip_received() -> int:
+    """The server namespace's IP packets received, IPv4 and IPv6 (InReceives)."""
+    snmp = run("ip", "netns", "exec", SRV_NS, "cat", "/proc/net/snmp").stdout.splitlines()
+    rows = [line.split() for line in snmp if line.startswith("Ip:")]
+    received = int(rows[1][rows[0].index("InReceives")])
+    for line in run("ip", "netns", "exec", SRV_NS, "cat", "/proc/net/snmp6").stdout.splitlines():
+        k, v = line.split()
+        if k == "Ip6InReceives":
+            received += int(v)
+    return received
 
 
 def xdp_attached() -> bool:
@@ -474,6 +491,41 @@ def test_udp_to_another_port_reaches_the_kernel(servers):
     assert after["Udp6NoPorts"] == before["Udp6NoPorts"] + 1
     assert dns.message.from_wire(udp(q, SOCKET_PORT)).answer
     assert kernel_udp()["UdpInDatagrams"] == after["UdpInDatagrams"] + 1
+
+
+def test_wildcard_listen_takes_only_the_hosts_own_addresses(servers, tmp_path):
+    """With `0.0.0.0` and `[::]` in listen, XDP answers queries to the server's addresses,
+    listed or not, and leaves a query routed through the server to another address to the
+    kernel, which does not forward here and drops it: a wildcard socket gets only local ones."""
+    srv_mac = mac(SRV_NS, SRV_IF)
+    for addr, length in ((ROUTED4, 32), (ROUTED6, 128)):
+        run("ip", "-n", CLI_NS, "route", "replace", f"{addr}/{length}", "dev", CLI_IF)
+        run("ip", "-n", CLI_NS, "neigh", "replace", addr, "lladdr", srv_mac, "dev", CLI_IF,
+            "nud", "permanent")
+    stop(servers.xdp)  # one XDP program per interface
+    site = write_site(tmp_path, "wildcard.yaml",
+                      site_text(WILDCARD_PORT, xdp_section(SRV_IF, WILDCARD_PORT)))
+    d = NsDaemon(site, WILDCARD_PORT, listen=["0.0.0.0:{port}", "[::]:{port}"],
+                 name="sipdnsd-wildcard")
+    try:
+        d.start()
+        assert re.search(rf"XDP on {SRV_IF}: .*UDP port {WILDCARD_PORT}\b", d.log_text()), \
+            d.log_text()
+        q = make_query("scs1." + D, "A").to_wire()
+        before = kernel_udp()
+        for addr in (SRV4, OTHER4, SRV6, OTHER6):
+            assert dns.message.from_wire(udp(q, WILDCARD_PORT, addr)).answer, addr
+        assert kernel_udp() == before, "the server's own addresses are answered over XDP"
+        for addr in (ROUTED4, ROUTED6):
+            received = kernel_ip_received()
+            assert udp(q, WILDCARD_PORT, addr, timeout=0.5) is None, \
+                f"sipdnsd answered a query to {addr}, not an address of its host"
+            assert kernel_ip_received() > received, f"the query to {addr} reached the kernel"
+        assert kernel_udp() == before, "the kernel dropped them below UDP"
+    finally:
+        stop(d)
+        servers.xdp = NsDaemon(servers.xdp_site, XDP_PORT, name="sipdnsd-xdp-again")
+        servers.xdp.start()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@
 //
 // The reply's headers are the frame library's (sipdns/xdp/frame.h), as in the daemon.
 #include <poll.h>
+#include <sys/socket.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -63,6 +64,15 @@ int main(int argc, char** argv) {
     sipdns::xdp::XdpSetup setup;
     setup.interface = argv[1];
     setup.port = static_cast<std::uint16_t>(std::atoi(argv[2]));
+    // As sipdnsd listening on the wildcard addresses: the host's own addresses.
+    for (int family : {AF_INET, AF_INET6}) {
+        if (std::string error =
+                sipdns::xdp::add_local_addresses(setup.destinations, family, setup.interface);
+            !error.empty()) {
+            std::fprintf(stderr, "%s\n", error.c_str());
+            return 1;
+        }
+    }
     auto program = sipdns::xdp::XdpProgram::attach(setup);
     if (!program) {
         std::fprintf(stderr, "%s\n", program.error().c_str());

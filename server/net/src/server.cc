@@ -78,25 +78,26 @@ Expected<unsigned, std::string> interface_mtu(const std::string& interface) {
     return static_cast<unsigned>(request.ifr_mtu);
 }
 
-// The addresses the XDP program takes queries to: the listen addresses, every address of a
-// family that has a wildcard one, none of a family that has none (as the sockets).
-xdp::XdpDestinations xdp_destinations(const std::vector<config::IpEndpoint>& listen) {
+// The addresses the XDP program takes queries to: the listen addresses; for a wildcard one the
+// host's addresses of its family at start (add_local_addresses: one added later stays on the
+// kernel path), never another host's (a host that routes forwards those).
+Expected<xdp::XdpDestinations, std::string> xdp_destinations(
+    const std::vector<config::IpEndpoint>& listen, const std::string& interface) {
     xdp::XdpDestinations out;
-    out.any_ipv4 = out.any_ipv6 = false;
     for (const config::IpEndpoint& endpoint : listen) {
         const config::IpAddress& a = endpoint.address;
+        const bool v4 = a.family == config::IpAddress::Family::V4;
         const bool wildcard =
             std::all_of(a.bytes.begin(), a.bytes.end(), [](std::uint8_t b) { return b == 0; });
-        if (a.family == config::IpAddress::Family::V4) {
-            if (wildcard) out.any_ipv4 = true;
-            std::array<std::uint8_t, 4> v4{};
-            std::copy_n(a.bytes.begin(), 4, v4.begin());
-            out.ipv4.push_back(v4);
+        if (wildcard) {
+            std::string error = xdp::add_local_addresses(out, v4 ? AF_INET : AF_INET6, interface);
+            if (!error.empty()) return unexpected(std::move(error));
+        } else if (v4) {
+            std::array<std::uint8_t, 4> bytes{};
+            std::copy_n(a.bytes.begin(), 4, bytes.begin());
+            out.ipv4.push_back(bytes);
         } else {
-            if (wildcard) out.any_ipv6 = true;
-            std::array<std::uint8_t, 16> v6{};
-            std::copy_n(a.bytes.begin(), 16, v6.begin());
-            out.ipv6.push_back(v6);
+            out.ipv6.push_back(a.bytes);
         }
     }
     return out;
@@ -116,7 +117,9 @@ Expected<std::string, std::string> start_xdp(const XdpListenOptions& options,
     setup.interface = options.interface;
     setup.port = options.port;
     setup.max_queues = static_cast<unsigned>(workers.size());
-    setup.destinations = xdp_destinations(listen);
+    auto destinations = xdp_destinations(listen, options.interface);
+    if (!destinations) return unexpected(std::move(destinations.error()));
+    setup.destinations = std::move(*destinations);
     auto program = xdp::XdpProgram::attach(setup);
     if (!program) return unexpected(std::move(program.error()));
     const unsigned queues = (*program)->queue_count();

@@ -27,9 +27,9 @@ struct {
 // so the verifier sees it as a constant.
 const volatile __u16 served_port = 53;
 
-// The destination addresses taken (the daemon's listen addresses): a query to another address
-// of the interface — or to another host, on a host that routes — stays the kernel's. A family
-// whose listen address is a wildcard takes every address (the flags, set like served_port).
+// The destination addresses taken (XdpDestinations: the listen addresses at the served port,
+// the host's own addresses for a wildcard one): a query to any other address — another host's,
+// on a host that routes — stays the kernel's, as a socket gets only local addresses.
 struct destination {
     __u8 family;  // 4 or 6
     __u8 pad[3];
@@ -37,12 +37,10 @@ struct destination {
 };
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, 64);
+    __uint(max_entries, 1024);  // XdpProgram::kMaxDestinations
     __type(key, struct destination);
     __type(value, __u8);
 } destinations SEC(".maps");
-const volatile __u8 any_ipv4_destination = 1;
-const volatile __u8 any_ipv6_destination = 1;
 
 #define VLAN_TAGS_MAX 2
 #define IPV4_FRAGMENT_BITS 0x3fff  // MF flag and fragment offset (RFC 791 §3.1)
@@ -83,11 +81,9 @@ int sipdns_xdp(struct xdp_md *ctx) {
         // multicast, class E, broadcast: to or from
         if ((bpf_ntohl(ip->daddr) >> 24) >= 224 || (bpf_ntohl(ip->saddr) >> 24) >= 224)
             return XDP_PASS;
-        if (!any_ipv4_destination) {
-            struct destination key = {.family = 4};
-            __builtin_memcpy(key.address, &ip->daddr, 4);
-            if (!bpf_map_lookup_elem(&destinations, &key)) return XDP_PASS;
-        }
+        struct destination key = {.family = 4};
+        __builtin_memcpy(key.address, &ip->daddr, 4);
+        if (!bpf_map_lookup_elem(&destinations, &key)) return XDP_PASS;
         udp = (void *)(ip + 1);
     } else if (proto == bpf_htons(ETH_P_IPV6)) {
         struct ipv6hdr *ip6 = cursor;
@@ -96,11 +92,9 @@ int sipdns_xdp(struct xdp_md *ctx) {
         // multicast ff00::/8, to or from
         if (ip6->daddr.in6_u.u6_addr8[0] == 0xff || ip6->saddr.in6_u.u6_addr8[0] == 0xff)
             return XDP_PASS;
-        if (!any_ipv6_destination) {
-            struct destination key = {.family = 6};
-            __builtin_memcpy(key.address, &ip6->daddr, 16);
-            if (!bpf_map_lookup_elem(&destinations, &key)) return XDP_PASS;
-        }
+        struct destination key = {.family = 6};
+        __builtin_memcpy(key.address, &ip6->daddr, 16);
+        if (!bpf_map_lookup_elem(&destinations, &key)) return XDP_PASS;
         udp = (void *)(ip6 + 1);
     } else {
         return XDP_PASS;

@@ -5,7 +5,10 @@
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
 #include <linux/sockios.h>
+#include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -147,7 +150,7 @@ std::string clear_interface(const std::string& interface, int ifindex) {
     return {};
 }
 
-// Writes the program's constants (the served port, which destinations it takes) into its
+// Writes the program's constant (the served port) into its
 // .rodata before the load, so the verifier and the JIT see constants.
 template <class Value>
 bool set_rodata(bpf_object* object, const char* name, const Value& value) {
@@ -199,7 +202,37 @@ std::string fill_destinations(bpf_object* object, const XdpDestinations& destina
     return {};
 }
 
+template <std::size_t N>
+void add_once(std::vector<std::array<std::uint8_t, N>>& list, const void* address) {
+    std::array<std::uint8_t, N> bytes{};
+    std::memcpy(bytes.data(), address, N);
+    if (std::find(list.begin(), list.end(), bytes) == list.end()) list.push_back(bytes);
+}
+
 }  // namespace
+
+std::string add_local_addresses(XdpDestinations& destinations, int family,
+                                const std::string& interface) {
+    ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) != 0)
+        return "cannot list the host's addresses: " + errno_text(errno);
+    for (const ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next) {
+        if (entry->ifa_addr == nullptr || entry->ifa_addr->sa_family != family) continue;
+        if (family == AF_INET) {
+            const auto* v4 = reinterpret_cast<const sockaddr_in*>(entry->ifa_addr);
+            // 127/8 from another interface is martian (RFC 1122 §3.2.1.3 (g)).
+            if ((ntohl(v4->sin_addr.s_addr) >> 24) == 127) continue;
+            add_once(destinations.ipv4, &v4->sin_addr);
+        } else {
+            const auto* v6 = reinterpret_cast<const sockaddr_in6*>(entry->ifa_addr);
+            if (IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr)) continue;  // RFC 4291 §2.5.3
+            if (IN6_IS_ADDR_LINKLOCAL(&v6->sin6_addr) && interface != entry->ifa_name) continue;
+            add_once(destinations.ipv6, &v6->sin6_addr);
+        }
+    }
+    ::freeifaddrs(list);
+    return {};
+}
 
 Expected<std::unique_ptr<XdpProgram>, std::string> XdpProgram::attach(const XdpSetup& setup) {
     libbpf_set_print(log_libbpf);
@@ -225,12 +258,9 @@ Expected<std::unique_ptr<XdpProgram>, std::string> XdpProgram::attach(const XdpS
     const XdpDestinations& destinations = setup.destinations;
     if (destinations.ipv4.size() + destinations.ipv6.size() > kMaxDestinations)
         return unexpected("more than " + std::to_string(kMaxDestinations) +
-                          " listen addresses: the XDP program takes at most that many");
-    const std::uint8_t any_ipv4 = destinations.any_ipv4 ? 1 : 0;
-    const std::uint8_t any_ipv6 = destinations.any_ipv6 ? 1 : 0;
-    if (!set_rodata(program->object_, kPortVariable, setup.port) ||
-        !set_rodata(program->object_, "any_ipv4_destination", any_ipv4) ||
-        !set_rodata(program->object_, "any_ipv6_destination", any_ipv6))
+                          " destination addresses (listen addresses, or the host's addresses for "
+                          "a wildcard one): the XDP program takes at most that many");
+    if (!set_rodata(program->object_, kPortVariable, setup.port))
         return unexpected(
             std::string("cannot set the embedded XDP program's constants (build error)"));
     if (int rc = bpf_object__load(program->object_); rc < 0)

@@ -24,15 +24,21 @@ namespace sipdns::xdp {
 // socket buffer after the driver (XDP_FLAGS_SKB_MODE), for drivers without XDP support.
 enum class AttachMode : std::uint8_t { Native, Generic };
 
-// The destination addresses whose queries the program takes (the daemon's listen addresses);
-// the others stay the kernel's. `any_ipv4` / `any_ipv6`: every address of that family (a
-// wildcard listen address).
+// The destination addresses whose queries the program takes (the daemon's listen addresses
+// at the served port); the others stay the kernel's.
 struct XdpDestinations {
-    bool any_ipv4 = true;
-    bool any_ipv6 = true;
     std::vector<std::array<std::uint8_t, 4>> ipv4;
     std::vector<std::array<std::uint8_t, 16>> ipv6;
 };
+
+// Adds the host's addresses of `family` (AF_INET or AF_INET6), for a wildcard listen address:
+// those of every interface, as the kernel's wildcard socket gets them (the weak host model,
+// RFC 1122 §3.3.4.2), but not loopback ones (the kernel drops them from another interface) and,
+// for IPv6, link-local ones only of `interface` (RFC 4291 §2.5.6: link scope). Read once: an
+// address added later is not in the map, so its queries stay on the kernel path (the socket
+// answers them, only slower). Empty on success, else the reason.
+std::string add_local_addresses(XdpDestinations& destinations, int family,
+                                const std::string& interface);
 
 struct XdpSetup {
     std::string interface;
@@ -45,8 +51,8 @@ class XdpProgram {
   public:
     // The size of the program's XSKMAP: queues with a higher index stay on the kernel path.
     static constexpr unsigned kMaxQueues = 64;
-    // The size of its destination map: listen addresses beyond it are an error.
-    static constexpr std::size_t kMaxDestinations = 64;
+    // The size of its destination map (the host's addresses, for a wildcard): more is an error.
+    static constexpr std::size_t kMaxDestinations = 1024;
 
     // Loads the program with `setup.port` and attaches it, native mode first, then generic.
     // Refuses an interface that has another XDP program (naming it); removes a sipdns_xdp
