@@ -199,6 +199,11 @@ void XskQueue::reclaim_completions() {
     if (done) xsk_ring_cons__release(&completion_, done);
 }
 
+std::uint32_t XskQueue::tx_unsent() const {
+    // The kernel publishes its consumer index with a release store (net/xdp/xsk_queue.h).
+    return *tx_.producer - __atomic_load_n(tx_.consumer, __ATOMIC_ACQUIRE);
+}
+
 void XskQueue::kick_tx() {
     // Zero-copy drivers say when they need a wakeup; copy mode sends in sendto() itself, at most
     // kKernelTxBatch frames each time (EAGAIN: more are waiting), so it is called until the TX
@@ -229,6 +234,12 @@ std::size_t XskQueue::serve_batch(FrameHandler& handler, std::size_t max) {
         return 0;
     }
     reclaim_completions();
+    // Every TX frame in flight and some still unsent on the ring (an earlier kick gave up):
+    // kick now, or this batch would go unanswered too.
+    if (free_tx_frames_.empty() && tx_unsent() != 0) {
+        kick_tx();
+        reclaim_completions();
+    }
 
     std::uint32_t replies = 0;
     auto* umem = static_cast<std::uint8_t*>(umem_area_);
@@ -265,8 +276,11 @@ std::size_t XskQueue::serve_batch(FrameHandler& handler, std::size_t max) {
     if (replies) {
         xsk_ring_prod__submit(&tx_, replies);
         counters_.replies_sent += replies;
-        kick_tx();
     }
+    // Not only after new replies: a kick that gave up (copy mode's EAGAIN bound, EBUSY,
+    // ENOBUFS) leaves descriptors that no later kick would send once no TX frame is free for
+    // a reply, and every query after that would go unanswered.
+    if (tx_unsent() != 0) kick_tx();
     if (xsk_ring_prod__needs_wakeup(&fill_))
         ::recvfrom(fd(), nullptr, 0, MSG_DONTWAIT, nullptr, nullptr);
     return received;

@@ -71,6 +71,7 @@ class XskQueue {
     XskQueue() = default;
     void reclaim_completions();
     void kick_tx();
+    std::uint32_t tx_unsent() const;  // TX descriptors submitted that the kernel has not taken
 
     unsigned queue_ = 0;
     bool zero_copy_ = false;
