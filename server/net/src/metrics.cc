@@ -131,8 +131,8 @@ std::string render_metrics(const TrafficTotals& traffic, const ReloadStats& relo
             }
 
     header(out, "sipdns_queries_dropped_total", "counter",
-           "Messages given no answer: unparseable, QR=1 (a response), or a datagram larger "
-           "than any query.");
+           "Messages given no answer: unparseable, QR=1 (a response), a datagram larger "
+           "than any query, or an AF_XDP frame that found no transmit buffer free.");
     per_transport(out, "sipdns_queries_dropped_total", traffic.dropped);
 
     header(out, "sipdns_responses_truncated_total", "counter",

@@ -93,8 +93,17 @@ void XdpQueueServer::on_readable() {
         context_.now_seconds = static_cast<std::uint32_t>(std::time(nullptr));
         batch_time_ns_ = 0;
         const engine::RateLimitCounters rate_limited_before = rate_limit_counters_;
+        const std::uint64_t no_tx_frame_before = queue_->counters().no_tx_frame;
         const std::size_t taken = queue_->serve_batch(*this, kFramesPerBatch);
         if (rate_limited_) counters_.count_rate_limited(rate_limit_counters_, rate_limited_before);
+        // Frames serve_batch dropped without calling on_frame (no TX frame free): no answer,
+        // as a datagram dropped before the engine.
+        if (const std::uint64_t unanswered = queue_->counters().no_tx_frame - no_tx_frame_before;
+            unanswered != 0) [[unlikely]] {
+            const auto udp = static_cast<std::size_t>(engine::Transport::Udp);
+            WorkerCounters::bump(counters_.dropped[udp], unanswered);
+            WorkerCounters::bump(counters_.xdp_frames[kXdpDropped], unanswered);
+        }
         snapshot_ = nullptr;
         if (taken < kFramesPerBatch) {
             // The RX ring is empty: wait for the next frame (the socket polls readable as soon
