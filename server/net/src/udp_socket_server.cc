@@ -381,12 +381,12 @@ void UdpSocketServer::answer_parked(const ParkedQuery& parked,
     send_forwarded(parked, result, false);
 }
 
-void UdpSocketServer::take_forwarded(std::span<const std::uint8_t> query,
+bool UdpSocketServer::take_forwarded(std::span<const std::uint8_t> query,
                                      const sockaddr_storage& peer, socklen_t peer_length,
                                      const config::IpAddress& destination,
                                      const engine::QueryContext& context,
                                      const engine::ForwardQuestion& question) {
-    if (!socket_.is_open() || worker_.forwarder == nullptr) return;
+    if (!socket_.is_open() || worker_.forwarder == nullptr) return false;
     auto parked = std::make_unique<ParkedQuery>();
     parked->query.assign(query.begin(), query.end());
     std::memcpy(&parked->peer, &peer, sizeof parked->peer);
@@ -404,11 +404,12 @@ void UdpSocketServer::take_forwarded(std::span<const std::uint8_t> query,
                                   parked_answer_, parked->ticket, &from_cache);
     if (now) {
         send_forwarded(*parked, *now, from_cache);
-        return;
+        return true;
     }
     // `question`, not parked->question: the argument that moves `parked` may be evaluated first.
     worker_.forwarder->resolve(question,
                                std::make_unique<ForwardCompletion>(*this, std::move(parked)));
+    return true;
 }
 
 bool UdpSocketServer::receives(const config::IpAddress& destination, std::uint16_t port) const {

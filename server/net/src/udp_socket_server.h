@@ -47,8 +47,9 @@ class UdpSocketServer {
     // A query the worker's AF_XDP queue received for a name the site forwards
     // (xdp_queue_server.h): answered through this socket, as if it had arrived here — from the
     // worker's answer cache at once, or once the forwarder replies. `destination`: the address
-    // the query was sent to, the answer's source. On the worker's thread.
-    void take_forwarded(std::span<const std::uint8_t> query, const sockaddr_storage& peer,
+    // the query was sent to, the answer's source. On the worker's thread. False: not taken
+    // (the socket is closed, or forwarding is off).
+    bool take_forwarded(std::span<const std::uint8_t> query, const sockaddr_storage& peer,
                         socklen_t peer_length, const config::IpAddress& destination,
                         const engine::QueryContext& context,
                         const engine::ForwardQuestion& question);

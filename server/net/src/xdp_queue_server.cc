@@ -150,10 +150,12 @@ std::size_t XdpQueueServer::on_frame(std::span<const std::uint8_t> rx,
                                                   snapshot_->settings, answer, forward);
     if (result.action == engine::EngineResult::Action::Forward) [[unlikely]] {
         // Forwarding is the kernel path's (its upstream sockets, its cache, its parking).
-        if (hand_to_kernel(frame, query, context_))
+        if (hand_to_kernel(frame, query, context_)) {
             WorkerCounters::bump(counters_.xdp_frames[kXdpPassedToKernel]);
-        else
+        } else {
+            WorkerCounters::bump(dropped);
             WorkerCounters::bump(counters_.xdp_frames[kXdpDropped]);
+        }
         return 0;
     }
     counters_.count(engine::Transport::Udp, result);
@@ -205,8 +207,8 @@ bool XdpQueueServer::hand_to_kernel(const xdp::UdpFrame& frame,
             std::memcpy(&v4.sin_addr, frame.client_address.data(), 4);
             peer_length = sizeof v4;
         }
-        socket->take_forwarded(query, peer, peer_length, destination, context, forward_question_);
-        return true;
+        return socket->take_forwarded(query, peer, peer_length, destination, context,
+                                      forward_question_);
     }
     if (no_kernel_socket_.allow())
         spdlog::warn("xdp {}: a forwarded query to {} port {} has no listen address to answer "
