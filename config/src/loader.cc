@@ -1014,6 +1014,21 @@ void parse_xdp(Context& c, const Value& v, DaemonSettings& d) {
     x.interface = std::string(name->node.scalar());
     if (const Value* p = m->get("port")) {
         if (auto n = c.r.number(*p, "a UDP port", 1, 65535)) x.port = static_cast<std::uint16_t>(*n);
+        // XDP answers only what a socket serves too: a listen address's port (the daemon checks
+        // again, as --listen may replace server.listen).
+        if (x.port && !d.listen.empty()) {
+            bool served = false;
+            std::string listed;
+            for (const std::string& text : d.listen) {
+                const auto endpoint = IpEndpoint::parse(text);
+                served = served || (endpoint && endpoint->port == *x.port);
+                listed += (listed.empty() ? "" : ", ") + text;
+            }
+            if (!served)
+                c.r.error(*p, std::to_string(*x.port) +
+                                  " is not the port of any server.listen address (" + listed +
+                                  ")");
+        }
     }
     if (const Value* r = m->get("required")) x.required = c.r.boolean(*r).value_or(false);
     d.xdp = std::move(x);

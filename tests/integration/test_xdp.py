@@ -11,9 +11,11 @@ and without EDNS, truncation, NXDOMAIN, SRV, NAPTR, PTR; and the malformed-packe
 test_malformed.py. The server namespace's kernel UDP counters (/proc/net/snmp, snmp6) do not
 move for the queries XDP answers: they never reached the kernel's UDP layer. TCP to the XDP
 port, and UDP to another port, are the kernel's; with wildcard listen addresses, XDP answers the
-server's own addresses and leaves a query routed through it to another address to the kernel. `server.xdp.required` decides between exit 1
-and sockets only when the interface does not exist; after SIGKILL no XDP program is left on
-the interface and a new start attaches again.
+server's own addresses and leaves a query routed through it to another address to the kernel;
+a listen address at another port is not XDP's at the XDP port. `server.xdp.required` decides
+between exit 1 and sockets only when the interface does not exist or the XDP port is no listen
+address's; after SIGKILL no XDP program is left on the interface and a new start attaches
+again.
 
 Skips with the reason where the machine cannot: not root, no iproute2, a namespace or a veth
 pair that cannot be made, or the daemon's start-up line saying it could not attach XDP.
@@ -57,7 +59,7 @@ OTHER4, OTHER6 = "198.18.1.3", "fd00:19::3"
 ROUTED4, ROUTED6 = "198.18.7.7", "fd00:77::7"
 OURS = {SRV4, SRV6, OTHER4, OTHER6, ROUTED4, ROUTED6}
 XDP_PORT, SOCKET_PORT, NOBODY_PORT, FALLBACK_PORT = 5300, 5301, 5302, 5303
-WILDCARD_PORT = 5304
+WILDCARD_PORT, PORTS_PORT = 5304, 5305   # PORTS_PORT + 1 and + 2 too
 D = "scsnetwork.local."           # test_malformed's site: its corpus asks scs1.scsnetwork.local
 TIMEOUT = 2.0
 ATTACHED = re.compile(rf"XDP on {SRV_IF}: native mode, copy, 1 queue, UDP port {XDP_PORT}\b")
@@ -532,9 +534,11 @@ def test_wildcard_listen_takes_only_the_hosts_own_addresses(servers, tmp_path):
 # Start-up failures, SIGKILL
 
 
-def start_raw(config: pathlib.Path, timeout: float = 20) -> subprocess.CompletedProcess:
+def start_raw(config: pathlib.Path, *args: str,
+              timeout: float = 20) -> subprocess.CompletedProcess:
     return subprocess.run(["ip", "netns", "exec", SRV_NS, SIPDNSD, "--config", str(config),
-                           "--threads", "1", "--control", str(config.parent / "control-raw")],
+                           "--threads", "1", "--control", str(config.parent / "control-raw"),
+                           *args],
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -559,6 +563,57 @@ def test_missing_interface_without_required_answers_on_sockets(servers, tmp_path
         m = dns.message.from_wire(udp(make_query("scs1." + D, "A").to_wire(), FALLBACK_PORT))
         assert m.answer
         assert kernel_udp()["UdpInDatagrams"] == before["UdpInDatagrams"] + 1
+    finally:
+        assert d.stop() == 0
+
+
+def test_xdp_takes_only_the_listen_addresses_at_its_port(servers, tmp_path):
+    """listen: SRV4 at the XDP port, SRV6 at another: a query to SRV6 at the XDP port is not
+    XDP's, as no socket serves it (the kernel answers port unreachable); SRV6 at its own port is
+    the socket's, SRV4 at the XDP port XDP's."""
+    stop(servers.xdp)  # one XDP program per interface
+    site = write_site(tmp_path, "ports.yaml",
+                      site_text(PORTS_PORT, xdp_section(SRV_IF, PORTS_PORT)))
+    d = NsDaemon(site, PORTS_PORT, listen=[f"{SRV4}:{{port}}", f"[{SRV6}]:{PORTS_PORT + 1}"],
+                 name="sipdnsd-ports")
+    try:
+        d.start()
+        assert re.search(rf"XDP on {SRV_IF}: .*UDP port {PORTS_PORT}\b", d.log_text()), \
+            d.log_text()
+        q = make_query("scs1." + D, "A").to_wire()
+        before = kernel_udp()
+        assert dns.message.from_wire(udp(q, PORTS_PORT, SRV4)).answer
+        assert kernel_udp() == before, "answered over XDP"
+        assert udp(q, PORTS_PORT, SRV6, timeout=0.5) is None, "no socket serves it"
+        after = kernel_udp()
+        assert after["Udp6NoPorts"] == before["Udp6NoPorts"] + 1, "the kernel's"
+        assert dns.message.from_wire(udp(q, PORTS_PORT + 1, SRV6)).answer
+        assert kernel_udp()["Udp6InDatagrams"] == after["Udp6InDatagrams"] + 1, "the socket's"
+    finally:
+        stop(d)
+        servers.xdp = NsDaemon(servers.xdp_site, XDP_PORT, name="sipdnsd-xdp-again")
+        servers.xdp.start()
+
+
+@pytest.mark.parametrize("required", [True, False], ids=["required", "optional"])
+def test_an_xdp_port_of_no_listen_address_is_refused(servers, tmp_path, required):
+    """--listen replaces the file's addresses, so the daemon checks the XDP port against them:
+    one line naming the port and the listen addresses, then exit 1 or the sockets only."""
+    site = write_site(tmp_path, "noport.yaml",
+                      site_text(FALLBACK_PORT, xdp_section(SRV_IF, FALLBACK_PORT, required)))
+    listen = f"{SRV4}:{PORTS_PORT + 2}"
+    line = re.compile(rf"XDP on {SRV_IF}: UDP port {FALLBACK_PORT} is not the port of any listen "
+                      rf"address \({re.escape(listen)}\)")
+    if required:
+        r = start_raw(site, "--listen", listen)
+        assert r.returncode == 1 and line.search(r.stderr), (r.returncode, r.stderr)
+        return
+    d = NsDaemon(site, PORTS_PORT + 2, listen=[f"{SRV4}:{{port}}"], name="sipdnsd-noport",
+                 threads=1)
+    d.start()
+    try:
+        assert line.search(d.log_text()) and "answering UDP on sockets only" in d.log_text(), \
+            d.log_text()
     finally:
         assert d.stop() == 0
 

@@ -78,13 +78,20 @@ Expected<unsigned, std::string> interface_mtu(const std::string& interface) {
     return static_cast<unsigned>(request.ifr_mtu);
 }
 
-// The addresses the XDP program takes queries to: the listen addresses; for a wildcard one the
-// host's addresses of its family at start (add_local_addresses: one added later stays on the
-// kernel path), never another host's (a host that routes forwards those).
+// The addresses the XDP program takes queries to: the listen addresses at its port (a query to
+// another one's address at this port has no socket, so it stays the kernel's); for a wildcard
+// one the host's addresses of its family at start (add_local_addresses: one added later stays
+// on the kernel path), never another host's (a host that routes forwards those).
 Expected<xdp::XdpDestinations, std::string> xdp_destinations(
-    const std::vector<config::IpEndpoint>& listen, const std::string& interface) {
+    const std::vector<config::IpEndpoint>& listen, std::uint16_t port,
+    const std::string& interface) {
     xdp::XdpDestinations out;
+    bool served = false;
+    std::string listed;
     for (const config::IpEndpoint& endpoint : listen) {
+        listed += (listed.empty() ? "" : ", ") + endpoint.to_string();
+        if (endpoint.port != port) continue;
+        served = true;
         const config::IpAddress& a = endpoint.address;
         const bool v4 = a.family == config::IpAddress::Family::V4;
         const bool wildcard =
@@ -100,6 +107,10 @@ Expected<xdp::XdpDestinations, std::string> xdp_destinations(
             out.ipv6.push_back(a.bytes);
         }
     }
+    // Without a socket at the port, forwarded names would have nowhere to go either.
+    if (!served)
+        return unexpected("UDP port " + std::to_string(port) +
+                          " is not the port of any listen address (" + listed + ")");
     return out;
 }
 
@@ -117,7 +128,7 @@ Expected<std::string, std::string> start_xdp(const XdpListenOptions& options,
     setup.interface = options.interface;
     setup.port = options.port;
     setup.max_queues = static_cast<unsigned>(workers.size());
-    auto destinations = xdp_destinations(listen, options.interface);
+    auto destinations = xdp_destinations(listen, options.port, options.interface);
     if (!destinations) return unexpected(std::move(destinations.error()));
     setup.destinations = std::move(*destinations);
     auto program = xdp::XdpProgram::attach(setup);

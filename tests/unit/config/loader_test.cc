@@ -809,6 +809,14 @@ INSTANTIATE_TEST_SUITE_P(
                "as eth1 (at most 15 characters), got 'eth/1'"},
         XdpRow{"server:\n  xdp: { interface: eth1, port: 0 }\n", "eth1", 0, false,
                "site.yaml:4:33: server.xdp.port: expected a UDP port 1-65535, got 0"},
+        XdpRow{"server:\n  listen: [\"192.0.2.1:53\", \"[2001:db8::1]:5300\"]\n"
+               "  xdp: { interface: eth1, port: 5300 }\n",
+               "eth1", 5300, false, ""},
+        XdpRow{"server:\n  listen: [\"192.0.2.1:53\", \"192.0.2.2:5300\"]\n"
+               "  xdp: { interface: eth1, port: 5353 }\n",
+               "eth1", 5353, false,
+               "site.yaml:5:33: server.xdp.port: 5353 is not the port of any server.listen "
+               "address (192.0.2.1:53, 192.0.2.2:5300)"},
         XdpRow{"server:\n  xdp: { interface: eth1, required: maybe }\n", "eth1", 0, false,
                "site.yaml:4:37: server.xdp.required: expected true or false, got 'maybe'"},
         XdpRow{"server:\n  xdp: { interfaces: eth1, interface: eth1 }\n", nullptr, 0, false,
