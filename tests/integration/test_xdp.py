@@ -13,8 +13,8 @@ move for the queries XDP answers: they never reached the kernel's UDP layer. TCP
 port, and UDP to another port, are the kernel's; with wildcard listen addresses, XDP answers the
 server's own addresses and leaves a query routed through it to another address to the kernel;
 a listen address at another port is not XDP's at the XDP port. `server.xdp.required` decides
-between exit 1 and sockets only when the interface does not exist or the XDP port is no listen
-address's; after SIGKILL no XDP program is left on the interface and a new start attaches
+between exit 1 and sockets only when the interface does not exist, the XDP port is no listen
+address's or the MTU is too small for a 512-octet answer; after SIGKILL no XDP program is left on the interface and a new start attaches
 again.
 
 Skips with the reason where the machine cannot: not root, no iproute2, a namespace or a veth
@@ -616,6 +616,23 @@ def test_an_xdp_port_of_no_listen_address_is_refused(servers, tmp_path, required
             d.log_text()
     finally:
         assert d.stop() == 0
+
+
+def test_an_mtu_too_small_for_a_512_octet_answer_is_refused(servers, tmp_path):
+    """Below 540 (20 + 8 + 512) every answer over XDP would be dropped: one line, exit 1 with
+    `required`. A second veth pair inside the server namespace has that MTU."""
+    low = f"xtm{TAG}"[:15]
+    run("ip", "-n", SRV_NS, "link", "add", low, "mtu", "539", "type", "veth", "peer", "name",
+        f"xtn{TAG}"[:15], "mtu", "539")
+    try:
+        site = write_site(tmp_path, "mtu.yaml",
+                          site_text(FALLBACK_PORT, xdp_section(low, FALLBACK_PORT, True)))
+        r = start_raw(site)
+        assert r.returncode == 1, (r.returncode, r.stderr)
+        assert re.search(rf"XDP on {low}: its MTU 539 is below 540, which a 512-octet answer "
+                         r"needs", r.stderr), r.stderr
+    finally:
+        run("ip", "-n", SRV_NS, "link", "del", low, check_rc=False)
 
 
 def test_sigkill_leaves_no_xdp_program_and_a_restart_attaches_again(servers):

@@ -124,6 +124,15 @@ Expected<std::string, std::string> start_xdp(const XdpListenOptions& options,
                                              std::unique_ptr<xdp::XdpProgram>& program_out) {
     auto mtu = interface_mtu(options.interface);
     if (!mtu) return unexpected(std::move(mtu.error()));
+    // Every UDP answer may take 512 octets (RFC 1035 §4.2.1) and no XDP answer is fragmented:
+    // below this (IPv4 and UDP headers; VLAN tags are outside the MTU) every query would be
+    // dropped. IPv6 needs 1280 anyway (RFC 8200 §5).
+    constexpr unsigned kMinMtu = 20 + 8 + 512;
+    if (*mtu < kMinMtu)
+        return unexpected("its MTU " + std::to_string(*mtu) + " is below " +
+                          std::to_string(kMinMtu) +
+                          ", which a 512-octet answer needs; raise it (ip link set dev " +
+                          options.interface + " mtu 1500)");
     xdp::XdpSetup setup;
     setup.interface = options.interface;
     setup.port = options.port;
