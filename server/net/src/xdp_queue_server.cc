@@ -106,8 +106,9 @@ void XdpQueueServer::on_readable() {
         }
         snapshot_ = nullptr;
         if (taken < kFramesPerBatch) {
-            // The RX ring is empty: wait for the next frame (the socket polls readable as soon
-            // as the ring has one, so nothing that arrived after the last peek is missed).
+            // The RX ring is empty, or its frames wait for room in the fill ring: wait for the
+            // next wake-up (the kernel wakes the socket after each RX flush, which also makes
+            // that room, xsk_queue.cc; nothing that arrived after the last peek is missed).
             wait_readable();
             return;
         }

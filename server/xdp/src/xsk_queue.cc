@@ -226,8 +226,11 @@ std::size_t XskQueue::serve_batch(FrameHandler& handler, std::size_t max) {
             ::recvfrom(fd(), nullptr, 0, MSG_DONTWAIT, nullptr, nullptr);
         return 0;
     }
-    // The fill ring has room for every frame taken off the RX ring: the kRingSize RX frames are
-    // either in the fill ring, in the RX ring or here.
+    // The fill ring has room for every frame taken off the RX ring (the kRingSize RX frames are
+    // either in the fill ring, in the RX ring or here) once the kernel has published its fill
+    // consumer index. It does that after publishing the RX entries and before waking the
+    // socket (net/xdp/xsk.c, xsk_flush: RX submit, fill release, sock_def_readable), so a
+    // reserve can fail for a moment; the frames stay on the RX ring and that wake-up follows.
     std::uint32_t fill_index = 0;
     if (xsk_ring_prod__reserve(&fill_, received, &fill_index) != received) {
         xsk_ring_cons__cancel(&rx_, received);

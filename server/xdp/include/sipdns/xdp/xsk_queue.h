@@ -64,7 +64,10 @@ class XskQueue {
 
     // Takes up to `max` frames off the RX ring, calls handler.on_frame for each, puts the
     // replies on the TX ring, gives the received frames back to the fill ring, kicks TX and the
-    // fill ring where the kernel needs it. Returns how many frames it took (0 = ring empty).
+    // fill ring where the kernel needs it. Returns how many frames it took: 0 when the RX ring
+    // is empty, and also when the fill ring has no room yet for the frames waiting there (see
+    // serve_batch in xsk_queue.cc); either way the socket polls readable again when there is
+    // work.
     std::size_t serve_batch(FrameHandler& handler, std::size_t max = 64);
 
   private:
