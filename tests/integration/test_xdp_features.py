@@ -9,7 +9,9 @@ limiting, the metrics and the query log, over the namespace pair of test_xdp.py 
   namespace, the only upstream) is asked once, the answer (RA=1, AA=0) comes from the queried
   address and port, through the kernel (its UdpOutDatagrams moves, its UdpInDatagrams does not),
   a second ask comes from the worker's cache, and `sipdns_xdp_frames_total{result=
-  "passed_to_kernel"}` counts them. The site's own names stay answered over XDP.
+  "passed_to_kernel"}` counts them. The site's own names stay answered over XDP. A client
+  asking from its IPv6 link-local address gets the forwarded answer too (the socket sends it
+  with the XDP interface as the address's scope).
 - RRL: a burst for one answer over XDP is limited as over the sockets (drops and TC=1 slips),
   and `sipdns_responses_rate_limited_total` says how many; the kernel's UDP layer sees none.
 - Metrics: XDP answers are UDP queries in `sipdns_queries_total` and `answered` frames.
@@ -31,11 +33,11 @@ import dns.rcode
 import dns.rrset
 import pytest
 
-from sipdnsd_harness import make_query, write_site
+from sipdnsd_harness import make_query, wait_until, write_site
 from test_metrics import LABEL, SAMPLE, total
 from test_watch import LINE, Watcher
-from test_xdp import (CLI4, CLI6, CLONE_NEWNET, SRV4, SRV6, SRV_IF, SRV_NS, NsDaemon,
-                      kernel_udp, namespace_pair)
+from test_xdp import (CLI4, CLI6, CLI_IF, CLI_NS, CLONE_NEWNET, SRV4, SRV6, SRV_IF, SRV_NS,
+                      NsDaemon, kernel_udp, namespace_pair, run)
 
 XDP_PORT, METRICS_PORT, UPSTREAM_PORT = 5310, 9310, 5399
 D = "scsnetwork.local."
@@ -107,7 +109,7 @@ hosts:
   burst: 192.0.2.40
 forward:
   to: ["127.0.0.1:{UPSTREAM_PORT}"]
-  allow: [198.18.1.0/24, "fd00:19::/64"]
+  allow: [198.18.1.0/24, "fd00:19::/64", "fe80::/10"]
 server:
   listen: ["{SRV4}:{XDP_PORT}", "[{SRV6}]:{XDP_PORT}"]
   rate_limit: {{ responses_per_second: {RATE}, slip: 2 }}
@@ -192,6 +194,43 @@ def test_forwarded_name_is_answered_through_the_kernel_socket(daemon, addr):
     m, source = ask("scs1." + D, addr)
     assert m.flags & dns.flags.AA and m.answer and source == (addr, XDP_PORT)
     assert kernel_udp()[out_key] == after[out_key]
+
+
+def client_link_local() -> str:
+    """The client veth's fe80:: address once duplicate address detection is done, else ''."""
+    out = run("ip", "-n", CLI_NS, "-6", "-o", "addr", "show", "dev", CLI_IF, "scope",
+              "link").stdout
+    if "tentative" in out or "inet6 fe80:" not in out:
+        return ""
+    return out.split("inet6 ", 1)[1].split("/", 1)[0]
+
+
+def test_forwarded_name_from_a_link_local_client(daemon):
+    """Another link in the server namespace whose fe80::/64 route wins (metric 1): without the
+    XDP interface as its scope, the answer to the client's link-local address would leave
+    there."""
+    assert wait_until(lambda: client_link_local() != "", 5.0), "the client has a link-local address"
+    other, peer = f"xtw{os.getpid()}"[:15], f"xtv{os.getpid()}"[:15]
+    run("ip", "-n", SRV_NS, "link", "add", other, "type", "veth", "peer", "name", peer)
+    try:
+        for ifname in (other, peer):
+            run("ip", "-n", SRV_NS, "link", "set", ifname, "up")
+        run("ip", "-n", SRV_NS, "-6", "route", "add", "fe80::/64", "dev", other, "metric", "1")
+        before = kernel_udp()
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+            s.bind((client_link_local(), 0, 0, socket.if_nametoindex(CLI_IF)))
+            s.settimeout(3)
+            s.sendto(make_query(FORWARDED, "A", rd=True).to_wire(), (SRV6, XDP_PORT))
+            try:
+                wire, source = s.recvfrom(65535)
+            except socket.timeout:
+                pytest.fail("no answer for a forwarded name to a link-local client")
+    finally:
+        run("ip", "-n", SRV_NS, "link", "del", other, check_rc=False)
+    m = dns.message.from_wire(wire)
+    assert source[:2] == (SRV6, XDP_PORT)
+    assert [r.to_text() for r in m.answer[0]] == [FORWARDED_ADDRESS], m
+    assert kernel_udp()["Udp6InDatagrams"] == before["Udp6InDatagrams"], "the query came over XDP"
 
 
 def test_rate_limiting_over_xdp(daemon):

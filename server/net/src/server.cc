@@ -151,6 +151,7 @@ Expected<std::string, std::string> start_xdp(const XdpListenOptions& options,
         Worker& worker = *workers[q];
         worker.xdp_queues.push_back(std::make_unique<XdpQueueServer>(
             std::move(*queue), worker, rate_limiter, options.port, *mtu,
+            static_cast<unsigned>((*program)->ifindex()),
             options.interface + " queue " + std::to_string(q)));
     }
     const std::string summary =

@@ -73,9 +73,10 @@ std::size_t build_reply_pktinfo(const msghdr& query, unsigned char* out, std::si
 }
 
 // The same for a reply that did not come through this socket (the AF_XDP path's forwarded
-// queries): the source is the address the query was sent to.
-std::size_t build_source_pktinfo(const config::IpAddress& source, unsigned char* out,
-                                 std::size_t capacity) {
+// queries): the source is the address the query was sent to; for IPv6 `ifindex` is the
+// interface (0: the routing table's choice).
+std::size_t build_source_pktinfo(const config::IpAddress& source, unsigned ifindex,
+                                 unsigned char* out, std::size_t capacity) {
     if (source.family == config::IpAddress::Family::V4) {
         if (capacity < CMSG_SPACE(sizeof(in_pktinfo))) return 0;
         in_pktinfo info{};
@@ -85,6 +86,7 @@ std::size_t build_source_pktinfo(const config::IpAddress& source, unsigned char*
     if (capacity < CMSG_SPACE(sizeof(in6_pktinfo))) return 0;
     in6_pktinfo info{};
     std::memcpy(&info.ipi6_addr, source.bytes.data(), 16);
+    info.ipi6_ifindex = ifindex;
     return write_control(IPPROTO_IPV6, IPV6_PKTINFO, info, out);
 }
 
@@ -387,13 +389,17 @@ bool UdpSocketServer::take_forwarded(std::span<const std::uint8_t> query,
                                      const engine::QueryContext& context,
                                      const engine::ForwardQuestion& question) {
     if (!socket_.is_open() || worker_.forwarder == nullptr) return false;
+    // A link-local peer's scope is the interface the answer leaves by (IPv6 only; 0 = any).
+    const unsigned scope =
+        peer.ss_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6&>(peer).sin6_scope_id : 0;
     auto parked = std::make_unique<ParkedQuery>();
     parked->query.assign(query.begin(), query.end());
     std::memcpy(&parked->peer, &peer, sizeof parked->peer);
     parked->peer_length = peer_length;
     parked->control_length =
         answer_from_destination_
-            ? build_source_pktinfo(destination, parked->control.data(), parked->control.size())
+            ? build_source_pktinfo(destination, scope, parked->control.data(),
+                                   parked->control.size())
             : 0;
     parked->context = context;
     parked->question = question;

@@ -39,6 +39,11 @@ config::IpAddress frame_address(const xdp::UdpFrame& frame,
     return engine::client_address_v4(v4);
 }
 
+// fe80::/10 (RFC 4291 §2.5.6).
+bool link_local(const std::array<std::uint8_t, 16>& address) {
+    return address[0] == 0xfe && (address[1] & 0xc0) == 0x80;
+}
+
 std::uint64_t monotonic_ms() {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                           std::chrono::steady_clock::now().time_since_epoch())
@@ -49,7 +54,7 @@ std::uint64_t monotonic_ms() {
 
 XdpQueueServer::XdpQueueServer(std::unique_ptr<xdp::XskQueue> queue, Worker& worker,
                                engine::ResponseRateLimiter& rate_limiter, std::uint16_t port,
-                               unsigned mtu, std::string name)
+                               unsigned mtu, unsigned ifindex, std::string name)
     : queue_(std::move(queue)),
       descriptor_(worker.context, queue_->fd()),
       worker_(worker),
@@ -57,6 +62,7 @@ XdpQueueServer::XdpQueueServer(std::unique_ptr<xdp::XskQueue> queue, Worker& wor
       counters_(worker.counters),
       port_(port),
       mtu_(mtu),
+      ifindex_(ifindex),
       name_(std::move(name)) {}
 
 XdpQueueServer::~XdpQueueServer() {
@@ -200,6 +206,10 @@ bool XdpQueueServer::hand_to_kernel(const xdp::UdpFrame& frame,
             v6.sin6_family = AF_INET6;
             v6.sin6_port = htons(frame.client_port);
             std::memcpy(&v6.sin6_addr, frame.client_address.data(), 16);
+            // A link-local peer or destination (fe80::/10) is only meaningful with its link
+            // (RFC 4007 §6): the kernel refuses to send to one without a scope.
+            if (link_local(frame.client_address) || link_local(frame.server_address))
+                v6.sin6_scope_id = ifindex_;
             peer_length = sizeof v6;
         } else {
             auto& v4 = reinterpret_cast<sockaddr_in&>(peer);

@@ -30,10 +30,11 @@ struct WorkerCounters;
 class XdpQueueServer final : private xdp::FrameHandler {
   public:
     // `queue` is open and in the program's map; `port` the UDP port it serves; `mtu` the
-    // interface's, which bounds every answer (an XDP frame is never fragmented).
+    // interface's, which bounds every answer (an XDP frame is never fragmented); `ifindex` the
+    // interface's, the scope of a link-local address on it.
     XdpQueueServer(std::unique_ptr<xdp::XskQueue> queue, Worker& worker,
                    engine::ResponseRateLimiter& rate_limiter, std::uint16_t port, unsigned mtu,
-                   std::string name);
+                   unsigned ifindex, std::string name);
     ~XdpQueueServer();
     XdpQueueServer(const XdpQueueServer&) = delete;
     XdpQueueServer& operator=(const XdpQueueServer&) = delete;
@@ -58,6 +59,7 @@ class XdpQueueServer final : private xdp::FrameHandler {
     WorkerCounters& counters_;
     const std::uint16_t port_;
     const unsigned mtu_;
+    const unsigned ifindex_;
     const std::string name_;  // "eth1 queue 0", for log messages
     bool stopped_ = false;
 
