@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "bpf_object.h"
+#include "errno_text.h"
 
 namespace sipdns::xdp {
 namespace {
@@ -55,10 +56,6 @@ int log_libbpf(libbpf_print_level level, const char* format, va_list args) {
     while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
     spdlog::debug("libbpf: {}", text);
     return n;
-}
-
-std::string errno_text(int error) {
-    return std::strerror(error);
 }
 
 // The RX queues: ETHTOOL_GCHANNELS answers for the caller's network namespace; drivers without

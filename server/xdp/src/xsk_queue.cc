@@ -15,6 +15,8 @@
 #include <iterator>
 #include <thread>
 
+#include "errno_text.h"
+
 namespace sipdns::xdp {
 namespace {
 
@@ -27,10 +29,6 @@ constexpr std::uint32_t kKernelTxBatch = 32;
 // How long a queue may stay busy with the socket of a process that just exited, and a closed
 // UMEM's pages stay charged to RLIMIT_MEMLOCK.
 constexpr std::chrono::seconds kBusyWait{2};
-
-std::string errno_text(int error) {
-    return std::strerror(error);
-}
 
 std::uint64_t kib(std::uint64_t bytes) {
     return bytes / 1024;
