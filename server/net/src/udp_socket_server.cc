@@ -22,10 +22,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-// A readable socket is drained batch by batch until recvmmsg says EAGAIN; after this many full
-// batches the worker turns to its other sockets first (it comes back through post()).
-constexpr int kMaxBatchesPerWakeup = 16;
-
 // One control message of `level` and `type` holding `info`, at `out` (which has room for its
 // CMSG_SPACE); returns that space.
 template <class Info>

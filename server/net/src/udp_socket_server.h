@@ -60,6 +60,10 @@ class UdpSocketServer {
     const engine::RateLimitCounters& rate_limit_counters() const { return rate_limit_counters_; }
 
     static constexpr std::size_t kBatchSize = 32;
+    // A readable socket is drained batch by batch until recvmmsg says EAGAIN; after this many
+    // full batches the worker turns to its other sockets first (it comes back through post()).
+    // The AF_XDP queues (xdp_queue_server.cc) do the same.
+    static constexpr int kMaxBatchesPerWakeup = 16;
     // A DNS query is far smaller; a larger datagram arrives with MSG_TRUNC and is dropped.
     static constexpr std::size_t kMaxQueryBytes = 4096;
     // Room for one IP_PKTINFO or IPV6_PKTINFO control message (RFC 3542 §20.2 CMSG_SPACE).

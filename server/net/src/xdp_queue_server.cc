@@ -22,9 +22,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-// As for the kernel's sockets (udp_socket_server.cc): after this many full batches the worker
-// turns to its other sockets first.
-constexpr int kMaxBatchesPerWakeup = 16;
 constexpr std::size_t kFramesPerBatch = 64;
 
 config::IpAddress frame_address(const xdp::UdpFrame& frame,
@@ -90,7 +87,7 @@ void XdpQueueServer::wait_readable() {
 
 void XdpQueueServer::on_readable() {
     if (stopped_) return;
-    for (int batch = 0; batch < kMaxBatchesPerWakeup; ++batch) {
+    for (int batch = 0; batch < UdpSocketServer::kMaxBatchesPerWakeup; ++batch) {
         // One snapshot, one clock read per batch, as on the kernel's sockets.
         const ServingSnapshot& snapshot = worker_.snapshots.get();
         snapshot_ = &snapshot;
