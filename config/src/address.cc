@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -44,6 +45,11 @@ std::optional<IpAddress> IpAddress::parse_v6(std::string_view text) {
 
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
     return text.find(':') == std::string_view::npos ? parse_v4(text) : parse_v6(text);
+}
+
+bool IpAddress::is_unspecified() const {
+    return std::all_of(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(size()),
+                       [](std::uint8_t b) { return b == 0; });
 }
 
 std::string IpAddress::to_string() const {

@@ -1466,11 +1466,6 @@ const std::string kForwardTo =
 const std::string kUpstream =
     "a resolver address such as 192.0.2.1, 192.0.2.1:5353, 2001:db8::1 or [2001:db8::1]:5353";
 
-bool is_unspecified(const IpAddress& a) {
-    return std::all_of(a.bytes.begin(), a.bytes.begin() + static_cast<std::ptrdiff_t>(a.size()),
-                       [](std::uint8_t b) { return b == 0; });
-}
-
 // An upstream resolver as written in `forward.to`: ADDR (v4 or v6, port 53), ADDR:PORT,
 // [V6]:PORT or [V6].
 std::optional<IpEndpoint> parse_upstream(std::string_view text) {
@@ -1527,7 +1522,7 @@ bool parse_forward_to(Context& c, const Value& to, ForwardSettings& f) {
         } else if (!ep) {
             c.r.expected(item, kUpstream);
             ok = false;
-        } else if (is_unspecified(ep->address)) {
+        } else if (ep->address.is_unspecified()) {
             c.r.error(item, quote_value(text) + " is the unspecified address, not a resolver's");
             ok = false;
         } else if (const auto [it, inserted] = written.emplace(ep->to_string(), text); !inserted) {

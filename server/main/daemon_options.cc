@@ -13,18 +13,13 @@ namespace {
 
 const std::vector<std::string> kDefaultListen{"0.0.0.0:53", "[::]:53"};
 
-bool is_wildcard(const config::IpAddress& address) {
-    return std::all_of(address.bytes.begin(), address.bytes.begin() + address.size(),
-                       [](std::uint8_t b) { return b == 0; });
-}
-
 // A wildcard address already covers every address of its family on that port; binding both
 // fails on the TCP side, so say why up front.
 const config::IpEndpoint* overlapping(const std::vector<config::IpEndpoint>& listen,
                                       const config::IpEndpoint& endpoint) {
     for (const auto& other : listen)
         if (other.port == endpoint.port && other.address.family == endpoint.address.family &&
-            is_wildcard(other.address) != is_wildcard(endpoint.address))
+            other.address.is_unspecified() != endpoint.address.is_unspecified())
             return &other;
     return nullptr;
 }
@@ -53,7 +48,7 @@ Expected<net::ServerOptions, std::string> resolve_server_options(
             return unexpected(std::string(from_cli ? "--listen" : "server.listen") + " " +
                               config::quote_value(text) + " overlaps " + other->to_string() +
                               ": " +
-                              (is_wildcard(other->address) ? other->to_string()
+                              (other->address.is_unspecified() ? other->to_string()
                                                            : endpoint->to_string()) +
                               " already covers every address of its family on that port");
         options.listen.push_back(*endpoint);

@@ -94,9 +94,7 @@ Expected<xdp::XdpDestinations, std::string> xdp_destinations(
         served = true;
         const config::IpAddress& a = endpoint.address;
         const bool v4 = a.family == config::IpAddress::Family::V4;
-        const bool wildcard =
-            std::all_of(a.bytes.begin(), a.bytes.end(), [](std::uint8_t b) { return b == 0; });
-        if (wildcard) {
+        if (a.is_unspecified()) {
             std::string error = xdp::add_local_addresses(out, v4 ? AF_INET : AF_INET6, interface);
             if (!error.empty()) return unexpected(std::move(error));
         } else if (v4) {

@@ -21,6 +21,8 @@ struct IpAddress {
     static std::optional<IpAddress> parse_v6(std::string_view text);
     bool is_v4() const { return family == Family::V4; }
     std::size_t size() const { return is_v4() ? 4 : 16; }
+    // 0.0.0.0 or :: (RFC 4291 §2.5.2): as a listen address, a wildcard.
+    bool is_unspecified() const;
     std::string to_string() const;
     friend bool operator==(const IpAddress&, const IpAddress&) = default;
     friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
