@@ -495,6 +495,18 @@ def test_udp_to_another_port_reaches_the_kernel(servers):
     assert kernel_udp()["UdpInDatagrams"] == after["UdpInDatagrams"] + 1
 
 
+@contextlib.contextmanager
+def xdp_interface_freed(servers):
+    """An interface takes one XDP program: the shared XDP daemon steps aside for a test's own
+    and is back afterwards."""
+    stop(servers.xdp)
+    try:
+        yield
+    finally:
+        servers.xdp = NsDaemon(servers.xdp_site, XDP_PORT, name="sipdnsd-xdp-again")
+        servers.xdp.start()
+
+
 def test_wildcard_listen_takes_only_the_hosts_own_addresses(servers, tmp_path):
     """With `0.0.0.0` and `[::]` in listen, XDP answers queries to the server's addresses,
     listed or not, and leaves a query routed through the server to another address to the
@@ -504,30 +516,28 @@ def test_wildcard_listen_takes_only_the_hosts_own_addresses(servers, tmp_path):
         run("ip", "-n", CLI_NS, "route", "replace", f"{addr}/{length}", "dev", CLI_IF)
         run("ip", "-n", CLI_NS, "neigh", "replace", addr, "lladdr", srv_mac, "dev", CLI_IF,
             "nud", "permanent")
-    stop(servers.xdp)  # one XDP program per interface
-    site = write_site(tmp_path, "wildcard.yaml",
-                      site_text(WILDCARD_PORT, xdp_section(SRV_IF, WILDCARD_PORT)))
-    d = NsDaemon(site, WILDCARD_PORT, listen=["0.0.0.0:{port}", "[::]:{port}"],
-                 name="sipdnsd-wildcard")
-    try:
-        d.start()
-        assert re.search(rf"XDP on {SRV_IF}: .*UDP port {WILDCARD_PORT}\b", d.log_text()), \
-            d.log_text()
-        q = make_query("scs1." + D, "A").to_wire()
-        before = kernel_udp()
-        for addr in (SRV4, OTHER4, SRV6, OTHER6):
-            assert dns.message.from_wire(udp(q, WILDCARD_PORT, addr)).answer, addr
-        assert kernel_udp() == before, "the server's own addresses are answered over XDP"
-        for addr in (ROUTED4, ROUTED6):
-            received = kernel_ip_received()
-            assert udp(q, WILDCARD_PORT, addr, timeout=0.5) is None, \
-                f"sipdnsd answered a query to {addr}, not an address of its host"
-            assert kernel_ip_received() > received, f"the query to {addr} reached the kernel"
-        assert kernel_udp() == before, "the kernel dropped them below UDP"
-    finally:
-        stop(d)
-        servers.xdp = NsDaemon(servers.xdp_site, XDP_PORT, name="sipdnsd-xdp-again")
-        servers.xdp.start()
+    with xdp_interface_freed(servers):
+        site = write_site(tmp_path, "wildcard.yaml",
+                          site_text(WILDCARD_PORT, xdp_section(SRV_IF, WILDCARD_PORT)))
+        d = NsDaemon(site, WILDCARD_PORT, listen=["0.0.0.0:{port}", "[::]:{port}"],
+                     name="sipdnsd-wildcard")
+        try:
+            d.start()
+            assert re.search(rf"XDP on {SRV_IF}: .*UDP port {WILDCARD_PORT}\b", d.log_text()), \
+                d.log_text()
+            q = make_query("scs1." + D, "A").to_wire()
+            before = kernel_udp()
+            for addr in (SRV4, OTHER4, SRV6, OTHER6):
+                assert dns.message.from_wire(udp(q, WILDCARD_PORT, addr)).answer, addr
+            assert kernel_udp() == before, "the server's own addresses are answered over XDP"
+            for addr in (ROUTED4, ROUTED6):
+                received = kernel_ip_received()
+                assert udp(q, WILDCARD_PORT, addr, timeout=0.5) is None, \
+                    f"sipdnsd answered a query to {addr}, not an address of its host"
+                assert kernel_ip_received() > received, f"the query to {addr} reached the kernel"
+            assert kernel_udp() == before, "the kernel dropped them below UDP"
+        finally:
+            stop(d)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -571,28 +581,26 @@ def test_xdp_takes_only_the_listen_addresses_at_its_port(servers, tmp_path):
     """listen: SRV4 at the XDP port, SRV6 at another: a query to SRV6 at the XDP port is not
     XDP's, as no socket serves it (the kernel answers port unreachable); SRV6 at its own port is
     the socket's, SRV4 at the XDP port XDP's."""
-    stop(servers.xdp)  # one XDP program per interface
-    site = write_site(tmp_path, "ports.yaml",
-                      site_text(PORTS_PORT, xdp_section(SRV_IF, PORTS_PORT)))
-    d = NsDaemon(site, PORTS_PORT, listen=[f"{SRV4}:{{port}}", f"[{SRV6}]:{PORTS_PORT + 1}"],
-                 name="sipdnsd-ports")
-    try:
-        d.start()
-        assert re.search(rf"XDP on {SRV_IF}: .*UDP port {PORTS_PORT}\b", d.log_text()), \
-            d.log_text()
-        q = make_query("scs1." + D, "A").to_wire()
-        before = kernel_udp()
-        assert dns.message.from_wire(udp(q, PORTS_PORT, SRV4)).answer
-        assert kernel_udp() == before, "answered over XDP"
-        assert udp(q, PORTS_PORT, SRV6, timeout=0.5) is None, "no socket serves it"
-        after = kernel_udp()
-        assert after["Udp6NoPorts"] == before["Udp6NoPorts"] + 1, "the kernel's"
-        assert dns.message.from_wire(udp(q, PORTS_PORT + 1, SRV6)).answer
-        assert kernel_udp()["Udp6InDatagrams"] == after["Udp6InDatagrams"] + 1, "the socket's"
-    finally:
-        stop(d)
-        servers.xdp = NsDaemon(servers.xdp_site, XDP_PORT, name="sipdnsd-xdp-again")
-        servers.xdp.start()
+    with xdp_interface_freed(servers):
+        site = write_site(tmp_path, "ports.yaml",
+                          site_text(PORTS_PORT, xdp_section(SRV_IF, PORTS_PORT)))
+        d = NsDaemon(site, PORTS_PORT, listen=[f"{SRV4}:{{port}}", f"[{SRV6}]:{PORTS_PORT + 1}"],
+                     name="sipdnsd-ports")
+        try:
+            d.start()
+            assert re.search(rf"XDP on {SRV_IF}: .*UDP port {PORTS_PORT}\b", d.log_text()), \
+                d.log_text()
+            q = make_query("scs1." + D, "A").to_wire()
+            before = kernel_udp()
+            assert dns.message.from_wire(udp(q, PORTS_PORT, SRV4)).answer
+            assert kernel_udp() == before, "answered over XDP"
+            assert udp(q, PORTS_PORT, SRV6, timeout=0.5) is None, "no socket serves it"
+            after = kernel_udp()
+            assert after["Udp6NoPorts"] == before["Udp6NoPorts"] + 1, "the kernel's"
+            assert dns.message.from_wire(udp(q, PORTS_PORT + 1, SRV6)).answer
+            assert kernel_udp()["Udp6InDatagrams"] == after["Udp6InDatagrams"] + 1, "the socket's"
+        finally:
+            stop(d)
 
 
 @pytest.mark.parametrize("required", [True, False], ids=["required", "optional"])

@@ -147,8 +147,8 @@ std::string clear_interface(const std::string& interface, int ifindex) {
     return {};
 }
 
-// Writes the program's constant (the served port) into its
-// .rodata before the load, so the verifier and the JIT see constants.
+// Writes the program's constant (the served port) into its .rodata before the load, so the
+// verifier and the JIT see a constant.
 template <class Value>
 bool set_rodata(bpf_object* object, const char* name, const Value& value) {
     bpf_map* rodata = bpf_object__find_map_by_name(object, ".rodata");
