@@ -307,6 +307,7 @@ void TcpConnection::flush() {
     if (writing_ || closed_ || outbox_filling_.empty()) return;
     outbox_sending_.swap(outbox_filling_);  // outbox_filling_ is now the empty, idle buffer
     writing_ = true;
+    draining_ = false;  // the write's own progress watch takes over
     sent_ = 0;
     write_progress_ = std::chrono::steady_clock::now();
     unsent_at_progress_ = kernel_unsent();
@@ -360,14 +361,14 @@ void TcpConnection::on_written(const error_code& ec, std::size_t bytes) {
 }
 
 TcpConnection::TimePoint TcpConnection::next_deadline() const {
-    // Idle only while nothing is being sent: a connection with answers in flight is watched by
-    // the write deadline instead.
+    // Idle only while nothing is being sent: a connection with answers in flight (in our outbox
+    // or, draining_, in the kernel's send queue) is watched by the write deadline instead.
     // Nor is a connection idle while forwarded queries wait for upstream (the forwarder answers
     // each within its timeout).
-    TimePoint deadline = writing_ || parked_forwards_ > 0 ? TimePoint::max()
-                                                          : last_activity_ + timeouts_.idle;
+    TimePoint deadline = sending() || parked_forwards_ > 0 ? TimePoint::max()
+                                                           : last_activity_ + timeouts_.idle;
     if (partial_query_ && reading_) deadline = std::min(deadline, partial_since_ + timeouts_.io);
-    if (writing_) deadline = std::min(deadline, write_progress_ + timeouts_.io);
+    if (sending()) deadline = std::min(deadline, write_progress_ + timeouts_.io);
     return deadline;
 }
 
@@ -393,7 +394,14 @@ void TcpConnection::on_timer() {
     const char* why = nullptr;
     std::chrono::milliseconds limit{};
     bool reset = false;
-    if (writing_ && now >= write_progress_ + timeouts_.io && client_read_since_progress()) {
+    if (draining_ && kernel_unsent() <= 0) {
+        // The client has taken the last answer (or the kernel cannot tell): idle from now.
+        draining_ = false;
+        last_activity_ = now;
+        schedule_timer();
+        return;
+    }
+    if (sending() && now >= write_progress_ + timeouts_.io && client_read_since_progress()) {
         // The client took bytes from the kernel's queue since the last progress we saw: our own
         // thread was late (a busy machine), not the client. Count it as progress.
         write_progress_ = now;
@@ -401,14 +409,22 @@ void TcpConnection::on_timer() {
         schedule_timer();
         return;
     }
-    if (writing_ && now >= write_progress_ + timeouts_.io) {
+    if (sending() && now >= write_progress_ + timeouts_.io) {
         why = "not reading its answers";
         limit = timeouts_.io;
         reset = true;  // what the kernel still queues for it is dropped with the connection
     } else if (partial_query_ && reading_ && now >= partial_since_ + timeouts_.io) {
         why = "sent part of a query only";
         limit = timeouts_.io;
-    } else if (!writing_ && parked_forwards_ == 0 && now >= last_activity_ + timeouts_.idle) {
+    } else if (!sending() && parked_forwards_ == 0 && now >= last_activity_ + timeouts_.idle) {
+        if (const int unsent = kernel_unsent(); unsent > 0) {
+            // Everything was handed to the kernel, but the client is still reading it.
+            draining_ = true;
+            write_progress_ = now;
+            unsent_at_progress_ = unsent;
+            schedule_timer();
+            return;
+        }
         why = "idle";
         limit = timeouts_.idle;
     }

@@ -8,7 +8,8 @@
 // two buffers swap, one filling while the other is written.
 //
 // What one connection may cost is bounded (RFC 7766 §10 connection management, RFC 9210 §4):
-// - idle: no query and nothing to send for TcpTimeouts::idle -> closed (RFC 7766 §6.2.3);
+// - idle: no query and nothing to send for TcpTimeouts::idle -> closed (RFC 7766 §6.2.3); answers
+//   the kernel still holds for a slow reader count as something to send;
 // - a query must arrive whole within TcpTimeouts::io of its first byte: a client trickling a
 //   byte a second cannot hold a connection slot for long ("slowloris");
 // - queued answers must make progress: a write that moves no byte for TcpTimeouts::io (a client
@@ -149,6 +150,12 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     int unsent_at_progress_ = -1;
     int kernel_unsent();
     bool client_read_since_progress();
+    // Our writes are done but the kernel's send queue still holds answers for a slow reader
+    // (seen when the idle deadline passed): watched like a write in progress, by the client's
+    // progress, and idle only once the queue is empty. Closing it as idle meanwhile would cut
+    // off a client that reads every answer, only slowly.
+    bool draining_ = false;
+    bool sending() const { return writing_ || draining_; }
     std::size_t sent_ = 0;  // bytes of outbox_sending_ already written
 
     TcpFramer inbox_;  // received bytes, split into queries (RFC 7766 §8)
