@@ -312,6 +312,13 @@ protected:
         s.fall = 3;
         return s;
     }
+    // For targets that answer: a loaded machine (the sanitizer tree beside a fuzzer in CI) can
+    // take longer than fast()'s 120 ms for an answer, which would read as a failed round.
+    static ProberSettings patient() {
+        ProberSettings s = fast();
+        s.timeout_ms = 2000;
+        return s;
+    }
 
     void make_prober(ProberSettings settings = fast()) {
         prober_ = std::make_unique<Prober>(settings, [this](std::vector<TargetChange> changes) {
@@ -418,7 +425,7 @@ TEST_P(AnsweringTarget, StaysUp) {
     }
     state->status = row.status;
     const ProbeTarget t = target(port, row.transport, {ip(address)});
-    make_prober();
+    make_prober(patient());
     prober_->set_targets({t});
     prober_->start();
     ASSERT_TRUE(probed_at_least(t, 4));
@@ -596,7 +603,7 @@ TEST_F(ProberFixture, UpWhileOneOfTwoAddressesAnswers) {
     // 127.0.0.2 is loopback too, but nothing listens there on that port.
     const ProbeTarget t =
         target(alive.port(), Transport::Udp, {ip("127.0.0.2"), ip("127.0.0.1")});
-    make_prober();
+    make_prober(patient());
     prober_->set_targets({t});
     prober_->start();
     ASSERT_TRUE(probed_at_least(t, 4));
@@ -626,7 +633,7 @@ TEST_F(ProberFixture, Ipv4AndIpv6AddressesOfOneTarget) {
     StreamResponder& alive = stream(*v6);
     // The same port on 127.0.0.1 refuses (or, if another test's listener has it, answers).
     const ProbeTarget t = target(alive.port(), Transport::Tcp, {ip("127.0.0.2"), ip(*v6)});
-    make_prober();
+    make_prober(patient());
     prober_->set_targets({t});
     prober_->start();
     ASSERT_TRUE(probed_at_least(t, 3));
