@@ -111,7 +111,7 @@ UdpSocketServer::UdpSocketServer(asio::ip::udp::socket socket, Worker& worker,
       answer_from_destination_(socket_.local_endpoint().address().is_unspecified()),
       worker_(worker),
       snapshots_(worker.snapshots),
-      rate_limiter_(rate_limiter),
+      gate_(worker, rate_limiter),
       counters_(worker.counters),
       slots_(std::make_unique<Slot[]>(kBatchSize)) {
     // The fixed parts of each message header; lengths are reset before every recvmmsg.
@@ -208,17 +208,12 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
     // One snapshot for the whole batch: a single atomic load (docs/design.md §7).
     const ServingSnapshot& snapshot = snapshots_.get();
     engine::QueryContext context{engine::Transport::Udp};
-    // One clock read per batch for the rate limiter's token buckets (vDSO, no syscall).
-    const bool rate_limited = snapshot.settings.rate_limit.enabled();
-    const std::uint64_t now_ms = rate_limited ? UdpSocketServer::now_ms() : 0;
+    gate_.begin_batch(snapshot);
     // The wall clock for DNS Cookie timestamps (RFC 9018 §4.3): time(2) is a vDSO call too.
     context.now_seconds = static_cast<std::uint32_t>(std::time(nullptr));
     engine::ForwardQuestion* const forward =
         worker_.forwarder != nullptr ? &forward_question_ : nullptr;
-    // The rate limiter counts per socket; the metrics get this batch's increase in one go.
-    const engine::RateLimitCounters rate_limited_before = rate_limit_counters_;
     std::size_t replies = 0;
-    std::int64_t batch_time_ns = 0;  // read once per batch, and only when logging
     for (std::size_t i = 0; i < received && i < kBatchSize; ++i) {
         const msghdr& in = received_[i].msg_hdr;
         Slot& slot = slots_[i];
@@ -238,7 +233,7 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
         counters_.count(engine::Transport::Udp, result);
         if (result.tsig_error != 0 || result.tsig_missing) [[unlikely]]
             log_tsig_refusal(worker_, context, query, result);
-        std::uint8_t log_flags = 0;
+        UdpAnswerGate::Origin origin{query, peer_port(slot.peer)};
         if (result.action == engine::EngineResult::Action::Forward) [[unlikely]] {
             // Answered now from the worker's cache, or parked until the forwarder replies.
             OutstandingTicket ticket;
@@ -250,30 +245,10 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
                 continue;
             }
             result = *now;
-            log_flags = querylog::flag::Forwarded | (from_cache ? querylog::flag::FromCache : 0);
+            origin.flags =
+                querylog::flag::Forwarded | (from_cache ? querylog::flag::FromCache : 0);
         }
-        // Response rate limiting (rate_limiter.h): dropped, or slipped as TC=1. Nothing is
-        // logged per limited answer; the counters say how many.
-        const std::uint64_t limited_before_query = rate_limit_counters_.limited;
-        if (rate_limited)
-            result = engine::rate_limit(result, context, snapshot.settings, rate_limiter_, now_ms,
-                                        rate_limit_counters_, slot.answer);
-        const bool answered = result.action == engine::EngineResult::Action::Respond &&
-                              result.length != 0 && result.length <= slot.answer.size();
-        if (worker_.logging()) [[unlikely]] {
-            if (rate_limit_counters_.limited != limited_before_query)
-                log_flags |= querylog::flag::RateLimited;
-            if (batch_time_ns == 0) batch_time_ns = realtime_ns();
-            log_answer(worker_, {&context, peer_port(slot.peer), query,
-                                 answered ? std::span<const std::uint8_t>(slot.answer.data(),
-                                                                          result.length)
-                                          : std::span<const std::uint8_t>(),
-                                 answered ? result.length : 0, result.rcode, result.view,
-                                 static_cast<std::uint8_t>(
-                                     log_flags | (answered ? 0 : querylog::flag::Dropped)),
-                                 batch_time_ns, 0});
-        }
-        if (!answered) continue;
+        if (!gate_.pass(context, origin, result, slot.answer)) continue;
 
         slot.answer_iov = {slot.answer.data(), result.length};
         msghdr& out = replies_[replies].msg_hdr;
@@ -291,7 +266,7 @@ std::size_t UdpSocketServer::answer_batch(std::size_t received) {
         replies_[replies].msg_len = 0;
         ++replies;
     }
-    if (rate_limited) counters_.count_rate_limited(rate_limit_counters_, rate_limited_before);
+    gate_.end_batch();
     return replies;
 }
 
@@ -300,36 +275,6 @@ std::uint16_t UdpSocketServer::peer_port(const sockaddr_storage& peer) {
     if (peer.ss_family == AF_INET6)
         return ntohs(reinterpret_cast<const sockaddr_in6&>(peer).sin6_port);
     return 0;
-}
-
-LoggedAnswer UdpSocketServer::forwarded_log_entry(const ParkedQuery& parked,
-                                                  const engine::EngineResult& result,
-                                                  bool answered, bool from_cache) const {
-    // The upstream's time is the query's time in the park; its receive time is as long ago.
-    const auto waited = std::chrono::steady_clock::now() - parked.parked_at;
-    const auto waited_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(waited).count();
-    std::uint8_t flags = querylog::flag::Forwarded;
-    if (from_cache) flags |= querylog::flag::FromCache;
-    if (rate_limited_parked_) flags |= querylog::flag::RateLimited;
-    if (!answered) flags |= querylog::flag::Dropped;
-    return {&parked.context,
-            peer_port(parked.peer),
-            parked.query,
-            answered ? std::span<const std::uint8_t>(parked_answer_.data(), result.length)
-                     : std::span<const std::uint8_t>(),
-            answered ? result.length : 0,
-            result.rcode,
-            result.view,
-            flags,
-            realtime_ns() - static_cast<std::int64_t>(waited_ns),
-            static_cast<std::uint32_t>(waited_ns / 1000)};
-}
-
-std::uint64_t UdpSocketServer::now_ms() {
-    // The rate limiter's clock (vDSO, no syscall).
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          std::chrono::steady_clock::now().time_since_epoch())
-                                          .count());
 }
 
 // Posts the forwarder's outcome back to the worker that parked the query. The socket server
@@ -421,19 +366,20 @@ bool UdpSocketServer::receives(const config::IpAddress& destination, std::uint16
 
 void UdpSocketServer::send_forwarded(const ParkedQuery& parked, engine::EngineResult result,
                                      bool from_cache) {
-    const ServingSnapshot& snapshot = snapshots_.get();
-    rate_limited_parked_ = false;
-    if (snapshot.settings.rate_limit.enabled()) {
-        const engine::RateLimitCounters before = rate_limit_counters_;
-        result = engine::rate_limit(result, parked.context, snapshot.settings, rate_limiter_,
-                                    now_ms(), rate_limit_counters_, parked_answer_);
-        counters_.count_rate_limited(rate_limit_counters_, before);
-        rate_limited_parked_ = rate_limit_counters_.limited != before.limited;
-    }
-    const bool answered = result.action == engine::EngineResult::Action::Respond &&
-                          result.length != 0 && result.length <= parked_answer_.size();
-    if (worker_.logging()) [[unlikely]]
-        log_answer(worker_, forwarded_log_entry(parked, result, answered, from_cache));
+    // Rate limited and logged as a batch of one. The upstream's time is the query's time in the
+    // park; its receive time is as long ago.
+    const auto waited_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::steady_clock::now() - parked.parked_at)
+                               .count();
+    UdpAnswerGate::Origin origin{
+        parked.query, peer_port(parked.peer),
+        static_cast<std::uint8_t>(querylog::flag::Forwarded |
+                                  (from_cache ? querylog::flag::FromCache : 0)),
+        realtime_ns() - static_cast<std::int64_t>(waited_ns),
+        static_cast<std::uint32_t>(waited_ns / 1000)};
+    gate_.begin_batch(snapshots_.get());
+    const bool answered = gate_.pass(parked.context, origin, result, parked_answer_);
+    gate_.end_batch();
     if (!answered) return;
     iovec iov{parked_answer_.data(), result.length};
     msghdr out{};

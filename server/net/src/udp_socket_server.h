@@ -23,6 +23,7 @@
 #include "query_log_tap.h"
 #include "sipdns/engine/query_engine.h"
 #include "sipdns/net/snapshot.h"
+#include "udp_answer_gate.h"
 #include "worker_counters.h"
 
 namespace sipdns::net {
@@ -55,9 +56,6 @@ class UdpSocketServer {
                         const engine::ForwardQuestion& question);
     // Whether a datagram to `destination`:`port` could have arrived on this socket.
     bool receives(const config::IpAddress& destination, std::uint16_t port) const;
-
-    // Answers this socket's rate limiting dropped or slipped; written only by the worker's thread.
-    const engine::RateLimitCounters& rate_limit_counters() const { return rate_limit_counters_; }
 
     static constexpr std::size_t kBatchSize = 32;
     // A readable socket is drained batch by batch until recvmmsg says EAGAIN; after this many
@@ -115,11 +113,7 @@ class UdpSocketServer {
     void answer_parked(const ParkedQuery& parked, const forward::ForwardOutcome& outcome);
     // Rate limits, logs and sends one forwarded query's answer, already in parked_answer_.
     void send_forwarded(const ParkedQuery& parked, engine::EngineResult result, bool from_cache);
-    static std::uint64_t now_ms();
     static std::uint16_t peer_port(const sockaddr_storage& peer);
-    LoggedAnswer forwarded_log_entry(const ParkedQuery& parked, const engine::EngineResult& result,
-                                     bool answered, bool from_cache) const;
-    bool rate_limited_parked_ = false;  // answer_parked(): did rate limiting touch this answer
 
     boost::asio::ip::udp::socket socket_;
     const config::IpAddress local_address_;
@@ -128,8 +122,7 @@ class UdpSocketServer {
     const bool answer_from_destination_;  // wildcard-bound: reply with the query's pktinfo
     Worker& worker_;
     SnapshotReader& snapshots_;
-    engine::ResponseRateLimiter& rate_limiter_;
-    engine::RateLimitCounters rate_limit_counters_;
+    UdpAnswerGate gate_;  // rate limiting and the query log
     WorkerCounters& counters_;
     std::unique_ptr<Slot[]> slots_;
     std::array<mmsghdr, kBatchSize> received_{};

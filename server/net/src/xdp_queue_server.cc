@@ -41,12 +41,6 @@ bool link_local(const std::array<std::uint8_t, 16>& address) {
     return address[0] == 0xfe && (address[1] & 0xc0) == 0x80;
 }
 
-std::uint64_t monotonic_ms() {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          std::chrono::steady_clock::now().time_since_epoch())
-                                          .count());
-}
-
 }  // namespace
 
 XdpQueueServer::XdpQueueServer(std::unique_ptr<xdp::XskQueue> queue, Worker& worker,
@@ -55,7 +49,7 @@ XdpQueueServer::XdpQueueServer(std::unique_ptr<xdp::XskQueue> queue, Worker& wor
     : queue_(std::move(queue)),
       descriptor_(worker.context, queue_->fd()),
       worker_(worker),
-      rate_limiter_(rate_limiter),
+      gate_(worker, rate_limiter),
       counters_(worker.counters),
       port_(port),
       mtu_(mtu),
@@ -91,14 +85,11 @@ void XdpQueueServer::on_readable() {
         // One snapshot, one clock read per batch, as on the kernel's sockets.
         const ServingSnapshot& snapshot = worker_.snapshots.get();
         snapshot_ = &snapshot;
-        rate_limited_ = snapshot.settings.rate_limit.enabled();
-        now_ms_ = rate_limited_ ? monotonic_ms() : 0;
+        gate_.begin_batch(snapshot);
         context_.now_seconds = static_cast<std::uint32_t>(std::time(nullptr));
-        batch_time_ns_ = 0;
-        const engine::RateLimitCounters rate_limited_before = rate_limit_counters_;
         const std::uint64_t no_tx_frame_before = queue_->counters().no_tx_frame;
         const std::size_t taken = queue_->serve_batch(*this, kFramesPerBatch);
-        if (rate_limited_) counters_.count_rate_limited(rate_limit_counters_, rate_limited_before);
+        gate_.end_batch();
         // Frames serve_batch dropped without calling on_frame (no TX frame free): no answer,
         // as a datagram dropped before the engine.
         if (const std::uint64_t unanswered = queue_->counters().no_tx_frame - no_tx_frame_before;
@@ -165,22 +156,7 @@ std::size_t XdpQueueServer::on_frame(std::span<const std::uint8_t> rx,
     counters_.count(engine::Transport::Udp, result);
     if (result.tsig_error != 0 || result.tsig_missing) [[unlikely]]
         log_tsig_refusal(worker_, context_, query, result);
-    const std::uint64_t limited_before = rate_limit_counters_.limited;
-    if (rate_limited_)
-        result = engine::rate_limit(result, context_, snapshot_->settings, rate_limiter_, now_ms_,
-                                    rate_limit_counters_, answer);
-    const bool answered = result.action == engine::EngineResult::Action::Respond &&
-                          result.length != 0 && result.length <= answer.size();
-    if (worker_.logging()) [[unlikely]] {
-        std::uint8_t flags = answered ? 0 : querylog::flag::Dropped;
-        if (rate_limit_counters_.limited != limited_before) flags |= querylog::flag::RateLimited;
-        if (batch_time_ns_ == 0) batch_time_ns_ = realtime_ns();
-        log_answer(worker_, {&context_, frame.client_port, query,
-                             answered ? std::span<const std::uint8_t>(answer.data(), result.length)
-                                      : std::span<const std::uint8_t>(),
-                             answered ? result.length : 0, result.rcode, result.view, flags,
-                             batch_time_ns_, 0});
-    }
+    const bool answered = gate_.pass(context_, {query, frame.client_port}, result, answer);
     if (!answered) {
         WorkerCounters::bump(counters_.xdp_frames[kXdpDropped]);
         return 0;

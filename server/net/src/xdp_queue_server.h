@@ -20,6 +20,7 @@
 #include "sipdns/engine/query_engine.h"
 #include "sipdns/xdp/frame.h"
 #include "sipdns/xdp/xsk_queue.h"
+#include "udp_answer_gate.h"
 
 namespace sipdns::net {
 
@@ -54,8 +55,7 @@ class XdpQueueServer final : private xdp::FrameHandler {
     // (the XskQueue owns it).
     boost::asio::posix::stream_descriptor descriptor_;
     Worker& worker_;
-    engine::ResponseRateLimiter& rate_limiter_;
-    engine::RateLimitCounters rate_limit_counters_;
+    UdpAnswerGate gate_;  // rate limiting and the query log, as on the kernel's sockets
     WorkerCounters& counters_;
     const std::uint16_t port_;
     const unsigned mtu_;
@@ -66,9 +66,6 @@ class XdpQueueServer final : private xdp::FrameHandler {
     // Per batch (on_readable() sets them before serve_batch()).
     const ServingSnapshot* snapshot_ = nullptr;
     engine::QueryContext context_{engine::Transport::Udp};
-    bool rate_limited_ = false;
-    std::uint64_t now_ms_ = 0;
-    std::int64_t batch_time_ns_ = 0;
     engine::ForwardQuestion forward_question_;
     LogThrottle no_kernel_socket_;
 };
