@@ -366,17 +366,19 @@ bool UdpSocketServer::receives(const config::IpAddress& destination, std::uint16
 
 void UdpSocketServer::send_forwarded(const ParkedQuery& parked, engine::EngineResult result,
                                      bool from_cache) {
-    // Rate limited and logged as a batch of one. The upstream's time is the query's time in the
-    // park; its receive time is as long ago.
-    const auto waited_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                               std::chrono::steady_clock::now() - parked.parked_at)
-                               .count();
-    UdpAnswerGate::Origin origin{
-        parked.query, peer_port(parked.peer),
-        static_cast<std::uint8_t>(querylog::flag::Forwarded |
-                                  (from_cache ? querylog::flag::FromCache : 0)),
-        realtime_ns() - static_cast<std::int64_t>(waited_ns),
-        static_cast<std::uint32_t>(waited_ns / 1000)};
+    // Rate limited and logged as a batch of one.
+    UdpAnswerGate::Origin origin{parked.query, peer_port(parked.peer),
+                                 static_cast<std::uint8_t>(
+                                     querylog::flag::Forwarded |
+                                     (from_cache ? querylog::flag::FromCache : 0))};
+    if (worker_.logging()) [[unlikely]] {
+        // The upstream's time is the query's time in the park; its receive time is as long ago.
+        const auto waited_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::steady_clock::now() - parked.parked_at)
+                                   .count();
+        origin.query_time_ns = realtime_ns() - static_cast<std::int64_t>(waited_ns);
+        origin.upstream_us = static_cast<std::uint32_t>(waited_ns / 1000);
+    }
     gate_.begin_batch(snapshots_.get());
     const bool answered = gate_.pass(parked.context, origin, result, parked_answer_);
     gate_.end_batch();
