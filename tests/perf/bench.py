@@ -1179,9 +1179,11 @@ def targets(summary: dict) -> list[dict]:
     add("start->all zones <= NSD's (median of --start-rounds)", get(us, "start_to_all_zones_s"),
         get(summary.get("nsd", {}), "start_to_all_zones_s"), True)
     add("start->all zones <= 1 s", get(us, "start_to_all_zones_s"), 1.0, True)
+    # Issue 14 point 7: YAML -> ready zone for 100k hosts within 1 s with yaml-cpp (the 0.5 s of
+    # issue 5 was set when libyaml read the site file).
     zb = get(us, "zone_build_bench_ms", "total_ms")
-    add("zone build < 0.5 s (zone_build_bench YAML->ready, s)",
-        zb / 1000.0 if zb is not None else None, 0.5, True,
+    add("zone build <= 1 s (zone_build_bench YAML->ready, s)",
+        zb / 1000.0 if zb is not None else None, 1.0, True,
         "" if zb is not None else "zone_build_bench not built")
     return out
 
