@@ -168,6 +168,39 @@ def test_watch_shows_each_query_as_answered(tmp_path, watchers):
         assert w.stop() in (130, -signal.SIGINT, 0)
 
 
+def wakeups(pid: int) -> int:
+    """Voluntary context switches of all the process's threads (each is one wake-up)."""
+    total = 0
+    for task in pathlib.Path(f"/proc/{pid}/task").iterdir():
+        for line in (task / "status").read_text().splitlines():
+            if line.startswith("voluntary_ctxt_switches:"):
+                total += int(line.split()[1])
+    return total
+
+
+def test_idle_daemon_sleeps_until_someone_watches(tmp_path, watchers):
+    # With nothing to log the logger thread waits for a watcher instead of polling the rings
+    # every 20 ms (it woke ~50 times a second on an idle host before): 3 s of idleness, before
+    # and after a watcher came and went, cost a handful of wake-ups, not ~150.
+    path = write_site(tmp_path, "site.yaml", SITE)
+    with Daemon(path) as d:
+        time.sleep(0.5)  # start-up done
+        before = wakeups(d.pid)
+        time.sleep(3)
+        idle = wakeups(d.pid) - before
+        assert idle <= 10, f"an idle daemon woke {idle} times in 3 s"
+        # A watcher wakes the sleeping logger: its first query is shown at once.
+        w = watchers(d.control)
+        run_tool("dig", "@127.0.0.1", "-p", str(d.port), f"gw.{D}", "A", "+short")
+        assert parse(w.take(1, timeout=5)[0])["name"] == f"gw.{D}"
+        assert w.stop() in (130, -signal.SIGINT, 0)
+        time.sleep(0.5)  # the logger notices the watcher is gone
+        before = wakeups(d.pid)
+        time.sleep(3)
+        idle = wakeups(d.pid) - before
+        assert idle <= 10, f"after its watcher left, the daemon woke {idle} times in 3 s"
+
+
 def test_filters_and_two_watchers(tmp_path, watchers):
     path = write_site(tmp_path, "site.yaml", SITE)
     with Daemon(path) as d:

@@ -97,14 +97,20 @@ void QueryLog::set_view_names(std::vector<std::string> names) {
 }
 
 void QueryLog::reopen() {
-    reopen_requested_ = true;
+    {
+        std::lock_guard lock(mutex_);  // the logger thread may be between its test and its wait
+        reopen_requested_ = true;
+    }
     wake_.notify_all();
 }
 
 void QueryLog::subscribe(const std::shared_ptr<Watch>& watch) {
-    std::lock_guard lock(mutex_);
-    watches_.push_back(watch);
-    active_.store(true, std::memory_order_relaxed);
+    {
+        std::lock_guard lock(mutex_);
+        watches_.push_back(watch);
+        active_.store(true, std::memory_order_relaxed);
+    }
+    wake_.notify_all();  // the logger thread sleeps while nobody watches
 }
 
 void QueryLog::update_active() {
@@ -201,13 +207,24 @@ std::size_t QueryLog::drain_once() {
 }
 
 void QueryLog::run() {
+    auto woken = [this] { return stopping_.load() || reopen_requested_.load(); };
+    bool active_last_round = true;
     for (;;) {
         const std::size_t drained = drain_once();
         if (drained != 0) continue;
         std::unique_lock lock(mutex_);
         if (stopping_) break;
-        wake_.wait_for(lock, options_.idle_sleep,
-                       [this] { return stopping_.load() || reopen_requested_.load(); });
+        const bool active = active_.load(std::memory_order_relaxed);
+        if (!active && !active_last_round) {
+            // Nobody watches and nothing is configured, and the round after the last watcher
+            // left has taken what a worker was still writing: the rings stay empty until a
+            // watcher subscribes. Sleep until then (or a reopen, or stop) instead of every
+            // idle_sleep: an idle daemon on a PBX host should not wake 50 times a second.
+            wake_.wait(lock, [&] { return woken() || active_.load(std::memory_order_relaxed); });
+        } else {
+            wake_.wait_for(lock, options_.idle_sleep, woken);
+        }
+        active_last_round = active;
         if (stopping_) break;
     }
     drain_once();  // what the workers logged before they stopped
