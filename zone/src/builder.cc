@@ -750,15 +750,20 @@ Expected<std::shared_ptr<const ZoneSet>, config::Diagnostics> ZoneBuilder::build
     }
     // Room for the answers at once (an estimate: each RR once, in an answer of its own name,
     // with its owner compressed to a pointer; ANY answers repeat a name's RRsets).
+    // The same walk counts each zone's records, which change no more.
     std::size_t body_bytes = 0;
     for (auto& z : zones_) {
         std::size_t typed = 0;
+        std::size_t records = 0;
         for (const Node& node : z->nodes_) {
             const std::size_t repeat = node.rrsets.size() > 1 ? 2 : 1;
             typed += node.rrsets.size() + (repeat - 1);
-            for (const auto& set : node.rrsets)
+            for (const auto& set : node.rrsets) {
+                records += set.rdatas.size();
                 for (const auto& rd : set.rdatas) body_bytes += repeat * (2 + 10 + rd.size());
+            }
         }
+        z->record_count_ = records;
         z->typed_answers_.reserve(typed);
         body_bytes += 512;  // the zone's NXDOMAIN and NODATA templates (SOA)
     }

@@ -95,13 +95,6 @@ std::vector<const Node*> Zone::nodes_in_canonical_order() const {
     return out;
 }
 
-std::size_t Zone::record_count() const {
-    std::size_t n = 0;
-    for (const auto& node : nodes_)
-        for (const auto& r : node.rrsets) n += r.rdatas.size();
-    return n;
-}
-
 const Node* Zone::cut_above_or_at(std::string_view qname) const {
     // The topmost delegation between the apex (exclusive) and qname (inclusive): RFC 1034
     // §4.3.2 step 3b stops at the first cut going down from the zone's top.
