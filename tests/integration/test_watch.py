@@ -168,14 +168,19 @@ def test_watch_shows_each_query_as_answered(tmp_path, watchers):
         assert w.stop() in (130, -signal.SIGINT, 0)
 
 
-def wakeups(pid: int) -> int:
-    """Voluntary context switches of all the process's threads (each is one wake-up)."""
-    total = 0
-    for task in pathlib.Path(f"/proc/{pid}/task").iterdir():
-        for line in (task / "status").read_text().splitlines():
-            if line.startswith("voluntary_ctxt_switches:"):
-                total += int(line.split()[1])
-    return total
+def wakeups_while_idle(pid: int, seconds: float = 3) -> int:
+    """Voluntary context switches (each one a wake-up) of all the process's threads while
+    nothing is sent to it for `seconds`."""
+    def wakeups() -> int:
+        total = 0
+        for task in pathlib.Path(f"/proc/{pid}/task").iterdir():
+            for line in (task / "status").read_text().splitlines():
+                if line.startswith("voluntary_ctxt_switches:"):
+                    total += int(line.split()[1])
+        return total
+    before = wakeups()
+    time.sleep(seconds)
+    return wakeups() - before
 
 
 def test_idle_daemon_sleeps_until_someone_watches(tmp_path, watchers):
@@ -185,9 +190,7 @@ def test_idle_daemon_sleeps_until_someone_watches(tmp_path, watchers):
     path = write_site(tmp_path, "site.yaml", SITE)
     with Daemon(path) as d:
         time.sleep(0.5)  # start-up done
-        before = wakeups(d.pid)
-        time.sleep(3)
-        idle = wakeups(d.pid) - before
+        idle = wakeups_while_idle(d.pid)
         assert idle <= 10, f"an idle daemon woke {idle} times in 3 s"
         # A watcher wakes the sleeping logger: its first query is shown at once.
         w = watchers(d.control)
@@ -195,9 +198,7 @@ def test_idle_daemon_sleeps_until_someone_watches(tmp_path, watchers):
         assert parse(w.take(1, timeout=5)[0])["name"] == f"gw.{D}"
         assert w.stop() in (130, -signal.SIGINT, 0)
         time.sleep(0.5)  # the logger notices the watcher is gone
-        before = wakeups(d.pid)
-        time.sleep(3)
-        idle = wakeups(d.pid) - before
+        idle = wakeups_while_idle(d.pid)
         assert idle <= 10, f"after its watcher left, the daemon woke {idle} times in 3 s"
 
 
