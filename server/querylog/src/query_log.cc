@@ -107,7 +107,12 @@ void QueryLog::reopen() {
 void QueryLog::subscribe(const std::shared_ptr<Watch>& watch) {
     {
         std::lock_guard lock(mutex_);
-        watches_.push_back(watch);
+        // What the rings hold now was answered before the watcher came (the logger thread may
+        // not have drained it yet): the watcher starts after it, as its "watching" notice says.
+        std::vector<std::uint64_t> from;
+        from.reserve(rings_.size());
+        for (const auto& ring : rings_) from.push_back(ring->committed());
+        watches_.push_back({watch, std::move(from)});
         active_.store(true, std::memory_order_relaxed);
     }
     wake_.notify_all();  // the logger thread sleeps while nobody watches
@@ -116,7 +121,7 @@ void QueryLog::subscribe(const std::shared_ptr<Watch>& watch) {
 void QueryLog::update_active() {
     // Called with mutex_ held: watchers that went away are forgotten; with none left and no
     // sink, the workers stop filling their rings.
-    std::erase_if(watches_, [](const std::weak_ptr<Watch>& w) { return w.expired(); });
+    std::erase_if(watches_, [](const Subscription& s) { return s.watch.expired(); });
     active_.store(!sinks_.empty() || !watches_.empty(), std::memory_order_relaxed);
 }
 
@@ -127,7 +132,7 @@ QueryLog::Stats QueryLog::stats() const {
     {
         std::lock_guard lock(mutex_);
         for (const auto& w : watches_)
-            if (!w.expired()) ++s.watchers;
+            if (!w.watch.expired()) ++s.watchers;
     }
     for (const auto& sink : sinks_) {
         s.sinks.push_back(sink->describe());
@@ -138,12 +143,16 @@ QueryLog::Stats QueryLog::stats() const {
 
 std::size_t QueryLog::drain_once() {
     std::vector<std::shared_ptr<Watch>> watches;
+    std::vector<std::vector<std::uint64_t>> watch_from;  // per watch: Subscription::from
     std::vector<std::string> names;
     {
         std::lock_guard lock(mutex_);
         update_active();
         for (const auto& w : watches_)
-            if (auto live = w.lock()) watches.push_back(std::move(live));
+            if (auto live = w.watch.lock()) {
+                watches.push_back(std::move(live));
+                watch_from.push_back(w.from);
+            }
         names = view_names_;
     }
     if (reopen_requested_.exchange(false))
@@ -176,13 +185,16 @@ std::size_t QueryLog::drain_once() {
     std::vector<Line> lines;
     std::size_t drained = 0;
     for (std::size_t r = 0; r < rings_.size(); ++r) {
+        std::uint64_t index = rings_[r]->consumed();
         drained += rings_[r]->drain(heads[r], [&](const RecordView& record) {
+            const std::uint64_t this_index = index++;
             for (auto& sink : sinks_)
                 if (!sink->needs_line()) sink->write(record, {});
             if (!lines_wanted) return;
             std::uint64_t mask = 0;
             for (std::size_t i = 0; i < mask_watches; ++i)
-                if (watches[i]->filter().matches(record)) mask |= std::uint64_t{1} << i;
+                if (this_index >= watch_from[i][r] && watches[i]->filter().matches(record))
+                    mask |= std::uint64_t{1} << i;
             if (mask == 0 && !lines_for_sinks_) return;
             lines.push_back({record.header->query_time_ns, format_line(record, names), mask});
         });

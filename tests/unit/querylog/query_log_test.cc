@@ -399,6 +399,39 @@ TEST(QueryLog, ActiveOnlyWithAConsumerAndLinesInQueryOrder) {
     EXPECT_EQ(log.stats().records, 4u);
 }
 
+// A watcher sees what is answered after it came, not what the rings still held then (the
+// logger thread had not drained it yet): `sipdnsd watch`'s notice says "watching" from now on.
+TEST(QueryLog, AWatcherSeesOnlyQueriesLoggedAfterItCame) {
+    QueryLog log;
+    std::vector<std::string> file;
+    int reopened = 0;
+    log.add_sink(std::make_unique<Collect>(file, reopened));  // the workers log all along
+    QueryRing& first = log.add_ring();
+    QueryRing& second = log.add_ring();
+    log_query(first, "192.0.2.1", "before.example.com", 1000);
+    log_query(second, "192.0.2.2", "before.example.com", 1500);
+
+    auto watch = std::make_shared<Watch>(
+        *[] { std::string p; return parse_watch_filter("", "example.com", "", p); }());
+    log.subscribe(watch);
+    log_query(second, "192.0.2.3", "after.example.com", 2000);
+    log_query(first, "192.0.2.4", "after.example.com", 3000);
+    log.start();  // the logger drains all four records in one round
+
+    std::vector<std::string> got;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (got.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+        for (auto& l : watch->take().lines) got.push_back(l);
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    log.stop();
+    for (auto& l : watch->take().lines) got.push_back(l);
+    ASSERT_EQ(got.size(), 2u) << ::testing::PrintToString(got);
+    EXPECT_NE(got[0].find("192.0.2.3#0 udp after.example.com"), std::string::npos) << got[0];
+    EXPECT_NE(got[1].find("192.0.2.4#0 udp after.example.com"), std::string::npos) << got[1];
+    EXPECT_EQ(file.size(), 4u);  // the log file has them all
+}
+
 TEST(QueryLog, SinksGetEveryLineAndReopen) {
     std::vector<std::string> lines;
     int reopened = 0;

@@ -107,7 +107,8 @@ class QueryLog {
     // Reopens file sinks on the logger thread (SIGHUP, for logrotate).
     void reopen();
 
-    // A new watcher; it stays subscribed while the returned pointer lives.
+    // A new watcher; it stays subscribed while the returned pointer lives. It sees the queries
+    // the workers log from now on, not those still in the rings when it came.
     void subscribe(const std::shared_ptr<Watch>& watch);
 
     struct Stats {
@@ -138,7 +139,11 @@ class QueryLog {
 
     mutable std::mutex mutex_;  // guards watches_ and view_names_
     std::condition_variable wake_;
-    std::vector<std::weak_ptr<Watch>> watches_;
+    struct Subscription {
+        std::weak_ptr<Watch> watch;
+        std::vector<std::uint64_t> from;  // per ring: the first record index it is shown
+    };
+    std::vector<Subscription> watches_;
     std::vector<std::string> view_names_;
     std::thread thread_;
 };

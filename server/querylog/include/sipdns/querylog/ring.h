@@ -49,6 +49,8 @@ class QueryRing {
 
     // Consumer side: how far the producer has committed (pass to drain()).
     std::uint64_t committed() const { return head_.load(std::memory_order_acquire); }
+    // Consumer side: the index of the next record drain() reads (records are numbered from 0).
+    std::uint64_t consumed() const { return tail_.load(std::memory_order_relaxed); }
     // Calls f(RecordView) for every record committed up to `head`, freeing each slot after
     // it. Returns how many.
     template <typename F>
