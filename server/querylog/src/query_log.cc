@@ -193,7 +193,8 @@ std::size_t QueryLog::drain_once() {
             if (!lines_wanted) return;
             std::uint64_t mask = 0;
             for (std::size_t i = 0; i < mask_watches; ++i)
-                if (this_index >= watch_from[i][r] && watches[i]->filter().matches(record))
+                if ((r >= watch_from[i].size() || this_index >= watch_from[i][r]) &&
+                    watches[i]->filter().matches(record))
                     mask |= std::uint64_t{1} << i;
             if (mask == 0 && !lines_for_sinks_) return;
             lines.push_back({record.header->query_time_ns, format_line(record, names), mask});
