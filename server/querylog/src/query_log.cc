@@ -111,8 +111,12 @@ void QueryLog::subscribe(const std::shared_ptr<Watch>& watch) {
         // not have drained it yet): the watcher starts after it, as its "watching" notice says.
         std::vector<std::uint64_t> from;
         from.reserve(rings_.size());
-        for (const auto& ring : rings_) from.push_back(ring->committed());
-        watches_.push_back({watch, std::move(from)});
+        std::uint64_t dropped = 0;
+        for (const auto& ring : rings_) {
+            from.push_back(ring->committed());
+            dropped += ring->dropped();
+        }
+        watches_.push_back({watch, std::move(from), dropped});
         active_.store(true, std::memory_order_relaxed);
     }
     wake_.notify_all();  // the logger thread sleeps while nobody watches
@@ -144,6 +148,7 @@ QueryLog::Stats QueryLog::stats() const {
 std::size_t QueryLog::drain_once() {
     std::vector<std::shared_ptr<Watch>> watches;
     std::vector<std::vector<std::uint64_t>> watch_from;  // per watch: Subscription::from
+    std::vector<std::uint64_t> watch_dropped_from;        // ... and its dropped_from
     std::vector<std::string> names;
     {
         std::lock_guard lock(mutex_);
@@ -152,6 +157,7 @@ std::size_t QueryLog::drain_once() {
             if (auto live = w.watch.lock()) {
                 watches.push_back(std::move(live));
                 watch_from.push_back(w.from);
+                watch_dropped_from.push_back(w.dropped_from);
             }
         names = view_names_;
     }
@@ -161,7 +167,11 @@ std::size_t QueryLog::drain_once() {
     std::uint64_t unlogged = 0;
     for (const auto& ring : rings_) unlogged += ring->dropped();
     if (unlogged != unlogged_seen_) {
-        for (auto& w : watches) w->note_unlogged(unlogged - unlogged_seen_);
+        for (std::size_t i = 0; i < watches.size(); ++i) {
+            // A watcher is told of the drops since it came, not those of the round it came in.
+            const std::uint64_t since = std::max(unlogged_seen_, watch_dropped_from[i]);
+            if (unlogged > since) watches[i]->note_unlogged(unlogged - since);
+        }
         unlogged_seen_ = unlogged;
     }
 

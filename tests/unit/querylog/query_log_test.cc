@@ -432,6 +432,47 @@ TEST(QueryLog, AWatcherSeesOnlyQueriesLoggedAfterItCame) {
     EXPECT_EQ(file.size(), 4u);  // the log file has them all
 }
 
+// Likewise the rings' drops: a watcher hears of those after it came, not of earlier ones.
+TEST(QueryLog, AWatcherIsToldOnlyOfDropsAfterItCame) {
+    QueryLog::Options options;
+    options.ring_slots = 2;
+    QueryLog log(options);
+    std::vector<std::string> file;
+    int reopened = 0;
+    log.add_sink(std::make_unique<Collect>(file, reopened));
+    QueryRing& ring = log.add_ring();
+    QueryRing::Slot slot;
+    log_query(ring, "192.0.2.1", "a.example.com", 1000);
+    log_query(ring, "192.0.2.2", "b.example.com", 2000);
+    EXPECT_FALSE(ring.begin(slot));  // full: one dropped before the watcher came
+
+    auto early = std::make_shared<Watch>(
+        *[] { std::string p; return parse_watch_filter("", "", "", p); }());
+    log.subscribe(early);
+    log.start();  // drains the two; the drop is older than the watcher
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (file.size() < 2 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    log.stop();
+    ASSERT_EQ(file.size(), 2u);
+    Watch::Taken taken = early->take();
+    EXPECT_EQ(taken.unlogged, 0u);
+    EXPECT_TRUE(taken.lines.empty());  // both were logged before it came
+
+    // Two drops after it came are reported, to it and to one that came later still.
+    auto later = std::make_shared<Watch>(
+        *[] { std::string p; return parse_watch_filter("", "", "", p); }());
+    log_query(ring, "192.0.2.3", "c.example.com", 3000);
+    log_query(ring, "192.0.2.4", "d.example.com", 4000);
+    EXPECT_FALSE(ring.begin(slot));
+    log.subscribe(later);
+    EXPECT_FALSE(ring.begin(slot));
+    log.start();
+    log.stop();  // stop() drains one last round
+    EXPECT_EQ(early->take().unlogged, 2u);
+    EXPECT_EQ(later->take().unlogged, 1u);
+}
+
 TEST(QueryLog, SinksGetEveryLineAndReopen) {
     std::vector<std::string> lines;
     int reopened = 0;

@@ -108,7 +108,8 @@ class QueryLog {
     void reopen();
 
     // A new watcher; it stays subscribed while the returned pointer lives. It sees the queries
-    // the workers log from now on, not those still in the rings when it came.
+    // the workers log from now on, not those still in the rings when it came, and is told of
+    // the rings' drops from now on.
     void subscribe(const std::shared_ptr<Watch>& watch);
 
     struct Stats {
@@ -142,6 +143,7 @@ class QueryLog {
     struct Subscription {
         std::weak_ptr<Watch> watch;
         std::vector<std::uint64_t> from;  // per ring: the first record index it is shown
+        std::uint64_t dropped_from = 0;   // the rings' drop total when it came
     };
     std::vector<Subscription> watches_;
     std::vector<std::string> view_names_;
