@@ -147,8 +147,7 @@ QueryLog::Stats QueryLog::stats() const {
 
 std::size_t QueryLog::drain_once() {
     std::vector<std::shared_ptr<Watch>> watches;
-    std::vector<std::vector<std::uint64_t>> watch_from;  // per watch: Subscription::from
-    std::vector<std::uint64_t> watch_dropped_from;        // ... and its dropped_from
+    std::vector<Subscription> subscriptions;  // watches[i]'s is subscriptions[i]
     std::vector<std::string> names;
     {
         std::lock_guard lock(mutex_);
@@ -156,8 +155,7 @@ std::size_t QueryLog::drain_once() {
         for (const auto& w : watches_)
             if (auto live = w.watch.lock()) {
                 watches.push_back(std::move(live));
-                watch_from.push_back(w.from);
-                watch_dropped_from.push_back(w.dropped_from);
+                subscriptions.push_back(w);
             }
         names = view_names_;
     }
@@ -169,7 +167,7 @@ std::size_t QueryLog::drain_once() {
     if (unlogged != unlogged_seen_) {
         for (std::size_t i = 0; i < watches.size(); ++i) {
             // A watcher is told of the drops since it came, not those of the round it came in.
-            const std::uint64_t since = std::max(unlogged_seen_, watch_dropped_from[i]);
+            const std::uint64_t since = std::max(unlogged_seen_, subscriptions[i].dropped_from);
             if (unlogged > since) watches[i]->note_unlogged(unlogged - since);
         }
         unlogged_seen_ = unlogged;
@@ -202,10 +200,12 @@ std::size_t QueryLog::drain_once() {
                 if (!sink->needs_line()) sink->write(record, {});
             if (!lines_wanted) return;
             std::uint64_t mask = 0;
-            for (std::size_t i = 0; i < mask_watches; ++i)
-                if ((r >= watch_from[i].size() || this_index >= watch_from[i][r]) &&
+            for (std::size_t i = 0; i < mask_watches; ++i) {
+                const std::vector<std::uint64_t>& from = subscriptions[i].from;
+                if ((r >= from.size() || this_index >= from[r]) &&
                     watches[i]->filter().matches(record))
                     mask |= std::uint64_t{1} << i;
+            }
             if (mask == 0 && !lines_for_sinks_) return;
             lines.push_back({record.header->query_time_ns, format_line(record, names), mask});
         });
